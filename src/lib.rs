@@ -1,0 +1,17 @@
+//! ecsplay: a browser playground for Amazon ECS on EC2 and Fargate.
+//!
+//! The crate map (design.md section 2). Folders mirror the AWS services, so a behaviour lives
+//! where AWS keeps it:
+//!
+//! - [`engine`]: simulation time, and the deterministic core the services plug into.
+//! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
+//! - `ui` (wasm32 only): the Yew app, the only code that touches the browser.
+//!
+//! Everything outside `ui` is pure Rust that builds and tests natively; it never imports
+//! `yew`, `web_sys`, `gloo` or `js_sys`.
+
+pub mod engine;
+pub mod scenario;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
