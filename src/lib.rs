@@ -3,13 +3,17 @@
 //! The crate map (design.md section 2). Folders mirror the AWS services, so a behaviour lives
 //! where AWS keeps it:
 //!
-//! - [`engine`]: simulation time, and the deterministic core the services plug into.
+//! - [`engine`]: time, the event queue, ids, errors, the event log, invariants and the `World`.
+//! - [`ecs`]: task definitions, clusters, container instances, tasks, services, placement.
+//! - [`ec2`]: the instance-type catalogue, instances, and the agent's registration.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - `ui` (wasm32 only): the Yew app, the only code that touches the browser.
 //!
 //! Everything outside `ui` is pure Rust that builds and tests natively; it never imports
 //! `yew`, `web_sys`, `gloo` or `js_sys`.
 
+pub mod ec2;
+pub mod ecs;
 pub mod engine;
 pub mod scenario;
 

@@ -16,11 +16,13 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use ecsplay::engine::time::parse_duration;
+    use ecsplay::scenario::run::{default_until, log_lines, run_until};
     use ecsplay::scenario::Scenario;
 
     const USAGE: &str = "usage:
   ecsplay --version
-  ecsplay run SCENARIO.json [--until DURATION]";
+  ecsplay run SCENARIO.json [--until DURATION]
+  ecsplay describe SCENARIO.json --at DURATION";
 
     /// Exit codes: 0 success, 1 the scenario was refused, 2 bad usage.
     pub fn main(args: Vec<String>) -> i32 {
@@ -33,7 +35,13 @@ mod cli {
                 println!("{USAGE}");
                 0
             }
-            Some("run") => run(&args[1..]),
+            Some(command @ ("run" | "describe")) => match parse_args(command, &args[1..]) {
+                Ok((path, time)) => execute(command, &path, time),
+                Err(message) => {
+                    eprintln!("ecsplay: {message}\n{USAGE}");
+                    2
+                }
+            },
             _ => {
                 eprintln!("{USAGE}");
                 2
@@ -41,25 +49,33 @@ mod cli {
         }
     }
 
-    fn run(args: &[String]) -> i32 {
+    /// The scenario path and the time flag (`--until` for run, `--at` for describe).
+    fn parse_args(command: &str, args: &[String]) -> Result<(String, Option<u64>), String> {
+        let flag = if command == "run" { "--until" } else { "--at" };
         let mut path = None;
-        let mut until_ms = None;
+        let mut time = None;
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
-            match arg.as_str() {
-                "--until" => match rest.next().map(|d| parse_duration(d)) {
-                    Some(Ok(ms)) => until_ms = Some(ms),
-                    Some(Err(err)) => return usage_error(&format!("--until: {err}")),
-                    None => return usage_error("--until needs a duration, e.g. --until 10m"),
-                },
-                _ if path.is_none() => path = Some(arg.clone()),
-                _ => return usage_error(&format!("unexpected argument {arg:?}")),
+            if arg == flag {
+                let value = rest
+                    .next()
+                    .ok_or_else(|| format!("{flag} needs a duration, e.g. {flag} 10m"))?;
+                time = Some(parse_duration(value).map_err(|e| format!("{flag}: {e}"))?);
+            } else if path.is_none() && !arg.starts_with("--") {
+                path = Some(arg.clone());
+            } else {
+                return Err(format!("unexpected argument {arg:?}"));
             }
         }
-        let Some(path) = path else {
-            return usage_error("run needs a scenario file");
-        };
-        let text = match std::fs::read_to_string(&path) {
+        let path = path.ok_or_else(|| format!("{command} needs a scenario file"))?;
+        if command == "describe" && time.is_none() {
+            return Err("describe needs --at DURATION".into());
+        }
+        Ok((path, time))
+    }
+
+    fn execute(command: &str, path: &str, time: Option<u64>) -> i32 {
+        let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) => {
                 eprintln!("ecsplay: {path}: {err}");
@@ -73,20 +89,27 @@ mod cli {
                 return 1;
             }
         };
-        // Until the engine lands, `run` lists the steps it would perform, in time order.
-        for step in scenario
-            .steps
-            .iter()
-            .filter(|s| until_ms.is_none_or(|u| s.at <= u))
-        {
-            let line = serde_json::json!({ "at": step.at, "action": step.action });
-            println!("{line}");
+        let until = time.unwrap_or_else(|| default_until(&scenario));
+        let world = run_until(&scenario, until);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        use std::io::Write;
+        let written = if command == "run" {
+            log_lines(&world)
+                .iter()
+                .try_for_each(|line| writeln!(out, "{line}"))
+        } else {
+            serde_json::to_writer_pretty(&mut out, &world.describe_all())
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(out))
+        };
+        match written.and_then(|_| out.flush()) {
+            Ok(()) => 0,
+            // A closed pipe (`| head`) is not an error worth a message.
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Err(err) => {
+                eprintln!("ecsplay: {err}");
+                1
+            }
         }
-        0
-    }
-
-    fn usage_error(message: &str) -> i32 {
-        eprintln!("ecsplay: {message}\n{USAGE}");
-        2
     }
 }

@@ -3,6 +3,8 @@
 //! reports malformed JSON with its line and column. It does not validate each step's `input`:
 //! that is the job of the handler of the step's action, when the step runs.
 
+pub mod run;
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};

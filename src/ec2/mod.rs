@@ -1,0 +1,440 @@
+//! Amazon EC2, as far as ECS needs it: RunInstances, TerminateInstances, DescribeInstances, the
+//! instance-type catalogue, and the boot that ends with the ECS agent registering the instance
+//! to the cluster named in its UserData.
+
+pub mod catalogue;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::ecs::{InstanceIdx, InstanceStatus, StopCode};
+use crate::engine::error::{parse_request, ApiError};
+use crate::engine::time::SimTime;
+use crate::engine::world::{Timer, World};
+
+/// From RunInstances to the instance's state `running` and the ECS agent starting: the EC2
+/// launch plus the ECS-optimized AMI's boot. AWS publishes no figure; instances are commonly
+/// seen registering to their cluster about a minute after launch (unconfirmed).
+pub const INSTANCE_BOOT_MS: SimTime = 45_000;
+/// From the agent starting to its RegisterContainerInstance call (unconfirmed, a few seconds).
+pub const AGENT_REGISTER_MS: SimTime = 5_000;
+/// How often an agent that could not register tries again (its cluster did not exist yet).
+pub const AGENT_RETRY_MS: SimTime = 60_000;
+/// RunInstances launches at most this many instances per call here (AWS's own limit depends
+/// on the account's quota).
+pub const INSTANCES_PER_REQUEST_MAX: i64 = 1_000;
+
+#[derive(Debug, Default)]
+pub struct Ec2State {
+    pub instances: BTreeMap<String, Ec2Instance>,
+    /// Instance ids in launch order, for DescribeInstances.
+    pub launch_order: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum InstanceState {
+    Pending,
+    Running,
+    Terminated,
+}
+
+impl InstanceState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InstanceState::Pending => "pending",
+            InstanceState::Running => "running",
+            InstanceState::Terminated => "terminated",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ec2Instance {
+    pub id: String,
+    pub instance_type: String,
+    pub image_id: String,
+    pub availability_zone: String,
+    pub subnet_id: String,
+    pub state: InstanceState,
+    pub launched_at: SimTime,
+    /// The cluster its agent joins: `ECS_CLUSTER=` in the UserData, else `default`.
+    pub cluster: String,
+    /// Whether an instance profile gives the agent credentials; without one it cannot register.
+    pub has_instance_profile: bool,
+    /// `ECS_RESERVED_MEMORY` from the UserData.
+    pub reserved_memory_mib: u32,
+    /// `ECS_INSTANCE_ATTRIBUTES` from the UserData: custom attributes set at registration.
+    pub agent_attributes: BTreeMap<String, String>,
+    pub container_instance: Option<InstanceIdx>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct RunInstancesRequest {
+    image_id: Option<String>,
+    instance_type: Option<String>,
+    min_count: i64,
+    max_count: i64,
+    placement: Option<PlacementField>,
+    subnet_id: Option<String>,
+    iam_instance_profile: Option<Value>,
+    user_data: Option<String>,
+    key_name: Option<Value>,
+    security_group_ids: Option<Value>,
+    security_groups: Option<Value>,
+    tag_specifications: Option<Value>,
+    block_device_mappings: Option<Value>,
+    monitoring: Option<Value>,
+    network_interfaces: Option<Value>,
+    metadata_options: Option<Value>,
+    launch_template: Option<Value>,
+    instance_market_options: Option<Value>,
+    ebs_optimized: Option<Value>,
+    dry_run: Option<bool>,
+    client_token: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PlacementField {
+    availability_zone: Option<String>,
+    tenancy: Option<Value>,
+    group_name: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct InstanceIdsRequest {
+    instance_ids: Option<Vec<String>>,
+    dry_run: Option<bool>,
+    filters: Option<Value>,
+}
+
+/// The cluster an ECS agent joins, its reserved memory and custom attributes, read from
+/// UserData the way the ECS-optimized AMI reads /etc/ecs/ecs.config. UserData may be base64.
+pub fn agent_config(user_data: Option<&str>) -> (String, u32, BTreeMap<String, String>) {
+    let text = user_data
+        .map(|u| decode_base64(u).unwrap_or_else(|| u.to_string()))
+        .unwrap_or_default();
+    let value_of = |key: &str| {
+        text.lines().find_map(|line| {
+            let start = line.find(&format!("{key}="))?;
+            let rest = &line[start + key.len() + 1..];
+            let value = rest
+                .split(">>")
+                .next()
+                .unwrap_or(rest)
+                .trim()
+                .trim_matches(['"', '\'']);
+            Some(value.to_string())
+        })
+    };
+    let cluster = value_of("ECS_CLUSTER")
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "default".into());
+    let reserved = value_of("ECS_RESERVED_MEMORY")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let attributes = value_of("ECS_INSTANCE_ATTRIBUTES")
+        .and_then(|json| {
+            serde_json::from_str::<BTreeMap<String, String>>(&json.replace("\\\"", "\"")).ok()
+        })
+        .unwrap_or_default();
+    (cluster, reserved, attributes)
+}
+
+/// Standard base64 with padding; None if `text` is not base64 of UTF-8 text.
+fn decode_base64(text: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if clean.is_empty() || clean.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
+    for chunk in clean.chunks(4) {
+        let mut n: u32 = 0;
+        let mut pad = 0;
+        for &c in chunk {
+            n <<= 6;
+            if c == b'=' {
+                pad += 1;
+            } else {
+                n |= ALPHABET.iter().position(|&a| a == c)? as u32;
+            }
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    String::from_utf8(out).ok()
+}
+
+impl World {
+    pub(crate) fn run_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: RunInstancesRequest = parse_request(input)?;
+        let type_name = request
+            .instance_type
+            .clone()
+            .unwrap_or_else(|| "m1.small".into());
+        let kind = catalogue::instance_type(&type_name).ok_or_else(|| {
+            ApiError::new(
+                "InvalidParameterValue",
+                format!(
+                    "Invalid value '{type_name}' for InstanceType. ecsplay knows: {}.",
+                    catalogue::INSTANCE_TYPES
+                        .iter()
+                        .map(|t| t.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Some("$.InstanceType"),
+            )
+        })?;
+        if request.min_count < 1
+            || request.max_count < request.min_count
+            || request.max_count > INSTANCES_PER_REQUEST_MAX
+        {
+            return Err(ApiError::new(
+                "InvalidParameterValue",
+                format!("MinCount must be at least 1 and MaxCount between MinCount and {INSTANCES_PER_REQUEST_MAX}."),
+                Some("$.MaxCount"),
+            ));
+        }
+        let az = match request
+            .placement
+            .as_ref()
+            .and_then(|p| p.availability_zone.clone())
+        {
+            Some(az) => az,
+            None => format!("{}a", self.config.region),
+        };
+        let suffix = az.strip_prefix(self.config.region.as_str()).unwrap_or("");
+        if suffix.len() != 1 || !('a'..='f').contains(&suffix.chars().next().unwrap_or(' ')) {
+            return Err(ApiError::new(
+                "InvalidParameterValue",
+                format!(
+                    "Invalid availability zone: [{az}]. Use a zone of {} such as {}a.",
+                    self.config.region, self.config.region
+                ),
+                Some("$.Placement.AvailabilityZone"),
+            ));
+        }
+        if request.dry_run == Some(true) {
+            return Err(ApiError::new(
+                "DryRunOperation",
+                "Request would have succeeded, but DryRun flag is set.",
+                None,
+            ));
+        }
+        let (cluster, reserved_memory_mib, agent_attributes) =
+            agent_config(request.user_data.as_deref());
+        let subnet_id = request
+            .subnet_id
+            .unwrap_or_else(|| format!("subnet-{}", &az[az.len() - 1..].repeat(17)));
+        let image_id = request
+            .image_id
+            .unwrap_or_else(|| "ami-0ecsplay00000000".into());
+        let mut described = Vec::new();
+        for _ in 0..request.max_count {
+            let id = self.ids.instance_id();
+            let instance = Ec2Instance {
+                id: id.clone(),
+                instance_type: kind.name.to_string(),
+                image_id: image_id.clone(),
+                availability_zone: az.clone(),
+                subnet_id: subnet_id.clone(),
+                state: InstanceState::Pending,
+                launched_at: self.now,
+                cluster: cluster.clone(),
+                has_instance_profile: request.iam_instance_profile.is_some(),
+                reserved_memory_mib,
+                agent_attributes: agent_attributes.clone(),
+                container_instance: None,
+            };
+            described.push(instance_json(&instance, self));
+            self.ec2.instances.insert(id.clone(), instance);
+            self.ec2.launch_order.push(id.clone());
+            self.schedule(INSTANCE_BOOT_MS, Timer::AgentStart(id));
+        }
+        Ok(json!({ "Instances": described }))
+    }
+
+    /// The instance is running and its ECS agent starts: it registers, or says why it cannot.
+    pub(crate) fn agent_start(&mut self, ec2_id: &str) {
+        let Some(instance) = self.ec2.instances.get_mut(ec2_id) else {
+            return;
+        };
+        if instance.state == InstanceState::Terminated || instance.container_instance.is_some() {
+            return;
+        }
+        instance.state = InstanceState::Running;
+        let (cluster, has_profile) = (instance.cluster.clone(), instance.has_instance_profile);
+        let agent = format!("ecs:RegisterContainerInstance (ECS agent on {ec2_id})");
+        if !has_profile {
+            // The agent has no credentials to call ECS; the instance runs but never joins.
+            self.log.push(crate::engine::log::LogRecord::Failed {
+                time: self.now,
+                action: agent,
+                error: ApiError::new(
+                    "NoCredentialProviders",
+                    "no valid providers in chain: the instance has no IAM instance profile, so its ECS agent cannot register it (launch it with IamInstanceProfile, e.g. ecsInstanceRole)",
+                    Some("$.IamInstanceProfile"),
+                ),
+            });
+            return;
+        }
+        // The agent creates the `default` cluster itself when it is configured for none.
+        if cluster == "default" && !self.ecs.clusters.contains_key("default") {
+            self.ensure_cluster("default");
+        }
+        if !self.ecs.clusters.get(&cluster).is_some_and(|c| c.active) {
+            self.log.push(crate::engine::log::LogRecord::Failed {
+                time: self.now,
+                action: agent,
+                error: ApiError::cluster_not_found("$.UserData"),
+            });
+            self.schedule(AGENT_RETRY_MS, Timer::AgentStart(ec2_id.to_string()));
+            return;
+        }
+        let count = self.ecs.clusters[&cluster].instances.len();
+        if count >= crate::ecs::cluster::CONTAINER_INSTANCES_PER_CLUSTER_MAX {
+            self.log.push(crate::engine::log::LogRecord::Failed {
+                time: self.now,
+                action: agent,
+                error: ApiError::new(
+                    "LimitExceededException",
+                    "The cluster already has 5,000 container instances, the ECS quota.",
+                    None,
+                ),
+            });
+            return;
+        }
+        self.register_container_instance(ec2_id, &cluster);
+    }
+
+    pub(crate) fn terminate_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: InstanceIdsRequest = parse_request(input)?;
+        let ids = request.instance_ids.unwrap_or_default();
+        if ids.is_empty() {
+            return Err(ApiError::new(
+                "MissingParameter",
+                "The request must contain the parameter InstanceIds.",
+                Some("$.InstanceIds"),
+            ));
+        }
+        for (n, id) in ids.iter().enumerate() {
+            if !self.ec2.instances.contains_key(id) {
+                return Err(ApiError::new(
+                    "InvalidInstanceID.NotFound",
+                    format!("The instance ID '{id}' does not exist"),
+                    Some(&format!("$.InstanceIds[{n}]")),
+                ));
+            }
+        }
+        let mut changes = Vec::new();
+        for id in &ids {
+            let instance = self.ec2.instances.get_mut(id).expect("checked above");
+            let previous = instance.state.as_str();
+            instance.state = InstanceState::Terminated;
+            changes.push(json!({
+                "InstanceId": id,
+                "PreviousState": { "Name": previous },
+                "CurrentState": { "Name": "shutting-down" },
+            }));
+            if let Some(index) = instance.container_instance {
+                self.lose_container_instance(
+                    index,
+                    &format!("Host EC2 (instance {id}) terminated."),
+                );
+            }
+        }
+        Ok(json!({ "TerminatingInstances": changes }))
+    }
+
+    /// The instance is gone: its tasks stop, it leaves the cluster (INACTIVE), and services
+    /// replace what ran there.
+    fn lose_container_instance(&mut self, index: InstanceIdx, reason: &str) {
+        let instance = &mut self.ecs.container_instances[index];
+        instance.status = InstanceStatus::Inactive;
+        instance.agent_connected = false;
+        instance.version += 1;
+        let cluster = instance.cluster.clone();
+        let tasks: Vec<_> = instance
+            .tasks
+            .iter()
+            .copied()
+            .filter(|&t| !self.ecs.tasks[t].is_stopped())
+            .collect();
+        for task in tasks {
+            self.stop_task_now(task, StopCode::TerminationNotice, reason);
+        }
+        self.emit_instance_event(index);
+        self.reconcile_cluster(&cluster);
+    }
+
+    pub(crate) fn describe_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: InstanceIdsRequest = parse_request(input)?;
+        let wanted = request.instance_ids.unwrap_or_default();
+        let instances: Vec<Value> = self
+            .ec2
+            .launch_order
+            .iter()
+            .filter(|id| wanted.is_empty() || wanted.contains(id))
+            .map(|id| instance_json(&self.ec2.instances[id], self))
+            .collect();
+        Ok(json!({ "Reservations": [{ "Instances": instances }] }))
+    }
+
+    pub(crate) fn ec2_instances_json(&self) -> Vec<Value> {
+        self.ec2
+            .launch_order
+            .iter()
+            .map(|id| instance_json(&self.ec2.instances[id], self))
+            .collect()
+    }
+}
+
+fn instance_json(instance: &Ec2Instance, world: &World) -> Value {
+    json!({
+        "InstanceId": instance.id,
+        "InstanceType": instance.instance_type,
+        "ImageId": instance.image_id,
+        "State": { "Name": instance.state.as_str() },
+        "Placement": { "AvailabilityZone": instance.availability_zone },
+        "SubnetId": instance.subnet_id,
+        "LaunchTime": world.iso(instance.launched_at),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agent_reads_its_cluster_from_user_data() {
+        let plain = "#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config";
+        assert_eq!(agent_config(Some(plain)).0, "demo");
+        // The same script, base64 encoded, as the EC2 API carries it.
+        let encoded =
+            "IyEvYmluL2Jhc2gKZWNobyBFQ1NfQ0xVU1RFUj1kZW1vID4+IC9ldGMvZWNzL2Vjcy5jb25maWc=";
+        assert_eq!(agent_config(Some(encoded)).0, "demo");
+        assert_eq!(agent_config(None).0, "default");
+        let reserved = "echo ECS_CLUSTER=x >> /etc/ecs/ecs.config\necho ECS_RESERVED_MEMORY=256 >> /etc/ecs/ecs.config";
+        assert_eq!(agent_config(Some(reserved)).1, 256);
+        let attrs = r#"echo 'ECS_INSTANCE_ATTRIBUTES={"stack":"prod"}' >> /etc/ecs/ecs.config"#;
+        assert_eq!(
+            agent_config(Some(attrs)).2.get("stack").map(String::as_str),
+            Some("prod")
+        );
+    }
+}

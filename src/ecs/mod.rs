@@ -1,0 +1,324 @@
+//! Amazon ECS: task definitions, clusters, container instances, tasks and services. The state
+//! lives in [`EcsState`]; the request handlers are `impl World` blocks in the submodules, one per
+//! resource, so a behaviour is found where AWS keeps it.
+
+pub mod cluster;
+pub mod placement;
+pub mod service;
+pub mod task;
+pub mod task_definition;
+
+use std::collections::BTreeMap;
+
+use crate::engine::time::SimTime;
+use task_definition::TaskDefinition;
+
+/// Index of a task in [`EcsState::tasks`]. Tasks are never removed (stopped tasks stay visible
+/// to DescribeTasks), so an index stays valid for the life of the world.
+pub type TaskIdx = usize;
+pub type InstanceIdx = usize;
+pub type ServiceIdx = usize;
+
+#[derive(Debug, Default)]
+pub struct EcsState {
+    pub clusters: BTreeMap<String, Cluster>,
+    /// Revisions per family, revision n at index n - 1.
+    pub task_definitions: BTreeMap<String, Vec<TaskDefinition>>,
+    pub container_instances: Vec<ContainerInstance>,
+    pub tasks: Vec<Task>,
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub name: String,
+    pub arn: String,
+    pub active: bool,
+    /// Container instances in registration order.
+    pub instances: Vec<InstanceIdx>,
+    /// Services by name, including DRAINING and INACTIVE ones.
+    pub services: BTreeMap<String, ServiceIdx>,
+    /// Every task ever started in the cluster, in start order.
+    pub tasks: Vec<TaskIdx>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum InstanceStatus {
+    Active,
+    Draining,
+    Inactive,
+}
+
+impl InstanceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceStatus::Active => "ACTIVE",
+            InstanceStatus::Draining => "DRAINING",
+            InstanceStatus::Inactive => "INACTIVE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerInstance {
+    pub id: String,
+    pub arn: String,
+    pub cluster: String,
+    pub ec2_instance_id: String,
+    pub instance_type: &'static str,
+    pub availability_zone: String,
+    pub status: InstanceStatus,
+    pub agent_connected: bool,
+    pub registered_at: SimTime,
+    pub cpu_units_registered: u32,
+    pub memory_mib_registered: u32,
+    /// Interfaces awsvpc tasks may use: the type's maximum less the instance's primary ENI.
+    pub enis_registered: u32,
+    /// Resources held by tasks placed here and not yet STOPPED.
+    pub cpu_units_used: u32,
+    pub memory_mib_used: u32,
+    pub enis_used: u32,
+    /// Host ports held: the agent's reserved ports and every static or dynamic port of a task
+    /// placed here, TCP and UDP apart.
+    pub tcp_ports: std::collections::BTreeSet<u16>,
+    pub udp_ports: std::collections::BTreeSet<u16>,
+    /// Built-in and custom attributes, by name.
+    pub attributes: BTreeMap<String, Option<String>>,
+    /// Tasks placed here, in placement order (stopped ones included until the instance goes).
+    pub tasks: Vec<TaskIdx>,
+    /// Images already pulled to this instance: a second pull of the same image is quick.
+    pub cached_images: std::collections::BTreeSet<String>,
+    /// Bumped on every change, as `version` in DescribeContainerInstances and events.
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TaskStatus {
+    Provisioning,
+    Pending,
+    Activating,
+    Running,
+    Deactivating,
+    Stopping,
+    Deprovisioning,
+    Stopped,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Provisioning => "PROVISIONING",
+            TaskStatus::Pending => "PENDING",
+            TaskStatus::Activating => "ACTIVATING",
+            TaskStatus::Running => "RUNNING",
+            TaskStatus::Deactivating => "DEACTIVATING",
+            TaskStatus::Stopping => "STOPPING",
+            TaskStatus::Deprovisioning => "DEPROVISIONING",
+            TaskStatus::Stopped => "STOPPED",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchType {
+    Ec2,
+    Fargate,
+}
+
+impl LaunchType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchType::Ec2 => "EC2",
+            LaunchType::Fargate => "FARGATE",
+        }
+    }
+}
+
+/// `TaskStopCode` of the ECS API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopCode {
+    TaskFailedToStart,
+    EssentialContainerExited,
+    UserInitiated,
+    ServiceSchedulerInitiated,
+    TerminationNotice,
+}
+
+impl StopCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopCode::TaskFailedToStart => "TaskFailedToStart",
+            StopCode::EssentialContainerExited => "EssentialContainerExited",
+            StopCode::UserInitiated => "UserInitiated",
+            StopCode::ServiceSchedulerInitiated => "ServiceSchedulerInitiated",
+            StopCode::TerminationNotice => "TerminationNotice",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Unknown,
+    Healthy,
+    Unhealthy,
+}
+
+impl Health {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Unknown => "UNKNOWN",
+            Health::Healthy => "HEALTHY",
+            Health::Unhealthy => "UNHEALTHY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub essential: bool,
+    pub last_status: TaskStatus,
+    pub exit_code: Option<i32>,
+    pub reason: Option<String>,
+    pub health: Health,
+    /// Host ports bound for this container: (containerPort, hostPort, udp).
+    pub bindings: Vec<(u16, u16, bool)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: String,
+    pub arn: String,
+    pub cluster: String,
+    /// `family:revision` of its task definition.
+    pub task_definition: String,
+    pub launch_type: LaunchType,
+    pub container_instance: Option<InstanceIdx>,
+    pub availability_zone: String,
+    pub group: String,
+    pub started_by: Option<String>,
+    pub service: Option<ServiceIdx>,
+    pub last_status: TaskStatus,
+    pub desired_status: TaskStatus,
+    pub containers: Vec<Container>,
+    pub cpu_units: u32,
+    pub memory_mib: u32,
+    pub uses_eni: bool,
+    pub created_at: SimTime,
+    pub pull_started_at: Option<SimTime>,
+    pub pull_stopped_at: Option<SimTime>,
+    pub started_at: Option<SimTime>,
+    pub stopping_at: Option<SimTime>,
+    pub execution_stopped_at: Option<SimTime>,
+    pub stopped_at: Option<SimTime>,
+    pub stop_code: Option<StopCode>,
+    pub stopped_reason: Option<String>,
+    /// Bumped on every change, as `version` in DescribeTasks and `detail.version` in events.
+    pub version: u64,
+    /// Bumped when the task's course changes (a stop is requested), so timers scheduled for
+    /// the old course know they are stale.
+    pub generation: u32,
+    /// Whether the task ever reached RUNNING: the service throttle counts those that did not.
+    pub reached_running: bool,
+}
+
+impl Task {
+    /// The task's health from its essential containers: UNHEALTHY before UNKNOWN before
+    /// HEALTHY (aws-facts 1.3).
+    pub fn health(&self) -> Health {
+        let essential = self.containers.iter().filter(|c| c.essential);
+        if essential.clone().any(|c| c.health == Health::Unhealthy) {
+            Health::Unhealthy
+        } else if essential.clone().any(|c| c.health == Health::Unknown) {
+            Health::Unknown
+        } else {
+            Health::Healthy
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.last_status == TaskStatus::Stopped
+    }
+
+    /// Counted by a service as pending: PROVISIONING, PENDING or ACTIVATING, not being stopped.
+    pub fn is_pending(&self) -> bool {
+        self.desired_status == TaskStatus::Running && self.last_status < TaskStatus::Running
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.last_status == TaskStatus::Running
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchedulingStrategy {
+    Replica,
+    Daemon,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceStatus {
+    Active,
+    Draining,
+    Inactive,
+}
+
+impl ServiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceStatus::Active => "ACTIVE",
+            ServiceStatus::Draining => "DRAINING",
+            ServiceStatus::Inactive => "INACTIVE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    pub id: String,
+    pub task_definition: String,
+    pub created_at: SimTime,
+    pub updated_at: SimTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceEvent {
+    pub id: String,
+    pub created_at: SimTime,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub arn: String,
+    pub cluster: String,
+    pub status: ServiceStatus,
+    pub scheduling_strategy: SchedulingStrategy,
+    pub launch_type: LaunchType,
+    pub desired_count: u32,
+    pub task_definition: String,
+    pub deployment: Deployment,
+    pub minimum_healthy_percent: u32,
+    pub maximum_percent: u32,
+    pub health_check_grace_period_s: u32,
+    pub member_of: Vec<String>,
+    pub distinct_instance: bool,
+    pub created_at: SimTime,
+    /// Tasks the service started, in start order.
+    pub tasks: Vec<TaskIdx>,
+    /// The 100 most recent events, newest first (DescribeServices `events`).
+    pub events: Vec<ServiceEvent>,
+    /// Whether the last steady-state check found the service steady: the message is sent when
+    /// a service becomes steady, not on every check.
+    pub steady: bool,
+    /// Tasks that stopped before reaching RUNNING, one after another (aws-facts 4.4).
+    pub start_failures_in_a_row: u32,
+    /// The earliest time the throttle lets the scheduler start another task.
+    pub throttled_until: SimTime,
+    /// Whether a reconcile timer is already queued, so bursts of changes queue one.
+    pub reconcile_queued: bool,
+    /// awsvpc subnets (Fargate tasks spread over their zones).
+    pub subnets: Vec<String>,
+}

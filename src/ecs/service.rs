@@ -1,0 +1,1099 @@
+//! Services: CreateService, UpdateService (desired count), DeleteService, DescribeServices,
+//! ListServices, and the service scheduler's reconcile loop that keeps a REPLICA service at its
+//! desired count and a DAEMON service on every active instance (aws-facts 4.1-4.5).
+
+use rand_core::RngCore;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::cluster::short_id;
+use super::placement::{self, PlacementFailure};
+use super::task::{
+    launch_type, runtime_constraints, subnet_zones, Launch, NetworkConfiguration,
+    PlacementConstraintField,
+};
+use super::{
+    Deployment, Health, InstanceIdx, InstanceStatus, LaunchType, SchedulingStrategy, Service,
+    ServiceEvent, ServiceIdx, ServiceStatus, StopCode, TaskIdx, TaskStatus,
+};
+use crate::engine::error::{parse_request, ApiError};
+use crate::engine::time::{SimTime, MS_PER_MINUTE, MS_PER_SECOND};
+use crate::engine::world::{Timer, World};
+
+/// A task with no load balancer and no essential container health check counts as healthy
+/// 40 seconds after it reaches RUNNING (aws-facts 4.3).
+pub const HEALTHY_AFTER_RUNNING_MS: SimTime = 40_000;
+/// How often the scheduler tries again to place tasks it could not place, when nothing else
+/// (a new instance, a stopped task) gives it a reason to look sooner.
+pub const PLACEMENT_RETRY_MS: SimTime = MS_PER_MINUTE;
+/// Throttle (aws-facts 4.4): after this many tasks in a row stop before reaching RUNNING, the
+/// scheduler waits before the next launch, doubling the wait from the base up to 15 minutes.
+/// AWS documents the growth and the cap, not the first steps (unconfirmed: 3, 30 s).
+pub const THROTTLE_AFTER_FAILURES: u32 = 3;
+pub const THROTTLE_BASE_MS: SimTime = 30_000;
+pub const THROTTLE_MAX_MS: SimTime = 15 * MS_PER_MINUTE;
+/// DescribeServices keeps the 100 latest events (aws-facts 4.5).
+pub const SERVICE_EVENTS_MAX: usize = 100;
+/// Tasks per service (aws-facts 1.5).
+pub const TASKS_PER_SERVICE_MAX: i64 = 5_000;
+/// Service task launches per reconcile: ECS starts tasks for a service at a bounded rate
+/// (aws-facts 15: 250 per minute on EC2, 500 on Fargate); one reconcile per 15 s keeps under it.
+pub const LAUNCHES_PER_RECONCILE_MAX: usize = 60;
+pub const RECONCILE_AFTER_LAUNCH_BATCH_MS: SimTime = 15_000;
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateServiceRequest {
+    cluster: Option<String>,
+    service_name: String,
+    task_definition: Option<String>,
+    desired_count: Option<i64>,
+    launch_type: Option<String>,
+    scheduling_strategy: Option<String>,
+    deployment_configuration: Option<DeploymentConfiguration>,
+    placement_constraints: Option<Vec<PlacementConstraintField>>,
+    placement_strategy: Option<Vec<Value>>,
+    network_configuration: Option<NetworkConfiguration>,
+    health_check_grace_period_seconds: Option<i64>,
+    load_balancers: Option<Vec<Value>>,
+    service_registries: Option<Value>,
+    capacity_provider_strategy: Option<Value>,
+    platform_version: Option<String>,
+    role: Option<String>,
+    client_token: Option<String>,
+    deployment_controller: Option<Value>,
+    tags: Option<Value>,
+    enable_ecs_managed_tags: Option<bool>,
+    propagate_tags: Option<String>,
+    enable_execute_command: Option<bool>,
+    service_connect_configuration: Option<Value>,
+    volume_configurations: Option<Value>,
+    vpc_lattice_configurations: Option<Value>,
+    availability_zone_rebalancing: Option<String>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DeploymentConfiguration {
+    maximum_percent: Option<i64>,
+    minimum_healthy_percent: Option<i64>,
+    deployment_circuit_breaker: Option<Value>,
+    alarms: Option<Value>,
+    strategy: Option<String>,
+    bake_time_in_minutes: Option<Value>,
+    lifecycle_hooks: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UpdateServiceRequest {
+    cluster: Option<String>,
+    service: String,
+    desired_count: Option<i64>,
+    task_definition: Option<String>,
+    force_new_deployment: Option<bool>,
+    deployment_configuration: Option<DeploymentConfiguration>,
+    health_check_grace_period_seconds: Option<i64>,
+    network_configuration: Option<Value>,
+    placement_constraints: Option<Value>,
+    placement_strategy: Option<Value>,
+    capacity_provider_strategy: Option<Value>,
+    platform_version: Option<String>,
+    enable_execute_command: Option<bool>,
+    enable_ecs_managed_tags: Option<bool>,
+    load_balancers: Option<Value>,
+    propagate_tags: Option<String>,
+    service_registries: Option<Value>,
+    service_connect_configuration: Option<Value>,
+    volume_configurations: Option<Value>,
+    vpc_lattice_configurations: Option<Value>,
+    availability_zone_rebalancing: Option<String>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DeleteServiceRequest {
+    cluster: Option<String>,
+    service: String,
+    force: Option<bool>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DescribeServicesRequest {
+    cluster: Option<String>,
+    services: Vec<String>,
+    include: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ListServicesRequest {
+    cluster: Option<String>,
+    launch_type: Option<String>,
+    scheduling_strategy: Option<String>,
+    max_results: Option<Value>,
+    next_token: Option<Value>,
+}
+
+fn percent(value: Option<i64>, default: u32, path: &str) -> Result<u32, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(v) if (0..=i64::from(u32::MAX)).contains(&v) => Ok(v as u32),
+        Some(_) => Err(ApiError::invalid_parameter(
+            "The deployment percentage must be a non-negative integer.",
+            path,
+        )),
+    }
+}
+
+/// The task ids of a service event message: `(task a) (task b)`.
+fn task_list(world: &World, tasks: &[TaskIdx]) -> String {
+    tasks
+        .iter()
+        .map(|&t| format!("(task {})", world.ecs.tasks[t].id))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl World {
+    pub(crate) fn create_service(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: CreateServiceRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let name = request.service_name.clone();
+        if name.is_empty()
+            || name.len() > 255
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(ApiError::invalid_parameter(
+                "Service name must be 1-255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.",
+                "$.serviceName",
+            ));
+        }
+        if let Some(&existing) = self.ecs.clusters[&cluster].services.get(&name) {
+            if self.ecs.services[existing].status != ServiceStatus::Inactive {
+                return Err(ApiError::invalid_parameter(
+                    "Creation of service was not idempotent.",
+                    "$.serviceName",
+                ));
+            }
+        }
+        let reference = request.task_definition.as_deref().ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "A task definition is required for a service using the ECS deployment controller.",
+                "$.taskDefinition",
+            )
+        })?;
+        let definition = self
+            .resolve_task_definition(reference, "$.taskDefinition")?
+            .clone();
+        let launch_type = launch_type(request.launch_type.as_deref(), &definition, "$.launchType")?;
+        let strategy = match request.scheduling_strategy.as_deref() {
+            None | Some("REPLICA") => SchedulingStrategy::Replica,
+            Some("DAEMON") => SchedulingStrategy::Daemon,
+            Some(other) => return Err(ApiError::invalid_parameter(
+                format!(
+                    "Invalid schedulingStrategy '{other}': valid values are REPLICA and DAEMON."
+                ),
+                "$.schedulingStrategy",
+            )),
+        };
+        let desired_count = match (strategy, request.desired_count) {
+            (SchedulingStrategy::Replica, None) => {
+                return Err(ApiError::invalid_parameter(
+                    "desiredCount is required for a service using the REPLICA scheduling strategy.",
+                    "$.desiredCount",
+                ))
+            }
+            (SchedulingStrategy::Replica, Some(n)) if !(0..=TASKS_PER_SERVICE_MAX).contains(&n) => {
+                return Err(ApiError::invalid_parameter(
+                    "desiredCount must be between 0 and 5000.",
+                    "$.desiredCount",
+                ))
+            }
+            (SchedulingStrategy::Replica, Some(n)) => n as u32,
+            (SchedulingStrategy::Daemon, Some(_)) => {
+                return Err(ApiError::invalid_parameter(
+                    "The daemon scheduling strategy does not support a desired count.",
+                    "$.desiredCount",
+                ))
+            }
+            (SchedulingStrategy::Daemon, None) => 0,
+        };
+        if strategy == SchedulingStrategy::Daemon && launch_type == LaunchType::Fargate {
+            return Err(ApiError::invalid_parameter(
+                "The daemon scheduling strategy does not support the FARGATE launch type.",
+                "$.schedulingStrategy",
+            ));
+        }
+        if strategy == SchedulingStrategy::Daemon
+            && request
+                .placement_strategy
+                .as_ref()
+                .is_some_and(|s| !s.is_empty())
+        {
+            return Err(ApiError::invalid_parameter(
+                "The daemon scheduling strategy does not support placement strategies.",
+                "$.placementStrategy",
+            ));
+        }
+        if launch_type == LaunchType::Fargate
+            && request
+                .placement_strategy
+                .as_ref()
+                .is_some_and(|s| !s.is_empty())
+        {
+            return Err(ApiError::invalid_parameter(
+                "Task placement strategies are not supported for tasks using the Fargate launch type.",
+                "$.placementStrategy",
+            ));
+        }
+        if request
+            .load_balancers
+            .as_ref()
+            .is_some_and(|l| !l.is_empty())
+        {
+            return Err(ApiError::invalid_parameter(
+                "Load balancers are not modelled by this version of ecsplay yet.",
+                "$.loadBalancers",
+            ));
+        }
+        self.check_network(
+            &definition,
+            request.network_configuration.as_ref(),
+            "$.networkConfiguration",
+        )?;
+        let (member_of, distinct) = runtime_constraints(
+            request.placement_constraints.as_deref(),
+            launch_type,
+            definition.member_of.len(),
+        )?;
+        let config = request.deployment_configuration.as_ref();
+        let (min_default, max_default) = match strategy {
+            SchedulingStrategy::Replica => (100, 200),
+            SchedulingStrategy::Daemon => (0, 100),
+        };
+        let minimum_healthy_percent = percent(
+            config.and_then(|c| c.minimum_healthy_percent),
+            min_default,
+            "$.deploymentConfiguration.minimumHealthyPercent",
+        )?;
+        let maximum_percent = percent(
+            config.and_then(|c| c.maximum_percent),
+            max_default,
+            "$.deploymentConfiguration.maximumPercent",
+        )?;
+        if strategy == SchedulingStrategy::Daemon && maximum_percent != 100 {
+            return Err(ApiError::invalid_parameter(
+                "The maximumPercent of a daemon service must be 100.",
+                "$.deploymentConfiguration.maximumPercent",
+            ));
+        }
+        if maximum_percent < minimum_healthy_percent || maximum_percent == 0 {
+            return Err(ApiError::invalid_parameter(
+                "maximumPercent must be greater than 0 and at least minimumHealthyPercent.",
+                "$.deploymentConfiguration.maximumPercent",
+            ));
+        }
+        let grace = request.health_check_grace_period_seconds.unwrap_or(0);
+        if !(0..=i64::from(i32::MAX)).contains(&grace) {
+            return Err(ApiError::invalid_parameter(
+                "healthCheckGracePeriodSeconds must be between 0 and 2147483647.",
+                "$.healthCheckGracePeriodSeconds",
+            ));
+        }
+        let index = self.ecs.services.len();
+        let deployment = Deployment {
+            id: self.ids.deployment_id(),
+            task_definition: definition.key(),
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        self.ecs.services.push(Service {
+            name: name.clone(),
+            arn: self.arn("ecs", &format!("service/{cluster}/{name}")),
+            cluster: cluster.clone(),
+            status: ServiceStatus::Active,
+            scheduling_strategy: strategy,
+            launch_type,
+            desired_count,
+            task_definition: definition.key(),
+            deployment,
+            minimum_healthy_percent,
+            maximum_percent,
+            health_check_grace_period_s: grace as u32,
+            member_of,
+            distinct_instance: distinct,
+            created_at: self.now,
+            tasks: Vec::new(),
+            events: Vec::new(),
+            steady: false,
+            start_failures_in_a_row: 0,
+            throttled_until: 0,
+            reconcile_queued: false,
+            subnets: request
+                .network_configuration
+                .map(|n| n.awsvpc_configuration.subnets)
+                .unwrap_or_default(),
+        });
+        self.ecs
+            .clusters
+            .get_mut(&cluster)
+            .expect("cluster")
+            .services
+            .insert(name, index);
+        self.queue_reconcile(index, 0);
+        Ok(json!({ "service": self.service_json(index) }))
+    }
+
+    fn find_service(&self, cluster: &str, field: &str, path: &str) -> Result<ServiceIdx, ApiError> {
+        match self.ecs.clusters[cluster].services.get(short_id(field)) {
+            Some(&s) if self.ecs.services[s].status != ServiceStatus::Inactive => Ok(s),
+            _ => Err(ApiError::service_not_found(path)),
+        }
+    }
+
+    pub(crate) fn update_service(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: UpdateServiceRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let service = self.find_service(&cluster, &request.service, "$.service")?;
+        if self.ecs.services[service].status == ServiceStatus::Draining {
+            return Err(ApiError::new(
+                "ServiceNotActiveException",
+                "Service was not ACTIVE.",
+                Some("$.service"),
+            ));
+        }
+        let same_definition = match &request.task_definition {
+            None => true,
+            Some(reference) => {
+                self.resolve_task_definition(reference, "$.taskDefinition")?
+                    .key()
+                    == self.ecs.services[service].task_definition
+            }
+        };
+        if !same_definition || request.force_new_deployment == Some(true) {
+            return Err(ApiError::new(
+                "UnsupportedFeatureException",
+                "Deployments of a new task definition (and forceNewDeployment) are not modelled by this version of ecsplay yet.",
+                Some(if same_definition { "$.forceNewDeployment" } else { "$.taskDefinition" }),
+            ));
+        }
+        let desired = match request.desired_count {
+            Some(_)
+                if self.ecs.services[service].scheduling_strategy == SchedulingStrategy::Daemon =>
+            {
+                return Err(ApiError::invalid_parameter(
+                    "The daemon scheduling strategy does not support a desired count.",
+                    "$.desiredCount",
+                ))
+            }
+            Some(n) if !(0..=TASKS_PER_SERVICE_MAX).contains(&n) => {
+                return Err(ApiError::invalid_parameter(
+                    "desiredCount must be between 0 and 5000.",
+                    "$.desiredCount",
+                ))
+            }
+            other => other.map(|n| n as u32),
+        };
+        let grace = match request.health_check_grace_period_seconds {
+            Some(g) if !(0..=i64::from(i32::MAX)).contains(&g) => {
+                return Err(ApiError::invalid_parameter(
+                    "healthCheckGracePeriodSeconds must be between 0 and 2147483647.",
+                    "$.healthCheckGracePeriodSeconds",
+                ))
+            }
+            other => other.map(|g| g as u32),
+        };
+        let s = &mut self.ecs.services[service];
+        // A new desired count starts no deployment (aws-facts 4.1); the scheduler acts on it.
+        if let Some(desired) = desired {
+            s.desired_count = desired;
+        }
+        if let Some(grace) = grace {
+            s.health_check_grace_period_s = grace;
+        }
+        self.queue_reconcile(service, 0);
+        Ok(json!({ "service": self.service_json(service) }))
+    }
+
+    pub(crate) fn delete_service(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DeleteServiceRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let service = self.find_service(&cluster, &request.service, "$.service")?;
+        let s = &self.ecs.services[service];
+        if s.scheduling_strategy == SchedulingStrategy::Replica
+            && s.desired_count > 0
+            && request.force != Some(true)
+        {
+            return Err(ApiError::invalid_parameter(
+                "The service cannot be stopped while it is scaled above 0.",
+                "$.service",
+            ));
+        }
+        let s = &mut self.ecs.services[service];
+        s.status = ServiceStatus::Draining;
+        s.desired_count = 0;
+        self.queue_reconcile(service, 0);
+        Ok(json!({ "service": self.service_json(service) }))
+    }
+
+    pub(crate) fn describe_services(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DescribeServicesRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        if request.services.len() > 10 {
+            return Err(ApiError::invalid_parameter(
+                "services can have at most 10 items.",
+                "$.services",
+            ));
+        }
+        let mut services = Vec::new();
+        let mut failures = Vec::new();
+        for field in &request.services {
+            match self.ecs.clusters[&cluster].services.get(short_id(field)) {
+                Some(&s) => services.push(self.service_json(s)),
+                None => failures.push(json!({ "arn": field, "reason": "MISSING" })),
+            }
+        }
+        Ok(json!({ "services": services, "failures": failures }))
+    }
+
+    pub(crate) fn list_services(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: ListServicesRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let arns: Vec<&str> = self.ecs.clusters[&cluster]
+            .services
+            .values()
+            .map(|&s| &self.ecs.services[s])
+            // DRAINING and INACTIVE services are not listed (aws-facts 4.1).
+            .filter(|s| s.status == ServiceStatus::Active)
+            .filter(|s| {
+                request
+                    .launch_type
+                    .as_ref()
+                    .is_none_or(|l| s.launch_type.as_str() == l)
+            })
+            .map(|s| s.arn.as_str())
+            .collect();
+        Ok(json!({ "serviceArns": arns }))
+    }
+
+    /// Queues one reconcile of the service `delay_ms` from now, unless one is already queued.
+    pub(crate) fn queue_reconcile(&mut self, service: ServiceIdx, delay_ms: SimTime) {
+        let s = &mut self.ecs.services[service];
+        if s.reconcile_queued || s.status == ServiceStatus::Inactive {
+            return;
+        }
+        s.reconcile_queued = true;
+        self.schedule(delay_ms, Timer::Reconcile(service));
+    }
+
+    /// Capacity changed in the cluster: every service there takes another look.
+    pub(crate) fn reconcile_cluster(&mut self, cluster: &str) {
+        let services: Vec<ServiceIdx> = self.ecs.clusters[cluster]
+            .services
+            .values()
+            .copied()
+            .collect();
+        for service in services {
+            self.queue_reconcile(service, 0);
+        }
+    }
+
+    pub(crate) fn service_message(&mut self, service: ServiceIdx, message: String) {
+        let id = self.ids.uuid();
+        let s = &mut self.ecs.services[service];
+        s.events.insert(
+            0,
+            ServiceEvent {
+                id,
+                created_at: self.now,
+                message: message.clone(),
+            },
+        );
+        s.events.truncate(SERVICE_EVENTS_MAX);
+        let name = s.name.clone();
+        self.log
+            .push(crate::engine::log::LogRecord::ServiceMessage {
+                time: self.now,
+                service: name,
+                message,
+            });
+    }
+
+    fn service_action_event(
+        &mut self,
+        service: ServiceIdx,
+        event_type: &str,
+        event_name: &str,
+        extra: Value,
+    ) {
+        let s = &self.ecs.services[service];
+        let mut detail = json!({
+            "eventType": event_type,
+            "eventName": event_name,
+            "clusterArn": self.ecs.clusters[&s.cluster].arn,
+            "createdAt": self.iso(self.now),
+        });
+        if let (Some(map), Some(extra)) = (detail.as_object_mut(), extra.as_object()) {
+            map.extend(extra.clone());
+        }
+        let arn = s.arn.clone();
+        self.emit_ecs_event("ECS Service Action", vec![arn], detail);
+    }
+
+    /// The service scheduler's look at one service: stop what is unhealthy or surplus, start
+    /// what is missing, and say when the service is steady.
+    pub(crate) fn reconcile(&mut self, service: ServiceIdx) {
+        self.ecs.services[service].reconcile_queued = false;
+        if self.ecs.services[service].status == ServiceStatus::Inactive {
+            return;
+        }
+        self.replace_unhealthy(service);
+        match self.ecs.services[service].scheduling_strategy {
+            SchedulingStrategy::Replica => self.reconcile_replica(service),
+            SchedulingStrategy::Daemon => self.reconcile_daemon(service),
+        }
+        self.check_steady_state(service);
+    }
+
+    /// Service tasks the service still counts: not asked to stop.
+    fn live_tasks(&self, service: ServiceIdx) -> Vec<TaskIdx> {
+        self.ecs.services[service]
+            .tasks
+            .iter()
+            .copied()
+            .filter(|&t| self.ecs.tasks[t].desired_status == TaskStatus::Running)
+            .collect()
+    }
+
+    /// Stops tasks whose essential container health check failed, once past the grace period,
+    /// and tasks on DRAINING instances; the reconcile then starts their replacements.
+    fn replace_unhealthy(&mut self, service: ServiceIdx) {
+        let grace_ms =
+            u64::from(self.ecs.services[service].health_check_grace_period_s) * MS_PER_SECOND;
+        for task in self.live_tasks(service) {
+            let t = &self.ecs.tasks[task];
+            let past_grace = t.started_at.is_some_and(|s| self.now >= s + grace_ms);
+            if t.is_running() && t.health() == Health::Unhealthy && past_grace {
+                let name = self.ecs.services[service].name.clone();
+                let container = t
+                    .containers
+                    .iter()
+                    .find(|c| c.essential && c.health == Health::Unhealthy)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                self.stop_task_now(
+                    task,
+                    StopCode::ServiceSchedulerInitiated,
+                    &format!("Task failed container health checks (container {container})"),
+                );
+                self.service_message(
+                    service,
+                    format!(
+                        "(service {name}) has stopped 1 running tasks: {}.",
+                        task_list(self, &[task])
+                    ),
+                );
+            }
+        }
+        let draining: Vec<TaskIdx> = self
+            .live_tasks(service)
+            .into_iter()
+            .filter(|&t| {
+                self.ecs.tasks[t].container_instance.is_some_and(|i| {
+                    self.ecs.container_instances[i].status == InstanceStatus::Draining
+                })
+            })
+            .collect();
+        if self.ecs.services[service].scheduling_strategy == SchedulingStrategy::Replica
+            && !draining.is_empty()
+        {
+            let name = self.ecs.services[service].name.clone();
+            for &task in &draining {
+                self.stop_task_now(
+                    task,
+                    StopCode::ServiceSchedulerInitiated,
+                    "Container instance is being drained",
+                );
+            }
+            self.service_message(
+                service,
+                format!(
+                    "(service {name}) has stopped {} running tasks: {}.",
+                    draining.len(),
+                    task_list(self, &draining)
+                ),
+            );
+        }
+    }
+
+    fn reconcile_replica(&mut self, service: ServiceIdx) {
+        let live = self.live_tasks(service);
+        let desired = self.ecs.services[service].desired_count as usize;
+        if live.len() > desired {
+            self.scale_in(service, live, desired);
+        } else if live.len() < desired {
+            if self.now < self.ecs.services[service].throttled_until {
+                let wait = self.ecs.services[service].throttled_until - self.now;
+                self.queue_reconcile(service, wait);
+                return;
+            }
+            self.launch(
+                service,
+                (desired - live.len()).min(LAUNCHES_PER_RECONCILE_MAX),
+            );
+        }
+        if self.ecs.services[service].status == ServiceStatus::Draining
+            && self.ecs.services[service]
+                .tasks
+                .iter()
+                .all(|&t| self.ecs.tasks[t].is_stopped())
+        {
+            self.ecs.services[service].status = ServiceStatus::Inactive;
+        }
+    }
+
+    /// Stops `live - desired` tasks: those not yet running first, then running ones from the
+    /// instance with the most tasks of the service, and among equals at random
+    /// (aws-facts 2.2: "within an Availability Zone, tasks are selected at random"). The placement
+    /// issue brings strategy-aware selection.
+    fn scale_in(&mut self, service: ServiceIdx, live: Vec<TaskIdx>, desired: usize) {
+        let mut keyed: Vec<_> = live
+            .iter()
+            .map(|&t| {
+                let task = &self.ecs.tasks[t];
+                let on_instance = task.container_instance.map_or(0, |i| {
+                    self.ecs.container_instances[i]
+                        .tasks
+                        .iter()
+                        .filter(|&&o| {
+                            self.ecs.tasks[o].service == Some(service)
+                                && !self.ecs.tasks[o].is_stopped()
+                        })
+                        .count()
+                });
+                (
+                    task.is_running(),
+                    std::cmp::Reverse(on_instance),
+                    std::cmp::Reverse(task.created_at),
+                    t,
+                )
+            })
+            .collect();
+        // One draw per task, in a fixed order, so the choice is random yet repeatable.
+        let mut draws: Vec<(_, u64)> = keyed.drain(..).map(|k| (k, self.rng.next_u64())).collect();
+        draws.sort_by_key(|&((running, on_instance, _, t), draw)| (running, on_instance, draw, t));
+        let order: Vec<TaskIdx> = draws.into_iter().map(|((_, _, _, t), _)| t).collect();
+        let surplus: Vec<TaskIdx> = order
+            .into_iter()
+            .take(self.live_tasks(service).len() - desired)
+            .collect();
+        let deployment = self.ecs.services[service].deployment.id.clone();
+        for &task in &surplus {
+            self.stop_task_now(
+                task,
+                StopCode::ServiceSchedulerInitiated,
+                &format!("Scaling activity initiated by (deployment {deployment})"),
+            );
+        }
+        let name = self.ecs.services[service].name.clone();
+        self.service_message(
+            service,
+            format!(
+                "(service {name}) has stopped {} running tasks: {}.",
+                surplus.len(),
+                task_list(self, &surplus)
+            ),
+        );
+    }
+
+    /// Starts up to `count` tasks; reports the first placement failure and tries again later.
+    fn launch(&mut self, service: ServiceIdx, count: usize) {
+        let s = &self.ecs.services[service];
+        let definition = self
+            .resolve_task_definition(&s.task_definition, "$")
+            .expect("registered")
+            .clone();
+        let group = format!("service:{}", s.name);
+        let demand = self.demand(
+            &definition,
+            &s.member_of.clone(),
+            s.distinct_instance.then(|| group.clone()),
+        );
+        let (cluster, launch_type, deployment) =
+            (s.cluster.clone(), s.launch_type, s.deployment.id.clone());
+        let zones = subnet_zones(&self.config.region, &s.subnets);
+        let mut started = Vec::new();
+        let mut failure = None;
+        for _ in 0..count {
+            let placed = match launch_type {
+                // Fargate spreads a service's tasks across the Availability Zones of its subnets.
+                LaunchType::Fargate => Ok((None, self.fargate_zone(service, &zones))),
+                LaunchType::Ec2 => {
+                    let candidates = self.ecs.clusters[&cluster].instances.clone();
+                    placement::place(self, &candidates, &demand).map(|i| {
+                        (
+                            Some(i),
+                            self.ecs.container_instances[i].availability_zone.clone(),
+                        )
+                    })
+                }
+            };
+            match placed {
+                Ok((instance, availability_zone)) => {
+                    let task = self.start_task(Launch {
+                        cluster: cluster.clone(),
+                        definition: definition.key(),
+                        launch_type,
+                        instance,
+                        availability_zone,
+                        group: group.clone(),
+                        started_by: Some(deployment.clone()),
+                        service: Some(service),
+                    });
+                    self.ecs.services[service].tasks.push(task);
+                    started.push(task);
+                }
+                Err(f) => {
+                    failure = Some(f);
+                    break;
+                }
+            }
+        }
+        let name = self.ecs.services[service].name.clone();
+        if !started.is_empty() {
+            self.service_message(
+                service,
+                format!(
+                    "(service {name}) has started {} tasks: {}.",
+                    started.len(),
+                    task_list(self, &started)
+                ),
+            );
+        }
+        if let Some(failure) = failure {
+            self.report_placement_failure(service, &failure);
+            self.queue_reconcile(service, PLACEMENT_RETRY_MS);
+        } else if count == LAUNCHES_PER_RECONCILE_MAX {
+            self.queue_reconcile(service, RECONCILE_AFTER_LAUNCH_BATCH_MS);
+        }
+    }
+
+    /// The zone with the fewest live tasks of the service, earliest zone first on ties.
+    fn fargate_zone(&self, service: ServiceIdx, zones: &[String]) -> String {
+        let count = |zone: &String| {
+            self.live_tasks(service)
+                .iter()
+                .filter(|&&t| &self.ecs.tasks[t].availability_zone == zone)
+                .count()
+        };
+        zones
+            .iter()
+            .min_by_key(|z| count(z))
+            .cloned()
+            .unwrap_or_else(|| format!("{}a", self.config.region))
+    }
+
+    fn report_placement_failure(&mut self, service: ServiceIdx, failure: &PlacementFailure) {
+        let name = self.ecs.services[service].name.clone();
+        let (message, reason, instance_arn) = match &failure.closest {
+            None => (
+                format!("(service {name}) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."),
+                "RESOURCE:CPU",
+                None,
+            ),
+            Some((i, rejection)) => {
+                let instance = &self.ecs.container_instances[*i];
+                (
+                    format!(
+                        "(service {name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance {}) {}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+                        instance.id,
+                        rejection.closest_match_phrase()
+                    ),
+                    rejection.reason_code(),
+                    Some(instance.arn.clone()),
+                )
+            }
+        };
+        self.service_message(service, message);
+        let mut extra = json!({ "reason": reason });
+        if let Some(arn) = instance_arn {
+            extra["containerInstanceArns"] = json!([arn]);
+        }
+        self.service_action_event(service, "ERROR", "SERVICE_TASK_PLACEMENT_FAILURE", extra);
+    }
+
+    /// A DAEMON service runs one task on each ACTIVE instance that meets its constraints and has
+    /// room; it stops its tasks on instances that are draining or gone.
+    fn reconcile_daemon(&mut self, service: ServiceIdx) {
+        let s = &self.ecs.services[service];
+        let cluster = s.cluster.clone();
+        let draining_service = s.status == ServiceStatus::Draining;
+        let definition = self
+            .resolve_task_definition(&s.task_definition, "$")
+            .expect("registered")
+            .clone();
+        let demand = self.demand(&definition, &s.member_of.clone(), None);
+        let group = format!("service:{}", s.name);
+        let deployment = s.deployment.id.clone();
+        let instances: Vec<InstanceIdx> = self.ecs.clusters[&cluster].instances.clone();
+        let mut started = Vec::new();
+        let mut stopped = Vec::new();
+        for i in instances {
+            let mine: Vec<TaskIdx> = self
+                .live_tasks(service)
+                .into_iter()
+                .filter(|&t| self.ecs.tasks[t].container_instance == Some(i))
+                .collect();
+            let status = self.ecs.container_instances[i].status;
+            if draining_service || status != InstanceStatus::Active {
+                // Daemon tasks stop last on a draining instance: after every other task there.
+                let others_left = self.ecs.container_instances[i].tasks.iter().any(|&t| {
+                    self.ecs.tasks[t].service != Some(service) && !self.ecs.tasks[t].is_stopped()
+                });
+                if !(status == InstanceStatus::Draining && others_left) {
+                    stopped.extend(mine);
+                }
+                continue;
+            }
+            if mine.is_empty()
+                && placement::check(self, &self.ecs.container_instances[i], &demand).is_ok()
+            {
+                let task = self.start_task(Launch {
+                    cluster: cluster.clone(),
+                    definition: definition.key(),
+                    launch_type: LaunchType::Ec2,
+                    instance: Some(i),
+                    availability_zone: self.ecs.container_instances[i].availability_zone.clone(),
+                    group: group.clone(),
+                    started_by: Some(deployment.clone()),
+                    service: Some(service),
+                });
+                self.ecs.services[service].tasks.push(task);
+                started.push(task);
+            }
+        }
+        for &task in &stopped {
+            self.stop_task_now(
+                task,
+                StopCode::ServiceSchedulerInitiated,
+                "Container instance is being drained",
+            );
+        }
+        let name = self.ecs.services[service].name.clone();
+        if !started.is_empty() {
+            self.service_message(
+                service,
+                format!(
+                    "(service {name}) has started {} tasks: {}.",
+                    started.len(),
+                    task_list(self, &started)
+                ),
+            );
+        }
+        if !stopped.is_empty() {
+            self.service_message(
+                service,
+                format!(
+                    "(service {name}) has stopped {} running tasks: {}.",
+                    stopped.len(),
+                    task_list(self, &stopped)
+                ),
+            );
+        }
+        if draining_service
+            && self.ecs.services[service]
+                .tasks
+                .iter()
+                .all(|&t| self.ecs.tasks[t].is_stopped())
+        {
+            self.ecs.services[service].status = ServiceStatus::Inactive;
+        }
+    }
+
+    /// The number of tasks a service wants now: desiredCount, or for a daemon the instances
+    /// that run (or could run) one.
+    pub(crate) fn target_count(&self, service: ServiceIdx) -> usize {
+        let s = &self.ecs.services[service];
+        match s.scheduling_strategy {
+            SchedulingStrategy::Replica => s.desired_count as usize,
+            SchedulingStrategy::Daemon => self.live_tasks(service).len(),
+        }
+    }
+
+    /// Whether the task counts as healthy for the service (aws-facts 4.3), and if not yet, when
+    /// it will.
+    fn healthy_for_service(&self, task: TaskIdx) -> Result<(), Option<SimTime>> {
+        let t = &self.ecs.tasks[task];
+        let Some(started) = t.started_at.filter(|_| t.is_running()) else {
+            return Err(None);
+        };
+        let definition = self
+            .resolve_task_definition(&t.task_definition, "$")
+            .expect("registered");
+        if definition.has_essential_health_check() {
+            return if t.health() == Health::Healthy {
+                Ok(())
+            } else {
+                Err(None)
+            };
+        }
+        let at = started + HEALTHY_AFTER_RUNNING_MS;
+        if self.now >= at {
+            Ok(())
+        } else {
+            Err(Some(at))
+        }
+    }
+
+    /// "has reached a steady state": running = desired, nothing pending, every task healthy.
+    fn check_steady_state(&mut self, service: ServiceIdx) {
+        if self.ecs.services[service].status != ServiceStatus::Active {
+            return;
+        }
+        let live = self.live_tasks(service);
+        let target = self.target_count(service);
+        let mut steady = live.len() == target;
+        for &task in &live {
+            if let Err(when) = self.healthy_for_service(task) {
+                steady = false;
+                if let Some(at) = when {
+                    self.queue_reconcile(service, at - self.now);
+                }
+            }
+        }
+        let was = std::mem::replace(&mut self.ecs.services[service].steady, steady);
+        if steady && !was {
+            let name = self.ecs.services[service].name.clone();
+            self.service_message(
+                service,
+                format!("(service {name}) has reached a steady state."),
+            );
+            self.service_action_event(service, "INFO", "SERVICE_STEADY_STATE", json!({}));
+        }
+    }
+
+    /// A service task reached RUNNING: the throttle forgets earlier failures.
+    pub(crate) fn task_reached_running(&mut self, service: ServiceIdx) {
+        let s = &mut self.ecs.services[service];
+        s.start_failures_in_a_row = 0;
+        s.throttled_until = 0;
+        self.queue_reconcile(service, 0);
+    }
+
+    /// A service task reached STOPPED: replace it, throttling if tasks keep failing to start.
+    pub(crate) fn service_task_stopped(&mut self, service: ServiceIdx, task: TaskIdx) {
+        if !self.ecs.tasks[task].reached_running
+            && self.ecs.tasks[task].stop_code == Some(StopCode::TaskFailedToStart)
+        {
+            let s = &mut self.ecs.services[service];
+            s.start_failures_in_a_row += 1;
+            let failures = s.start_failures_in_a_row;
+            if failures >= THROTTLE_AFTER_FAILURES {
+                let wait = THROTTLE_BASE_MS
+                    .saturating_mul(1 << (failures - THROTTLE_AFTER_FAILURES).min(16))
+                    .min(THROTTLE_MAX_MS);
+                s.throttled_until = self.now + wait;
+                if failures == THROTTLE_AFTER_FAILURES {
+                    let name = s.name.clone();
+                    self.service_message(
+                        service,
+                        format!(
+                            "(service {name}) is unable to consistently start tasks successfully."
+                        ),
+                    );
+                    self.service_action_event(
+                        service,
+                        "WARN",
+                        "SERVICE_TASK_START_IMPAIRED",
+                        json!({}),
+                    );
+                }
+            }
+        }
+        self.queue_reconcile(service, 0);
+    }
+
+    pub(crate) fn service_json(&self, service: ServiceIdx) -> Value {
+        let s = &self.ecs.services[service];
+        let tasks = s.tasks.iter().map(|&t| &self.ecs.tasks[t]);
+        let running = tasks.clone().filter(|t| t.is_running()).count();
+        let pending = tasks.filter(|t| t.is_pending()).count();
+        let definition = self
+            .resolve_task_definition(&s.task_definition, "$")
+            .expect("registered");
+        let desired = match s.scheduling_strategy {
+            SchedulingStrategy::Replica => s.desired_count as usize,
+            SchedulingStrategy::Daemon => self.live_tasks(service).len(),
+        };
+        let events: Vec<Value> = s
+            .events
+            .iter()
+            .map(|e| json!({ "id": e.id, "createdAt": self.epoch_seconds(e.created_at), "message": e.message }))
+            .collect();
+        json!({
+            "serviceArn": s.arn,
+            "serviceName": s.name,
+            "clusterArn": self.ecs.clusters[&s.cluster].arn,
+            "status": s.status.as_str(),
+            "desiredCount": desired,
+            "runningCount": running,
+            "pendingCount": pending,
+            "launchType": s.launch_type.as_str(),
+            "taskDefinition": definition.arn,
+            "schedulingStrategy": match s.scheduling_strategy { SchedulingStrategy::Replica => "REPLICA", SchedulingStrategy::Daemon => "DAEMON" },
+            "deploymentConfiguration": {
+                "deploymentCircuitBreaker": { "enable": false, "rollback": false },
+                "maximumPercent": s.maximum_percent,
+                "minimumHealthyPercent": s.minimum_healthy_percent,
+            },
+            "deployments": [{
+                "id": s.deployment.id,
+                "status": "PRIMARY",
+                "taskDefinition": definition.arn,
+                "desiredCount": desired,
+                "pendingCount": pending,
+                "runningCount": running,
+                "failedTasks": 0,
+                "createdAt": self.epoch_seconds(s.deployment.created_at),
+                "updatedAt": self.epoch_seconds(s.deployment.updated_at),
+                "launchType": s.launch_type.as_str(),
+                "rolloutState": if s.steady { "COMPLETED" } else { "IN_PROGRESS" },
+                "rolloutStateReason": if s.steady {
+                    format!("ECS deployment {} completed.", s.deployment.id)
+                } else {
+                    format!("ECS deployment {} in progress.", s.deployment.id)
+                },
+            }],
+            "events": events,
+            "createdAt": self.epoch_seconds(s.created_at),
+            "placementConstraints": s.member_of.iter().map(|e| json!({ "type": "memberOf", "expression": e }))
+                .chain(s.distinct_instance.then(|| json!({ "type": "distinctInstance" })))
+                .collect::<Vec<_>>(),
+            "placementStrategy": [],
+            "healthCheckGracePeriodSeconds": s.health_check_grace_period_s,
+            "deploymentController": { "type": "ECS" },
+        })
+    }
+}

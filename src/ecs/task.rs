@@ -1,0 +1,1224 @@
+//! Tasks and their lifecycle (aws-facts 4.2): RunTask, StartTask, StopTask, DescribeTasks,
+//! ListTasks, and the timers that move a task through PROVISIONING, PENDING, ACTIVATING,
+//! RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING and STOPPED. How an image behaves once
+//! started comes from `sim:SetImageBehavior`.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::cluster::short_id;
+use super::placement::{self, Demand, PlacementFailure};
+use super::task_definition::{NetworkMode, TaskDefinition};
+use super::{
+    Container, Health, InstanceIdx, LaunchType, ServiceIdx, StopCode, Task, TaskIdx, TaskStatus,
+};
+use crate::engine::error::{parse_request, ApiError};
+use crate::engine::time::{parse_duration, SimTime, MS_PER_SECOND};
+use crate::engine::world::{Timer, World};
+
+// Durations AWS does not publish. Each is a named constant so a reader sees what the model
+// assumes; the figures are typical of what the ECS console shows.
+
+/// Fargate capacity and the task's ENI: PROVISIONING to PENDING.
+pub const FARGATE_PROVISIONING_MS: SimTime = 20_000;
+/// An awsvpc task's ENI on an EC2 instance: PROVISIONING to PENDING.
+pub const ENI_ATTACH_MS: SimTime = 5_000;
+/// The agent picks up a PENDING task and starts pulling: PENDING to ACTIVATING.
+pub const AGENT_PICKUP_MS: SimTime = 1_000;
+/// Pulling an image that is not on the host yet (Fargate always pulls).
+pub const IMAGE_PULL_MS: SimTime = 8_000;
+/// "Pulling" an image already on the instance (ECS_IMAGE_PULL_BEHAVIOR default checks the
+/// registry, then uses the cached layers).
+pub const IMAGE_PULL_CACHED_MS: SimTime = 500;
+/// Creating and starting the containers after the pull.
+pub const CONTAINER_START_MS: SimTime = 1_000;
+/// A well-behaved container exits this long after SIGTERM, unless its stopTimeout is shorter
+/// (then it is killed at the timeout).
+pub const SIGTERM_EXIT_MS: SimTime = 2_000;
+/// An awsvpc task's ENI detached and deleted: DEPROVISIONING to STOPPED.
+pub const ENI_DETACH_MS: SimTime = 5_000;
+/// Tasks per RunTask call (aws-facts 1.5).
+pub const RUN_TASK_COUNT_MAX: i64 = 10;
+
+/// How an image behaves once started (design.md section 4, `sim:SetImageBehavior`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImageBehavior {
+    pub pull_fails: bool,
+    pub exit_after_ms: Option<SimTime>,
+    pub exit_code: i32,
+    pub health_check_fails: bool,
+    pub startup_ms: SimTime,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SetImageBehaviorRequest {
+    image: String,
+    pull: Option<String>,
+    exit_after: Option<Value>,
+    exit_code: Option<i32>,
+    health_check: Option<String>,
+    startup_time: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RunTaskRequest {
+    cluster: Option<String>,
+    task_definition: String,
+    count: Option<i64>,
+    launch_type: Option<String>,
+    group: Option<String>,
+    started_by: Option<String>,
+    placement_constraints: Option<Vec<PlacementConstraintField>>,
+    placement_strategy: Option<Vec<Value>>,
+    network_configuration: Option<NetworkConfiguration>,
+    overrides: Option<Value>,
+    tags: Option<Value>,
+    enable_ecs_managed_tags: Option<bool>,
+    propagate_tags: Option<String>,
+    platform_version: Option<String>,
+    capacity_provider_strategy: Option<Value>,
+    reference_id: Option<String>,
+    enable_execute_command: Option<bool>,
+    client_token: Option<String>,
+    volume_configurations: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct PlacementConstraintField {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub expression: Option<String>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct NetworkConfiguration {
+    pub awsvpc_configuration: AwsvpcConfiguration,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct AwsvpcConfiguration {
+    pub subnets: Vec<String>,
+    pub security_groups: Option<Vec<String>>,
+    pub assign_public_ip: Option<String>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StartTaskRequest {
+    cluster: Option<String>,
+    task_definition: String,
+    container_instances: Vec<String>,
+    group: Option<String>,
+    started_by: Option<String>,
+    network_configuration: Option<NetworkConfiguration>,
+    overrides: Option<Value>,
+    tags: Option<Value>,
+    enable_ecs_managed_tags: Option<bool>,
+    propagate_tags: Option<String>,
+    reference_id: Option<String>,
+    enable_execute_command: Option<bool>,
+    volume_configurations: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StopTaskRequest {
+    cluster: Option<String>,
+    task: String,
+    reason: Option<String>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DescribeTasksRequest {
+    cluster: Option<String>,
+    tasks: Vec<String>,
+    include: Option<Value>,
+}
+
+// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
+// does not act on are parsed and left unread.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ListTasksRequest {
+    cluster: Option<String>,
+    container_instance: Option<String>,
+    family: Option<String>,
+    started_by: Option<String>,
+    service_name: Option<String>,
+    desired_status: Option<String>,
+    launch_type: Option<String>,
+    max_results: Option<Value>,
+    next_token: Option<Value>,
+}
+
+/// Where a new task goes, decided before it exists.
+pub(crate) struct Launch {
+    pub cluster: String,
+    pub definition: String,
+    pub launch_type: LaunchType,
+    pub instance: Option<InstanceIdx>,
+    pub availability_zone: String,
+    pub group: String,
+    pub started_by: Option<String>,
+    pub service: Option<ServiceIdx>,
+}
+
+/// A duration field of sim:SetImageBehavior: `"30s"` or milliseconds.
+fn duration_field(value: &Option<Value>, path: &str) -> Result<Option<SimTime>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(Value::String(text)) => parse_duration(text)
+            .map(Some)
+            .map_err(|e| ApiError::invalid_parameter(e.0, path)),
+        Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
+        Some(_) => Err(ApiError::serialization(
+            "expected a duration such as \"30s\"",
+            path,
+        )),
+    }
+}
+
+/// The launch type a request asks for, checked against the task definition.
+pub(crate) fn launch_type(
+    field: Option<&str>,
+    definition: &TaskDefinition,
+    path: &str,
+) -> Result<LaunchType, ApiError> {
+    let launch_type = match field {
+        None | Some("EC2") => LaunchType::Ec2,
+        Some("FARGATE") => LaunchType::Fargate,
+        Some(other) => {
+            return Err(ApiError::invalid_parameter(
+                format!("Invalid launch type '{other}': ecsplay models EC2 and FARGATE."),
+                path,
+            ))
+        }
+    };
+    if launch_type == LaunchType::Fargate && !definition.fargate_compatible {
+        return Err(ApiError::invalid_parameter(
+            "Task definition does not support launch_type FARGATE.",
+            path,
+        ));
+    }
+    if launch_type == LaunchType::Ec2 && !definition.ec2_compatible {
+        return Err(ApiError::invalid_parameter(
+            "Task definition does not support launch_type EC2.",
+            path,
+        ));
+    }
+    Ok(launch_type)
+}
+
+/// The Availability Zones of a Fargate task's subnets. The model has no VPCs: subnet n of the
+/// list is taken to be in the Region's n-th zone (a, b, c, ...), as a subnet per zone is the
+/// usual layout.
+pub(crate) fn subnet_zones(region: &str, subnets: &[String]) -> Vec<String> {
+    (0..subnets.len().min(6))
+        .map(|n| format!("{region}{}", (b'a' + n as u8) as char))
+        .collect()
+}
+
+impl World {
+    pub(crate) fn set_image_behavior(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: SetImageBehaviorRequest = parse_request(input)?;
+        let pull_fails = match request.pull.as_deref() {
+            None | Some("ok") => false,
+            Some("fail") => true,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "pull must be \"ok\" or \"fail\".",
+                    "$.pull",
+                ))
+            }
+        };
+        let health_check_fails = match request.health_check.as_deref() {
+            None | Some("pass") => false,
+            Some("fail") => true,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "healthCheck must be \"pass\" or \"fail\".",
+                    "$.healthCheck",
+                ))
+            }
+        };
+        let behavior = ImageBehavior {
+            pull_fails,
+            exit_after_ms: duration_field(&request.exit_after, "$.exitAfter")?,
+            exit_code: request
+                .exit_code
+                .unwrap_or(if request.exit_after.is_some() { 1 } else { 0 }),
+            health_check_fails,
+            startup_ms: duration_field(&request.startup_time, "$.startupTime")?.unwrap_or(0),
+        };
+        self.images.insert(request.image.clone(), behavior);
+        Ok(json!({ "image": request.image }))
+    }
+
+    /// The resources a task of `definition` asks of an instance.
+    pub(crate) fn demand(
+        &self,
+        definition: &TaskDefinition,
+        member_of: &[String],
+        distinct: Option<String>,
+    ) -> Demand {
+        let ports = definition
+            .containers
+            .iter()
+            .flat_map(|c| c.port_mappings.iter());
+        let uses_host_ports = matches!(
+            definition.network_mode,
+            NetworkMode::Bridge | NetworkMode::Host
+        );
+        let static_ports = ports
+            .clone()
+            .filter(|p| uses_host_ports && p.host_port != 0)
+            .map(|p| (p.host_port, p.udp))
+            .collect();
+        let dynamic = |udp: bool| {
+            ports
+                .clone()
+                .filter(|p| uses_host_ports && p.host_port == 0 && p.udp == udp)
+                .count()
+        };
+        let mut all_member_of = definition.member_of.clone();
+        all_member_of.extend(member_of.iter().cloned());
+        Demand {
+            cpu_units: definition.cpu_units_reserved(),
+            memory_mib: definition.memory_mib_reserved(),
+            static_ports,
+            dynamic_ports: (dynamic(false), dynamic(true)),
+            needs_eni: definition.network_mode == NetworkMode::Awsvpc,
+            cpu_architecture: definition.cpu_architecture,
+            member_of: all_member_of,
+            distinct_instance_group: distinct,
+        }
+    }
+
+    pub(crate) fn run_task(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: RunTaskRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let definition = self
+            .resolve_task_definition(&request.task_definition, "$.taskDefinition")?
+            .clone();
+        let launch_type = launch_type(request.launch_type.as_deref(), &definition, "$.launchType")?;
+        let count = request.count.unwrap_or(1);
+        if !(1..=RUN_TASK_COUNT_MAX).contains(&count) {
+            return Err(ApiError::invalid_parameter(
+                "count must be between 1 and 10.",
+                "$.count",
+            ));
+        }
+        let subnets = self.check_network(
+            &definition,
+            request.network_configuration.as_ref(),
+            "$.networkConfiguration",
+        )?;
+        let (member_of, distinct) = runtime_constraints(
+            request.placement_constraints.as_deref(),
+            launch_type,
+            definition.member_of.len(),
+        )?;
+        if launch_type == LaunchType::Fargate
+            && request
+                .placement_strategy
+                .as_ref()
+                .is_some_and(|s| !s.is_empty())
+        {
+            return Err(ApiError::invalid_parameter(
+                "Task placement strategies are not supported for tasks using the Fargate launch type.",
+                "$.placementStrategy",
+            ));
+        }
+        let group = request
+            .group
+            .clone()
+            .unwrap_or_else(|| format!("family:{}", definition.family));
+        let demand = self.demand(&definition, &member_of, distinct.then(|| group.clone()));
+        let candidates = self.ecs.clusters[&cluster].instances.clone();
+        if launch_type == LaunchType::Ec2 && candidates.is_empty() {
+            return Err(ApiError::invalid_parameter(
+                "No Container Instances were found in your cluster.",
+                "$.cluster",
+            ));
+        }
+        // Every check that can refuse the request is done above: from here on it succeeds, and a
+        // task that finds no instance is a `failures` entry, not an error. Each task is started
+        // before the next is placed, so the next sees its reservation.
+        let mut started = Vec::new();
+        let mut failures = Vec::new();
+        let zones = subnet_zones(&self.config.region, &subnets);
+        for n in 0..count as usize {
+            let placed = match launch_type {
+                LaunchType::Fargate => Ok((None, zones[n % zones.len()].clone())),
+                LaunchType::Ec2 => placement::place(self, &candidates, &demand).map(|i| {
+                    (
+                        Some(i),
+                        self.ecs.container_instances[i].availability_zone.clone(),
+                    )
+                }),
+            };
+            match placed {
+                Ok((instance, availability_zone)) => started.push(self.start_task(Launch {
+                    cluster: cluster.clone(),
+                    definition: definition.key(),
+                    launch_type,
+                    instance,
+                    availability_zone,
+                    group: group.clone(),
+                    started_by: request.started_by.clone(),
+                    service: None,
+                })),
+                Err(failure) => failures.push(self.failure_json(&failure)),
+            }
+        }
+        let tasks: Vec<Value> = started.into_iter().map(|t| self.task_json(t)).collect();
+        Ok(json!({ "tasks": tasks, "failures": failures }))
+    }
+
+    /// RunTask's `failures[]` entry for a placement failure.
+    pub(crate) fn failure_json(&self, failure: &PlacementFailure) -> Value {
+        match &failure.closest {
+            Some((i, rejection)) => {
+                json!({ "arn": self.ecs.container_instances[*i].arn, "reason": rejection.reason_code() })
+            }
+            None => json!({ "reason": "No Container Instances were found in your cluster." }),
+        }
+    }
+
+    /// The awsvpc rules of RunTask and CreateService: a network configuration exactly when the
+    /// task definition uses awsvpc. Returns the subnets.
+    pub(crate) fn check_network(
+        &self,
+        definition: &TaskDefinition,
+        network: Option<&NetworkConfiguration>,
+        path: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        match (definition.network_mode, network) {
+            (NetworkMode::Awsvpc, None) => Err(ApiError::invalid_parameter(
+                "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+                path,
+            )),
+            (NetworkMode::Awsvpc, Some(config)) => {
+                let subnets = &config.awsvpc_configuration.subnets;
+                if subnets.is_empty() || subnets.len() > 16 {
+                    return Err(ApiError::invalid_parameter("subnets can have at least 1 and at most 16 items.", &format!("{path}.awsvpcConfiguration.subnets")));
+                }
+                if config.awsvpc_configuration.security_groups.as_ref().is_some_and(|g| g.len() > 5) {
+                    return Err(ApiError::invalid_parameter("securityGroups can have at most 5 items.", &format!("{path}.awsvpcConfiguration.securityGroups")));
+                }
+                Ok(subnets.clone())
+            }
+            (_, Some(_)) => Err(ApiError::invalid_parameter(
+                "Network Configuration is not valid for the given networkMode of this task definition.",
+                path,
+            )),
+            (_, None) => Ok(Vec::new()),
+        }
+    }
+
+    pub(crate) fn start_task_request(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: StartTaskRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let definition = self
+            .resolve_task_definition(&request.task_definition, "$.taskDefinition")?
+            .clone();
+        launch_type(Some("EC2"), &definition, "$.taskDefinition")?;
+        self.check_network(
+            &definition,
+            request.network_configuration.as_ref(),
+            "$.networkConfiguration",
+        )?;
+        if request.container_instances.is_empty() || request.container_instances.len() > 10 {
+            return Err(ApiError::invalid_parameter(
+                "containerInstances must list 1 to 10 container instances.",
+                "$.containerInstances",
+            ));
+        }
+        let mut chosen = Vec::new();
+        for (n, field) in request.container_instances.iter().enumerate() {
+            let id = short_id(field);
+            let found = self.ecs.clusters[&cluster]
+                .instances
+                .iter()
+                .copied()
+                .find(|&i| self.ecs.container_instances[i].id == id);
+            chosen.push(found.ok_or_else(|| {
+                ApiError::invalid_parameter(
+                    format!("Container instance {field} was not found in the cluster."),
+                    &format!("$.containerInstances[{n}]"),
+                )
+            })?);
+        }
+        let group = request
+            .group
+            .clone()
+            .unwrap_or_else(|| format!("family:{}", definition.family));
+        let demand = self.demand(&definition, &[], None);
+        let mut started = Vec::new();
+        let mut failures = Vec::new();
+        for instance in chosen {
+            match placement::place(self, &[instance], &demand) {
+                Ok(instance) => started.push(
+                    self.start_task(Launch {
+                        cluster: cluster.clone(),
+                        definition: definition.key(),
+                        launch_type: LaunchType::Ec2,
+                        instance: Some(instance),
+                        availability_zone: self.ecs.container_instances[instance]
+                            .availability_zone
+                            .clone(),
+                        group: group.clone(),
+                        started_by: request.started_by.clone(),
+                        service: None,
+                    }),
+                ),
+                Err(failure) => failures.push(self.failure_json(&failure)),
+            }
+        }
+        let tasks: Vec<Value> = started.into_iter().map(|t| self.task_json(t)).collect();
+        Ok(json!({ "tasks": tasks, "failures": failures }))
+    }
+
+    /// Creates a task where `launch` says, reserves its resources, and starts its lifecycle.
+    pub(crate) fn start_task(&mut self, launch: Launch) -> TaskIdx {
+        let definition = self
+            .resolve_task_definition(&launch.definition, "$")
+            .expect("resolved by the caller")
+            .clone();
+        let index = self.ecs.tasks.len();
+        let id = self.ids.task_id();
+        let arn = self.arn("ecs", &format!("task/{}/{id}", launch.cluster));
+        let uses_eni = definition.network_mode == NetworkMode::Awsvpc;
+        let mut containers: Vec<Container> = definition
+            .containers
+            .iter()
+            .map(|c| Container {
+                name: c.name.clone(),
+                image: c.image.clone(),
+                essential: c.essential,
+                last_status: TaskStatus::Pending,
+                exit_code: None,
+                reason: None,
+                health: Health::Unknown,
+                bindings: Vec::new(),
+            })
+            .collect();
+        if let Some(i) = launch.instance {
+            self.reserve(i, &definition, &mut containers);
+        }
+        // awsvpc tasks and every Fargate task start in PROVISIONING (their ENI, their capacity).
+        let first = if uses_eni || launch.launch_type == LaunchType::Fargate {
+            TaskStatus::Provisioning
+        } else {
+            TaskStatus::Pending
+        };
+        for c in &mut containers {
+            c.last_status = first.min(TaskStatus::Pending);
+        }
+        self.ecs.tasks.push(Task {
+            id,
+            arn,
+            cluster: launch.cluster.clone(),
+            task_definition: definition.key(),
+            launch_type: launch.launch_type,
+            container_instance: launch.instance,
+            availability_zone: launch.availability_zone,
+            group: launch.group,
+            started_by: launch.started_by,
+            service: launch.service,
+            last_status: first,
+            desired_status: TaskStatus::Running,
+            containers,
+            cpu_units: definition.cpu_units_reserved(),
+            memory_mib: definition.memory_mib_reserved(),
+            uses_eni,
+            created_at: self.now,
+            pull_started_at: None,
+            pull_stopped_at: None,
+            started_at: None,
+            stopping_at: None,
+            execution_stopped_at: None,
+            stopped_at: None,
+            stop_code: None,
+            stopped_reason: None,
+            version: 1,
+            generation: 0,
+            reached_running: false,
+        });
+        self.ecs
+            .clusters
+            .get_mut(&launch.cluster)
+            .expect("cluster")
+            .tasks
+            .push(index);
+        if let Some(i) = launch.instance {
+            self.ecs.container_instances[i].tasks.push(index);
+            self.ecs.container_instances[i].version += 1;
+        }
+        self.emit_task_event(index);
+        let delay = match (first, launch.launch_type) {
+            (TaskStatus::Provisioning, LaunchType::Fargate) => FARGATE_PROVISIONING_MS,
+            (TaskStatus::Provisioning, _) => ENI_ATTACH_MS,
+            _ => AGENT_PICKUP_MS,
+        };
+        self.schedule(
+            delay,
+            Timer::TaskAdvance {
+                task: index,
+                generation: 0,
+            },
+        );
+        index
+    }
+
+    /// Takes the task's CPU, memory, ports and ENI from the instance and records the port
+    /// bindings on the containers.
+    fn reserve(
+        &mut self,
+        index: InstanceIdx,
+        definition: &TaskDefinition,
+        containers: &mut [Container],
+    ) {
+        let host_ports = matches!(
+            definition.network_mode,
+            NetworkMode::Bridge | NetworkMode::Host
+        );
+        let instance = &mut self.ecs.container_instances[index];
+        instance.cpu_units_used += definition.cpu_units_reserved();
+        instance.memory_mib_used += definition.memory_mib_reserved();
+        if definition.network_mode == NetworkMode::Awsvpc {
+            instance.enis_used += 1;
+        }
+        for (container, spec) in containers.iter_mut().zip(&definition.containers) {
+            let mappings: Vec<(u16, u16, bool)> = spec
+                .port_mappings
+                .iter()
+                .map(|p| (p.container_port, p.host_port, p.udp))
+                .collect();
+            container.bindings = if host_ports {
+                let bound = placement::assign_ports(instance, &mappings);
+                for &(_, host, udp) in &bound {
+                    if udp {
+                        instance.udp_ports.insert(host)
+                    } else {
+                        instance.tcp_ports.insert(host)
+                    };
+                }
+                bound
+            } else {
+                mappings
+            };
+        }
+    }
+
+    /// Gives the task's resources back to its instance (when the task reaches STOPPED).
+    fn release(&mut self, task: TaskIdx) {
+        let t = &self.ecs.tasks[task];
+        let Some(index) = t.container_instance else {
+            return;
+        };
+        let (cpu, memory, eni) = (t.cpu_units, t.memory_mib, t.uses_eni);
+        let host_ports: Vec<(u16, bool)> = if t.uses_eni {
+            Vec::new()
+        } else {
+            t.containers
+                .iter()
+                .flat_map(|c| c.bindings.iter().map(|&(_, host, udp)| (host, udp)))
+                .collect()
+        };
+        let instance = &mut self.ecs.container_instances[index];
+        instance.cpu_units_used -= cpu;
+        instance.memory_mib_used -= memory;
+        instance.enis_used -= u32::from(eni);
+        for (port, udp) in host_ports {
+            if udp {
+                instance.udp_ports.remove(&port)
+            } else {
+                instance.tcp_ports.remove(&port)
+            };
+        }
+        instance.version += 1;
+    }
+
+    fn set_status(&mut self, task: TaskIdx, status: TaskStatus) {
+        let t = &mut self.ecs.tasks[task];
+        t.last_status = status;
+        t.version += 1;
+        for c in &mut t.containers {
+            if c.last_status != TaskStatus::Stopped {
+                c.last_status = match status {
+                    TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Activating => {
+                        TaskStatus::Pending
+                    }
+                    TaskStatus::Running | TaskStatus::Deactivating | TaskStatus::Stopping => {
+                        TaskStatus::Running
+                    }
+                    TaskStatus::Deprovisioning | TaskStatus::Stopped => TaskStatus::Stopped,
+                };
+            }
+        }
+        // ACTIVATING and DEACTIVATING are seen in events only with service discovery or more
+        // than one target group (aws-facts 4.2); the model has neither yet.
+        if !matches!(status, TaskStatus::Activating | TaskStatus::Deactivating) {
+            self.emit_task_event(task);
+        }
+    }
+
+    /// The next step of a task's lifecycle, if `generation` is still the task's course.
+    pub(crate) fn task_advance(&mut self, task: TaskIdx, generation: u32) {
+        let t = &self.ecs.tasks[task];
+        if t.generation != generation {
+            return;
+        }
+        let next = |delay, world: &mut World| {
+            world.schedule(delay, Timer::TaskAdvance { task, generation })
+        };
+        match t.last_status {
+            TaskStatus::Provisioning => {
+                self.set_status(task, TaskStatus::Pending);
+                next(AGENT_PICKUP_MS, self);
+            }
+            TaskStatus::Pending => {
+                self.ecs.tasks[task].pull_started_at = Some(self.now);
+                self.set_status(task, TaskStatus::Activating);
+                let delay = self.pull_duration(task);
+                next(delay, self);
+            }
+            TaskStatus::Activating if t.pull_stopped_at.is_none() => {
+                self.pull_done(task, generation)
+            }
+            TaskStatus::Activating => self.task_running(task),
+            TaskStatus::Deactivating => {
+                self.set_status(task, TaskStatus::Stopping);
+                let delay = self.stop_duration(task);
+                next(delay, self);
+            }
+            TaskStatus::Stopping => {
+                self.ecs.tasks[task].execution_stopped_at = Some(self.now);
+                for c in &mut self.ecs.tasks[task].containers {
+                    if c.exit_code.is_none() && c.last_status != TaskStatus::Pending {
+                        // SIGTERM, then exit: 143 is 128 + SIGTERM (15), what Docker reports.
+                        c.exit_code = Some(143);
+                    }
+                }
+                if self.ecs.tasks[task].uses_eni {
+                    self.set_status(task, TaskStatus::Deprovisioning);
+                    next(ENI_DETACH_MS, self);
+                } else {
+                    self.task_stopped(task);
+                }
+            }
+            TaskStatus::Deprovisioning => self.task_stopped(task),
+            TaskStatus::Running | TaskStatus::Stopped => {}
+        }
+    }
+
+    fn pull_duration(&self, task: TaskIdx) -> SimTime {
+        let t = &self.ecs.tasks[task];
+        let cached = |image: &str| {
+            t.container_instance.is_some_and(|i| {
+                self.ecs.container_instances[i]
+                    .cached_images
+                    .contains(image)
+            })
+        };
+        // Containers pull in parallel: the task waits for the slowest.
+        t.containers
+            .iter()
+            .map(|c| {
+                if cached(&c.image) {
+                    IMAGE_PULL_CACHED_MS
+                } else {
+                    IMAGE_PULL_MS
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn pull_done(&mut self, task: TaskIdx, generation: u32) {
+        self.ecs.tasks[task].pull_stopped_at = Some(self.now);
+        let failed = self.ecs.tasks[task]
+            .containers
+            .iter()
+            .position(|c| self.behavior(&c.image).pull_fails);
+        if let Some(c) = failed {
+            let image = self.ecs.tasks[task].containers[c].image.clone();
+            let reason = format!(
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: not found"
+            );
+            self.ecs.tasks[task].containers[c].reason = Some(reason.clone());
+            self.stop_task_now(task, StopCode::TaskFailedToStart, &reason);
+            return;
+        }
+        let t = &self.ecs.tasks[task];
+        if let Some(i) = t.container_instance {
+            let images: Vec<String> = t.containers.iter().map(|c| c.image.clone()).collect();
+            self.ecs.container_instances[i].cached_images.extend(images);
+        }
+        let startup = self.ecs.tasks[task]
+            .containers
+            .iter()
+            .map(|c| self.behavior(&c.image).startup_ms)
+            .max()
+            .unwrap_or(0);
+        self.schedule(
+            CONTAINER_START_MS + startup,
+            Timer::TaskAdvance { task, generation },
+        );
+    }
+
+    pub(crate) fn behavior(&self, image: &str) -> ImageBehavior {
+        self.images.get(image).cloned().unwrap_or_default()
+    }
+
+    fn task_running(&mut self, task: TaskIdx) {
+        let t = &mut self.ecs.tasks[task];
+        t.started_at = Some(self.now);
+        t.reached_running = true;
+        let generation = t.generation;
+        self.set_status(task, TaskStatus::Running);
+        let definition = self
+            .resolve_task_definition(&self.ecs.tasks[task].task_definition, "$")
+            .expect("registered")
+            .clone();
+        for (n, spec) in definition.containers.iter().enumerate() {
+            let behavior = self.behavior(&spec.image);
+            if let Some(after) = behavior.exit_after_ms {
+                self.schedule(
+                    after,
+                    Timer::ContainerExit {
+                        task,
+                        generation,
+                        container: n,
+                    },
+                );
+            }
+            if let Some(check) = spec.health_check {
+                let interval = u64::from(check.interval_s) * MS_PER_SECOND;
+                let (delay, health) = if behavior.health_check_fails {
+                    // Checks run every interval; failures inside startPeriod do not count, and
+                    // `retries` failures in a row make the container UNHEALTHY (aws-facts 1.3).
+                    let first_counted =
+                        u64::from(check.start_period_s) * MS_PER_SECOND / interval + 1;
+                    (
+                        (first_counted + u64::from(check.retries) - 1) * interval,
+                        Health::Unhealthy,
+                    )
+                } else {
+                    (interval, Health::Healthy)
+                };
+                self.schedule(
+                    delay,
+                    Timer::ContainerHealth {
+                        task,
+                        generation,
+                        container: n,
+                        health,
+                    },
+                );
+            }
+        }
+        if let Some(service) = self.ecs.tasks[task].service {
+            self.task_reached_running(service);
+        }
+    }
+
+    pub(crate) fn container_exit(&mut self, task: TaskIdx, generation: u32, container: usize) {
+        let t = &self.ecs.tasks[task];
+        if t.generation != generation || t.last_status != TaskStatus::Running {
+            return;
+        }
+        let exit_code = self.behavior(&t.containers[container].image).exit_code;
+        let essential = t.containers[container].essential;
+        let c = &mut self.ecs.tasks[task].containers[container];
+        c.last_status = TaskStatus::Stopped;
+        c.exit_code = Some(exit_code);
+        self.ecs.tasks[task].version += 1;
+        if essential {
+            self.stop_task_now(
+                task,
+                StopCode::EssentialContainerExited,
+                "Essential container in task exited",
+            );
+        } else {
+            self.emit_task_event(task);
+        }
+    }
+
+    pub(crate) fn container_health(
+        &mut self,
+        task: TaskIdx,
+        generation: u32,
+        container: usize,
+        health: Health,
+    ) {
+        let t = &mut self.ecs.tasks[task];
+        if t.generation != generation || t.last_status != TaskStatus::Running {
+            return;
+        }
+        t.containers[container].health = health;
+        t.version += 1;
+        // Health is not part of task state change events (aws-facts 13.1); services act on it.
+        if let Some(service) = self.ecs.tasks[task].service {
+            self.queue_reconcile(service, 0);
+        }
+    }
+
+    /// Asks a task to stop, from wherever it is in its lifecycle.
+    pub(crate) fn stop_task_now(&mut self, task: TaskIdx, code: StopCode, reason: &str) {
+        let t = &mut self.ecs.tasks[task];
+        if t.desired_status == TaskStatus::Stopped {
+            return;
+        }
+        t.desired_status = TaskStatus::Stopped;
+        t.stop_code = Some(code);
+        t.stopped_reason = Some(reason.to_string());
+        t.stopping_at = Some(self.now);
+        t.generation += 1;
+        t.version += 1;
+        let generation = t.generation;
+        let status = t.last_status;
+        match status {
+            // Nothing started yet: the task goes straight on (its ENI, if any, is detached).
+            TaskStatus::Provisioning | TaskStatus::Pending => {
+                self.emit_task_event(task);
+                if self.ecs.tasks[task].uses_eni {
+                    self.set_status(task, TaskStatus::Deprovisioning);
+                    self.schedule(ENI_DETACH_MS, Timer::TaskAdvance { task, generation });
+                } else {
+                    self.task_stopped(task);
+                }
+            }
+            TaskStatus::Activating | TaskStatus::Running => {
+                self.emit_task_event(task);
+                // DEACTIVATING (load balancer deregistration) takes no time without load balancers.
+                self.set_status(task, TaskStatus::Deactivating);
+                self.schedule(0, Timer::TaskAdvance { task, generation });
+            }
+            TaskStatus::Deactivating
+            | TaskStatus::Stopping
+            | TaskStatus::Deprovisioning
+            | TaskStatus::Stopped => {}
+        }
+    }
+
+    /// SIGTERM to exit: the app's own shutdown, or SIGKILL at the shortest stopTimeout.
+    fn stop_duration(&self, task: TaskIdx) -> SimTime {
+        let t = &self.ecs.tasks[task];
+        if t.containers
+            .iter()
+            .all(|c| c.last_status == TaskStatus::Stopped || c.exit_code.is_some())
+        {
+            return 0;
+        }
+        let definition = self
+            .resolve_task_definition(&t.task_definition, "$")
+            .expect("registered");
+        let timeout = definition
+            .containers
+            .iter()
+            .map(|c| u64::from(c.stop_timeout_s) * MS_PER_SECOND)
+            .min()
+            .unwrap_or(0);
+        SIGTERM_EXIT_MS.min(timeout)
+    }
+
+    fn task_stopped(&mut self, task: TaskIdx) {
+        self.release(task);
+        let t = &mut self.ecs.tasks[task];
+        t.stopped_at = Some(self.now);
+        t.execution_stopped_at.get_or_insert(self.now);
+        self.set_status(task, TaskStatus::Stopped);
+        if let Some(service) = self.ecs.tasks[task].service {
+            self.service_task_stopped(service, task);
+        }
+    }
+
+    pub(crate) fn stop_task_request(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: StopTaskRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let task = self.find_task(&cluster, &request.task).ok_or_else(|| {
+            ApiError::invalid_parameter("The referenced task was not found.", "$.task")
+        })?;
+        if request.reason.as_ref().is_some_and(|r| r.len() > 255) {
+            return Err(ApiError::invalid_parameter(
+                "reason can be at most 255 characters.",
+                "$.reason",
+            ));
+        }
+        let reason = request
+            .reason
+            .unwrap_or_else(|| "Task stopped by user".into());
+        self.stop_task_now(task, StopCode::UserInitiated, &reason);
+        Ok(json!({ "task": self.task_json(task) }))
+    }
+
+    pub(crate) fn find_task(&self, cluster: &str, field: &str) -> Option<TaskIdx> {
+        let id = short_id(field);
+        self.ecs.clusters[cluster]
+            .tasks
+            .iter()
+            .copied()
+            .find(|&t| self.ecs.tasks[t].id == id)
+    }
+
+    pub(crate) fn describe_tasks(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DescribeTasksRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        if request.tasks.len() > 100 {
+            return Err(ApiError::invalid_parameter(
+                "tasks can have at most 100 items.",
+                "$.tasks",
+            ));
+        }
+        let mut tasks = Vec::new();
+        let mut failures = Vec::new();
+        for field in &request.tasks {
+            match self.find_task(&cluster, field) {
+                Some(t) => tasks.push(self.task_json(t)),
+                None => failures.push(json!({ "arn": field, "reason": "MISSING" })),
+            }
+        }
+        Ok(json!({ "tasks": tasks, "failures": failures }))
+    }
+
+    pub(crate) fn list_tasks(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: ListTasksRequest = parse_request(input)?;
+        let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
+        let want_stopped = match request.desired_status.as_deref() {
+            None | Some("RUNNING") | Some("PENDING") => false,
+            Some("STOPPED") => true,
+            Some(other) => {
+                return Err(ApiError::invalid_parameter(
+                    format!("Invalid desiredStatus '{other}'."),
+                    "$.desiredStatus",
+                ))
+            }
+        };
+        let service = match &request.service_name {
+            Some(name) => Some(
+                *self.ecs.clusters[&cluster]
+                    .services
+                    .get(short_id(name))
+                    .ok_or_else(|| ApiError::service_not_found("$.serviceName"))?,
+            ),
+            None => None,
+        };
+        let arns: Vec<&str> = self.ecs.clusters[&cluster]
+            .tasks
+            .iter()
+            .map(|&t| (t, &self.ecs.tasks[t]))
+            .filter(|(_, t)| (t.desired_status == TaskStatus::Stopped) == want_stopped)
+            .filter(|(_, t)| service.is_none() || t.service == service)
+            .filter(|(_, t)| {
+                request.family.as_ref().is_none_or(|f| {
+                    t.task_definition.rsplit_once(':').map(|(fam, _)| fam) == Some(f.as_str())
+                })
+            })
+            .filter(|(_, t)| {
+                request
+                    .started_by
+                    .as_ref()
+                    .is_none_or(|s| t.started_by.as_ref() == Some(s))
+            })
+            .filter(|(_, t)| {
+                request
+                    .launch_type
+                    .as_ref()
+                    .is_none_or(|l| t.launch_type.as_str() == l)
+            })
+            .filter(|(_, t)| {
+                request.container_instance.as_ref().is_none_or(|ci| {
+                    t.container_instance
+                        .is_some_and(|i| self.ecs.container_instances[i].id == short_id(ci))
+                })
+            })
+            .map(|(_, t)| t.arn.as_str())
+            .collect();
+        Ok(json!({ "taskArns": arns }))
+    }
+
+    pub(crate) fn emit_task_event(&mut self, task: TaskIdx) {
+        let mut detail = self.task_json_with(task, |w, t| w.iso(t).into());
+        // Health is not part of task state change events (aws-facts 13.1).
+        if let Some(map) = detail.as_object_mut() {
+            map.remove("healthStatus");
+            if let Some(containers) = map.get_mut("containers").and_then(Value::as_array_mut) {
+                for c in containers {
+                    c.as_object_mut().map(|c| c.remove("healthStatus"));
+                }
+            }
+        }
+        let arn = self.ecs.tasks[task].arn.clone();
+        self.emit_ecs_event("ECS Task State Change", vec![arn], detail);
+    }
+
+    /// The task as DescribeTasks returns it (timestamps in epoch seconds).
+    pub(crate) fn task_json(&self, task: TaskIdx) -> Value {
+        self.task_json_with(task, |w, t| w.epoch_seconds(t))
+    }
+
+    fn task_json_with(&self, task: TaskIdx, time: impl Fn(&World, SimTime) -> Value) -> Value {
+        let t = &self.ecs.tasks[task];
+        let definition = self
+            .resolve_task_definition(&t.task_definition, "$")
+            .expect("registered");
+        let containers: Vec<Value> = t
+            .containers
+            .iter()
+            .map(|c| {
+                let mut out = json!({
+                    "containerArn": self.arn("ecs", &format!("container/{}/{}/{}", t.cluster, t.id, c.name)),
+                    "taskArn": t.arn,
+                    "name": c.name,
+                    "image": c.image,
+                    "lastStatus": c.last_status.as_str(),
+                    "healthStatus": c.health.as_str(),
+                    "networkBindings": c.bindings.iter().filter(|_| !t.uses_eni).map(|&(container, host, udp)| json!({
+                        "bindIP": "0.0.0.0", "containerPort": container, "hostPort": host, "protocol": if udp { "udp" } else { "tcp" },
+                    })).collect::<Vec<_>>(),
+                    "essential": c.essential,
+                });
+                if let Some(code) = c.exit_code {
+                    out["exitCode"] = json!(code);
+                }
+                if let Some(reason) = &c.reason {
+                    out["reason"] = json!(reason);
+                }
+                out
+            })
+            .collect();
+        let mut out = json!({
+            "taskArn": t.arn,
+            "clusterArn": self.ecs.clusters[&t.cluster].arn,
+            "taskDefinitionArn": definition.arn,
+            "lastStatus": t.last_status.as_str(),
+            "desiredStatus": t.desired_status.as_str(),
+            "launchType": t.launch_type.as_str(),
+            "availabilityZone": t.availability_zone,
+            "group": t.group,
+            "cpu": t.cpu_units.to_string(),
+            "memory": t.memory_mib.to_string(),
+            "containers": containers,
+            "healthStatus": t.health().as_str(),
+            "connectivity": "CONNECTED",
+            "createdAt": time(self, t.created_at),
+            "version": t.version,
+            "overrides": { "containerOverrides": t.containers.iter().map(|c| json!({ "name": c.name })).collect::<Vec<_>>() },
+            "tags": [],
+            "attachments": [],
+        });
+        let map = out.as_object_mut().expect("object");
+        if let Some(i) = t.container_instance {
+            map.insert(
+                "containerInstanceArn".into(),
+                json!(self.ecs.container_instances[i].arn),
+            );
+        }
+        if t.launch_type == LaunchType::Fargate {
+            map.insert("platformVersion".into(), json!("1.4.0"));
+        }
+        if let Some(by) = &t.started_by {
+            map.insert("startedBy".into(), json!(by));
+        }
+        for (field, value) in [
+            ("pullStartedAt", t.pull_started_at),
+            ("pullStoppedAt", t.pull_stopped_at),
+            ("startedAt", t.started_at),
+            ("stoppingAt", t.stopping_at),
+            ("executionStoppedAt", t.execution_stopped_at),
+            ("stoppedAt", t.stopped_at),
+        ] {
+            if let Some(at) = value {
+                map.insert(field.into(), time(self, at));
+            }
+        }
+        if let Some(code) = t.stop_code {
+            map.insert("stopCode".into(), json!(code.as_str()));
+        }
+        if let Some(reason) = &t.stopped_reason {
+            map.insert("stoppedReason".into(), json!(reason));
+        }
+        out
+    }
+}
+
+/// Runtime placement constraints of RunTask and CreateService: memberOf expressions and whether
+/// distinctInstance is asked; at most 10 with the task definition's.
+pub(crate) fn runtime_constraints(
+    constraints: Option<&[PlacementConstraintField]>,
+    launch_type: LaunchType,
+    from_task_definition: usize,
+) -> Result<(Vec<String>, bool), ApiError> {
+    let constraints = constraints.unwrap_or_default();
+    if constraints.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    if launch_type == LaunchType::Fargate {
+        return Err(ApiError::invalid_parameter(
+            "Task placement constraints are not supported for tasks using the Fargate launch type.",
+            "$.placementConstraints",
+        ));
+    }
+    if constraints.len() + from_task_definition > super::task_definition::PLACEMENT_CONSTRAINTS_MAX
+    {
+        return Err(ApiError::invalid_parameter(
+            "A task can have at most 10 placement constraints, counting those of its task definition.",
+            "$.placementConstraints",
+        ));
+    }
+    let mut member_of = Vec::new();
+    let mut distinct = false;
+    for (n, c) in constraints.iter().enumerate() {
+        let path = format!("$.placementConstraints[{n}]");
+        match (c.kind.as_str(), &c.expression) {
+            ("distinctInstance", None) => distinct = true,
+            ("distinctInstance", Some(_)) => {
+                return Err(ApiError::invalid_parameter("A distinctInstance constraint cannot have an expression.", &format!("{path}.expression")))
+            }
+            ("memberOf", Some(e)) if !e.trim().is_empty() && e.chars().count() <= 2000 => member_of.push(e.clone()),
+            ("memberOf", _) => {
+                return Err(ApiError::invalid_parameter("A memberOf constraint needs an expression of 1 to 2000 characters.", &format!("{path}.expression")))
+            }
+            (other, _) => {
+                return Err(ApiError::invalid_parameter(
+                    format!("Invalid placement constraint type '{other}': valid values are distinctInstance and memberOf."),
+                    &format!("{path}.type"),
+                ))
+            }
+        }
+    }
+    Ok((member_of, distinct))
+}

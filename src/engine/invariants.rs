@@ -1,0 +1,140 @@
+//! Invariants as code (style rule 9): checked after every request and every timer in debug
+//! builds and in every scenario test. Derived counts are recomputed from the tasks, never
+//! trusted.
+
+use std::collections::BTreeSet;
+
+use super::world::World;
+use crate::ecs::{InstanceStatus, ServiceStatus, TaskStatus};
+
+impl World {
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_instances()?;
+        self.check_tasks()?;
+        self.check_services()
+    }
+
+    /// No instance is over-committed, and its books match the tasks placed on it.
+    fn check_instances(&self) -> Result<(), String> {
+        for (index, ci) in self.ecs.container_instances.iter().enumerate() {
+            let live: Vec<_> = ci
+                .tasks
+                .iter()
+                .map(|&t| &self.ecs.tasks[t])
+                .filter(|t| !t.is_stopped())
+                .collect();
+            let cpu: u32 = live.iter().map(|t| t.cpu_units).sum();
+            let memory: u32 = live.iter().map(|t| t.memory_mib).sum();
+            let enis = live.iter().filter(|t| t.uses_eni).count() as u32;
+            if (cpu, memory, enis) != (ci.cpu_units_used, ci.memory_mib_used, ci.enis_used) {
+                return Err(format!(
+                    "container instance {index}: books say cpu {} memory {} enis {}, tasks hold {cpu} {memory} {enis}",
+                    ci.cpu_units_used, ci.memory_mib_used, ci.enis_used
+                ));
+            }
+            if cpu > ci.cpu_units_registered
+                || memory > ci.memory_mib_registered
+                || enis > ci.enis_registered
+            {
+                return Err(format!("container instance {index} is over-committed: cpu {cpu}, memory {memory}, enis {enis}"));
+            }
+            let mut tcp = BTreeSet::new();
+            let mut udp = BTreeSet::new();
+            for t in live.iter().filter(|t| !t.uses_eni) {
+                for &(_, host, is_udp) in t.containers.iter().flat_map(|c| c.bindings.iter()) {
+                    if !(if is_udp {
+                        udp.insert(host)
+                    } else {
+                        tcp.insert(host)
+                    }) {
+                        return Err(format!(
+                            "container instance {index}: host port {host} bound twice"
+                        ));
+                    }
+                }
+            }
+            let expected_tcp: BTreeSet<u16> = crate::ecs::cluster::RESERVED_TCP_PORTS
+                .into_iter()
+                .chain(tcp)
+                .collect();
+            if expected_tcp != ci.tcp_ports || udp != ci.udp_ports {
+                return Err(format!(
+                    "container instance {index}: port books do not match the tasks' bindings"
+                ));
+            }
+            if ci.status == InstanceStatus::Inactive && !live.is_empty() {
+                return Err(format!(
+                    "container instance {index} is INACTIVE with {} live tasks",
+                    live.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every task's status fits its history.
+    fn check_tasks(&self) -> Result<(), String> {
+        for (index, t) in self.ecs.tasks.iter().enumerate() {
+            if t.is_stopped() != t.stopped_at.is_some() {
+                return Err(format!(
+                    "task {index}: STOPPED exactly when stoppedAt is set"
+                ));
+            }
+            if t.last_status > TaskStatus::Running && t.desired_status != TaskStatus::Stopped {
+                return Err(format!(
+                    "task {index} is {} but desired {}",
+                    t.last_status.as_str(),
+                    t.desired_status.as_str()
+                ));
+            }
+            if t.started_at.is_some() != t.reached_running {
+                return Err(format!(
+                    "task {index}: startedAt set exactly when it reached RUNNING"
+                ));
+            }
+            if t.desired_status == TaskStatus::Stopped
+                && (t.stop_code.is_none() || t.stopped_reason.is_none())
+            {
+                return Err(format!(
+                    "task {index} is stopping without a stopCode and stoppedReason"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Service counts add up, and a service never holds more live tasks than it may.
+    fn check_services(&self) -> Result<(), String> {
+        for (index, s) in self.ecs.services.iter().enumerate() {
+            let live = s
+                .tasks
+                .iter()
+                .filter(|&&t| self.ecs.tasks[t].desired_status == TaskStatus::Running)
+                .count();
+            let bound = match s.scheduling_strategy {
+                crate::ecs::SchedulingStrategy::Replica => s.desired_count as usize,
+                crate::ecs::SchedulingStrategy::Daemon => {
+                    self.ecs.clusters[&s.cluster].instances.len()
+                }
+            };
+            // Scale-in happens in the reconcile after a change, so between the two the service
+            // may briefly hold more than desired; never more than it held before, bounded by
+            // 5,000 per service.
+            if live > crate::ecs::service::TASKS_PER_SERVICE_MAX as usize
+                || (s.status == ServiceStatus::Inactive && live > 0)
+            {
+                return Err(format!(
+                    "service {index} holds {live} live tasks (bound {bound})"
+                ));
+            }
+            for &t in &s.tasks {
+                if self.ecs.tasks[t].service != Some(index) {
+                    return Err(format!(
+                        "service {index} lists task {t}, which belongs elsewhere"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,31 @@
+//! Running a scenario to a time: what `ecsplay run` and `ecsplay describe` do, and what the
+//! determinism tests compare natively and in the browser.
+
+use super::Scenario;
+use crate::engine::time::{SimTime, MS_PER_MINUTE};
+use crate::engine::World;
+
+/// Without `--until`, a run goes this far past the last step, so what the steps set in motion
+/// (boots, deployments, steady state) plays out.
+pub const RUN_PAST_LAST_STEP_MS: SimTime = 30 * MS_PER_MINUTE;
+
+/// Where a run stops when no time is given.
+pub fn default_until(scenario: &Scenario) -> SimTime {
+    scenario.steps.iter().map(|s| s.at).max().unwrap_or(0) + RUN_PAST_LAST_STEP_MS
+}
+
+/// The world after running `scenario` to `until`.
+pub fn run_until(scenario: &Scenario, until: SimTime) -> World {
+    let mut world = World::from_scenario(scenario);
+    while !world.advance_to(until) {}
+    world
+}
+
+/// The event log as `ecsplay run` prints it: one JSON document per line.
+pub fn log_lines(world: &World) -> Vec<String> {
+    world
+        .log()
+        .iter()
+        .map(|record| record.to_json(|t| world.iso(t)).to_string())
+        .collect()
+}
