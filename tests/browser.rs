@@ -86,3 +86,41 @@ async fn the_shell_renders_and_the_time_controls_respond() {
     );
     assert!(document.get_element_by_id("btn-play").is_none());
 }
+
+/// The example scenarios and their golden logs, which the native determinism test checks.
+const GOLDEN: [(&str, &str, &str); 4] = [
+    (
+        "default",
+        include_str!("../static/scenarios/default.json"),
+        include_str!("golden/default.jsonl"),
+    ),
+    (
+        "fargate-basics",
+        include_str!("../static/scenarios/fargate-basics.json"),
+        include_str!("golden/fargate-basics.jsonl"),
+    ),
+    (
+        "daemon-and-draining",
+        include_str!("../static/scenarios/daemon-and-draining.json"),
+        include_str!("golden/daemon-and-draining.jsonl"),
+    ),
+    (
+        "troubleshooting",
+        include_str!("../static/scenarios/troubleshooting.json"),
+        include_str!("golden/troubleshooting.jsonl"),
+    ),
+];
+
+#[wasm_bindgen_test]
+fn the_engine_in_the_browser_logs_what_it_logs_natively() {
+    use ecsplay::scenario::run::{default_until, log_lines, run_until};
+    for (name, scenario, golden) in GOLDEN {
+        let scenario = Scenario::parse(scenario).unwrap();
+        let world = run_until(&scenario, default_until(&scenario));
+        let log: String = log_lines(&world).iter().map(|l| format!("{l}\n")).collect();
+        assert!(
+            log == golden,
+            "{name}: the wasm32 log differs from the native golden log"
+        );
+    }
+}

@@ -364,10 +364,7 @@ impl World {
     /// The instance is gone: its tasks stop, it leaves the cluster (INACTIVE), and services
     /// replace what ran there.
     fn lose_container_instance(&mut self, index: InstanceIdx, reason: &str) {
-        let instance = &mut self.ecs.container_instances[index];
-        instance.status = InstanceStatus::Inactive;
-        instance.agent_connected = false;
-        instance.version += 1;
+        let instance = &self.ecs.container_instances[index];
         let cluster = instance.cluster.clone();
         let tasks: Vec<_> = instance
             .tasks
@@ -376,8 +373,12 @@ impl World {
             .filter(|&t| !self.ecs.tasks[t].is_stopped())
             .collect();
         for task in tasks {
-            self.stop_task_now(task, StopCode::TerminationNotice, reason);
+            self.lose_task(task, StopCode::TerminationNotice, reason);
         }
+        let instance = &mut self.ecs.container_instances[index];
+        instance.status = InstanceStatus::Inactive;
+        instance.agent_connected = false;
+        instance.version += 1;
         self.emit_instance_event(index);
         self.reconcile_cluster(&cluster);
     }

@@ -211,12 +211,14 @@ impl World {
         let strategy = match request.scheduling_strategy.as_deref() {
             None | Some("REPLICA") => SchedulingStrategy::Replica,
             Some("DAEMON") => SchedulingStrategy::Daemon,
-            Some(other) => return Err(ApiError::invalid_parameter(
-                format!(
+            Some(other) => {
+                return Err(ApiError::invalid_parameter(
+                    format!(
                     "Invalid schedulingStrategy '{other}': valid values are REPLICA and DAEMON."
                 ),
-                "$.schedulingStrategy",
-            )),
+                    "$.schedulingStrategy",
+                ))
+            }
         };
         let desired_count = match (strategy, request.desired_count) {
             (SchedulingStrategy::Replica, None) => {
@@ -594,7 +596,14 @@ impl World {
             u64::from(self.ecs.services[service].health_check_grace_period_s) * MS_PER_SECOND;
         for task in self.live_tasks(service) {
             let t = &self.ecs.tasks[task];
-            let past_grace = t.started_at.is_some_and(|s| self.now >= s + grace_ms);
+            let grace_ends = t.started_at.map(|s| s + grace_ms);
+            let past_grace = grace_ends.is_some_and(|end| self.now >= end);
+            if t.is_running() && t.health() == Health::Unhealthy && !past_grace {
+                // Look again when the grace period is over.
+                let end = grace_ends.expect("running tasks have started");
+                self.queue_reconcile(service, end - self.now);
+                continue;
+            }
             if t.is_running() && t.health() == Health::Unhealthy && past_grace {
                 let name = self.ecs.services[service].name.clone();
                 let container = t

@@ -934,6 +934,17 @@ impl World {
         }
     }
 
+    /// The task's host is gone: it is STOPPED at once, without a shutdown.
+    pub(crate) fn lose_task(&mut self, task: TaskIdx, code: StopCode, reason: &str) {
+        self.stop_task_now(task, code, reason);
+        let t = &mut self.ecs.tasks[task];
+        if t.last_status != TaskStatus::Stopped {
+            t.generation += 1;
+            t.execution_stopped_at.get_or_insert(self.now);
+            self.task_stopped(task);
+        }
+    }
+
     /// SIGTERM to exit: the app's own shutdown, or SIGKILL at the shortest stopTimeout.
     fn stop_duration(&self, task: TaskIdx) -> SimTime {
         let t = &self.ecs.tasks[task];
@@ -963,6 +974,13 @@ impl World {
         self.set_status(task, TaskStatus::Stopped);
         if let Some(service) = self.ecs.tasks[task].service {
             self.service_task_stopped(service, task);
+        }
+        // The last tasks leaving a draining instance let its daemon tasks stop.
+        if let Some(i) = self.ecs.tasks[task].container_instance {
+            if self.ecs.container_instances[i].status == super::InstanceStatus::Draining {
+                let cluster = self.ecs.tasks[task].cluster.clone();
+                self.reconcile_cluster(&cluster);
+            }
         }
     }
 

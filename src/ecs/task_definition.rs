@@ -405,7 +405,8 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
         active: true,
         network_mode,
         fargate_compatible: compat.fargate,
-        ec2_compatible: compat.ec2 || !compat.fargate,
+        // Every definition that validates also runs on EC2 (ECS lists EC2 among its compatibilities).
+        ec2_compatible: true,
         cpu_units,
         memory_mib,
         containers,
@@ -470,12 +471,14 @@ fn network_mode(
         Some("host") => NetworkMode::Host,
         Some("awsvpc") => NetworkMode::Awsvpc,
         Some("none") => NetworkMode::None,
-        Some(other) => return Err(ApiError::client(
-            format!(
+        Some(other) => {
+            return Err(ApiError::client(
+                format!(
                 "Invalid networkMode '{other}': valid values are bridge, host, awsvpc and none."
             ),
-            "$.networkMode",
-        )),
+                "$.networkMode",
+            ))
+        }
     };
     if compat.fargate && mode != NetworkMode::Awsvpc {
         return Err(ApiError::client(
@@ -1289,13 +1292,12 @@ impl World {
             "networkMode".into(),
             json!(definition.network_mode.as_str()),
         );
-        let mut compatibilities = Vec::new();
-        if definition.ec2_compatible {
-            compatibilities.extend(["EC2", "EXTERNAL"]);
-        }
-        if definition.fargate_compatible {
-            compatibilities.push("FARGATE");
-        }
+        // As DescribeTaskDefinition shows it: a Fargate definition also validates for EC2.
+        let compatibilities = if definition.fargate_compatible {
+            vec!["EC2", "FARGATE"]
+        } else {
+            vec!["EXTERNAL", "EC2"]
+        };
         map.insert("compatibilities".into(), json!(compatibilities));
         map.insert(
             "registeredAt".into(),

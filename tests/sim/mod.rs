@@ -1,0 +1,143 @@
+//! Helpers for the native behaviour tests: a world, requests that must succeed or fail, and
+//! time that advances one timer at a time with the invariants checked after each.
+
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use ecsplay::engine::{ApiError, LogRecord, World, WorldConfig};
+use serde_json::{json, Value};
+
+pub fn world() -> World {
+    World::new(WorldConfig {
+        seed: 7,
+        ..WorldConfig::default()
+    })
+}
+
+#[track_caller]
+pub fn ok(world: &mut World, action: &str, input: Value) -> Value {
+    match world.apply(action, &input) {
+        Ok(response) => response,
+        Err(err) => panic!("{action} failed: {err}"),
+    }
+}
+
+#[track_caller]
+pub fn err(world: &mut World, action: &str, input: Value) -> ApiError {
+    match world.apply(action, &input) {
+        Ok(response) => panic!("{action} succeeded: {response}"),
+        Err(err) => err,
+    }
+}
+
+/// Advances `ms`, one timer at a time, checking the invariants after each.
+#[track_caller]
+pub fn advance(world: &mut World, ms: u64) {
+    let until = world.now() + ms;
+    while let Some(next) = world.next_timer_at().filter(|&t| t <= until) {
+        world.advance_to(next);
+        world
+            .check_invariants()
+            .unwrap_or_else(|v| panic!("invariant at {next} ms: {v}"));
+    }
+    world.advance_to(until);
+}
+
+/// A cluster `name` with `count` instances of `instance_type` per zone, registered.
+pub fn cluster(world: &mut World, name: &str, instance_type: &str, zones: &[&str], count: u32) {
+    ok(world, "ecs:CreateCluster", json!({ "clusterName": name }));
+    for zone in zones {
+        ok(
+            world,
+            "ec2:RunInstances",
+            json!({
+                "InstanceType": instance_type, "MinCount": count, "MaxCount": count,
+                "Placement": { "AvailabilityZone": zone },
+                "IamInstanceProfile": { "Name": "ecsInstanceRole" },
+                "UserData": format!("#!/bin/bash\necho ECS_CLUSTER={name} >> /etc/ecs/ecs.config"),
+            }),
+        );
+    }
+    advance(world, 60_000);
+}
+
+/// An EC2 task definition `family` with one essential container.
+pub fn register(world: &mut World, family: &str, image: &str, cpu: u32, memory_mib: u32) -> Value {
+    ok(
+        world,
+        "ecs:RegisterTaskDefinition",
+        json!({
+            "family": family,
+            "containerDefinitions": [{
+                "name": "app", "image": image, "cpu": cpu, "memory": memory_mib, "essential": true,
+                "portMappings": [{ "containerPort": 8080 }],
+            }],
+        }),
+    )
+}
+
+/// The service event messages logged for `service`, oldest first.
+pub fn messages(world: &World, service: &str) -> Vec<String> {
+    world
+        .log()
+        .iter()
+        .filter_map(|r| match r {
+            LogRecord::ServiceMessage {
+                service: s,
+                message,
+                ..
+            } if s == service => Some(message.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The EventBridge events of one detail-type, oldest first.
+pub fn events(world: &World, detail_type: &str) -> Vec<Value> {
+    world
+        .log()
+        .iter()
+        .filter_map(|r| match r {
+            LogRecord::Event { event, .. } if event["detail-type"] == detail_type => {
+                Some(event.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn describe_service(world: &mut World, cluster: &str, service: &str) -> Value {
+    ok(
+        world,
+        "ecs:DescribeServices",
+        json!({ "cluster": cluster, "services": [service] }),
+    )["services"][0]
+        .clone()
+}
+
+pub fn describe_task(world: &mut World, cluster: &str, task_arn: &str) -> Value {
+    ok(
+        world,
+        "ecs:DescribeTasks",
+        json!({ "cluster": cluster, "tasks": [task_arn] }),
+    )["tasks"][0]
+        .clone()
+}
+
+pub fn service_tasks(
+    world: &mut World,
+    cluster: &str,
+    service: &str,
+    desired_status: &str,
+) -> Vec<String> {
+    let listed = ok(
+        world,
+        "ecs:ListTasks",
+        json!({ "cluster": cluster, "serviceName": service, "desiredStatus": desired_status }),
+    );
+    listed["taskArns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
