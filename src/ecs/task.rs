@@ -231,12 +231,6 @@ pub(crate) fn launch_type(
             path,
         ));
     }
-    if launch_type == LaunchType::Ec2 && !definition.ec2_compatible {
-        return Err(ApiError::invalid_parameter(
-            "Task definition does not support launch_type EC2.",
-            path,
-        ));
-    }
     Ok(launch_type)
 }
 

@@ -205,8 +205,9 @@ pub struct TaskDefinition {
     pub arn: String,
     pub active: bool,
     pub network_mode: NetworkMode,
+    /// `requiresCompatibilities` names FARGATE (and the definition passed Fargate's rules).
+    /// Every valid definition also runs on EC2, as ECS's `compatibilities` shows.
     pub fargate_compatible: bool,
-    pub ec2_compatible: bool,
     /// Task-level values, in CPU units and MiB, when set.
     pub cpu_units: Option<u32>,
     pub memory_mib: Option<u32>,
@@ -405,8 +406,6 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
         active: true,
         network_mode,
         fargate_compatible: compat.fargate,
-        // Every definition that validates also runs on EC2 (ECS lists EC2 among its compatibilities).
-        ec2_compatible: true,
         cpu_units,
         memory_mib,
         containers,
