@@ -183,6 +183,7 @@ struct ListTasksRequest {
 }
 
 /// Where a new task goes, decided before it exists.
+#[derive(Clone)]
 pub(crate) struct Launch {
     pub cluster: String,
     pub definition: String,
@@ -369,35 +370,54 @@ impl World {
         // Every check that can refuse the request is done above: from here on it succeeds, and a
         // task that finds no instance is a `failures` entry, not an error. Each task is started
         // before the next is placed, so the next sees its reservation.
-        let mut started = Vec::new();
-        let mut failures = Vec::new();
         let zones = subnet_zones(&self.config.region, &subnets);
-        for n in 0..count as usize {
-            let placed = match launch_type {
+        let template = Launch {
+            cluster: cluster.clone(),
+            definition: definition.key(),
+            launch_type,
+            instance: None,
+            availability_zone: String::new(),
+            group,
+            started_by: request.started_by.clone(),
+            service: None,
+        };
+        Ok(
+            self.start_standalone(&template, count as usize, |world, n| match launch_type {
                 LaunchType::Fargate => Ok((None, zones[n % zones.len()].clone())),
-                LaunchType::Ec2 => placement::place(self, &candidates, &demand).map(|i| {
+                LaunchType::Ec2 => placement::place(world, &candidates, &demand).map(|i| {
                     (
                         Some(i),
-                        self.ecs.container_instances[i].availability_zone.clone(),
+                        world.ecs.container_instances[i].availability_zone.clone(),
                     )
                 }),
-            };
-            match placed {
+            }),
+        )
+    }
+
+    /// Places and starts standalone tasks one after another, each seeing the reservations of
+    /// those before, and answers as RunTask and StartTask do: the tasks started, and a
+    /// `failures` entry for each that found no instance. Every check that can refuse the
+    /// request is done before this.
+    fn start_standalone(
+        &mut self,
+        template: &Launch,
+        count: usize,
+        place: impl Fn(&World, usize) -> Result<(Option<InstanceIdx>, String), PlacementFailure>,
+    ) -> Value {
+        let mut started = Vec::new();
+        let mut failures = Vec::new();
+        for n in 0..count {
+            match place(self, n) {
                 Ok((instance, availability_zone)) => started.push(self.start_task(Launch {
-                    cluster: cluster.clone(),
-                    definition: definition.key(),
-                    launch_type,
                     instance,
                     availability_zone,
-                    group: group.clone(),
-                    started_by: request.started_by.clone(),
-                    service: None,
+                    ..template.clone()
                 })),
                 Err(failure) => failures.push(self.failure_json(&failure)),
             }
         }
         let tasks: Vec<Value> = started.into_iter().map(|t| self.task_json(t)).collect();
-        Ok(json!({ "tasks": tasks, "failures": failures }))
+        json!({ "tasks": tasks, "failures": failures })
     }
 
     /// RunTask's `failures[]` entry for a placement failure.
@@ -479,29 +499,24 @@ impl World {
             .clone()
             .unwrap_or_else(|| format!("family:{}", definition.family));
         let demand = self.demand(&definition, &[], None);
-        let mut started = Vec::new();
-        let mut failures = Vec::new();
-        for instance in chosen {
-            match placement::place(self, &[instance], &demand) {
-                Ok(instance) => started.push(
-                    self.start_task(Launch {
-                        cluster: cluster.clone(),
-                        definition: definition.key(),
-                        launch_type: LaunchType::Ec2,
-                        instance: Some(instance),
-                        availability_zone: self.ecs.container_instances[instance]
-                            .availability_zone
-                            .clone(),
-                        group: group.clone(),
-                        started_by: request.started_by.clone(),
-                        service: None,
-                    }),
-                ),
-                Err(failure) => failures.push(self.failure_json(&failure)),
-            }
-        }
-        let tasks: Vec<Value> = started.into_iter().map(|t| self.task_json(t)).collect();
-        Ok(json!({ "tasks": tasks, "failures": failures }))
+        let template = Launch {
+            cluster: cluster.clone(),
+            definition: definition.key(),
+            launch_type: LaunchType::Ec2,
+            instance: None,
+            availability_zone: String::new(),
+            group,
+            started_by: request.started_by.clone(),
+            service: None,
+        };
+        Ok(self.start_standalone(&template, chosen.len(), |world, n| {
+            placement::place(world, &chosen[n..=n], &demand).map(|i| {
+                (
+                    Some(i),
+                    world.ecs.container_instances[i].availability_zone.clone(),
+                )
+            })
+        }))
     }
 
     /// Creates a task where `launch` says, reserves its resources, and starts its lifecycle.
