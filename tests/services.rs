@@ -265,6 +265,7 @@ fn service_requests_are_checked_before_anything_changes() {
     let mut world = sim::world();
     sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
     sim::register(&mut world, "web", "nginx", 256, 256);
+    let six_strategies = vec![json!({ "type": "spread", "field": "instanceId" }); 6];
     let cases = [
         (
             json!({ "cluster": "nope", "serviceName": "a", "taskDefinition": "web", "desiredCount": 1 }),
@@ -302,6 +303,11 @@ fn service_requests_are_checked_before_anything_changes() {
                  "deploymentConfiguration": { "minimumHealthyPercent": 100, "maximumPercent": 50 } }),
             "InvalidParameterException",
             "$.deploymentConfiguration.maximumPercent",
+        ),
+        (
+            json!({ "cluster": "demo", "serviceName": "a", "taskDefinition": "web", "desiredCount": 1, "placementStrategy": six_strategies }),
+            "InvalidParameterException",
+            "$.placementStrategy",
         ),
     ];
     for (n, (input, code, path)) in cases.into_iter().enumerate() {

@@ -70,8 +70,6 @@ pub struct Ec2Instance {
     pub container_instance: Option<InstanceIdx>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -99,8 +97,6 @@ struct RunInstancesRequest {
     client_token: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -110,8 +106,6 @@ struct PlacementField {
     group_name: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]

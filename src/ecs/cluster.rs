@@ -35,8 +35,6 @@ pub fn short_id(value: &str) -> &str {
     value.rsplit('/').next().unwrap_or(value)
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -50,8 +48,6 @@ struct CreateClusterRequest {
     service_connect_defaults: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -59,8 +55,6 @@ struct ClusterRequest {
     cluster: Option<String>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -69,8 +63,6 @@ struct DescribeClustersRequest {
     include: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -80,8 +72,6 @@ struct ContainerInstancesRequest {
     include: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -93,8 +83,6 @@ struct ListContainerInstancesRequest {
     next_token: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -104,8 +92,6 @@ struct UpdateStateRequest {
     status: String,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -114,8 +100,6 @@ struct PutAttributesRequest {
     attributes: Vec<Attribute>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -143,12 +127,7 @@ impl World {
     pub(crate) fn create_cluster(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateClusterRequest = parse_request(input)?;
         let name = request.cluster_name.unwrap_or_else(|| "default".into());
-        if name.is_empty()
-            || name.len() > 255
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+        if !super::is_valid_name(&name) {
             return Err(ApiError::invalid_parameter(
                 "Cluster name must be 1-255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.",
                 "$.clusterName",

@@ -13,6 +13,15 @@ use std::collections::BTreeMap;
 use crate::engine::time::SimTime;
 use task_definition::TaskDefinition;
 
+/// The naming rule ECS applies to families, containers, clusters and services: 1 to 255
+/// letters (uppercase and lowercase), numbers, underscores and hyphens.
+pub fn is_valid_name(name: &str) -> bool {
+    (1..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Index of a task in [`EcsState::tasks`]. Tasks are never removed (stopped tasks stay visible
 /// to DescribeTasks), so an index stays valid for the life of the world.
 pub type TaskIdx = usize;

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use super::cluster::short_id;
 use super::placement::{self, PlacementFailure};
 use super::task::{
-    launch_type, runtime_constraints, subnet_zones, Launch, NetworkConfiguration,
-    PlacementConstraintField,
+    check_placement_strategies, launch_type, runtime_constraints, subnet_zones, Launch,
+    NetworkConfiguration, PlacementConstraintField,
 };
 use super::{
     Deployment, Health, InstanceIdx, InstanceStatus, LaunchType, SchedulingStrategy, Service,
@@ -41,8 +41,6 @@ pub const TASKS_PER_SERVICE_MAX: i64 = 5_000;
 pub const LAUNCHES_PER_RECONCILE_MAX: usize = 60;
 pub const RECONCILE_AFTER_LAUNCH_BATCH_MS: SimTime = 15_000;
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -75,8 +73,6 @@ struct CreateServiceRequest {
     availability_zone_rebalancing: Option<String>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -90,8 +86,6 @@ struct DeploymentConfiguration {
     lifecycle_hooks: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -119,8 +113,6 @@ struct UpdateServiceRequest {
     availability_zone_rebalancing: Option<String>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -130,8 +122,6 @@ struct DeleteServiceRequest {
     force: Option<bool>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -141,8 +131,6 @@ struct DescribeServicesRequest {
     include: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -179,12 +167,7 @@ impl World {
         let request: CreateServiceRequest = parse_request(input)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let name = request.service_name.clone();
-        if name.is_empty()
-            || name.len() > 255
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+        if !super::is_valid_name(&name) {
             return Err(ApiError::invalid_parameter(
                 "Service name must be 1-255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.",
                 "$.serviceName",
@@ -259,17 +242,7 @@ impl World {
                 "$.placementStrategy",
             ));
         }
-        if launch_type == LaunchType::Fargate
-            && request
-                .placement_strategy
-                .as_ref()
-                .is_some_and(|s| !s.is_empty())
-        {
-            return Err(ApiError::invalid_parameter(
-                "Task placement strategies are not supported for tasks using the Fargate launch type.",
-                "$.placementStrategy",
-            ));
-        }
+        check_placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
         if request
             .load_balancers
             .as_ref()
@@ -1052,10 +1025,7 @@ impl World {
         let definition = self
             .resolve_task_definition(&s.task_definition, "$")
             .expect("registered");
-        let desired = match s.scheduling_strategy {
-            SchedulingStrategy::Replica => s.desired_count as usize,
-            SchedulingStrategy::Daemon => self.live_tasks(service).len(),
-        };
+        let desired = self.target_count(service);
         let events: Vec<Value> = s
             .events
             .iter()

@@ -37,6 +37,8 @@ pub const CONTAINER_START_MS: SimTime = 1_000;
 pub const SIGTERM_EXIT_MS: SimTime = 2_000;
 /// An awsvpc task's ENI detached and deleted: DEPROVISIONING to STOPPED.
 pub const ENI_DETACH_MS: SimTime = 5_000;
+/// Placement strategies per task or service (aws-facts 1.5).
+pub const PLACEMENT_STRATEGIES_MAX: usize = 5;
 /// Tasks per RunTask call (aws-facts 1.5).
 pub const RUN_TASK_COUNT_MAX: i64 = 10;
 
@@ -50,8 +52,6 @@ pub struct ImageBehavior {
     pub startup_ms: SimTime,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -64,8 +64,6 @@ struct SetImageBehaviorRequest {
     startup_time: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -91,8 +89,6 @@ struct RunTaskRequest {
     volume_configurations: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -102,8 +98,6 @@ pub(crate) struct PlacementConstraintField {
     pub expression: Option<String>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -111,8 +105,6 @@ pub(crate) struct NetworkConfiguration {
     pub awsvpc_configuration: AwsvpcConfiguration,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -122,8 +114,6 @@ pub(crate) struct AwsvpcConfiguration {
     pub assign_public_ip: Option<String>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -143,8 +133,6 @@ struct StartTaskRequest {
     volume_configurations: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -154,8 +142,6 @@ struct StopTaskRequest {
     reason: Option<String>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -165,8 +151,6 @@ struct DescribeTasksRequest {
     include: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -344,17 +328,7 @@ impl World {
             launch_type,
             definition.member_of.len(),
         )?;
-        if launch_type == LaunchType::Fargate
-            && request
-                .placement_strategy
-                .as_ref()
-                .is_some_and(|s| !s.is_empty())
-        {
-            return Err(ApiError::invalid_parameter(
-                "Task placement strategies are not supported for tasks using the Fargate launch type.",
-                "$.placementStrategy",
-            ));
-        }
+        check_placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
         let group = request
             .group
             .clone()
@@ -1200,6 +1174,28 @@ impl World {
         }
         out
     }
+}
+
+/// Placement strategies of RunTask and CreateService: at most 5, none on Fargate. They are
+/// accepted and not yet applied (placement is first fit until the placement engine lands).
+pub(crate) fn check_placement_strategies(
+    strategies: Option<&[Value]>,
+    launch_type: LaunchType,
+) -> Result<(), ApiError> {
+    let strategies = strategies.unwrap_or_default();
+    if strategies.len() > PLACEMENT_STRATEGIES_MAX {
+        return Err(ApiError::invalid_parameter(
+            "A task can have at most 5 placement strategies.",
+            "$.placementStrategy",
+        ));
+    }
+    if launch_type == LaunchType::Fargate && !strategies.is_empty() {
+        return Err(ApiError::invalid_parameter(
+            "Task placement strategies are not supported for tasks using the Fargate launch type.",
+            "$.placementStrategy",
+        ));
+    }
+    Ok(())
 }
 
 /// Runtime placement constraints of RunTask and CreateService: memberOf expressions and whether

@@ -17,7 +17,6 @@ pub const TASK_DEFINITION_BYTES_MAX: usize = 64 * 1024;
 pub const CONTAINERS_PER_TASK_DEFINITION_MAX: usize = 10;
 pub const PLACEMENT_CONSTRAINTS_MAX: usize = 10;
 pub const CQL_EXPRESSION_CHARS_MAX: usize = 2_000;
-pub const FAMILY_CHARS_MAX: usize = 255;
 /// EC2 task-level cpu: 0.125 to 192 vCPU (aws-facts 1.1, current API).
 pub const EC2_TASK_CPU_UNITS_MIN: u32 = 128;
 pub const EC2_TASK_CPU_UNITS_MAX: u32 = 196_608;
@@ -334,14 +333,6 @@ pub fn fargate_memory_options(cpu_units: u32) -> Vec<u32> {
     }
 }
 
-fn invalid_family(family: &str) -> bool {
-    family.is_empty()
-        || family.len() > FAMILY_CHARS_MAX
-        || !family
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 /// Reads and checks a RegisterTaskDefinition request. Returns the model's view of it (with
 /// revision and ARN left for the caller to fill in) or the first error ECS would report.
 pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
@@ -356,7 +347,7 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
         ));
     }
     let request: RegisterTaskDefinitionRequest = parse_request(input)?;
-    if invalid_family(&request.family) {
+    if !super::is_valid_name(&request.family) {
         return Err(ApiError::client(
             "Family name must be 1-255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.",
             "$.family",
@@ -696,11 +687,7 @@ fn container(
             &format!("{path}.name"),
         )
     })?;
-    if name.len() > 255
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if !super::is_valid_name(&name) {
         return Err(ApiError::client(
             format!("Invalid container name '{name}': up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed."),
             &format!("{path}.name"),
@@ -1131,8 +1118,6 @@ use crate::engine::world::World;
 /// Revisions one family may have, deregistered ones included (aws-facts 1.5).
 pub const REVISIONS_PER_FAMILY_MAX: usize = 1_000_000;
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -1141,8 +1126,6 @@ struct TaskDefinitionRef {
     include: Option<Value>,
 }
 
-// Request shapes list every field AWS accepts, so an unknown one is refused; fields the model
-// does not act on are parsed and left unread.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -73,6 +73,10 @@ impl std::error::Error for ApiError {}
 /// Deserializes a request into its typed shape, turning serde's complaint into an AWS error that
 /// names the field: wrong types are `SerializationException`, unknown fields the CLI's
 /// parameter-validation error.
+///
+/// Request structs list every field AWS accepts, with `deny_unknown_fields`, so a misspelt field
+/// is refused rather than ignored; fields the model does not act on are parsed and left unread,
+/// which is why those structs carry `#[allow(dead_code)]`.
 pub fn parse_request<T: serde::de::DeserializeOwned>(
     input: &serde_json::Value,
 ) -> Result<T, ApiError> {

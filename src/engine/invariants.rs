@@ -111,20 +111,15 @@ impl World {
                 .iter()
                 .filter(|&&t| self.ecs.tasks[t].desired_status == TaskStatus::Running)
                 .count();
-            let bound = match s.scheduling_strategy {
-                crate::ecs::SchedulingStrategy::Replica => s.desired_count as usize,
-                crate::ecs::SchedulingStrategy::Daemon => {
-                    self.ecs.clusters[&s.cluster].instances.len()
-                }
-            };
-            // Scale-in happens in the reconcile after a change, so between the two the service
-            // may briefly hold more than desired; never more than it held before, bounded by
-            // 5,000 per service.
+            // Scale-in happens in the reconcile after a change, so a service may hold more than
+            // desired for a moment; it never holds more than the per-service quota, and an
+            // INACTIVE service holds none.
             if live > crate::ecs::service::TASKS_PER_SERVICE_MAX as usize
                 || (s.status == ServiceStatus::Inactive && live > 0)
             {
                 return Err(format!(
-                    "service {index} holds {live} live tasks (bound {bound})"
+                    "service {index} ({}) holds {live} live tasks",
+                    s.status.as_str()
                 ));
             }
             for &t in &s.tasks {
