@@ -25,7 +25,9 @@ fn one_daemon_task_per_active_instance_and_it_leaves_a_draining_one_last() {
     sim::ok(
         &mut world,
         "ecs:CreateService",
-        json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2 }),
+        // binpack(memory) puts both web tasks on the fuller first instance, beside its daemon task.
+        json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2,
+                "placementStrategy": [{ "type": "binpack", "field": "memory" }] }),
     );
     sim::advance(&mut world, 60_000);
     let described = sim::describe_service(&mut world, "demo", "agent");

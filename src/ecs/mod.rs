@@ -36,6 +36,10 @@ pub struct EcsState {
     pub container_instances: Vec<ContainerInstance>,
     pub tasks: Vec<Task>,
     pub services: Vec<Service>,
+    /// The why-trace of each task's placement, while kept (see `task::keep_trace`).
+    pub placement_traces: BTreeMap<TaskIdx, placement::trace::PlacementTrace>,
+    /// Instance fates held by `placement_traces`.
+    pub trace_fates: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -314,6 +318,10 @@ pub struct Service {
     pub health_check_grace_period_s: u32,
     pub member_of: Vec<String>,
     pub distinct_instance: bool,
+    /// The strategies CreateService named (empty: the default applies).
+    pub placement_strategy: Vec<placement::Strategy>,
+    /// The why-trace of the last task that found no instance.
+    pub last_placement_failure: Option<placement::trace::PlacementTrace>,
     pub created_at: SimTime,
     /// Tasks the service started, in start order.
     pub tasks: Vec<TaskIdx>,

@@ -2,14 +2,14 @@
 //! ListServices, and the service scheduler's reconcile loop that keeps a REPLICA service at its
 //! desired count and a DAEMON service on every active instance (aws-facts 4.1-4.5).
 
-use rand_core::RngCore;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::cluster::short_id;
+use super::placement::trace::PlacementTrace;
 use super::placement::{self, PlacementFailure};
 use super::task::{
-    check_placement_strategies, launch_type, runtime_constraints, subnet_zones, Launch,
+    launch_type, placement_strategies, runtime_constraints, subnet_zones, Launch,
     NetworkConfiguration, PlacementConstraintField,
 };
 use super::{
@@ -242,7 +242,8 @@ impl World {
                 "$.placementStrategy",
             ));
         }
-        check_placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
+        let placement_strategy =
+            placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
         if request
             .load_balancers
             .as_ref()
@@ -319,6 +320,8 @@ impl World {
             health_check_grace_period_s: grace as u32,
             member_of,
             distinct_instance: distinct,
+            placement_strategy,
+            last_placement_failure: None,
             created_at: self.now,
             tasks: Vec::new(),
             events: Vec::new(),
@@ -656,41 +659,17 @@ impl World {
         }
     }
 
-    /// Stops `live - desired` tasks: those not yet running first, then running ones from the
-    /// instance with the most tasks of the service, and among equals at random
-    /// (aws-facts 2.2: "within an Availability Zone, tasks are selected at random"). The placement
-    /// issue brings strategy-aware selection.
+    /// Stops `live - desired` tasks, chosen as ECS chooses for the service's strategies
+    /// (aws-facts 2.2, see `placement::scale_in`).
     fn scale_in(&mut self, service: ServiceIdx, live: Vec<TaskIdx>, desired: usize) {
-        let mut keyed: Vec<_> = live
-            .iter()
-            .map(|&t| {
-                let task = &self.ecs.tasks[t];
-                let on_instance = task.container_instance.map_or(0, |i| {
-                    self.ecs.container_instances[i]
-                        .tasks
-                        .iter()
-                        .filter(|&&o| {
-                            self.ecs.tasks[o].service == Some(service)
-                                && !self.ecs.tasks[o].is_stopped()
-                        })
-                        .count()
-                });
-                (
-                    task.is_running(),
-                    std::cmp::Reverse(on_instance),
-                    std::cmp::Reverse(task.created_at),
-                    t,
-                )
-            })
-            .collect();
-        // One draw per task, in a fixed order, so the choice is random yet repeatable.
-        let mut draws: Vec<(_, u64)> = keyed.drain(..).map(|k| (k, self.rng.next_u64())).collect();
-        draws.sort_by_key(|&((running, on_instance, _, t), draw)| (running, on_instance, draw, t));
-        let order: Vec<TaskIdx> = draws.into_iter().map(|((_, _, _, t), _)| t).collect();
-        let surplus: Vec<TaskIdx> = order
-            .into_iter()
-            .take(self.live_tasks(service).len() - desired)
-            .collect();
+        let strategies = self.strategies_in_force(service);
+        let surplus = placement::scale_in::choose_to_stop(
+            &self.ecs,
+            &live,
+            live.len() - desired,
+            &strategies,
+            &mut self.rng,
+        );
         let deployment = self.ecs.services[service].deployment.id.clone();
         for &task in &surplus {
             self.stop_task_now(
@@ -710,6 +689,16 @@ impl World {
         );
     }
 
+    /// The strategy chain a service's tasks are placed with: its own, or the default.
+    fn strategies_in_force(&self, service: ServiceIdx) -> Vec<placement::Strategy> {
+        let s = &self.ecs.services[service];
+        if s.placement_strategy.is_empty() {
+            placement::service_default_strategies()
+        } else {
+            s.placement_strategy.clone()
+        }
+    }
+
     /// Starts up to `count` tasks; reports the first placement failure and tries again later.
     fn launch(&mut self, service: ServiceIdx, count: usize) {
         let s = &self.ecs.services[service];
@@ -718,50 +707,80 @@ impl World {
             .expect("registered")
             .clone();
         let group = format!("service:{}", s.name);
-        let demand = self.demand(
-            &definition,
-            &s.member_of.clone(),
-            s.distinct_instance.then(|| group.clone()),
-        );
         let (cluster, launch_type, deployment) =
             (s.cluster.clone(), s.launch_type, s.deployment.id.clone());
         let zones = subnet_zones(&self.config.region, &s.subnets);
-        let mut started = Vec::new();
+        // Where each task goes: (instance, zone, trace), or the failure that ends the batch.
+        let mut placed: Vec<(Option<InstanceIdx>, String, Option<PlacementTrace>)> = Vec::new();
         let mut failure = None;
-        for _ in 0..count {
-            let placed = match launch_type {
-                // Fargate spreads a service's tasks across the Availability Zones of its subnets.
-                LaunchType::Fargate => Ok((None, self.fargate_zone(service, &zones))),
-                LaunchType::Ec2 => {
-                    let candidates = self.ecs.clusters[&cluster].instances.clone();
-                    placement::place(self, &candidates, &demand).map(|i| {
-                        (
-                            Some(i),
-                            self.ecs.container_instances[i].availability_zone.clone(),
-                        )
+        match launch_type {
+            // Fargate spreads a service's tasks across the Availability Zones of its subnets.
+            LaunchType::Fargate => {
+                let mut counts: Vec<usize> = zones
+                    .iter()
+                    .map(|zone| {
+                        self.live_tasks(service)
+                            .iter()
+                            .filter(|&&t| &self.ecs.tasks[t].availability_zone == zone)
+                            .count()
                     })
-                }
-            };
-            match placed {
-                Ok((instance, availability_zone)) => {
-                    let task = self.start_task(Launch {
-                        cluster: cluster.clone(),
-                        definition: definition.key(),
-                        launch_type,
-                        instance,
-                        availability_zone,
-                        group: group.clone(),
-                        started_by: Some(deployment.clone()),
-                        service: Some(service),
-                    });
-                    self.ecs.services[service].tasks.push(task);
-                    started.push(task);
-                }
-                Err(f) => {
-                    failure = Some(f);
-                    break;
+                    .collect();
+                for _ in 0..count {
+                    let z = (0..zones.len()).min_by_key(|&z| counts[z]).unwrap_or(0);
+                    counts[z] += 1;
+                    let zone = zones
+                        .get(z)
+                        .cloned()
+                        .unwrap_or_else(|| format!("{}a", self.config.region));
+                    placed.push((None, zone, None));
                 }
             }
+            LaunchType::Ec2 => {
+                let s = &self.ecs.services[service];
+                let (member_of, distinct) = (s.member_of.clone(), s.distinct_instance);
+                let strategies = Some(s.placement_strategy.clone())
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(placement::service_default_strategies);
+                let mut request = self.placement_request(
+                    &definition,
+                    &member_of,
+                    distinct,
+                    group.clone(),
+                    Some(strategies),
+                );
+                request.default_strategies = s.placement_strategy.is_empty();
+                let candidates = self.ecs.clusters[&cluster].instances.clone();
+                for (outcome, trace) in self.place_tasks(&candidates, request, count, true) {
+                    match outcome {
+                        Ok(i) => {
+                            let zone = self.ecs.container_instances[i].availability_zone.clone();
+                            placed.push((Some(i), zone, Some(trace)));
+                        }
+                        Err(f) => {
+                            self.ecs.services[service].last_placement_failure = Some(trace);
+                            failure = Some(f);
+                        }
+                    }
+                }
+            }
+        }
+        let mut started = Vec::new();
+        for (instance, availability_zone, trace) in placed {
+            let task = self.start_task(Launch {
+                cluster: cluster.clone(),
+                definition: definition.key(),
+                launch_type,
+                instance,
+                availability_zone,
+                group: group.clone(),
+                started_by: Some(deployment.clone()),
+                service: Some(service),
+            });
+            if let Some(trace) = trace {
+                self.keep_trace(task, trace);
+            }
+            self.ecs.services[service].tasks.push(task);
+            started.push(task);
         }
         let name = self.ecs.services[service].name.clone();
         if !started.is_empty() {
@@ -782,42 +801,19 @@ impl World {
         }
     }
 
-    /// The zone with the fewest live tasks of the service, earliest zone first on ties.
-    fn fargate_zone(&self, service: ServiceIdx, zones: &[String]) -> String {
-        let count = |zone: &String| {
-            self.live_tasks(service)
-                .iter()
-                .filter(|&&t| &self.ecs.tasks[t].availability_zone == zone)
-                .count()
-        };
-        zones
-            .iter()
-            .min_by_key(|z| count(z))
-            .cloned()
-            .unwrap_or_else(|| format!("{}a", self.config.region))
-    }
-
     fn report_placement_failure(&mut self, service: ServiceIdx, failure: &PlacementFailure) {
         let name = self.ecs.services[service].name.clone();
-        let (message, reason, instance_arn) = match &failure.closest {
-            None => (
-                format!("(service {name}) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."),
-                "RESOURCE:CPU",
-                None,
-            ),
-            Some((i, rejection)) => {
-                let instance = &self.ecs.container_instances[*i];
-                (
-                    format!(
-                        "(service {name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance {}) {}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
-                        instance.id,
-                        rejection.closest_match_phrase()
-                    ),
-                    rejection.reason_code(),
-                    Some(instance.arn.clone()),
-                )
-            }
-        };
+        let closest = failure
+            .closest
+            .as_ref()
+            .map(|(i, rejection)| (&self.ecs.container_instances[*i], rejection));
+        let message = format!(
+            "(service {name}) {}",
+            placement::unable_to_place_message(closest.map(|(i, r)| (i.id.as_str(), r)))
+        );
+        // With no instance at all there is no closest match; the event still needs a reason.
+        let reason = closest.map_or("RESOURCE:CPU", |(_, r)| r.reason_code());
+        let instance_arn = closest.map(|(i, _)| i.arn.clone());
         self.service_message(service, message);
         let mut extra = json!({ "reason": reason });
         if let Some(arn) = instance_arn {
@@ -836,8 +832,14 @@ impl World {
             .resolve_task_definition(&s.task_definition, "$")
             .expect("registered")
             .clone();
-        let demand = self.demand(&definition, &s.member_of.clone(), None);
         let group = format!("service:{}", s.name);
+        let request = self.placement_request(
+            &definition,
+            &s.member_of.clone(),
+            false,
+            group.clone(),
+            None,
+        );
         let deployment = s.deployment.id.clone();
         let instances: Vec<InstanceIdx> = self.ecs.clusters[&cluster].instances.clone();
         let mut started = Vec::new();
@@ -859,9 +861,11 @@ impl World {
                 }
                 continue;
             }
-            if mine.is_empty()
-                && placement::check(self, &self.ecs.container_instances[i], &demand).is_ok()
-            {
+            if !mine.is_empty() {
+                continue;
+            }
+            // One instance, no strategy: the daemon task goes there if every check passes.
+            if let Some((Ok(_), trace)) = self.place_tasks(&[i], request.clone(), 1, true).pop() {
                 let task = self.start_task(Launch {
                     cluster: cluster.clone(),
                     definition: definition.key(),
@@ -872,6 +876,7 @@ impl World {
                     started_by: Some(deployment.clone()),
                     service: Some(service),
                 });
+                self.keep_trace(task, trace);
                 self.ecs.services[service].tasks.push(task);
                 started.push(task);
             }
@@ -1070,7 +1075,7 @@ impl World {
             "placementConstraints": s.member_of.iter().map(|e| json!({ "type": "memberOf", "expression": e }))
                 .chain(s.distinct_instance.then(|| json!({ "type": "distinctInstance" })))
                 .collect::<Vec<_>>(),
-            "placementStrategy": [],
+            "placementStrategy": s.placement_strategy.iter().map(placement::Strategy::to_json).collect::<Vec<_>>(),
             "healthCheckGracePeriodSeconds": s.health_check_grace_period_s,
             "deploymentController": { "type": "ECS" },
         })

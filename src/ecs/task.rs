@@ -7,7 +7,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::cluster::short_id;
-use super::placement::{self, Demand, PlacementFailure};
+use super::placement::index::Placer;
+use super::placement::trace::{explain, PlacementTrace};
+use super::placement::{
+    self, reference, Demand, MemberOf, PlacementFailure, Pool, Request, Strategy,
+};
 use super::task_definition::{NetworkMode, TaskDefinition};
 use super::{
     Container, Health, InstanceIdx, LaunchType, ServiceIdx, StopCode, Task, TaskIdx, TaskStatus,
@@ -37,10 +41,17 @@ pub const CONTAINER_START_MS: SimTime = 1_000;
 pub const SIGTERM_EXIT_MS: SimTime = 2_000;
 /// An awsvpc task's ENI detached and deleted: DEPROVISIONING to STOPPED.
 pub const ENI_DETACH_MS: SimTime = 5_000;
-/// Placement strategies per task or service (aws-facts 1.5).
-pub const PLACEMENT_STRATEGIES_MAX: usize = 5;
 /// Tasks per RunTask call (aws-facts 1.5).
 pub const RUN_TASK_COUNT_MAX: i64 = 10;
+
+/// The placement of one standalone task: its instance (None on Fargate), zone and why-trace;
+/// or why it found no instance.
+type StandaloneDecision =
+    Result<(Option<InstanceIdx>, String, Option<PlacementTrace>), PlacementFailure>;
+
+/// The placement traces kept for `describe` and the inspector, counted in instance fates (a
+/// trace holds one per candidate instance): about 25 MB at most. The oldest go first.
+pub const PLACEMENT_TRACE_FATES_MAX: usize = 100_000;
 
 /// How an image behaves once started (design.md section 4, `sim:SetImageBehavior`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -264,43 +275,102 @@ impl World {
         Ok(json!({ "image": request.image }))
     }
 
-    /// The resources a task of `definition` asks of an instance.
-    pub(crate) fn demand(
+    /// What a task of `definition` asks of an instance, with its constraints (the task
+    /// definition's memberOf expressions, then `member_of`), group and strategy chain.
+    pub(crate) fn placement_request(
         &self,
         definition: &TaskDefinition,
         member_of: &[String],
-        distinct: Option<String>,
-    ) -> Demand {
-        let ports = definition
-            .containers
-            .iter()
-            .flat_map(|c| c.port_mappings.iter());
+        distinct_instance: bool,
+        group: String,
+        strategies: Option<Vec<Strategy>>,
+    ) -> Request {
         let uses_host_ports = matches!(
             definition.network_mode,
             NetworkMode::Bridge | NetworkMode::Host
         );
-        let static_ports = ports
-            .clone()
-            .filter(|p| uses_host_ports && p.host_port != 0)
-            .map(|p| (p.host_port, p.udp))
-            .collect();
-        let dynamic = |udp: bool| {
-            ports
-                .clone()
-                .filter(|p| uses_host_ports && p.host_port == 0 && p.udp == udp)
-                .count()
+        let host_ports = if uses_host_ports {
+            definition
+                .containers
+                .iter()
+                .flat_map(|c| c.port_mappings.iter())
+                .map(|p| (p.container_port, p.host_port, p.udp))
+                .collect()
+        } else {
+            Vec::new()
         };
-        let mut all_member_of = definition.member_of.clone();
-        all_member_of.extend(member_of.iter().cloned());
-        Demand {
-            cpu_units: definition.cpu_units_reserved(),
-            memory_mib: definition.memory_mib_reserved(),
-            static_ports,
-            dynamic_ports: (dynamic(false), dynamic(true)),
-            needs_eni: definition.network_mode == NetworkMode::Awsvpc,
-            cpu_architecture: definition.cpu_architecture,
-            member_of: all_member_of,
-            distinct_instance_group: distinct,
+        let member_of = definition
+            .member_of
+            .iter()
+            .chain(member_of)
+            .map(|e| MemberOf::parse(e, "$").expect("validated when it was accepted"))
+            .collect();
+        let default_strategies = strategies.as_ref().is_none_or(Vec::is_empty);
+        Request {
+            demand: Demand {
+                cpu_units: definition.cpu_units_reserved(),
+                memory_mib: definition.memory_mib_reserved(),
+                host_ports,
+                needs_eni: definition.network_mode == NetworkMode::Awsvpc,
+                cpu_architecture: definition.cpu_architecture,
+            },
+            member_of,
+            distinct_instance,
+            group,
+            strategies: strategies.filter(|s| !s.is_empty()).unwrap_or_default(),
+            default_strategies,
+        }
+    }
+
+    /// Places up to `count` tasks of `request` over `candidates`, one after another, each
+    /// seeing the ones before; stops at the first that finds no instance when
+    /// `stop_at_failure`. Each decision's why-trace is returned with it.
+    pub(crate) fn place_tasks(
+        &mut self,
+        candidates: &[InstanceIdx],
+        request: Request,
+        count: usize,
+        stop_at_failure: bool,
+    ) -> Vec<(Result<InstanceIdx, PlacementFailure>, PlacementTrace)> {
+        let pool = Pool::from_ecs(&self.ecs, candidates, self.config.start_epoch_ms);
+        let mut placer = Placer::new(pool, request);
+        let mut decisions = Vec::new();
+        for _ in 0..count {
+            #[cfg(debug_assertions)]
+            let mut shadow = self.rng.clone();
+            let outcome = placer.choose(&mut self.rng);
+            // Debug builds (every test) hold the index to the reference's choice and draws.
+            #[cfg(debug_assertions)]
+            {
+                let expected = reference::place(placer.pool(), placer.request(), &mut shadow);
+                assert_eq!(outcome, expected, "indexed and reference placement differ");
+                assert!(
+                    shadow == self.rng,
+                    "indexed and reference placement drew differently"
+                );
+            }
+            let trace = explain(placer.pool(), placer.request(), &outcome);
+            let placed = outcome.map(|s| {
+                placer.commit(s);
+                placer.pool().slots[s].instance
+            });
+            let failed = placed.is_err();
+            decisions.push((placed, trace));
+            if failed && stop_at_failure {
+                break;
+            }
+        }
+        decisions
+    }
+
+    /// Keeps a task's placement trace, dropping the oldest ones beyond the budget.
+    pub(crate) fn keep_trace(&mut self, task: TaskIdx, trace: PlacementTrace) {
+        let ecs = &mut self.ecs;
+        ecs.trace_fates += trace.instances.len().max(1);
+        ecs.placement_traces.insert(task, trace);
+        while ecs.trace_fates > PLACEMENT_TRACE_FATES_MAX && ecs.placement_traces.len() > 1 {
+            let (_, old) = ecs.placement_traces.pop_first().expect("more than one");
+            ecs.trace_fates -= old.instances.len().max(1);
         }
     }
 
@@ -328,12 +398,11 @@ impl World {
             launch_type,
             definition.member_of.len(),
         )?;
-        check_placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
+        let strategies = placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
         let group = request
             .group
             .clone()
             .unwrap_or_else(|| format!("family:{}", definition.family));
-        let demand = self.demand(&definition, &member_of, distinct.then(|| group.clone()));
         let candidates = self.ecs.clusters[&cluster].instances.clone();
         if launch_type == LaunchType::Ec2 && candidates.is_empty() {
             return Err(ApiError::invalid_parameter(
@@ -342,51 +411,78 @@ impl World {
             ));
         }
         // Every check that can refuse the request is done above: from here on it succeeds, and a
-        // task that finds no instance is a `failures` entry, not an error. Each task is started
-        // before the next is placed, so the next sees its reservation.
-        let zones = subnet_zones(&self.config.region, &subnets);
+        // task that finds no instance is a `failures` entry, not an error.
         let template = Launch {
             cluster: cluster.clone(),
             definition: definition.key(),
             launch_type,
             instance: None,
             availability_zone: String::new(),
-            group,
+            group: group.clone(),
             started_by: request.started_by.clone(),
             service: None,
         };
-        Ok(
-            self.start_standalone(&template, count as usize, |world, n| match launch_type {
-                LaunchType::Fargate => Ok((None, zones[n % zones.len()].clone())),
-                LaunchType::Ec2 => placement::place(world, &candidates, &demand).map(|i| {
-                    (
-                        Some(i),
-                        world.ecs.container_instances[i].availability_zone.clone(),
-                    )
-                }),
-            }),
-        )
+        let count = count as usize;
+        let decisions = match launch_type {
+            LaunchType::Fargate => {
+                let zones = subnet_zones(&self.config.region, &subnets);
+                (0..count)
+                    .map(|n| Ok((None, zones[n % zones.len()].clone(), None)))
+                    .collect()
+            }
+            LaunchType::Ec2 => {
+                let request = self.placement_request(
+                    &definition,
+                    &member_of,
+                    distinct,
+                    group,
+                    Some(strategies)
+                        .filter(|s| !s.is_empty())
+                        .or_else(|| Some(placement::run_task_default_strategies())),
+                );
+                self.ec2_decisions(&candidates, request, count)
+            }
+        };
+        Ok(self.start_standalone(&template, decisions))
     }
 
-    /// Places and starts standalone tasks one after another, each seeing the reservations of
-    /// those before, and answers as RunTask and StartTask do: the tasks started, and a
-    /// `failures` entry for each that found no instance. Every check that can refuse the
-    /// request is done before this.
-    fn start_standalone(
+    /// Placement decisions for standalone tasks on EC2, as start_standalone takes them.
+    fn ec2_decisions(
         &mut self,
-        template: &Launch,
+        candidates: &[InstanceIdx],
+        request: Request,
         count: usize,
-        place: impl Fn(&World, usize) -> Result<(Option<InstanceIdx>, String), PlacementFailure>,
-    ) -> Value {
+    ) -> Vec<StandaloneDecision> {
+        self.place_tasks(candidates, request, count, false)
+            .into_iter()
+            .map(|(placed, trace)| {
+                placed.map(|i| {
+                    let zone = self.ecs.container_instances[i].availability_zone.clone();
+                    (Some(i), zone, Some(trace))
+                })
+            })
+            .collect()
+    }
+
+    /// Starts standalone tasks where `decisions` say, in order, and answers as RunTask and
+    /// StartTask do: the tasks started, and a `failures` entry for each that found no
+    /// instance. Every check that can refuse the request is done before this.
+    fn start_standalone(&mut self, template: &Launch, decisions: Vec<StandaloneDecision>) -> Value {
         let mut started = Vec::new();
         let mut failures = Vec::new();
-        for n in 0..count {
-            match place(self, n) {
-                Ok((instance, availability_zone)) => started.push(self.start_task(Launch {
-                    instance,
-                    availability_zone,
-                    ..template.clone()
-                })),
+        for decision in decisions {
+            match decision {
+                Ok((instance, availability_zone, trace)) => {
+                    let task = self.start_task(Launch {
+                        instance,
+                        availability_zone,
+                        ..template.clone()
+                    });
+                    if let Some(trace) = trace {
+                        self.keep_trace(task, trace);
+                    }
+                    started.push(task);
+                }
                 Err(failure) => failures.push(self.failure_json(&failure)),
             }
         }
@@ -472,25 +568,24 @@ impl World {
             .group
             .clone()
             .unwrap_or_else(|| format!("family:{}", definition.family));
-        let demand = self.demand(&definition, &[], None);
         let template = Launch {
             cluster: cluster.clone(),
             definition: definition.key(),
             launch_type: LaunchType::Ec2,
             instance: None,
             availability_zone: String::new(),
-            group,
+            group: group.clone(),
             started_by: request.started_by.clone(),
             service: None,
         };
-        Ok(self.start_standalone(&template, chosen.len(), |world, n| {
-            placement::place(world, &chosen[n..=n], &demand).map(|i| {
-                (
-                    Some(i),
-                    world.ecs.container_instances[i].availability_zone.clone(),
-                )
-            })
-        }))
+        // StartTask names the instances: each task is checked against its own (ECS still
+        // applies the resource checks and the task definition's constraints), no strategy.
+        let mut decisions = Vec::new();
+        for &instance in &chosen {
+            let request = self.placement_request(&definition, &[], false, group.clone(), None);
+            decisions.extend(self.ec2_decisions(&[instance], request, 1));
+        }
+        Ok(self.start_standalone(&template, decisions))
     }
 
     /// Creates a task where `launch` says, reserves its resources, and starts its lifecycle.
@@ -610,7 +705,8 @@ impl World {
                 .map(|p| (p.container_port, p.host_port, p.udp))
                 .collect();
             container.bindings = if host_ports {
-                let bound = placement::assign_ports(instance, &mappings);
+                let bound =
+                    placement::assign_ports(&instance.tcp_ports, &instance.udp_ports, &mappings);
                 for &(_, host, udp) in &bound {
                     if udp {
                         instance.udp_ports.insert(host)
@@ -1176,26 +1272,20 @@ impl World {
     }
 }
 
-/// Placement strategies of RunTask and CreateService: at most 5, none on Fargate. They are
-/// accepted and not yet applied (placement is first fit until the placement engine lands).
-pub(crate) fn check_placement_strategies(
+/// The placement strategies of RunTask and CreateService: at most 5, none on Fargate (which
+/// spreads across the zones of its subnets).
+pub(crate) fn placement_strategies(
     strategies: Option<&[Value]>,
     launch_type: LaunchType,
-) -> Result<(), ApiError> {
+) -> Result<Vec<Strategy>, ApiError> {
     let strategies = strategies.unwrap_or_default();
-    if strategies.len() > PLACEMENT_STRATEGIES_MAX {
-        return Err(ApiError::invalid_parameter(
-            "A task can have at most 5 placement strategies.",
-            "$.placementStrategy",
-        ));
-    }
     if launch_type == LaunchType::Fargate && !strategies.is_empty() {
         return Err(ApiError::invalid_parameter(
             "Task placement strategies are not supported for tasks using the Fargate launch type.",
             "$.placementStrategy",
         ));
     }
-    Ok(())
+    placement::parse_strategies(strategies, "$.placementStrategy")
 }
 
 /// Runtime placement constraints of RunTask and CreateService: memberOf expressions and whether
@@ -1231,7 +1321,10 @@ pub(crate) fn runtime_constraints(
             ("distinctInstance", Some(_)) => {
                 return Err(ApiError::invalid_parameter("A distinctInstance constraint cannot have an expression.", &format!("{path}.expression")))
             }
-            ("memberOf", Some(e)) if !e.trim().is_empty() && e.chars().count() <= 2000 => member_of.push(e.clone()),
+            ("memberOf", Some(e)) if !e.trim().is_empty() && e.chars().count() <= 2000 => {
+                MemberOf::parse(e, &format!("{path}.expression"))?;
+                member_of.push(e.clone())
+            }
             ("memberOf", _) => {
                 return Err(ApiError::invalid_parameter("A memberOf constraint needs an expression of 1 to 2000 characters.", &format!("{path}.expression")))
             }

@@ -621,6 +621,12 @@ fn placement_constraints(
                 &format!("{path}.expression"),
             ));
         }
+        crate::ecs::placement::cql::parse(expression).map_err(|e| {
+            ApiError::client(
+                format!("Invalid memberOf expression '{expression}': {e}."),
+                &format!("{path}.expression"),
+            )
+        })?;
         expressions.push(expression.to_string());
     }
     Ok(expressions)

@@ -1,34 +1,423 @@
-//! Task placement on EC2 container instances: the seam the placement engine plugs into. For now
-//! a chain of ECS's checks in ECS's order (aws-facts 2.1) over the cluster's instances in
-//! registration order, placing on the first that passes; every rejection is data, and a failure
-//! names the closest matching instance and AWS's reason code.
+//! Task placement on EC2 container instances (aws-facts 2 and 3).
 //!
-//! Strategies (binpack, spread, random), the full Cluster Query Language and the indexed
-//! structure arrive with the placement issue; `memberOf` understands `attribute:<name>`,
-//! `ec2InstanceId` and `agentConnected` compared with `==` / `!=`, joined by `and`.
+//! A placement decision runs over a [`Pool`]: a snapshot of the candidate instances with just
+//! what placement reads (free CPU, memory, ENIs and ports, attributes, the groups of the tasks
+//! on each). A [`Request`] holds what the task asks: its [`Demand`], its constraints (memberOf
+//! expressions of the Cluster Query Language, distinctInstance) and its strategy chain.
+//!
+//! ECS's process (aws-facts 2.1): keep the instances that have the resources (CPU, memory,
+//! ports, ENIs), then those that satisfy the constraints, then let the strategies choose. Each
+//! strategy breaks the ties of the one before; when the chain ends in a tie, the instance
+//! registered first wins.
+//!
+//! Two engines give the same choice: [`reference::place`] scans every instance and is written
+//! to be obviously right; [`index::Placer`] keeps the fitting instances sorted by strategy key
+//! so a decision costs a few tree operations (design.md section 7). Debug builds check one
+//! against the other on every decision the simulation makes. [`trace::explain`] turns a
+//! decision into data: every instance's fate, the scores, the choice or AWS's failure message.
 
-use super::{ContainerInstance, InstanceIdx, InstanceStatus};
-use crate::engine::world::World;
+pub mod cql;
+pub mod index;
+pub mod reference;
+pub mod scale_in;
+pub mod trace;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+use super::{ContainerInstance, EcsState, InstanceIdx, InstanceStatus};
+use crate::engine::error::ApiError;
 
 /// The first host port the ECS-optimized AMI hands out dynamically, and the last: the Linux
 /// kernel's default `ip_local_port_range` (aws-facts 3.2: ECS docs cite 32768 to 61000).
 pub const DYNAMIC_PORT_FIRST: u16 = 32_768;
 pub const DYNAMIC_PORT_LAST: u16 = 60_999;
+const DYNAMIC_PORTS: u32 = (DYNAMIC_PORT_LAST - DYNAMIC_PORT_FIRST + 1) as u32;
+
+/// Placement strategies per task or service (aws-facts 1.5).
+pub const PLACEMENT_STRATEGIES_MAX: usize = 5;
+
+/// `random` draws an instance among all candidates and keeps it if it fits, up to this many
+/// times, before drawing among the fitting ones only. Either way every fitting instance is
+/// equally likely (rejection sampling); the probes let a large cluster skip listing them all.
+pub const RANDOM_PROBES: usize = 8;
+
+/// The agent version every simulated instance reports (`versionInfo.agentVersion`), which
+/// `agentVersion` expressions compare against.
+pub const AGENT_VERSION: &str = "1.90.0";
 
 /// What a task needs from an instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Demand {
     pub cpu_units: u32,
     pub memory_mib: u32,
-    /// Static host ports, (port, udp).
-    pub static_ports: Vec<(u16, bool)>,
-    /// How many dynamic host ports, (tcp, udp).
-    pub dynamic_ports: (usize, usize),
+    /// Host-port mappings in bridge and host mode, every container's in order:
+    /// (containerPort, hostPort or 0 for a dynamic one, udp).
+    pub host_ports: Vec<(u16, u16, bool)>,
     pub needs_eni: bool,
     pub cpu_architecture: Option<&'static str>,
-    pub member_of: Vec<String>,
-    /// distinctInstance: no other live task of this group on the instance.
-    pub distinct_instance_group: Option<String>,
+}
+
+impl Demand {
+    fn dynamic_ports(&self, udp: bool) -> u32 {
+        self.host_ports
+            .iter()
+            .filter(|&&(_, host, u)| host == 0 && u == udp)
+            .count() as u32
+    }
+}
+
+/// Which resource `binpack` packs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Cpu,
+    Memory,
+}
+
+/// One placement strategy (aws-facts 2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Strategy {
+    Random,
+    /// `instanceId` and `host` spread over instances.
+    SpreadInstance,
+    /// `attribute:<name>`.
+    SpreadAttribute(String),
+    Binpack(Resource),
+}
+
+impl Strategy {
+    /// ECS's JSON form.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Strategy::Random => json!({ "type": "random" }),
+            Strategy::SpreadInstance => json!({ "type": "spread", "field": "instanceId" }),
+            Strategy::SpreadAttribute(name) => {
+                json!({ "type": "spread", "field": format!("attribute:{name}") })
+            }
+            Strategy::Binpack(Resource::Cpu) => json!({ "type": "binpack", "field": "cpu" }),
+            Strategy::Binpack(Resource::Memory) => {
+                json!({ "type": "binpack", "field": "memory" })
+            }
+        }
+    }
+
+    /// A short label such as `spread(attribute:ecs.availability-zone)`.
+    pub fn label(&self) -> String {
+        match self {
+            Strategy::Random => "random".into(),
+            Strategy::SpreadInstance => "spread(instanceId)".into(),
+            Strategy::SpreadAttribute(name) => format!("spread(attribute:{name})"),
+            Strategy::Binpack(Resource::Cpu) => "binpack(cpu)".into(),
+            Strategy::Binpack(Resource::Memory) => "binpack(memory)".into(),
+        }
+    }
+
+    /// What a score of this strategy counts; lower wins.
+    pub fn score_meaning(&self) -> &'static str {
+        match self {
+            Strategy::Random => "drawn at random",
+            Strategy::SpreadInstance => "tasks of the group on the instance",
+            Strategy::SpreadAttribute(_) => "tasks of the group on instances with this value",
+            Strategy::Binpack(Resource::Cpu) => "CPU units left",
+            Strategy::Binpack(Resource::Memory) => "MiB of memory left",
+        }
+    }
+}
+
+/// A service's default when it names no strategy: spread over Availability Zones, then over
+/// the instances of each (aws-facts 2.2, "favors container instances with the fewest number of
+/// running tasks for this service").
+pub fn service_default_strategies() -> Vec<Strategy> {
+    vec![
+        Strategy::SpreadAttribute("ecs.availability-zone".into()),
+        Strategy::SpreadInstance,
+    ]
+}
+
+/// RunTask's default: random across the cluster (aws-facts 2.2).
+pub fn run_task_default_strategies() -> Vec<Strategy> {
+    vec![Strategy::Random]
+}
+
+/// Parses RunTask's or CreateService's `placementStrategy` (at `path`).
+pub fn parse_strategies(values: &[Value], path: &str) -> Result<Vec<Strategy>, ApiError> {
+    if values.len() > PLACEMENT_STRATEGIES_MAX {
+        return Err(ApiError::invalid_parameter(
+            "A task can have at most 5 placement strategies.",
+            path,
+        ));
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(n, value)| {
+            let at = format!("{path}[{n}]");
+            let Some(object) = value.as_object() else {
+                return Err(ApiError::invalid_parameter(
+                    "A placement strategy is an object with a type and a field.",
+                    &at,
+                ));
+            };
+            if let Some(key) = object.keys().find(|k| *k != "type" && *k != "field") {
+                return Err(ApiError::invalid_parameter(
+                    format!("Unknown field '{key}' in a placement strategy: valid fields are type and field."),
+                    &format!("{at}.{key}"),
+                ));
+            }
+            let field = object.get("field").and_then(Value::as_str);
+            match object.get("type").and_then(Value::as_str) {
+                Some("random") => Ok(Strategy::Random),
+                Some("binpack") => match field.map(str::to_ascii_lowercase).as_deref() {
+                    Some("cpu") => Ok(Strategy::Binpack(Resource::Cpu)),
+                    Some("memory") => Ok(Strategy::Binpack(Resource::Memory)),
+                    _ => Err(ApiError::invalid_parameter(
+                        "The binpack placement strategy packs cpu or memory: set field to one of them.",
+                        &format!("{at}.field"),
+                    )),
+                },
+                Some("spread") => match field {
+                    Some("instanceId" | "host") => Ok(Strategy::SpreadInstance),
+                    Some(f) if f.starts_with("attribute:") && f.len() > "attribute:".len() => {
+                        Ok(Strategy::SpreadAttribute(f["attribute:".len()..].to_string()))
+                    }
+                    _ => Err(ApiError::invalid_parameter(
+                        "The spread placement strategy needs a field: instanceId, host or attribute:<name>.",
+                        &format!("{at}.field"),
+                    )),
+                },
+                other => Err(ApiError::invalid_parameter(
+                    format!(
+                        "Invalid placement strategy type '{}': valid values are random, spread and binpack.",
+                        other.unwrap_or("")
+                    ),
+                    &format!("{at}.type"),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// A memberOf constraint: its text (for messages and traces) and its parsed form.
+#[derive(Debug, Clone)]
+pub struct MemberOf {
+    pub expression: String,
+    pub parsed: cql::Expr,
+}
+
+impl MemberOf {
+    /// Parses an expression; the error is AWS's InvalidParameterException with the column and
+    /// what was expected.
+    pub fn parse(expression: &str, path: &str) -> Result<MemberOf, ApiError> {
+        cql::parse(expression)
+            .map(|parsed| MemberOf {
+                expression: expression.to_string(),
+                parsed,
+            })
+            .map_err(|e| {
+                ApiError::invalid_parameter(
+                    format!("Invalid memberOf expression '{expression}': {e}."),
+                    path,
+                )
+            })
+    }
+}
+
+/// Everything one placement decision needs besides the pool.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub demand: Demand,
+    pub member_of: Vec<MemberOf>,
+    pub distinct_instance: bool,
+    /// The task group: `service:<name>`, or RunTask's group (`family:<family>` by default).
+    /// Spread counts tasks of this group; distinctInstance keeps its tasks apart.
+    pub group: String,
+    /// The chain in force, defaults already applied.
+    pub strategies: Vec<Strategy>,
+    /// Whether `strategies` is a default rather than what the user asked (for the trace).
+    pub default_strategies: bool,
+}
+
+/// One candidate instance as placement sees it.
+#[derive(Debug, Clone)]
+pub struct Slot<'a> {
+    pub instance: InstanceIdx,
+    /// The container instance id (the last part of its ARN).
+    pub id: &'a str,
+    pub arn: &'a str,
+    pub ec2_instance_id: &'a str,
+    pub availability_zone: &'a str,
+    pub status: InstanceStatus,
+    pub agent_connected: bool,
+    pub registered_at_s: i64,
+    pub cpu_free: u32,
+    pub memory_free: u32,
+    pub enis_free: u32,
+    pub tcp_ports: Cow<'a, BTreeSet<u16>>,
+    pub udp_ports: Cow<'a, BTreeSet<u16>>,
+    /// Dynamic-range ports free, (tcp, udp).
+    pub dynamic_free: (u32, u32),
+    pub attributes: &'a BTreeMap<String, Option<String>>,
+    pub running_tasks: u32,
+    /// Live (not STOPPED) tasks on the instance per task group.
+    pub groups: BTreeMap<String, u32>,
+}
+
+impl<'a> Slot<'a> {
+    /// A slot for an instance with no tasks beyond what `used` describes; the benchmark and the
+    /// property tests build pools this way.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        instance: InstanceIdx,
+        id: &'a str,
+        availability_zone: &'a str,
+        cpu_free: u32,
+        memory_free: u32,
+        enis_free: u32,
+        reserved_tcp: &'a BTreeSet<u16>,
+        attributes: &'a BTreeMap<String, Option<String>>,
+    ) -> Slot<'a> {
+        Slot {
+            instance,
+            id,
+            arn: id,
+            ec2_instance_id: id,
+            availability_zone,
+            status: InstanceStatus::Active,
+            agent_connected: true,
+            registered_at_s: 0,
+            cpu_free,
+            memory_free,
+            enis_free,
+            dynamic_free: (free_dynamic(reserved_tcp), DYNAMIC_PORTS),
+            tcp_ports: Cow::Borrowed(reserved_tcp),
+            udp_ports: Cow::Owned(BTreeSet::new()),
+            attributes,
+            running_tasks: 0,
+            groups: BTreeMap::new(),
+        }
+    }
+
+    fn group_count(&self, group: &str) -> u32 {
+        self.groups.get(group).copied().unwrap_or(0)
+    }
+
+    fn attribute_value(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).and_then(|v| v.as_deref())
+    }
+}
+
+fn free_dynamic(ports: &BTreeSet<u16>) -> u32 {
+    DYNAMIC_PORTS - ports.range(DYNAMIC_PORT_FIRST..=DYNAMIC_PORT_LAST).count() as u32
+}
+
+impl cql::Facts for Slot<'_> {
+    fn attribute(&self, name: &str) -> Option<Option<&str>> {
+        self.attributes.get(name).map(|v| v.as_deref())
+    }
+    fn ec2_instance_id(&self) -> &str {
+        self.ec2_instance_id
+    }
+    fn agent_connected(&self) -> bool {
+        self.agent_connected
+    }
+    fn agent_version(&self) -> &str {
+        AGENT_VERSION
+    }
+    fn registered_at_s(&self) -> i64 {
+        self.registered_at_s
+    }
+    fn running_tasks_count(&self) -> u32 {
+        self.running_tasks
+    }
+    fn any_group(&self, test: &mut dyn FnMut(&str) -> bool) -> bool {
+        self.groups.iter().any(|(g, &n)| n > 0 && test(g))
+    }
+}
+
+/// The candidate instances of one decision, in registration order.
+#[derive(Debug, Clone, Default)]
+pub struct Pool<'a> {
+    pub slots: Vec<Slot<'a>>,
+}
+
+impl<'a> Pool<'a> {
+    /// The pool for `candidates` (deregistered instances are left out). `epoch_ms` is the
+    /// simulation's epoch, for registeredAt.
+    pub fn from_ecs(ecs: &'a EcsState, candidates: &[InstanceIdx], epoch_ms: i64) -> Pool<'a> {
+        let slots = candidates
+            .iter()
+            .copied()
+            .filter(|&i| ecs.container_instances[i].status != InstanceStatus::Inactive)
+            .map(|i| slot_of(ecs, i, &ecs.container_instances[i], epoch_ms))
+            .collect();
+        Pool { slots }
+    }
+
+    /// Records a task of `request` placed on slot `s`: its resources, ports and group.
+    pub fn add(&mut self, s: usize, request: &Request) {
+        let demand = &request.demand;
+        let slot = &mut self.slots[s];
+        slot.cpu_free -= demand.cpu_units;
+        slot.memory_free -= demand.memory_mib;
+        slot.enis_free -= u32::from(demand.needs_eni);
+        if !demand.host_ports.is_empty() {
+            let (tcp, udp) = (slot.tcp_ports.to_mut(), slot.udp_ports.to_mut());
+            for (_, host, is_udp) in assign_ports(tcp, udp, &demand.host_ports) {
+                if is_udp {
+                    udp.insert(host);
+                } else {
+                    tcp.insert(host);
+                }
+            }
+            slot.dynamic_free = (free_dynamic(tcp), free_dynamic(udp));
+        }
+        *slot.groups.entry(request.group.clone()).or_insert(0) += 1;
+    }
+}
+
+fn slot_of<'a>(
+    ecs: &'a EcsState,
+    index: InstanceIdx,
+    instance: &'a ContainerInstance,
+    epoch_ms: i64,
+) -> Slot<'a> {
+    let mut groups = BTreeMap::new();
+    let mut running_tasks = 0;
+    for &t in &instance.tasks {
+        let task = &ecs.tasks[t];
+        if !task.is_stopped() {
+            *groups.entry(task.group.clone()).or_insert(0) += 1;
+        }
+        if task.last_status == super::TaskStatus::Running {
+            running_tasks += 1;
+        }
+    }
+    Slot {
+        instance: index,
+        id: &instance.id,
+        arn: &instance.arn,
+        ec2_instance_id: &instance.ec2_instance_id,
+        availability_zone: &instance.availability_zone,
+        status: instance.status,
+        agent_connected: instance.agent_connected,
+        registered_at_s: (epoch_ms + instance.registered_at as i64).div_euclid(1_000),
+        cpu_free: instance.cpu_units_registered - instance.cpu_units_used,
+        memory_free: instance.memory_mib_registered - instance.memory_mib_used,
+        enis_free: instance.enis_registered - instance.enis_used,
+        dynamic_free: (
+            free_dynamic(&instance.tcp_ports),
+            free_dynamic(&instance.udp_ports),
+        ),
+        tcp_ports: Cow::Borrowed(&instance.tcp_ports),
+        udp_ports: Cow::Borrowed(&instance.udp_ports),
+        attributes: &instance.attributes,
+        running_tasks,
+        groups,
+    }
 }
 
 /// Why one instance cannot take the task, with the numbers (style rule 7).
@@ -53,12 +442,18 @@ pub enum Rejection {
         port: u16,
         udp: bool,
     },
-    NoDynamicPort,
+    NoDynamicPort {
+        requested: u32,
+        available: u32,
+    },
     InsufficientEnis {
         available: u32,
     },
     ConstraintUnmet {
         expression: String,
+    },
+    DistinctInstance {
+        group: String,
     },
 }
 
@@ -72,9 +467,62 @@ impl Rejection {
             Rejection::InsufficientCpu { .. } => "RESOURCE:CPU",
             Rejection::InsufficientMemory { .. } => "RESOURCE:MEMORY",
             Rejection::PortInUse { udp: true, .. } => "RESOURCE:PORTS_UDP",
-            Rejection::PortInUse { .. } | Rejection::NoDynamicPort => "RESOURCE:PORTS",
+            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => "RESOURCE:PORTS",
             Rejection::InsufficientEnis { .. } => "RESOURCE:ENI",
-            Rejection::ConstraintUnmet { .. } => "ATTRIBUTE",
+            Rejection::ConstraintUnmet { .. } | Rejection::DistinctInstance { .. } => "ATTRIBUTE",
+        }
+    }
+
+    /// The check that refused, by name, as the trace shows it.
+    pub fn check(&self) -> &'static str {
+        match self {
+            Rejection::NotActive { .. } => "status",
+            Rejection::AgentDisconnected => "agent",
+            Rejection::MissingAttribute { .. } => "attributes",
+            Rejection::InsufficientCpu { .. } => "cpu",
+            Rejection::InsufficientMemory { .. } => "memory",
+            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => "ports",
+            Rejection::InsufficientEnis { .. } => "eni",
+            Rejection::ConstraintUnmet { .. } => "memberOf",
+            Rejection::DistinctInstance { .. } => "distinctInstance",
+        }
+    }
+
+    /// The numbers behind the refusal, in words.
+    pub fn detail(&self) -> String {
+        match self {
+            Rejection::NotActive { status } => {
+                format!("the instance is {}; only ACTIVE instances take new tasks", status.as_str())
+            }
+            Rejection::AgentDisconnected => "the container agent is not connected".into(),
+            Rejection::MissingAttribute { name } => format!("the task requires {name}"),
+            Rejection::InsufficientCpu {
+                requested,
+                available,
+            } => format!("needs {requested} CPU units, {available} available"),
+            Rejection::InsufficientMemory {
+                requested_mib,
+                available_mib,
+            } => format!("needs {requested_mib} MiB of memory, {available_mib} MiB available"),
+            Rejection::PortInUse { port, udp } => format!(
+                "host port {port}/{} is already in use",
+                if *udp { "udp" } else { "tcp" }
+            ),
+            Rejection::NoDynamicPort {
+                requested,
+                available,
+            } => format!(
+                "needs {requested} dynamic host ports, {available} free in {DYNAMIC_PORT_FIRST}-{DYNAMIC_PORT_LAST}"
+            ),
+            Rejection::InsufficientEnis { available } => {
+                format!("needs 1 ENI attachment point, {available} available")
+            }
+            Rejection::ConstraintUnmet { expression } => {
+                format!("does not satisfy memberOf({expression})")
+            }
+            Rejection::DistinctInstance { group } => {
+                format!("already runs a task of group {group}")
+            }
         }
     }
 
@@ -86,9 +534,10 @@ impl Rejection {
             Rejection::MissingAttribute { .. } => 2,
             Rejection::InsufficientCpu { .. } => 3,
             Rejection::InsufficientMemory { .. } => 4,
-            Rejection::PortInUse { .. } | Rejection::NoDynamicPort => 5,
+            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => 5,
             Rejection::InsufficientEnis { .. } => 6,
             Rejection::ConstraintUnmet { .. } => 7,
+            Rejection::DistinctInstance { .. } => 8,
         }
     }
 
@@ -97,12 +546,12 @@ impl Rejection {
         match self {
             Rejection::NotActive { .. } => "is not in the ACTIVE state",
             Rejection::AgentDisconnected => "encountered error \"AGENT\"",
-            Rejection::MissingAttribute { .. } | Rejection::ConstraintUnmet { .. } => {
-                "is missing an attribute required by your task"
-            }
+            Rejection::MissingAttribute { .. }
+            | Rejection::ConstraintUnmet { .. }
+            | Rejection::DistinctInstance { .. } => "is missing an attribute required by your task",
             Rejection::InsufficientCpu { .. } => "has insufficient CPU units available",
             Rejection::InsufficientMemory { .. } => "has insufficient memory available",
-            Rejection::PortInUse { .. } | Rejection::NoDynamicPort => {
+            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => {
                 "is already using a port required by your task"
             }
             Rejection::InsufficientEnis { .. } => {
@@ -115,164 +564,205 @@ impl Rejection {
 /// No instance could take the task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacementFailure {
-    /// The instance that passed the most checks, and what stopped it; None when the cluster
-    /// has no registered instance at all.
+    /// The instance that passed the most checks, and what stopped it; None when the pool is
+    /// empty.
     pub closest: Option<(InstanceIdx, Rejection)>,
 }
 
-/// Checks one instance, in ECS's order.
-pub fn check(
-    world: &World,
-    instance: &ContainerInstance,
-    demand: &Demand,
-) -> Result<(), Rejection> {
-    if instance.status != InstanceStatus::Active {
+/// AWS's service event for a task no instance could take, after "(service name) "
+/// (aws-facts 4.5): naming the closest matching instance and what it lacked.
+pub fn unable_to_place_message(closest: Option<(&str, &Rejection)>) -> String {
+    let why = match closest {
+        Some((id, rejection)) => format!(
+            "The closest matching (container-instance {id}) {}.",
+            rejection.closest_match_phrase()
+        ),
+        None => "Reason: No Container Instances were found in your cluster.".into(),
+    };
+    format!("was unable to place a task because no container instance met all of its requirements. {why} For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
+}
+
+/// The resource and attribute checks, in ECS's order (aws-facts 2.1).
+pub fn check_resources(slot: &Slot, demand: &Demand) -> Result<(), Rejection> {
+    if slot.status != InstanceStatus::Active {
         return Err(Rejection::NotActive {
-            status: instance.status,
+            status: slot.status,
         });
     }
-    if !instance.agent_connected {
+    if !slot.agent_connected {
         return Err(Rejection::AgentDisconnected);
     }
     if let Some(arch) = demand.cpu_architecture {
-        if instance
-            .attributes
-            .get("ecs.cpu-architecture")
-            .and_then(|v| v.as_deref())
-            != Some(arch)
-        {
+        if slot.attribute_value("ecs.cpu-architecture") != Some(arch) {
             return Err(Rejection::MissingAttribute {
                 name: format!("ecs.cpu-architecture={arch}"),
             });
         }
     }
-    let available = instance.cpu_units_registered - instance.cpu_units_used;
-    if demand.cpu_units > available {
+    if demand.cpu_units > slot.cpu_free {
         return Err(Rejection::InsufficientCpu {
             requested: demand.cpu_units,
-            available,
+            available: slot.cpu_free,
         });
     }
-    let available_mib = instance.memory_mib_registered - instance.memory_mib_used;
-    if demand.memory_mib > available_mib {
+    if demand.memory_mib > slot.memory_free {
         return Err(Rejection::InsufficientMemory {
             requested_mib: demand.memory_mib,
-            available_mib,
+            available_mib: slot.memory_free,
         });
     }
-    for &(port, udp) in &demand.static_ports {
-        let used = if udp {
-            &instance.udp_ports
-        } else {
-            &instance.tcp_ports
-        };
-        if used.contains(&port) {
-            return Err(Rejection::PortInUse { port, udp });
+    if !demand.host_ports.is_empty() {
+        for &(_, port, udp) in &demand.host_ports {
+            let used = if udp {
+                &slot.udp_ports
+            } else {
+                &slot.tcp_ports
+            };
+            if port != 0 && used.contains(&port) {
+                return Err(Rejection::PortInUse { port, udp });
+            }
+        }
+        for (udp, free) in [(false, slot.dynamic_free.0), (true, slot.dynamic_free.1)] {
+            let requested = demand.dynamic_ports(udp);
+            if requested > free {
+                return Err(Rejection::NoDynamicPort {
+                    requested,
+                    available: free,
+                });
+            }
         }
     }
-    let free = |used: &std::collections::BTreeSet<u16>| {
-        usize::from(DYNAMIC_PORT_LAST - DYNAMIC_PORT_FIRST + 1)
-            - used.range(DYNAMIC_PORT_FIRST..=DYNAMIC_PORT_LAST).count()
-    };
-    if demand.dynamic_ports.0 > free(&instance.tcp_ports)
-        || demand.dynamic_ports.1 > free(&instance.udp_ports)
-    {
-        return Err(Rejection::NoDynamicPort);
-    }
-    if demand.needs_eni && instance.enis_used >= instance.enis_registered {
-        return Err(Rejection::InsufficientEnis {
-            available: instance.enis_registered - instance.enis_used,
-        });
-    }
-    for expression in &demand.member_of {
-        if !member_of(instance, expression) {
-            return Err(Rejection::ConstraintUnmet {
-                expression: expression.clone(),
-            });
-        }
-    }
-    if let Some(group) = &demand.distinct_instance_group {
-        let taken = instance.tasks.iter().any(|&t| {
-            let task = &world.ecs.tasks[t];
-            !task.is_stopped() && &task.group == group
-        });
-        if taken {
-            return Err(Rejection::ConstraintUnmet {
-                expression: "distinctInstance".into(),
-            });
-        }
+    if demand.needs_eni && slot.enis_free == 0 {
+        return Err(Rejection::InsufficientEnis { available: 0 });
     }
     Ok(())
 }
 
-/// The interim memberOf evaluator: `subject (==|!=) value` joined by `and`.
-fn member_of(instance: &ContainerInstance, expression: &str) -> bool {
-    expression.split(" and ").all(|term| {
-        let (subject, value, equal) = match (term.split_once("!="), term.split_once("==")) {
-            (Some((s, v)), _) => (s.trim(), v.trim(), false),
-            (None, Some((s, v))) => (s.trim(), v.trim(), true),
-            _ => return false,
-        };
-        let actual = match subject {
-            "ec2InstanceId" => Some(instance.ec2_instance_id.clone()),
-            "agentConnected" => Some(instance.agent_connected.to_string()),
-            _ => subject
-                .strip_prefix("attribute:")
-                .and_then(|name| instance.attributes.get(name).cloned().flatten()),
-        };
-        (actual.as_deref() == Some(value)) == equal
-    })
+/// The constraint checks: memberOf expressions (all, or only those whose answer depends on the
+/// instance's tasks), then distinctInstance.
+pub fn check_constraints(
+    slot: &Slot,
+    request: &Request,
+    dynamic_only: bool,
+) -> Result<(), Rejection> {
+    for m in &request.member_of {
+        if (!dynamic_only || m.parsed.is_dynamic()) && !m.parsed.eval(slot) {
+            return Err(Rejection::ConstraintUnmet {
+                expression: m.expression.clone(),
+            });
+        }
+    }
+    if request.distinct_instance && slot.group_count(&request.group) > 0 {
+        return Err(Rejection::DistinctInstance {
+            group: request.group.clone(),
+        });
+    }
+    Ok(())
 }
 
-/// Picks an instance for the task: the first, in registration order, that passes every check.
-/// `candidates` are the instances to consider (a cluster's, or StartTask's list).
-pub fn place(
-    world: &World,
-    candidates: &[InstanceIdx],
-    demand: &Demand,
-) -> Result<InstanceIdx, PlacementFailure> {
+/// Every check, in ECS's order.
+pub fn check(slot: &Slot, request: &Request) -> Result<(), Rejection> {
+    check_resources(slot, &request.demand)?;
+    check_constraints(slot, request, false)
+}
+
+/// The failure for a pool where nothing fits: the instance that got furthest, first in
+/// registration order among equals.
+pub fn closest_match(pool: &Pool, request: &Request) -> PlacementFailure {
     let mut closest: Option<(InstanceIdx, Rejection)> = None;
-    for &index in candidates {
-        let instance = &world.ecs.container_instances[index];
-        if instance.status == InstanceStatus::Inactive {
-            continue;
-        }
-        match check(world, instance, demand) {
-            Ok(()) => return Ok(index),
-            Err(rejection) => {
-                if closest
-                    .as_ref()
-                    .is_none_or(|(_, best)| rejection.stage() > best.stage())
-                {
-                    closest = Some((index, rejection));
-                }
+    for slot in &pool.slots {
+        if let Err(rejection) = check(slot, request) {
+            if closest
+                .as_ref()
+                .is_none_or(|(_, best)| rejection.stage() > best.stage())
+            {
+                closest = Some((slot.instance, rejection));
             }
         }
     }
-    Err(PlacementFailure { closest })
+    PlacementFailure { closest }
 }
 
-/// Ports a task placed on `instance` binds: static ones as asked, dynamic ones the lowest free
-/// in the ephemeral range. Returns (containerPort, hostPort, udp) per mapping, container order.
+/// A strategy's score of a slot (lower wins). `spread_count` gives, for a spread over an
+/// attribute, the group's tasks on instances with the given value.
+fn score(
+    strategy: &Strategy,
+    slot: &Slot,
+    group: &str,
+    spread_count: impl Fn(Option<&str>) -> u32,
+) -> u32 {
+    match strategy {
+        Strategy::Random => 0,
+        Strategy::SpreadInstance => slot.group_count(group),
+        Strategy::SpreadAttribute(name) => spread_count(slot.attribute_value(name)),
+        Strategy::Binpack(Resource::Cpu) => slot.cpu_free,
+        Strategy::Binpack(Resource::Memory) => slot.memory_free,
+    }
+}
+
+/// An index below `len`, uniformly. A single choice draws nothing.
+pub fn pick(rng: &mut ChaCha8Rng, len: usize) -> usize {
+    if len <= 1 {
+        0
+    } else {
+        // u32, not usize: the draw must be the same on 64-bit hosts and in 32-bit wasm.
+        rng.random_range(0..len as u32) as usize
+    }
+}
+
+/// `random` as the first strategy: probes over all `n` slots, then a draw among the fitting.
+pub fn random_first(n: usize, fits: impl Fn(usize) -> bool, rng: &mut ChaCha8Rng) -> Option<usize> {
+    if n == 0 {
+        return None;
+    }
+    for _ in 0..RANDOM_PROBES {
+        let s = rng.random_range(0..n as u32) as usize;
+        if fits(s) {
+            return Some(s);
+        }
+    }
+    let fitting: Vec<usize> = (0..n).filter(|&s| fits(s)).collect();
+    if fitting.is_empty() {
+        None
+    } else {
+        Some(fitting[pick(rng, fitting.len())])
+    }
+}
+
+/// The chain up to and including its first `random` (nothing after a random draw can matter).
+fn effective_chain(strategies: &[Strategy]) -> &[Strategy] {
+    match strategies.iter().position(|s| *s == Strategy::Random) {
+        Some(p) => &strategies[..=p],
+        None => strategies,
+    }
+}
+
+/// Host ports for `mappings` given the ports taken: static ones as asked, dynamic ones the
+/// lowest free in the ephemeral range. Returns (containerPort, hostPort, udp) per mapping.
 pub fn assign_ports(
-    instance: &ContainerInstance,
+    tcp: &BTreeSet<u16>,
+    udp: &BTreeSet<u16>,
     mappings: &[(u16, u16, bool)],
 ) -> Vec<(u16, u16, bool)> {
-    let mut taken_tcp = instance.tcp_ports.clone();
-    let mut taken_udp = instance.udp_ports.clone();
+    let mut taken_tcp: Vec<u16> = Vec::new();
+    let mut taken_udp: Vec<u16> = Vec::new();
     mappings
         .iter()
-        .map(|&(container_port, host_port, udp)| {
-            let taken = if udp { &mut taken_udp } else { &mut taken_tcp };
+        .map(|&(container_port, host_port, is_udp)| {
+            let (set, extra) = if is_udp {
+                (udp, &mut taken_udp)
+            } else {
+                (tcp, &mut taken_tcp)
+            };
             let host = if host_port != 0 {
                 host_port
             } else {
                 (DYNAMIC_PORT_FIRST..=DYNAMIC_PORT_LAST)
-                    .find(|p| !taken.contains(p))
+                    .find(|p| !set.contains(p) && !extra.contains(p))
                     .expect("checked by placement")
             };
-            taken.insert(host);
-            (container_port, host, udp)
+            extra.push(host);
+            (container_port, host, is_udp)
         })
         .collect()
 }
