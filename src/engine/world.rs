@@ -321,6 +321,23 @@ impl World {
             "tasks": tasks,
             "taskDefinitions": self.task_definitions_json(),
             "ec2Instances": self.ec2_instances_json(),
+            "placementDecisions": self.placement_decisions_json(),
         })
+    }
+
+    /// The why-trace of each task's placement still kept, and of each service's last task that
+    /// found no instance.
+    pub fn placement_decisions_json(&self) -> Value {
+        let tasks = self
+            .ecs
+            .placement_traces
+            .iter()
+            .map(|(&t, trace)| json!({ "taskArn": self.ecs.tasks[t].arn, "trace": trace }));
+        let failures = self.ecs.services.iter().filter_map(|s| {
+            s.last_placement_failure
+                .as_ref()
+                .map(|trace| json!({ "serviceArn": s.arn, "trace": trace }))
+        });
+        Value::Array(tasks.chain(failures).collect())
     }
 }

@@ -395,6 +395,7 @@ impl Parser {
                 self.at += 1;
                 Ok(value)
             }
+            Some('=' | '!' | '<' | '>') => Err(self.error("Expected a value")),
             _ => {
                 let start = self.at;
                 let mut depth = 0usize;
