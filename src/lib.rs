@@ -7,11 +7,13 @@
 //! - [`ecs`]: task definitions, clusters, container instances, tasks, services, placement.
 //! - [`ec2`]: the instance-type catalogue, instances, and the agent's registration.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
+//! - [`bench`]: the benchmarks that print their figures (design.md section 7).
 //! - `ui` (wasm32 only): the Yew app, the only code that touches the browser.
 //!
 //! Everything outside `ui` is pure Rust that builds and tests natively; it never imports
 //! `yew`, `web_sys`, `gloo` or `js_sys`.
 
+pub mod bench;
 pub mod ec2;
 pub mod ecs;
 pub mod engine;

@@ -3,6 +3,8 @@
 //! ```text
 //! ecsplay --version
 //! ecsplay run SCENARIO.json [--until DURATION]
+//! ecsplay describe SCENARIO.json --at DURATION
+//! ecsplay bench placement [--scale FRACTION]
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -22,7 +24,8 @@ mod cli {
     const USAGE: &str = "usage:
   ecsplay --version
   ecsplay run SCENARIO.json [--until DURATION]
-  ecsplay describe SCENARIO.json --at DURATION";
+  ecsplay describe SCENARIO.json --at DURATION
+  ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)";
 
     /// Exit codes: 0 success, 1 the scenario was refused, 2 bad usage.
     pub fn main(args: Vec<String>) -> i32 {
@@ -35,6 +38,7 @@ mod cli {
                 println!("{USAGE}");
                 0
             }
+            Some("bench") => bench(&args[1..]),
             Some(command @ ("run" | "describe")) => match parse_args(command, &args[1..]) {
                 Ok((path, time)) => execute(command, &path, time),
                 Err(message) => {
@@ -47,6 +51,31 @@ mod cli {
                 2
             }
         }
+    }
+
+    /// `bench placement`: the C2M workload (or a fraction of it) under each strategy chain.
+    fn bench(args: &[String]) -> i32 {
+        let scale = match args {
+            [what] if what == "placement" => Ok(1.0),
+            [what, flag, value] if what == "placement" && flag == "--scale" => value
+                .parse::<f64>()
+                .ok()
+                .filter(|s| *s > 0.0 && *s <= 4.0)
+                .ok_or_else(|| format!("--scale takes a number in (0, 4], not {value:?}")),
+            _ => Err("bench takes: placement [--scale FRACTION]".to_string()),
+        };
+        let scale = match scale {
+            Ok(scale) => scale,
+            Err(message) => {
+                eprintln!("ecsplay: {message}\n{USAGE}");
+                return 2;
+            }
+        };
+        let start = std::time::Instant::now();
+        let clock = move || start.elapsed().as_secs_f64() * 1_000.0;
+        let suite = ecsplay::bench::placement_suite(&clock, scale);
+        print!("{}", ecsplay::bench::report(&suite));
+        0
     }
 
     /// The scenario path and the time flag (`--until` for run, `--at` for describe).

@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 
 use super::cluster::short_id;
 use super::placement::index::Placer;
+#[cfg(debug_assertions)]
+use super::placement::reference;
 use super::placement::trace::{explain, PlacementTrace};
-use super::placement::{
-    self, reference, Demand, MemberOf, PlacementFailure, Pool, Request, Strategy,
-};
+use super::placement::{self, Demand, MemberOf, PlacementFailure, Pool, Request, Strategy};
 use super::task_definition::{NetworkMode, TaskDefinition};
 use super::{
     Container, Health, InstanceIdx, LaunchType, ServiceIdx, StopCode, Task, TaskIdx, TaskStatus,

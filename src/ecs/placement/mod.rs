@@ -375,7 +375,12 @@ impl<'a> Pool<'a> {
             }
             slot.dynamic_free = (free_dynamic(tcp), free_dynamic(udp));
         }
-        *slot.groups.entry(request.group.clone()).or_insert(0) += 1;
+        match slot.groups.get_mut(&request.group) {
+            Some(n) => *n += 1,
+            None => {
+                slot.groups.insert(request.group.clone(), 1);
+            }
+        }
     }
 }
 
