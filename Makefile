@@ -17,7 +17,7 @@ WASM := --target wasm32-unknown-unknown
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup setup-test serve build test fmt-check clippy test-native test-browser e2e size screenshot bench
+.PHONY: help setup setup-test serve build test fmt-check clippy test-native test-browser e2e size screenshot bench bench-browser
 
 help:
 	@echo "make serve   install what is missing, then serve the playground on http://$(ADDRESS):$(PORT)/"
@@ -60,6 +60,13 @@ e2e:
 
 size:
 	@scripts/size.sh dist
+
+# Benchmarks that print their figures (design.md section 7): native, then wasm in Chromium.
+bench:
+	cargo bench --locked --bench placement
+
+bench-browser: setup-test
+	cargo test --locked --release $(WASM) --test browser_bench -- --nocapture
 
 # A PNG of the running app, as the README shows it.
 screenshot:

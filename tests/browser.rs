@@ -88,7 +88,7 @@ async fn the_shell_renders_and_the_time_controls_respond() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 4] = [
+const GOLDEN: [(&str, &str, &str); 6] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -109,6 +109,16 @@ const GOLDEN: [(&str, &str, &str); 4] = [
         include_str!("../static/scenarios/troubleshooting.json"),
         include_str!("golden/troubleshooting.jsonl"),
     ),
+    (
+        "binpack-vs-spread",
+        include_str!("../static/scenarios/binpack-vs-spread.json"),
+        include_str!("golden/binpack-vs-spread.jsonl"),
+    ),
+    (
+        "constraints",
+        include_str!("../static/scenarios/constraints.json"),
+        include_str!("golden/constraints.jsonl"),
+    ),
 ];
 
 #[wasm_bindgen_test]
@@ -121,6 +131,22 @@ fn the_engine_in_the_browser_logs_what_it_logs_natively() {
         assert!(
             log == golden,
             "{name}: the wasm32 log differs from the native golden log"
+        );
+    }
+}
+
+/// The indexed placement engine chooses as the reference scan does in wasm32 too, under each
+/// strategy chain (random draws included).
+#[wasm_bindgen_test]
+fn placement_index_matches_the_reference_in_wasm() {
+    use ecsplay::bench::{placement, placement_reference, Chain};
+    for chain in Chain::ALL {
+        let figure = placement(chain, 31, 2_000, &|| 0.0);
+        assert_eq!(figure.placed, 2_000);
+        assert_eq!(
+            figure.digest,
+            placement_reference(chain, 31, 2_000),
+            "{chain:?}"
         );
     }
 }

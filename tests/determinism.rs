@@ -11,11 +11,13 @@ use std::process::Command;
 use ecsplay::scenario::run::{default_until, log_lines, run_until};
 use ecsplay::scenario::Scenario;
 
-const SCENARIOS: [&str; 4] = [
+const SCENARIOS: [&str; 6] = [
     "default",
     "fargate-basics",
     "daemon-and-draining",
     "troubleshooting",
+    "binpack-vs-spread",
+    "constraints",
 ];
 
 fn scenario(name: &str) -> Scenario {

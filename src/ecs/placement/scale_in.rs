@@ -40,7 +40,7 @@ pub fn choose_to_stop(
             if *strategy == Strategy::Random {
                 break;
             }
-            let key = |t: TaskIdx| score(ecs, &remaining, strategy, t);
+            let key = |t: TaskIdx| score(ecs, &remaining, &chosen, strategy, t);
             let best = set.iter().map(|&t| key(t)).max().expect("not empty");
             set.retain(|&t| key(t) == best);
         }
@@ -51,8 +51,15 @@ pub fn choose_to_stop(
     chosen
 }
 
-/// How much stopping `task` serves the strategy (higher goes first).
-fn score(ecs: &EcsState, remaining: &[TaskIdx], strategy: &Strategy, task: TaskIdx) -> u64 {
+/// How much stopping `task` serves the strategy (higher goes first). `chosen` are the tasks
+/// already chosen to stop: their resources count as free.
+fn score(
+    ecs: &EcsState,
+    remaining: &[TaskIdx],
+    chosen: &[TaskIdx],
+    strategy: &Strategy,
+    task: TaskIdx,
+) -> u64 {
     let t = &ecs.tasks[task];
     let instance = t.container_instance.map(|i| &ecs.container_instances[i]);
     // The value of the field a spread balances, for this task; Fargate tasks have a zone only.
@@ -74,11 +81,22 @@ fn score(ecs: &EcsState, remaining: &[TaskIdx], strategy: &Strategy, task: TaskI
     };
     match strategy {
         Strategy::Random => 0,
-        Strategy::Binpack(resource) => instance.map_or(0, |i| match resource {
-            Resource::Cpu => u64::from(i.cpu_units_registered - i.cpu_units_used + t.cpu_units),
-            Resource::Memory => {
-                u64::from(i.memory_mib_registered - i.memory_mib_used + t.memory_mib)
-            }
+        Strategy::Binpack(resource) => instance.map_or(0, |i| {
+            let amount = |task: &crate::ecs::Task| match resource {
+                Resource::Cpu => task.cpu_units,
+                Resource::Memory => task.memory_mib,
+            };
+            let free = match resource {
+                Resource::Cpu => i.cpu_units_registered - i.cpu_units_used,
+                Resource::Memory => i.memory_mib_registered - i.memory_mib_used,
+            };
+            let freed: u32 = chosen
+                .iter()
+                .map(|&c| &ecs.tasks[c])
+                .filter(|c| c.container_instance == t.container_instance)
+                .map(amount)
+                .sum();
+            u64::from(free + freed + amount(t))
         }),
         Strategy::SpreadInstance | Strategy::SpreadAttribute(_) => {
             let mine = value(task);
