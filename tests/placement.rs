@@ -534,3 +534,45 @@ fn run_task_random_is_repeatable_and_reaches_every_instance() {
     assert_eq!(first.iter().sum::<usize>(), 40);
     assert!(first.iter().all(|&n| n > 0), "{first:?}");
 }
+
+#[test]
+fn update_service_changes_the_strategy_for_tasks_placed_from_then_on() {
+    let mut world = sim::world();
+    sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 3);
+    register_plain(&mut world, "web", 128, 512);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 3 }),
+    );
+    sim::advance(&mut world, 60_000);
+    assert_eq!(tasks_per_instance(&world), vec![1, 1, 1], "default spread");
+    let refused = sim::err(
+        &mut world,
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "web", "desiredCount": 9,
+                "placementStrategy": [{ "type": "binpack", "field": "gpu" }] }),
+    );
+    assert_eq!(
+        refused.path.as_deref(),
+        Some("$.placementStrategy[0].field")
+    );
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["desiredCount"],
+        3,
+        "a refused update changes nothing"
+    );
+    sim::ok(
+        &mut world,
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "web", "desiredCount": 6,
+                "placementStrategy": [{ "type": "binpack", "field": "memory" }] }),
+    );
+    sim::advance(&mut world, 60_000);
+    // The three new tasks pack onto the first instance; the old ones stay put.
+    assert_eq!(tasks_per_instance(&world), vec![4, 1, 1]);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["placementStrategy"],
+        json!([{ "type": "binpack", "field": "memory" }])
+    );
+}

@@ -98,8 +98,8 @@ struct UpdateServiceRequest {
     deployment_configuration: Option<DeploymentConfiguration>,
     health_check_grace_period_seconds: Option<i64>,
     network_configuration: Option<Value>,
-    placement_constraints: Option<Value>,
-    placement_strategy: Option<Value>,
+    placement_constraints: Option<Vec<PlacementConstraintField>>,
+    placement_strategy: Option<Vec<Value>>,
     capacity_provider_strategy: Option<Value>,
     platform_version: Option<String>,
     enable_execute_command: Option<bool>,
@@ -403,7 +403,46 @@ impl World {
             }
             other => other.map(|g| g as u32),
         };
+        // New placement strategies or constraints (an empty list removes them) apply to the
+        // tasks placed from now on; the tasks already running stay where they are.
+        let (launch_type, daemon) = {
+            let s = &self.ecs.services[service];
+            (
+                s.launch_type,
+                s.scheduling_strategy == SchedulingStrategy::Daemon,
+            )
+        };
+        let strategies = match request.placement_strategy.as_deref() {
+            Some(list) if daemon && !list.is_empty() => {
+                return Err(ApiError::invalid_parameter(
+                    "The daemon scheduling strategy does not support placement strategies.",
+                    "$.placementStrategy",
+                ))
+            }
+            Some(list) => Some(placement_strategies(Some(list), launch_type)?),
+            None => None,
+        };
+        let constraints = match request.placement_constraints.as_deref() {
+            Some(list) => {
+                let definition = self
+                    .resolve_task_definition(&self.ecs.services[service].task_definition, "$")
+                    .expect("registered");
+                Some(runtime_constraints(
+                    Some(list),
+                    launch_type,
+                    definition.member_of.len(),
+                )?)
+            }
+            None => None,
+        };
         let s = &mut self.ecs.services[service];
+        if let Some(strategies) = strategies {
+            s.placement_strategy = strategies;
+        }
+        if let Some((member_of, distinct)) = constraints {
+            s.member_of = member_of;
+            s.distinct_instance = distinct;
+        }
         // A new desired count starts no deployment (aws-facts 4.1); the scheduler acts on it.
         if let Some(desired) = desired {
             s.desired_count = desired;
