@@ -3,6 +3,7 @@
 //! resource, so a behaviour is found where AWS keeps it.
 
 pub mod cluster;
+pub mod deployment;
 pub mod placement;
 pub mod service;
 pub mod task;
@@ -234,6 +235,10 @@ pub struct Task {
     pub generation: u32,
     /// Whether the task ever reached RUNNING: the service throttle counts those that did not.
     pub reached_running: bool,
+    /// A service task the scheduler is replacing (failed health checks, or its instance is
+    /// draining) with the replacement started first: no longer counted toward the desired
+    /// count, stopped once the service is healthy without it (aws-facts 4.3).
+    pub replacing: bool,
 }
 
 impl Task {
@@ -287,12 +292,92 @@ impl ServiceStatus {
     }
 }
 
+/// `Deployment.status`: the newest is PRIMARY; older ones are ACTIVE while they still have
+/// tasks, then INACTIVE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeploymentStatus {
+    Primary,
+    Active,
+    Inactive,
+}
+
+impl DeploymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentStatus::Primary => "PRIMARY",
+            DeploymentStatus::Active => "ACTIVE",
+            DeploymentStatus::Inactive => "INACTIVE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutState {
+    InProgress,
+    Completed,
+    Failed,
+}
+
+impl RolloutState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutState::InProgress => "IN_PROGRESS",
+            RolloutState::Completed => "COMPLETED",
+            RolloutState::Failed => "FAILED",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub id: String,
     pub task_definition: String,
+    pub status: DeploymentStatus,
+    pub rollout_state: RolloutState,
+    pub rollout_state_reason: String,
     pub created_at: SimTime,
     pub updated_at: SimTime,
+    /// The circuit breaker's count (aws-facts 5.3): tasks that failed to reach RUNNING, then,
+    /// once one of the deployment's tasks has run, tasks that failed their health checks.
+    pub failed_tasks: u32,
+    /// Whether a task of this deployment has reached RUNNING (the breaker's second stage).
+    pub task_ran: bool,
+    /// Whether the "unable to stop or start tasks" event was sent for the current stall.
+    pub stalled: bool,
+}
+
+/// `deploymentConfiguration.deploymentCircuitBreaker`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CircuitBreaker {
+    pub enable: bool,
+    pub rollback: bool,
+}
+
+/// One moment of a service's deployments, for the timeline the playground charts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelinePoint {
+    /// Milliseconds since the scenario start.
+    pub time: SimTime,
+    pub deployment_id: String,
+    pub status: &'static str,
+    pub rollout_state: &'static str,
+    pub desired: u32,
+    pub pending: u32,
+    pub running: u32,
+    pub healthy: u32,
+}
+
+/// A task a service started or stopped, with why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineChange {
+    pub time: SimTime,
+    pub deployment_id: String,
+    pub task_id: String,
+    /// `started` or `stopped`.
+    pub change: &'static str,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -312,7 +397,13 @@ pub struct Service {
     pub launch_type: LaunchType,
     pub desired_count: u32,
     pub task_definition: String,
-    pub deployment: Deployment,
+    /// Newest first: the PRIMARY deployment, then older ones (INACTIVE ones are kept for the
+    /// timeline and left out of DescribeServices).
+    pub deployments: Vec<Deployment>,
+    pub circuit_breaker: CircuitBreaker,
+    /// Deployment counts over time, one point per deployment whenever they change.
+    pub timeline: Vec<TimelinePoint>,
+    pub changes: Vec<TimelineChange>,
     pub minimum_healthy_percent: u32,
     pub maximum_percent: u32,
     pub health_check_grace_period_s: u32,

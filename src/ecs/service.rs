@@ -13,8 +13,9 @@ use super::task::{
     NetworkConfiguration, PlacementConstraintField,
 };
 use super::{
-    Deployment, Health, InstanceIdx, InstanceStatus, LaunchType, SchedulingStrategy, Service,
-    ServiceEvent, ServiceIdx, ServiceStatus, StopCode, TaskIdx, TaskStatus,
+    CircuitBreaker, DeploymentStatus, Health, InstanceIdx, InstanceStatus, LaunchType,
+    RolloutState, SchedulingStrategy, Service, ServiceEvent, ServiceIdx, ServiceStatus, StopCode,
+    TaskIdx, TaskStatus,
 };
 use crate::engine::error::{parse_request, ApiError};
 use crate::engine::time::{SimTime, MS_PER_MINUTE, MS_PER_SECOND};
@@ -73,13 +74,21 @@ struct CreateServiceRequest {
     availability_zone_rebalancing: Option<String>,
 }
 
+/// `deploymentCircuitBreaker`: both fields are required, as in the API.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CircuitBreakerField {
+    enable: bool,
+    rollback: bool,
+}
+
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DeploymentConfiguration {
     maximum_percent: Option<i64>,
     minimum_healthy_percent: Option<i64>,
-    deployment_circuit_breaker: Option<Value>,
+    deployment_circuit_breaker: Option<CircuitBreakerField>,
     alarms: Option<Value>,
     strategy: Option<String>,
     bake_time_in_minutes: Option<Value>,
@@ -154,7 +163,29 @@ fn percent(value: Option<i64>, default: u32, path: &str) -> Result<u32, ApiError
 }
 
 /// The task ids of a service event message: `(task a) (task b)`.
-fn task_list(world: &World, tasks: &[TaskIdx]) -> String {
+/// The deployment bounds' rules: a daemon's maximum is 100; the maximum is above 0 and at least
+/// the minimum.
+fn check_percents(
+    strategy: SchedulingStrategy,
+    minimum: u32,
+    maximum: u32,
+) -> Result<(), ApiError> {
+    if strategy == SchedulingStrategy::Daemon && maximum != 100 {
+        return Err(ApiError::invalid_parameter(
+            "The maximumPercent of a daemon service must be 100.",
+            "$.deploymentConfiguration.maximumPercent",
+        ));
+    }
+    if maximum < minimum || maximum == 0 {
+        return Err(ApiError::invalid_parameter(
+            "maximumPercent must be greater than 0 and at least minimumHealthyPercent.",
+            "$.deploymentConfiguration.maximumPercent",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn task_list(world: &World, tasks: &[TaskIdx]) -> String {
     tasks
         .iter()
         .map(|&t| format!("(task {})", world.ecs.tasks[t].id))
@@ -279,18 +310,7 @@ impl World {
             max_default,
             "$.deploymentConfiguration.maximumPercent",
         )?;
-        if strategy == SchedulingStrategy::Daemon && maximum_percent != 100 {
-            return Err(ApiError::invalid_parameter(
-                "The maximumPercent of a daemon service must be 100.",
-                "$.deploymentConfiguration.maximumPercent",
-            ));
-        }
-        if maximum_percent < minimum_healthy_percent || maximum_percent == 0 {
-            return Err(ApiError::invalid_parameter(
-                "maximumPercent must be greater than 0 and at least minimumHealthyPercent.",
-                "$.deploymentConfiguration.maximumPercent",
-            ));
-        }
+        check_percents(strategy, minimum_healthy_percent, maximum_percent)?;
         let grace = request.health_check_grace_period_seconds.unwrap_or(0);
         if !(0..=i64::from(i32::MAX)).contains(&grace) {
             return Err(ApiError::invalid_parameter(
@@ -299,12 +319,12 @@ impl World {
             ));
         }
         let index = self.ecs.services.len();
-        let deployment = Deployment {
-            id: self.ids.deployment_id(),
-            task_definition: definition.key(),
-            created_at: self.now,
-            updated_at: self.now,
-        };
+        let circuit_breaker = config
+            .and_then(|c| c.deployment_circuit_breaker.as_ref())
+            .map_or(CircuitBreaker::default(), |b| CircuitBreaker {
+                enable: b.enable,
+                rollback: b.rollback,
+            });
         self.ecs.services.push(Service {
             name: name.clone(),
             arn: self.arn("ecs", &format!("service/{cluster}/{name}")),
@@ -314,7 +334,10 @@ impl World {
             launch_type,
             desired_count,
             task_definition: definition.key(),
-            deployment,
+            deployments: Vec::new(),
+            circuit_breaker,
+            timeline: Vec::new(),
+            changes: Vec::new(),
             minimum_healthy_percent,
             maximum_percent,
             health_check_grace_period_s: grace as u32,
@@ -340,7 +363,7 @@ impl World {
             .expect("cluster")
             .services
             .insert(name, index);
-        self.queue_reconcile(index, 0);
+        self.start_deployment(index, definition.key(), None);
         Ok(json!({ "service": self.service_json(index) }))
     }
 
@@ -362,21 +385,55 @@ impl World {
                 Some("$.service"),
             ));
         }
-        let same_definition = match &request.task_definition {
-            None => true,
-            Some(reference) => {
+        let new_definition = match &request.task_definition {
+            None => None,
+            Some(reference) => Some(
                 self.resolve_task_definition(reference, "$.taskDefinition")?
-                    .key()
-                    == self.ecs.services[service].task_definition
-            }
+                    .clone(),
+            ),
         };
-        if !same_definition || request.force_new_deployment == Some(true) {
-            return Err(ApiError::new(
-                "UnsupportedFeatureException",
-                "Deployments of a new task definition (and forceNewDeployment) are not modelled by this version of ecsplay yet.",
-                Some(if same_definition { "$.forceNewDeployment" } else { "$.taskDefinition" }),
-            ));
+        if let Some(definition) = &new_definition {
+            let s = &self.ecs.services[service];
+            if s.launch_type == LaunchType::Fargate && !definition.fargate_compatible {
+                return Err(ApiError::invalid_parameter(
+                    "Task definition does not support launch_type FARGATE.",
+                    "$.taskDefinition",
+                ));
+            }
+            if definition.network_mode
+                != self
+                    .resolve_task_definition(&s.task_definition, "$")
+                    .expect("registered")
+                    .network_mode
+            {
+                return Err(ApiError::invalid_parameter(
+                    "The network mode of the new task definition must match the service's: its network configuration stays as it is.",
+                    "$.taskDefinition",
+                ));
+            }
         }
+        let (minimum_healthy_percent, maximum_percent, circuit_breaker) = {
+            let s = &self.ecs.services[service];
+            let config = request.deployment_configuration.as_ref();
+            let minimum = percent(
+                config.and_then(|c| c.minimum_healthy_percent),
+                s.minimum_healthy_percent,
+                "$.deploymentConfiguration.minimumHealthyPercent",
+            )?;
+            let maximum = percent(
+                config.and_then(|c| c.maximum_percent),
+                s.maximum_percent,
+                "$.deploymentConfiguration.maximumPercent",
+            )?;
+            check_percents(s.scheduling_strategy, minimum, maximum)?;
+            let breaker = config
+                .and_then(|c| c.deployment_circuit_breaker.as_ref())
+                .map_or(s.circuit_breaker, |b| CircuitBreaker {
+                    enable: b.enable,
+                    rollback: b.rollback,
+                });
+            (minimum, maximum, breaker)
+        };
         let desired = match request.desired_count {
             Some(_)
                 if self.ecs.services[service].scheduling_strategy == SchedulingStrategy::Daemon =>
@@ -436,6 +493,9 @@ impl World {
             None => None,
         };
         let s = &mut self.ecs.services[service];
+        s.minimum_healthy_percent = minimum_healthy_percent;
+        s.maximum_percent = maximum_percent;
+        s.circuit_breaker = circuit_breaker;
         if let Some(strategies) = strategies {
             s.placement_strategy = strategies;
         }
@@ -449,6 +509,15 @@ impl World {
         }
         if let Some(grace) = grace {
             s.health_check_grace_period_s = grace;
+        }
+        // A new task definition, or forceNewDeployment, starts a deployment (aws-facts 5.1); a
+        // new desired count alone does not.
+        let changed = new_definition
+            .as_ref()
+            .is_some_and(|d| d.key() != s.task_definition);
+        if changed || request.force_new_deployment == Some(true) {
+            let key = new_definition.map_or_else(|| s.task_definition.clone(), |d| d.key());
+            self.start_deployment(service, key, None);
         }
         self.queue_reconcile(service, 0);
         Ok(json!({ "service": self.service_json(service) }))
@@ -591,91 +660,143 @@ impl World {
             SchedulingStrategy::Replica => self.reconcile_replica(service),
             SchedulingStrategy::Daemon => self.reconcile_daemon(service),
         }
+        self.retire_drained_deployments(service);
         self.check_steady_state(service);
+        self.record_timeline(service);
     }
 
-    /// Service tasks the service still counts: not asked to stop.
-    fn live_tasks(&self, service: ServiceIdx) -> Vec<TaskIdx> {
+    /// Service tasks the service still counts: not asked to stop, and not being replaced.
+    pub(crate) fn live_tasks(&self, service: ServiceIdx) -> Vec<TaskIdx> {
         self.ecs.services[service]
             .tasks
             .iter()
             .copied()
-            .filter(|&t| self.ecs.tasks[t].desired_status == TaskStatus::Running)
+            .filter(|&t| {
+                let task = &self.ecs.tasks[t];
+                task.desired_status == TaskStatus::Running && !task.replacing
+            })
             .collect()
     }
 
-    /// Stops tasks whose essential container health check failed, once past the grace period,
-    /// and tasks on DRAINING instances; the reconcile then starts their replacements.
+    /// Replaces tasks whose essential container failed its health checks (once past the grace
+    /// period) and, for REPLICA services, tasks on DRAINING instances (aws-facts 4.3, 4.6). When
+    /// maximumPercent leaves room the replacement starts first and the old task stops once the
+    /// service has its desired count of healthy tasks without it; otherwise old tasks stop, the
+    /// unhealthy one at a time and the healthy ones only while minimumHealthyPercent holds.
     fn replace_unhealthy(&mut self, service: ServiceIdx) {
-        let grace_ms =
-            u64::from(self.ecs.services[service].health_check_grace_period_s) * MS_PER_SECOND;
+        let s = &self.ecs.services[service];
+        let grace_ms = u64::from(s.health_check_grace_period_s) * MS_PER_SECOND;
+        let replica = s.scheduling_strategy == SchedulingStrategy::Replica;
+        let desired = s.desired_count;
+        let minimum = super::deployment::minimum_healthy(desired, s.minimum_healthy_percent);
+        let maximum = super::deployment::maximum_tasks(desired, s.maximum_percent);
+        let mut candidates = Vec::new();
         for task in self.live_tasks(service) {
             let t = &self.ecs.tasks[task];
-            let grace_ends = t.started_at.map(|s| s + grace_ms);
-            let past_grace = grace_ends.is_some_and(|end| self.now >= end);
-            if t.is_running() && t.health() == Health::Unhealthy && !past_grace {
-                // Look again when the grace period is over.
-                let end = grace_ends.expect("running tasks have started");
-                self.queue_reconcile(service, end - self.now);
-                continue;
-            }
-            if t.is_running() && t.health() == Health::Unhealthy && past_grace {
-                let name = self.ecs.services[service].name.clone();
-                let container = t
-                    .containers
-                    .iter()
-                    .find(|c| c.essential && c.health == Health::Unhealthy)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default();
-                self.stop_task_now(
-                    task,
-                    StopCode::ServiceSchedulerInitiated,
-                    &format!("Task failed container health checks (container {container})"),
-                );
-                self.service_message(
-                    service,
-                    format!(
-                        "(service {name}) has stopped 1 running tasks: {}.",
-                        task_list(self, &[task])
-                    ),
-                );
+            let on_draining = t.container_instance.is_some_and(|i| {
+                self.ecs.container_instances[i].status == InstanceStatus::Draining
+            });
+            if t.is_running() && t.health() == Health::Unhealthy {
+                let grace_ends = t.started_at.expect("running tasks have started") + grace_ms;
+                if self.now < grace_ends {
+                    // Look again when the grace period is over.
+                    self.queue_reconcile(service, grace_ends - self.now);
+                } else {
+                    candidates.push(task);
+                }
+            } else if replica && on_draining {
+                candidates.push(task);
             }
         }
-        let draining: Vec<TaskIdx> = self
-            .live_tasks(service)
-            .into_iter()
-            .filter(|&t| {
-                self.ecs.tasks[t].container_instance.is_some_and(|i| {
-                    self.ecs.container_instances[i].status == InstanceStatus::Draining
-                })
-            })
-            .collect();
-        if self.ecs.services[service].scheduling_strategy == SchedulingStrategy::Replica
-            && !draining.is_empty()
-        {
-            let name = self.ecs.services[service].name.clone();
-            for &task in &draining {
-                self.stop_task_now(
-                    task,
-                    StopCode::ServiceSchedulerInitiated,
-                    "Container instance is being drained",
-                );
+        let mut stopped = Vec::new();
+        let mut marked = 0;
+        let mut unhealthy_stopped = false;
+        for task in candidates {
+            let unhealthy = self.ecs.tasks[task].health() == Health::Unhealthy;
+            if replica && self.unstopped_tasks(service).len() as u32 + marked < maximum {
+                // Room for the replacement first: the task leaves the count and stays up.
+                self.ecs.tasks[task].replacing = true;
+                marked += 1;
+                continue;
             }
+            let healthy = self
+                .live_tasks(service)
+                .iter()
+                .filter(|&&t| self.healthy_for_service(t).is_ok())
+                .count() as u32;
+            // Without room: unhealthy tasks one at a time; healthy ones within the minimum.
+            let allowed = if !replica {
+                true
+            } else if unhealthy {
+                !unhealthy_stopped
+            } else {
+                healthy > minimum
+            };
+            if allowed {
+                unhealthy_stopped |= unhealthy;
+                self.stop_replaced(task);
+                stopped.push(task);
+            }
+        }
+        // Tasks being replaced go once the service is healthy at its desired count without them.
+        let healthy = self
+            .live_tasks(service)
+            .iter()
+            .filter(|&&t| self.healthy_for_service(t).is_ok())
+            .count() as u32;
+        if healthy >= desired {
+            let replaced: Vec<TaskIdx> = self.ecs.services[service]
+                .tasks
+                .iter()
+                .copied()
+                .filter(|&t| {
+                    let task = &self.ecs.tasks[t];
+                    task.replacing && task.desired_status == TaskStatus::Running
+                })
+                .collect();
+            for task in replaced {
+                self.stop_replaced(task);
+                stopped.push(task);
+            }
+        }
+        if !stopped.is_empty() {
+            let name = self.ecs.services[service].name.clone();
             self.service_message(
                 service,
                 format!(
                     "(service {name}) has stopped {} running tasks: {}.",
-                    draining.len(),
-                    task_list(self, &draining)
+                    stopped.len(),
+                    task_list(self, &stopped)
                 ),
             );
         }
     }
 
+    /// Stops a task the scheduler replaces, saying why.
+    fn stop_replaced(&mut self, task: TaskIdx) {
+        let t = &self.ecs.tasks[task];
+        let reason = match t
+            .containers
+            .iter()
+            .find(|c| c.essential && c.health == Health::Unhealthy)
+        {
+            Some(c) => format!("Task failed container health checks (container {})", c.name),
+            None => "Container instance is being drained".to_string(),
+        };
+        self.stop_task_now(task, StopCode::ServiceSchedulerInitiated, &reason);
+    }
+
     fn reconcile_replica(&mut self, service: ServiceIdx) {
         let live = self.live_tasks(service);
         let desired = self.ecs.services[service].desired_count as usize;
-        if live.len() > desired {
+        let deploying = self.ecs.services[service].deployments[0].rollout_state
+            == RolloutState::Failed
+            || live
+                .iter()
+                .any(|&t| self.deployment_of(service, t) != Some(0));
+        if deploying && self.ecs.services[service].status == ServiceStatus::Active {
+            self.deploy_step(service, &live);
+        } else if live.len() > desired {
             self.scale_in(service, live, desired);
         } else if live.len() < desired {
             if self.now < self.ecs.services[service].throttled_until {
@@ -709,7 +830,7 @@ impl World {
             &strategies,
             &mut self.rng,
         );
-        let deployment = self.ecs.services[service].deployment.id.clone();
+        let deployment = self.ecs.services[service].deployments[0].id.clone();
         for &task in &surplus {
             self.stop_task_now(
                 task,
@@ -728,8 +849,21 @@ impl World {
         );
     }
 
+    /// Records a started task on the deployment timeline: where it went.
+    fn record_start(&mut self, service: ServiceIdx, task: TaskIdx) {
+        let t = &self.ecs.tasks[task];
+        let reason = match t.container_instance {
+            Some(i) => format!(
+                "placed on container instance {} in {}",
+                self.ecs.container_instances[i].id, t.availability_zone
+            ),
+            None => format!("Fargate, in {}", t.availability_zone),
+        };
+        self.record_change(service, task, "started", reason);
+    }
+
     /// The strategy chain a service's tasks are placed with: its own, or the default.
-    fn strategies_in_force(&self, service: ServiceIdx) -> Vec<placement::Strategy> {
+    pub(crate) fn strategies_in_force(&self, service: ServiceIdx) -> Vec<placement::Strategy> {
         let s = &self.ecs.services[service];
         if s.placement_strategy.is_empty() {
             placement::service_default_strategies()
@@ -739,15 +873,18 @@ impl World {
     }
 
     /// Starts up to `count` tasks; reports the first placement failure and tries again later.
-    fn launch(&mut self, service: ServiceIdx, count: usize) {
+    pub(crate) fn launch(&mut self, service: ServiceIdx, count: usize) {
         let s = &self.ecs.services[service];
         let definition = self
             .resolve_task_definition(&s.task_definition, "$")
             .expect("registered")
             .clone();
         let group = format!("service:{}", s.name);
-        let (cluster, launch_type, deployment) =
-            (s.cluster.clone(), s.launch_type, s.deployment.id.clone());
+        let (cluster, launch_type, deployment) = (
+            s.cluster.clone(),
+            s.launch_type,
+            s.deployments[0].id.clone(),
+        );
         let zones = subnet_zones(&self.config.region, &s.subnets);
         // Where each task goes: (instance, zone, trace), or the failure that ends the batch.
         let mut placed: Vec<(Option<InstanceIdx>, String, Option<PlacementTrace>)> = Vec::new();
@@ -819,6 +956,7 @@ impl World {
                 self.keep_trace(task, trace);
             }
             self.ecs.services[service].tasks.push(task);
+            self.record_start(service, task);
             started.push(task);
         }
         let name = self.ecs.services[service].name.clone();
@@ -879,7 +1017,31 @@ impl World {
             group.clone(),
             None,
         );
-        let deployment = s.deployment.id.clone();
+        let deployment = s.deployments[0].id.clone();
+        let minimum_percent = s.minimum_healthy_percent;
+        // A deployment replaces daemon tasks instance by instance: old ones stop while
+        // minimumHealthyPercent allows (0 by default: all at once), and each instance gets the
+        // new task once its old one has stopped (maximumPercent is 100).
+        if !draining_service {
+            let live = self.live_tasks(service);
+            let old: Vec<TaskIdx> = live
+                .iter()
+                .copied()
+                .filter(|&t| self.deployment_of(service, t) != Some(0))
+                .collect();
+            if !old.is_empty() {
+                let minimum =
+                    super::deployment::minimum_healthy(live.len() as u32, minimum_percent);
+                let healthy = live
+                    .iter()
+                    .filter(|&&t| self.healthy_for_service(t).is_ok())
+                    .count() as u32;
+                let count = (healthy.saturating_sub(minimum) as usize).min(old.len());
+                if count > 0 {
+                    self.stop_for_deployment(service, &old, count);
+                }
+            }
+        }
         let instances: Vec<InstanceIdx> = self.ecs.clusters[&cluster].instances.clone();
         let mut started = Vec::new();
         let mut stopped = Vec::new();
@@ -900,7 +1062,11 @@ impl World {
                 }
                 continue;
             }
-            if !mine.is_empty() {
+            let occupied = self
+                .unstopped_tasks(service)
+                .iter()
+                .any(|&t| self.ecs.tasks[t].container_instance == Some(i));
+            if occupied {
                 continue;
             }
             // One instance, no strategy: the daemon task goes there if every check passes.
@@ -917,6 +1083,7 @@ impl World {
                 });
                 self.keep_trace(task, trace);
                 self.ecs.services[service].tasks.push(task);
+                self.record_start(service, task);
                 started.push(task);
             }
         }
@@ -970,7 +1137,7 @@ impl World {
 
     /// Whether the task counts as healthy for the service (aws-facts 4.3), and if not yet, when
     /// it will.
-    fn healthy_for_service(&self, task: TaskIdx) -> Result<(), Option<SimTime>> {
+    pub(crate) fn healthy_for_service(&self, task: TaskIdx) -> Result<(), Option<SimTime>> {
         let t = &self.ecs.tasks[task];
         let Some(started) = t.started_at.filter(|_| t.is_running()) else {
             return Err(None);
@@ -1000,7 +1167,8 @@ impl World {
         }
         let live = self.live_tasks(service);
         let target = self.target_count(service);
-        let mut steady = live.len() == target;
+        let others = self.unstopped_tasks(service).len() > live.len();
+        let mut steady = live.len() == target && !others;
         for &task in &live {
             if let Err(when) = self.healthy_for_service(task) {
                 steady = false;
@@ -1018,10 +1186,14 @@ impl World {
             );
             self.service_action_event(service, "INFO", "SERVICE_STEADY_STATE", json!({}));
         }
+        if steady {
+            self.complete_deployment(service);
+        }
     }
 
     /// A service task reached RUNNING: the throttle forgets earlier failures.
-    pub(crate) fn task_reached_running(&mut self, service: ServiceIdx) {
+    pub(crate) fn task_reached_running(&mut self, service: ServiceIdx, task: TaskIdx) {
+        self.deployment_task_ran(service, task);
         let s = &mut self.ecs.services[service];
         s.start_failures_in_a_row = 0;
         s.throttled_until = 0;
@@ -1030,6 +1202,12 @@ impl World {
 
     /// A service task reached STOPPED: replace it, throttling if tasks keep failing to start.
     pub(crate) fn service_task_stopped(&mut self, service: ServiceIdx, task: TaskIdx) {
+        let reason = self.ecs.tasks[task]
+            .stopped_reason
+            .clone()
+            .unwrap_or_default();
+        self.record_change(service, task, "stopped", reason);
+        self.deployment_task_stopped(service, task);
         if !self.ecs.tasks[task].reached_running
             && self.ecs.tasks[task].stop_code == Some(StopCode::TaskFailedToStart)
         {
@@ -1061,6 +1239,34 @@ impl World {
         self.queue_reconcile(service, 0);
     }
 
+    /// One entry of DescribeServices' `deployments`.
+    fn deployment_json(&self, service: ServiceIdx, n: usize, d: &super::Deployment) -> Value {
+        let s = &self.ecs.services[service];
+        let mine: Vec<&super::Task> = s
+            .tasks
+            .iter()
+            .filter(|&&t| self.deployment_of(service, t) == Some(n))
+            .map(|&t| &self.ecs.tasks[t])
+            .collect();
+        let definition = self
+            .resolve_task_definition(&d.task_definition, "$")
+            .expect("registered");
+        json!({
+            "id": d.id,
+            "status": d.status.as_str(),
+            "taskDefinition": definition.arn,
+            "desiredCount": if n == 0 { self.target_count(service) } else { 0 },
+            "pendingCount": mine.iter().filter(|t| t.is_pending()).count(),
+            "runningCount": mine.iter().filter(|t| t.is_running()).count(),
+            "failedTasks": d.failed_tasks,
+            "createdAt": self.epoch_seconds(d.created_at),
+            "updatedAt": self.epoch_seconds(d.updated_at),
+            "launchType": s.launch_type.as_str(),
+            "rolloutState": d.rollout_state.as_str(),
+            "rolloutStateReason": d.rollout_state_reason,
+        })
+    }
+
     pub(crate) fn service_json(&self, service: ServiceIdx) -> Value {
         let s = &self.ecs.services[service];
         let tasks = s.tasks.iter().map(|&t| &self.ecs.tasks[t]);
@@ -1087,28 +1293,14 @@ impl World {
             "taskDefinition": definition.arn,
             "schedulingStrategy": match s.scheduling_strategy { SchedulingStrategy::Replica => "REPLICA", SchedulingStrategy::Daemon => "DAEMON" },
             "deploymentConfiguration": {
-                "deploymentCircuitBreaker": { "enable": false, "rollback": false },
+                "deploymentCircuitBreaker": { "enable": s.circuit_breaker.enable, "rollback": s.circuit_breaker.rollback },
                 "maximumPercent": s.maximum_percent,
                 "minimumHealthyPercent": s.minimum_healthy_percent,
             },
-            "deployments": [{
-                "id": s.deployment.id,
-                "status": "PRIMARY",
-                "taskDefinition": definition.arn,
-                "desiredCount": desired,
-                "pendingCount": pending,
-                "runningCount": running,
-                "failedTasks": 0,
-                "createdAt": self.epoch_seconds(s.deployment.created_at),
-                "updatedAt": self.epoch_seconds(s.deployment.updated_at),
-                "launchType": s.launch_type.as_str(),
-                "rolloutState": if s.steady { "COMPLETED" } else { "IN_PROGRESS" },
-                "rolloutStateReason": if s.steady {
-                    format!("ECS deployment {} completed.", s.deployment.id)
-                } else {
-                    format!("ECS deployment {} in progress.", s.deployment.id)
-                },
-            }],
+            "deployments": s.deployments.iter().enumerate()
+                .filter(|(_, d)| d.status != DeploymentStatus::Inactive)
+                .map(|(n, d)| self.deployment_json(service, n, d))
+                .collect::<Vec<_>>(),
             "events": events,
             "createdAt": self.epoch_seconds(s.created_at),
             "placementConstraints": s.member_of.iter().map(|e| json!({ "type": "memberOf", "expression": e }))

@@ -653,6 +653,7 @@ impl World {
             version: 1,
             generation: 0,
             reached_running: false,
+            replacing: false,
         });
         self.ecs
             .clusters
@@ -930,7 +931,7 @@ impl World {
             }
         }
         if let Some(service) = self.ecs.tasks[task].service {
-            self.task_reached_running(service);
+            self.task_reached_running(service, task);
         }
     }
 

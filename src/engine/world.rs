@@ -30,6 +30,8 @@ pub struct WorldConfig {
     pub account: String,
     /// The scenario start, in milliseconds since the Unix epoch.
     pub start_epoch_ms: i64,
+    /// The deployment circuit breaker's minimum threshold (scenario `settings`).
+    pub circuit_breaker_minimum_threshold: u32,
 }
 
 impl Default for WorldConfig {
@@ -39,6 +41,8 @@ impl Default for WorldConfig {
             region: "us-east-1".into(),
             account: "123456789012".into(),
             start_epoch_ms: 1_767_225_600_000,
+            circuit_breaker_minimum_threshold:
+                crate::ecs::deployment::CIRCUIT_BREAKER_THRESHOLD_MIN,
         }
     }
 }
@@ -111,6 +115,7 @@ impl World {
             region: scenario.region.clone(),
             account: scenario.account.clone(),
             start_epoch_ms: scenario.start_epoch_ms(),
+            circuit_breaker_minimum_threshold: scenario.settings.circuit_breaker_minimum_threshold,
         });
         // Steps are queued first, in file order, so at equal times they run in that order and
         // before anything they cause.

@@ -1,0 +1,472 @@
+//! Rolling deployments (aws-facts 5): a new task definition or `forceNewDeployment` makes a
+//! PRIMARY deployment; the scheduler starts its tasks and stops the older deployments' within
+//! `minimumHealthyPercent` (rounded up) and `maximumPercent` (rounded down); the circuit breaker
+//! fails a deployment whose tasks keep failing and can roll back to the last completed one.
+//!
+//! AWS documents the bounds, not the step order (aws-facts 16.3). Each look of the scheduler
+//! here: start as many new tasks as the maximum allows, then stop old tasks that are not
+//! healthy, then as many healthy old tasks as the minimum allows. That gives the guide's
+//! examples: desired 4 at 50/100 stops 2 before starting 2; at 100/200 starts 4 first.
+
+use serde_json::json;
+
+use super::{
+    Deployment, DeploymentStatus, RolloutState, ServiceIdx, StopCode, TaskIdx, TimelineChange,
+    TimelinePoint,
+};
+use crate::engine::world::World;
+
+/// The circuit breaker's threshold bounds (aws-facts 5.3): half the desired count, rounded up,
+/// at least 3 (the current API reference; the 2023 guide said 10, a scenario setting) and at
+/// most 200.
+pub const CIRCUIT_BREAKER_THRESHOLD_MIN: u32 = 3;
+pub const CIRCUIT_BREAKER_THRESHOLD_MAX: u32 = 200;
+
+/// Timeline entries kept per service (points and changes each); the oldest go first.
+pub const TIMELINE_MAX: usize = 20_000;
+
+/// The fewest healthy tasks a deployment keeps: desired x minimumHealthyPercent, rounded up.
+pub fn minimum_healthy(desired: u32, percent: u32) -> u32 {
+    (u64::from(desired) * u64::from(percent)).div_ceil(100) as u32
+}
+
+/// The most tasks (PENDING and RUNNING, every deployment) at once: desired x maximumPercent,
+/// rounded down.
+pub fn maximum_tasks(desired: u32, percent: u32) -> u32 {
+    (u64::from(desired) * u64::from(percent) / 100) as u32
+}
+
+/// How many failed tasks make the circuit breaker fail a deployment.
+pub fn breaker_threshold(desired: u32, minimum: u32) -> u32 {
+    desired
+        .div_ceil(2)
+        .clamp(minimum, CIRCUIT_BREAKER_THRESHOLD_MAX.max(minimum))
+}
+
+impl World {
+    /// A new deployment of `task_definition` becomes PRIMARY; the old PRIMARY becomes ACTIVE.
+    /// `reason` is the rollout reason (the rollback's, or "in progress").
+    pub(crate) fn start_deployment(
+        &mut self,
+        service: ServiceIdx,
+        task_definition: String,
+        reason: Option<String>,
+    ) {
+        let id = self.ids.deployment_id();
+        let reason = reason.unwrap_or_else(|| format!("ECS deployment {id} in progress."));
+        let now = self.now;
+        let s = &mut self.ecs.services[service];
+        for d in &mut s.deployments {
+            if d.status == DeploymentStatus::Primary {
+                d.status = DeploymentStatus::Active;
+                d.updated_at = now;
+            }
+        }
+        s.deployments.insert(
+            0,
+            Deployment {
+                id: id.clone(),
+                task_definition: task_definition.clone(),
+                status: DeploymentStatus::Primary,
+                rollout_state: RolloutState::InProgress,
+                rollout_state_reason: reason.clone(),
+                created_at: now,
+                updated_at: now,
+                failed_tasks: 0,
+                task_ran: false,
+                stalled: false,
+            },
+        );
+        s.task_definition = task_definition;
+        s.steady = false;
+        // A new deployment resets the throttle (aws-facts 4.4).
+        s.start_failures_in_a_row = 0;
+        s.throttled_until = 0;
+        self.deployment_event(
+            service,
+            "INFO",
+            "SERVICE_DEPLOYMENT_IN_PROGRESS",
+            &id,
+            &reason,
+        );
+        self.retire_drained_deployments(service);
+        self.queue_reconcile(service, 0);
+    }
+
+    /// `ECS Deployment State Change` (aws-facts 13.1).
+    fn deployment_event(
+        &mut self,
+        service: ServiceIdx,
+        event_type: &str,
+        event_name: &str,
+        deployment: &str,
+        reason: &str,
+    ) {
+        let s = &self.ecs.services[service];
+        let detail = json!({
+            "eventType": event_type,
+            "eventName": event_name,
+            "deploymentId": deployment,
+            "updatedAt": self.iso(self.now),
+            "reason": reason,
+        });
+        let arn = s.arn.clone();
+        self.emit_ecs_event("ECS Deployment State Change", vec![arn], detail);
+    }
+
+    /// The deployment a task belongs to (the one that started it).
+    pub(crate) fn deployment_of(&self, service: ServiceIdx, task: TaskIdx) -> Option<usize> {
+        let by = self.ecs.tasks[task].started_by.as_deref()?;
+        self.ecs.services[service]
+            .deployments
+            .iter()
+            .position(|d| d.id == by)
+    }
+
+    /// Tasks of the service not yet STOPPED (what maximumPercent counts).
+    pub(crate) fn unstopped_tasks(&self, service: ServiceIdx) -> Vec<TaskIdx> {
+        self.ecs.services[service]
+            .tasks
+            .iter()
+            .copied()
+            .filter(|&t| !self.ecs.tasks[t].is_stopped())
+            .collect()
+    }
+
+    /// One step of a rolling deployment (REPLICA): start, then stop, within the bounds.
+    /// `live` are the tasks the service counts (desired RUNNING, not being replaced).
+    pub(crate) fn deploy_step(&mut self, service: ServiceIdx, live: &[TaskIdx]) {
+        let s = &self.ecs.services[service];
+        let desired = s.desired_count;
+        let primary_failed = s.deployments[0].rollout_state == RolloutState::Failed;
+        let minimum = minimum_healthy(desired, s.minimum_healthy_percent);
+        let maximum = maximum_tasks(desired, s.maximum_percent);
+        let (new, old): (Vec<TaskIdx>, Vec<TaskIdx>) = live
+            .iter()
+            .partition(|&&t| self.deployment_of(service, t) == Some(0));
+        let mut progressed = false;
+
+        // Start: as many new tasks as the maximum allows (a FAILED deployment starts none).
+        if !primary_failed && (new.len() as u32) < desired && self.now >= s.throttled_until {
+            let room = maximum.saturating_sub(self.unstopped_tasks(service).len() as u32);
+            let count = room.min(desired - new.len() as u32) as usize;
+            if count > 0 {
+                let before = self.ecs.services[service].tasks.len();
+                self.launch(
+                    service,
+                    count.min(super::service::LAUNCHES_PER_RECONCILE_MAX),
+                );
+                progressed |= self.ecs.services[service].tasks.len() > before;
+            }
+        } else if self.now < s.throttled_until {
+            let wait = s.throttled_until - self.now;
+            self.queue_reconcile(service, wait);
+        }
+        if new.len() as u32 > desired {
+            let surplus = new.len() - desired as usize;
+            self.stop_for_deployment(service, &new, surplus);
+            progressed = true;
+        }
+
+        // Stop old tasks: those not healthy freely (they count for nothing), healthy ones while
+        // the healthy count stays at or above the minimum. A FAILED deployment without rollback
+        // keeps the old tasks.
+        if !primary_failed {
+            let (healthy_old, unhealthy_old): (Vec<TaskIdx>, Vec<TaskIdx>) = old
+                .iter()
+                .partition(|&&t| self.healthy_for_service(t).is_ok());
+            if !unhealthy_old.is_empty() {
+                self.stop_for_deployment(service, &unhealthy_old, unhealthy_old.len());
+                progressed = true;
+            }
+            let healthy = live
+                .iter()
+                .filter(|&&t| self.healthy_for_service(t).is_ok())
+                .count() as u32;
+            // Old tasks beyond what still needs replacing can always go down to the minimum.
+            let stoppable = healthy
+                .saturating_sub(minimum)
+                .min(healthy_old.len() as u32);
+            if stoppable > 0 {
+                self.stop_for_deployment(service, &healthy_old, stoppable as usize);
+                progressed = true;
+            }
+        } else {
+            progressed = true; // a FAILED deployment waits, by design, for the next update
+        }
+
+        // Neither bound lets the deployment move, and nothing in flight will change that.
+        let in_flight = self.unstopped_tasks(service).iter().any(|&t| {
+            let task = &self.ecs.tasks[t];
+            task.desired_status != super::TaskStatus::Running
+                || self.healthy_for_service(t).is_err()
+        });
+        let stuck = !progressed && !in_flight && !old.is_empty();
+        let s = &mut self.ecs.services[service];
+        let was = std::mem::replace(&mut s.deployments[0].stalled, stuck);
+        if stuck && !was {
+            let name = s.name.clone();
+            self.service_message(
+                service,
+                format!("(service {name}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."),
+            );
+        }
+    }
+
+    /// Stops `count` of `tasks` for a deployment, chosen as scale-in chooses.
+    pub(crate) fn stop_for_deployment(
+        &mut self,
+        service: ServiceIdx,
+        tasks: &[TaskIdx],
+        count: usize,
+    ) {
+        let strategies = self.strategies_in_force(service);
+        let chosen = super::placement::scale_in::choose_to_stop(
+            &self.ecs,
+            tasks,
+            count,
+            &strategies,
+            &mut self.rng,
+        );
+        let primary = self.ecs.services[service].deployments[0].id.clone();
+        for &task in &chosen {
+            self.stop_task_now(
+                task,
+                StopCode::ServiceSchedulerInitiated,
+                &format!("Deployment replacement initiated by (deployment {primary})"),
+            );
+        }
+        let name = self.ecs.services[service].name.clone();
+        self.service_message(
+            service,
+            format!(
+                "(service {name}) has stopped {} running tasks: {}.",
+                chosen.len(),
+                super::service::task_list(self, &chosen)
+            ),
+        );
+    }
+
+    /// A service task reached RUNNING: its deployment enters the breaker's second stage.
+    pub(crate) fn deployment_task_ran(&mut self, service: ServiceIdx, task: TaskIdx) {
+        if let Some(d) = self.deployment_of(service, task) {
+            let deployment = &mut self.ecs.services[service].deployments[d];
+            if !deployment.task_ran {
+                deployment.task_ran = true;
+                deployment.failed_tasks = 0;
+            }
+        }
+    }
+
+    /// A service task stopped: the circuit breaker counts it if it failed (to reach RUNNING in
+    /// the first stage, its health checks in the second).
+    pub(crate) fn deployment_task_stopped(&mut self, service: ServiceIdx, task: TaskIdx) {
+        let Some(d) = self.deployment_of(service, task) else {
+            return;
+        };
+        let t = &self.ecs.tasks[task];
+        let failed_health = t
+            .stopped_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Task failed container health checks"));
+        let s = &self.ecs.services[service];
+        let deployment = &s.deployments[d];
+        let counts = if deployment.task_ran {
+            failed_health
+        } else {
+            !t.reached_running && t.stop_code != Some(StopCode::ServiceSchedulerInitiated)
+        };
+        if !counts || d != 0 || deployment.rollout_state != RolloutState::InProgress {
+            return;
+        }
+        let threshold = breaker_threshold(
+            s.desired_count,
+            self.config.circuit_breaker_minimum_threshold,
+        );
+        let breaker = s.circuit_breaker;
+        let s = &mut self.ecs.services[service];
+        s.deployments[0].failed_tasks += 1;
+        s.deployments[0].updated_at = self.now;
+        if !breaker.enable || s.deployments[0].failed_tasks < threshold {
+            return;
+        }
+        // The breaker trips.
+        let reason = "ECS deployment circuit breaker: tasks failed to start.".to_string();
+        let failed_id = s.deployments[0].id.clone();
+        s.deployments[0].rollout_state = RolloutState::Failed;
+        s.deployments[0].rollout_state_reason = reason.clone();
+        let name = s.name.clone();
+        self.deployment_event(
+            service,
+            "ERROR",
+            "SERVICE_DEPLOYMENT_FAILED",
+            &failed_id,
+            "ECS deployment circuit breaker: task failed to start.",
+        );
+        self.service_message(
+            service,
+            format!("(service {name}) (deployment {failed_id}) deployment failed: tasks failed to start."),
+        );
+        if !breaker.rollback {
+            return;
+        }
+        let last_completed = self.ecs.services[service]
+            .deployments
+            .iter()
+            .find(|d| d.rollout_state == RolloutState::Completed)
+            .map(|d| (d.id.clone(), d.task_definition.clone()));
+        if let Some((good_id, definition)) = last_completed {
+            self.service_message(
+                service,
+                format!("(service {name}) rolling back to deployment {good_id}."),
+            );
+            self.start_deployment(
+                service,
+                definition,
+                Some(format!(
+                    "ECS deployment circuit breaker: rolling back to deploymentId {good_id}."
+                )),
+            );
+        }
+    }
+
+    /// ACTIVE deployments with no task left become INACTIVE; a PRIMARY deployment in progress
+    /// completes when the service is steady and no other deployment has tasks.
+    pub(crate) fn retire_drained_deployments(&mut self, service: ServiceIdx) {
+        let unstopped = self.unstopped_tasks(service);
+        let has_tasks: Vec<bool> = (0..self.ecs.services[service].deployments.len())
+            .map(|d| {
+                unstopped
+                    .iter()
+                    .any(|&t| self.deployment_of(service, t) == Some(d))
+            })
+            .collect();
+        let now = self.now;
+        let s = &mut self.ecs.services[service];
+        for (d, deployment) in s.deployments.iter_mut().enumerate() {
+            if deployment.status == DeploymentStatus::Active && !has_tasks[d] {
+                deployment.status = DeploymentStatus::Inactive;
+                deployment.updated_at = now;
+            }
+        }
+    }
+
+    /// Called when the service is steady: the PRIMARY deployment completes once alone.
+    pub(crate) fn complete_deployment(&mut self, service: ServiceIdx) {
+        self.retire_drained_deployments(service);
+        let s = &mut self.ecs.services[service];
+        let alone = s
+            .deployments
+            .iter()
+            .skip(1)
+            .all(|d| d.status == DeploymentStatus::Inactive);
+        let primary = &mut s.deployments[0];
+        if !alone || primary.rollout_state != RolloutState::InProgress {
+            return;
+        }
+        primary.rollout_state = RolloutState::Completed;
+        primary.rollout_state_reason = format!("ECS deployment {} completed.", primary.id);
+        primary.updated_at = self.now;
+        let (id, reason) = (primary.id.clone(), primary.rollout_state_reason.clone());
+        let name = s.name.clone();
+        let first = s.deployments.len() == 1;
+        self.deployment_event(
+            service,
+            "INFO",
+            "SERVICE_DEPLOYMENT_COMPLETED",
+            &id,
+            &reason,
+        );
+        if !first {
+            self.service_message(
+                service,
+                format!("(service {name}) (deployment {id}) deployment completed."),
+            );
+        }
+    }
+
+    /// Appends a timeline point for each deployment whose counts changed.
+    pub(crate) fn record_timeline(&mut self, service: ServiceIdx) {
+        let unstopped = self.unstopped_tasks(service);
+        let s = &self.ecs.services[service];
+        let mut points = Vec::new();
+        for (d, deployment) in s.deployments.iter().enumerate() {
+            let mine: Vec<TaskIdx> = unstopped
+                .iter()
+                .copied()
+                .filter(|&t| self.deployment_of(service, t) == Some(d))
+                .collect();
+            let running = mine
+                .iter()
+                .filter(|&&t| self.ecs.tasks[t].is_running())
+                .count();
+            let healthy = mine
+                .iter()
+                .filter(|&&t| {
+                    self.ecs.tasks[t].desired_status == super::TaskStatus::Running
+                        && self.healthy_for_service(t).is_ok()
+                })
+                .count();
+            let point = TimelinePoint {
+                time: self.now,
+                deployment_id: deployment.id.clone(),
+                status: deployment.status.as_str(),
+                rollout_state: deployment.rollout_state.as_str(),
+                desired: if d == 0 {
+                    self.target_count(service) as u32
+                } else {
+                    0
+                },
+                pending: (mine.len() - running) as u32,
+                running: running as u32,
+                healthy: healthy as u32,
+            };
+            let last = s
+                .timeline
+                .iter()
+                .rev()
+                .find(|p| p.deployment_id == deployment.id);
+            let same = last.is_some_and(|p| {
+                TimelinePoint {
+                    time: p.time,
+                    ..point.clone()
+                } == *p
+            });
+            let gone = deployment.status == DeploymentStatus::Inactive
+                && last.is_some_and(|p| p.status == "INACTIVE");
+            if !same && !gone {
+                points.push(point);
+            }
+        }
+        let s = &mut self.ecs.services[service];
+        s.timeline.extend(points);
+        if s.timeline.len() > TIMELINE_MAX {
+            let excess = s.timeline.len() - TIMELINE_MAX;
+            s.timeline.drain(..excess);
+        }
+    }
+
+    /// Records a task the service started or stopped, with the reason.
+    pub(crate) fn record_change(
+        &mut self,
+        service: ServiceIdx,
+        task: TaskIdx,
+        change: &'static str,
+        reason: String,
+    ) {
+        let deployment_id = self.ecs.tasks[task].started_by.clone().unwrap_or_default();
+        let task_id = self.ecs.tasks[task].id.clone();
+        let s = &mut self.ecs.services[service];
+        s.changes.push(TimelineChange {
+            time: self.now,
+            deployment_id,
+            task_id,
+            change,
+            reason,
+        });
+        if s.changes.len() > TIMELINE_MAX {
+            let excess = s.changes.len() - TIMELINE_MAX;
+            s.changes.drain(..excess);
+        }
+    }
+}
