@@ -88,7 +88,7 @@ async fn the_shell_renders_and_the_time_controls_respond() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 6] = [
+const GOLDEN: [(&str, &str, &str); 8] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -118,6 +118,16 @@ const GOLDEN: [(&str, &str, &str); 6] = [
         "constraints",
         include_str!("../static/scenarios/constraints.json"),
         include_str!("golden/constraints.jsonl"),
+    ),
+    (
+        "rolling-update",
+        include_str!("../static/scenarios/rolling-update.json"),
+        include_str!("golden/rolling-update.jsonl"),
+    ),
+    (
+        "failed-deployment",
+        include_str!("../static/scenarios/failed-deployment.json"),
+        include_str!("golden/failed-deployment.jsonl"),
     ),
 ];
 

@@ -11,13 +11,15 @@ use std::process::Command;
 use ecsplay::scenario::run::{default_until, log_lines, run_until};
 use ecsplay::scenario::Scenario;
 
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 8] = [
     "default",
     "fargate-basics",
     "daemon-and-draining",
     "troubleshooting",
     "binpack-vs-spread",
     "constraints",
+    "rolling-update",
+    "failed-deployment",
 ];
 
 fn scenario(name: &str) -> Scenario {

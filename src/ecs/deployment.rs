@@ -417,7 +417,10 @@ impl World {
                 } else {
                     0
                 },
-                pending: (mine.len() - running) as u32,
+                pending: mine
+                    .iter()
+                    .filter(|&&t| self.ecs.tasks[t].is_pending())
+                    .count() as u32,
                 running: running as u32,
                 healthy: healthy as u32,
             };

@@ -738,26 +738,36 @@ impl World {
                 stopped.push(task);
             }
         }
-        // Tasks being replaced go once the service is healthy at its desired count without them.
-        let healthy = self
-            .live_tasks(service)
+        // Tasks being replaced go once their replacements are in: an unhealthy task when the
+        // service has its desired count RUNNING without it, a healthy one on a draining instance
+        // when it has its desired count healthy (so minimumHealthyPercent holds throughout).
+        let live = self.live_tasks(service);
+        let running = live
+            .iter()
+            .filter(|&&t| self.ecs.tasks[t].is_running())
+            .count() as u32;
+        let healthy = live
             .iter()
             .filter(|&&t| self.healthy_for_service(t).is_ok())
             .count() as u32;
-        if healthy >= desired {
-            let replaced: Vec<TaskIdx> = self.ecs.services[service]
-                .tasks
-                .iter()
-                .copied()
-                .filter(|&t| {
-                    let task = &self.ecs.tasks[t];
-                    task.replacing && task.desired_status == TaskStatus::Running
-                })
-                .collect();
-            for task in replaced {
-                self.stop_replaced(task);
-                stopped.push(task);
-            }
+        let replaced: Vec<TaskIdx> = self.ecs.services[service]
+            .tasks
+            .iter()
+            .copied()
+            .filter(|&t| {
+                let task = &self.ecs.tasks[t];
+                task.replacing
+                    && task.desired_status == TaskStatus::Running
+                    && if task.health() == Health::Unhealthy {
+                        running >= desired
+                    } else {
+                        healthy >= desired
+                    }
+            })
+            .collect();
+        for task in replaced {
+            self.stop_replaced(task);
+            stopped.push(task);
         }
         if !stopped.is_empty() {
             let name = self.ecs.services[service].name.clone();

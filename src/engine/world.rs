@@ -327,6 +327,11 @@ impl World {
             "taskDefinitions": self.task_definitions_json(),
             "ec2Instances": self.ec2_instances_json(),
             "placementDecisions": self.placement_decisions_json(),
+            "deploymentTimelines": self.ecs.services.iter().map(|s| json!({
+                "serviceArn": s.arn,
+                "points": s.timeline,
+                "changes": s.changes,
+            })).collect::<Vec<_>>(),
         })
     }
 
