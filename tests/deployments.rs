@@ -367,3 +367,28 @@ fn rounding_follows_the_guide() {
     assert_eq!(maximum_tasks(4, 200), 8);
     assert_eq!(minimum_healthy(3, 0), 0);
 }
+
+#[test]
+fn deployment_settings_the_model_lacks_are_refused_not_ignored() {
+    let mut world = world_with_capacity(3);
+    for (config, path) in [
+        (
+            json!({ "strategy": "BLUE_GREEN" }),
+            "$.deploymentConfiguration.strategy",
+        ),
+        (
+            json!({ "alarms": { "alarmNames": ["high-5xx"], "enable": true, "rollback": true } }),
+            "$.deploymentConfiguration.alarms",
+        ),
+    ] {
+        let error = sim::err(
+            &mut world,
+            "ecs:CreateService",
+            json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "app",
+                    "desiredCount": 1, "deploymentConfiguration": config }),
+        );
+        assert_eq!(error.code, "UnsupportedFeatureException");
+        assert_eq!(error.path.as_deref(), Some(path));
+    }
+    assert!(world.ecs.services.is_empty());
+}

@@ -163,6 +163,32 @@ fn percent(value: Option<i64>, default: u32, path: &str) -> Result<u32, ApiError
 }
 
 /// The task ids of a service event message: `(task a) (task b)`.
+/// Refuses the parts of a deployment configuration the model does not have (rather than
+/// ignoring them): CloudWatch alarms, bake time, lifecycle hooks and strategies other than
+/// ROLLING.
+fn check_modelled(config: Option<&DeploymentConfiguration>) -> Result<(), ApiError> {
+    let Some(config) = config else {
+        return Ok(());
+    };
+    let unmodelled = [
+        ("alarms", config.alarms.is_some()),
+        ("bakeTimeInMinutes", config.bake_time_in_minutes.is_some()),
+        ("lifecycleHooks", config.lifecycle_hooks.is_some()),
+        (
+            "strategy",
+            config.strategy.as_deref().is_some_and(|s| s != "ROLLING"),
+        ),
+    ];
+    match unmodelled.iter().find(|(_, present)| *present) {
+        Some((field, _)) => Err(ApiError::new(
+            "UnsupportedFeatureException",
+            format!("deploymentConfiguration.{field} is not modelled by this version of ecsplay: deployments here are rolling updates."),
+            Some(&format!("$.deploymentConfiguration.{field}")),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The deployment bounds' rules: a daemon's maximum is 100; the maximum is above 0 and at least
 /// the minimum.
 fn check_percents(
@@ -296,6 +322,7 @@ impl World {
             definition.member_of.len(),
         )?;
         let config = request.deployment_configuration.as_ref();
+        check_modelled(config)?;
         let (min_default, max_default) = match strategy {
             SchedulingStrategy::Replica => (100, 200),
             SchedulingStrategy::Daemon => (0, 100),
@@ -415,6 +442,7 @@ impl World {
         let (minimum_healthy_percent, maximum_percent, circuit_breaker) = {
             let s = &self.ecs.services[service];
             let config = request.deployment_configuration.as_ref();
+            check_modelled(config)?;
             let minimum = percent(
                 config.and_then(|c| c.minimum_healthy_percent),
                 s.minimum_healthy_percent,
