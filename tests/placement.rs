@@ -8,16 +8,7 @@ use serde_json::{json, Value};
 
 /// Launches `count` instances of `instance_type` in `zone` into `cluster` and lets them join.
 fn add_instances(world: &mut World, cluster: &str, instance_type: &str, zone: &str, count: u32) {
-    sim::ok(
-        world,
-        "ec2:RunInstances",
-        json!({
-            "InstanceType": instance_type, "MinCount": count, "MaxCount": count,
-            "Placement": { "AvailabilityZone": zone },
-            "IamInstanceProfile": { "Name": "ecsInstanceRole" },
-            "UserData": format!("echo ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config"),
-        }),
-    );
+    sim::launch(world, cluster, instance_type, zone, count);
     sim::advance(world, 60_000);
 }
 

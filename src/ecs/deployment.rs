@@ -236,15 +236,7 @@ impl World {
                 &format!("Deployment replacement initiated by (deployment {primary})"),
             );
         }
-        let name = self.ecs.services[service].name.clone();
-        self.service_message(
-            service,
-            format!(
-                "(service {name}) has stopped {} running tasks: {}.",
-                chosen.len(),
-                super::service::task_list(self, &chosen)
-            ),
-        );
+        self.tasks_message(service, "stopped", &chosen);
     }
 
     /// A service task reached RUNNING: its deployment enters the breaker's second stage.

@@ -211,6 +211,21 @@ fn check_percents(
     Ok(())
 }
 
+impl World {
+    /// "(service web) has started 2 tasks: (task a) (task b)." and its "has stopped N running
+    /// tasks" twin (aws-facts 4.5).
+    pub(crate) fn tasks_message(&mut self, service: ServiceIdx, verb: &str, tasks: &[TaskIdx]) {
+        let name = self.ecs.services[service].name.clone();
+        let running = if verb == "stopped" { "running " } else { "" };
+        let message = format!(
+            "(service {name}) has {verb} {} {running}tasks: {}.",
+            tasks.len(),
+            task_list(self, tasks)
+        );
+        self.service_message(service, message);
+    }
+}
+
 pub(crate) fn task_list(world: &World, tasks: &[TaskIdx]) -> String {
     tasks
         .iter()
@@ -798,15 +813,7 @@ impl World {
             stopped.push(task);
         }
         if !stopped.is_empty() {
-            let name = self.ecs.services[service].name.clone();
-            self.service_message(
-                service,
-                format!(
-                    "(service {name}) has stopped {} running tasks: {}.",
-                    stopped.len(),
-                    task_list(self, &stopped)
-                ),
-            );
+            self.tasks_message(service, "stopped", &stopped);
         }
     }
 
@@ -876,15 +883,7 @@ impl World {
                 &format!("Scaling activity initiated by (deployment {deployment})"),
             );
         }
-        let name = self.ecs.services[service].name.clone();
-        self.service_message(
-            service,
-            format!(
-                "(service {name}) has stopped {} running tasks: {}.",
-                surplus.len(),
-                task_list(self, &surplus)
-            ),
-        );
+        self.tasks_message(service, "stopped", &surplus);
     }
 
     /// Records a started task on the deployment timeline: where it went.
@@ -997,16 +996,8 @@ impl World {
             self.record_start(service, task);
             started.push(task);
         }
-        let name = self.ecs.services[service].name.clone();
         if !started.is_empty() {
-            self.service_message(
-                service,
-                format!(
-                    "(service {name}) has started {} tasks: {}.",
-                    started.len(),
-                    task_list(self, &started)
-                ),
-            );
+            self.tasks_message(service, "started", &started);
         }
         if let Some(failure) = failure {
             self.report_placement_failure(service, &failure);
@@ -1132,26 +1123,11 @@ impl World {
                 "Container instance is being drained",
             );
         }
-        let name = self.ecs.services[service].name.clone();
         if !started.is_empty() {
-            self.service_message(
-                service,
-                format!(
-                    "(service {name}) has started {} tasks: {}.",
-                    started.len(),
-                    task_list(self, &started)
-                ),
-            );
+            self.tasks_message(service, "started", &started);
         }
         if !stopped.is_empty() {
-            self.service_message(
-                service,
-                format!(
-                    "(service {name}) has stopped {} running tasks: {}.",
-                    stopped.len(),
-                    task_list(self, &stopped)
-                ),
-            );
+            self.tasks_message(service, "stopped", &stopped);
         }
         if draining_service
             && self.ecs.services[service]

@@ -46,18 +46,23 @@ pub fn advance(world: &mut World, ms: u64) {
 pub fn cluster(world: &mut World, name: &str, instance_type: &str, zones: &[&str], count: u32) {
     ok(world, "ecs:CreateCluster", json!({ "clusterName": name }));
     for zone in zones {
-        ok(
-            world,
-            "ec2:RunInstances",
-            json!({
-                "InstanceType": instance_type, "MinCount": count, "MaxCount": count,
-                "Placement": { "AvailabilityZone": zone },
-                "IamInstanceProfile": { "Name": "ecsInstanceRole" },
-                "UserData": format!("#!/bin/bash\necho ECS_CLUSTER={name} >> /etc/ecs/ecs.config"),
-            }),
-        );
+        launch(world, name, instance_type, zone, count);
     }
     advance(world, 60_000);
+}
+
+/// Launches `count` EC2 instances of `instance_type` in `zone` whose agent joins `cluster`.
+pub fn launch(world: &mut World, cluster: &str, instance_type: &str, zone: &str, count: u32) {
+    ok(
+        world,
+        "ec2:RunInstances",
+        json!({
+            "InstanceType": instance_type, "MinCount": count, "MaxCount": count,
+            "Placement": { "AvailabilityZone": zone },
+            "IamInstanceProfile": { "Name": "ecsInstanceRole" },
+            "UserData": format!("#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config"),
+        }),
+    );
 }
 
 /// An EC2 task definition `family` with one essential container.
