@@ -185,7 +185,8 @@ fn desired_2_at_minimum_75_stops_nothing_until_the_new_tasks_are_healthy() {
             assert!(c.healthy >= 2 && c.new == 2, "{seen:#?}");
         }
     }
-    assert_eq!(seen.last().unwrap().new, 2);
+    let last = seen.last().unwrap();
+    assert_eq!((last.old, last.new), (0, 2), "{seen:#?}");
 }
 
 #[test]

@@ -185,6 +185,7 @@ fn member_of_with_a_pattern_keeps_tasks_on_t3_instances() {
         "does not satisfy memberOf(attribute:ecs.instance-type =~ t3.*)"
     );
     assert_eq!(trace["strategies"], json!(["random"]), "RunTask's default");
+    assert_eq!(trace["defaultStrategies"], true);
 }
 
 #[test]

@@ -116,3 +116,19 @@ fn limits_are_enforced() {
         "exactly the limit is allowed"
     );
 }
+
+#[test]
+fn settings_default_to_the_current_breaker_minimum_and_reach_the_world() {
+    let plain = Scenario::parse(r#"{"format": 1, "name": "x"}"#).unwrap();
+    assert_eq!(plain.settings.circuit_breaker_minimum_threshold, 3);
+    let older = Scenario::parse(
+        r#"{"format": 1, "name": "x", "settings": {"circuitBreakerMinimumThreshold": 10}}"#,
+    )
+    .unwrap();
+    let world = ecsplay::engine::World::from_scenario(&older);
+    assert_eq!(world.config.circuit_breaker_minimum_threshold, 10);
+    let err = Scenario::parse(r#"{"format": 1, "name": "x", "settings": {"breaker": 10}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("breaker"), "{err}");
+}

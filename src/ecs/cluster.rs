@@ -202,14 +202,16 @@ impl World {
     pub(crate) fn describe_clusters(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeClustersRequest = parse_request(input)?;
         let names = request.clusters.unwrap_or_else(|| vec!["default".into()]);
-        let mut clusters = Vec::new();
-        let mut failures = Vec::new();
-        for field in &names {
-            match self.ecs.clusters.get(&cluster_name(Some(field))) {
-                Some(cluster) => clusters.push(self.cluster_json(cluster)),
-                None => failures.push(json!({ "arn": self.arn("ecs", &format!("cluster/{field}")), "reason": "MISSING" })),
-            }
-        }
+        let (clusters, failures) = super::found_or_missing(
+            &names,
+            |field| {
+                self.ecs
+                    .clusters
+                    .get(&cluster_name(Some(field)))
+                    .map(|c| self.cluster_json(c))
+            },
+            |field| self.arn("ecs", &format!("cluster/{field}")),
+        );
         Ok(json!({ "clusters": clusters, "failures": failures }))
     }
 

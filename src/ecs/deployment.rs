@@ -66,7 +66,7 @@ impl World {
             0,
             Deployment {
                 id: id.clone(),
-                task_definition: task_definition.clone(),
+                task_definition,
                 status: DeploymentStatus::Primary,
                 rollout_state: RolloutState::InProgress,
                 rollout_state_reason: reason.clone(),
@@ -77,7 +77,6 @@ impl World {
                 stalled: false,
             },
         );
-        s.task_definition = task_definition;
         s.steady = false;
         // A new deployment resets the throttle (aws-facts 4.4).
         s.start_failures_in_a_row = 0;
@@ -123,6 +122,24 @@ impl World {
             .position(|d| d.id == by)
     }
 
+    /// The service's tasks not yet STOPPED, per deployment (in `deployments` order).
+    fn unstopped_by_deployment(&self, service: ServiceIdx) -> Vec<Vec<TaskIdx>> {
+        let deployments = &self.ecs.services[service].deployments;
+        let index: std::collections::BTreeMap<&str, usize> = deployments
+            .iter()
+            .enumerate()
+            .map(|(n, d)| (d.id.as_str(), n))
+            .collect();
+        let mut by_deployment = vec![Vec::new(); deployments.len()];
+        for t in self.unstopped_tasks(service) {
+            let started_by = self.ecs.tasks[t].started_by.as_deref().unwrap_or_default();
+            if let Some(&d) = index.get(started_by) {
+                by_deployment[d].push(t);
+            }
+        }
+        by_deployment
+    }
+
     /// Tasks of the service not yet STOPPED (what maximumPercent counts).
     pub(crate) fn unstopped_tasks(&self, service: ServiceIdx) -> Vec<TaskIdx> {
         self.ecs.services[service]
@@ -164,7 +181,7 @@ impl World {
         }
         if new.len() as u32 > desired {
             let surplus = new.len() - desired as usize;
-            self.stop_for_deployment(service, &new, surplus);
+            self.stop_chosen(service, &new, surplus, "Deployment replacement");
             progressed = true;
         }
 
@@ -176,7 +193,12 @@ impl World {
                 .iter()
                 .partition(|&&t| self.healthy_for_service(t).is_ok());
             if !unhealthy_old.is_empty() {
-                self.stop_for_deployment(service, &unhealthy_old, unhealthy_old.len());
+                self.stop_chosen(
+                    service,
+                    &unhealthy_old,
+                    unhealthy_old.len(),
+                    "Deployment replacement",
+                );
                 progressed = true;
             }
             let healthy = live
@@ -188,7 +210,12 @@ impl World {
                 .saturating_sub(minimum)
                 .min(healthy_old.len() as u32);
             if stoppable > 0 {
-                self.stop_for_deployment(service, &healthy_old, stoppable as usize);
+                self.stop_chosen(
+                    service,
+                    &healthy_old,
+                    stoppable as usize,
+                    "Deployment replacement",
+                );
                 progressed = true;
             }
         } else {
@@ -211,32 +238,6 @@ impl World {
                 format!("(service {name}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."),
             );
         }
-    }
-
-    /// Stops `count` of `tasks` for a deployment, chosen as scale-in chooses.
-    pub(crate) fn stop_for_deployment(
-        &mut self,
-        service: ServiceIdx,
-        tasks: &[TaskIdx],
-        count: usize,
-    ) {
-        let strategies = self.strategies_in_force(service);
-        let chosen = super::placement::scale_in::choose_to_stop(
-            &self.ecs,
-            tasks,
-            count,
-            &strategies,
-            &mut self.rng,
-        );
-        let primary = self.ecs.services[service].deployments[0].id.clone();
-        for &task in &chosen {
-            self.stop_task_now(
-                task,
-                StopCode::ServiceSchedulerInitiated,
-                &format!("Deployment replacement initiated by (deployment {primary})"),
-            );
-        }
-        self.tasks_message(service, "stopped", &chosen);
     }
 
     /// A service task reached RUNNING: its deployment enters the breaker's second stage.
@@ -325,18 +326,11 @@ impl World {
     /// ACTIVE deployments with no task left become INACTIVE; a PRIMARY deployment in progress
     /// completes when the service is steady and no other deployment has tasks.
     pub(crate) fn retire_drained_deployments(&mut self, service: ServiceIdx) {
-        let unstopped = self.unstopped_tasks(service);
-        let has_tasks: Vec<bool> = (0..self.ecs.services[service].deployments.len())
-            .map(|d| {
-                unstopped
-                    .iter()
-                    .any(|&t| self.deployment_of(service, t) == Some(d))
-            })
-            .collect();
+        let by_deployment = self.unstopped_by_deployment(service);
         let now = self.now;
         let s = &mut self.ecs.services[service];
         for (d, deployment) in s.deployments.iter_mut().enumerate() {
-            if deployment.status == DeploymentStatus::Active && !has_tasks[d] {
+            if deployment.status == DeploymentStatus::Active && by_deployment[d].is_empty() {
                 deployment.status = DeploymentStatus::Inactive;
                 deployment.updated_at = now;
             }
@@ -379,15 +373,15 @@ impl World {
 
     /// Appends a timeline point for each deployment whose counts changed.
     pub(crate) fn record_timeline(&mut self, service: ServiceIdx) {
-        let unstopped = self.unstopped_tasks(service);
+        let by_deployment = self.unstopped_by_deployment(service);
         let s = &self.ecs.services[service];
         let mut points = Vec::new();
         for (d, deployment) in s.deployments.iter().enumerate() {
-            let mine: Vec<TaskIdx> = unstopped
-                .iter()
-                .copied()
-                .filter(|&t| self.deployment_of(service, t) == Some(d))
-                .collect();
+            // A deployment retired before now has had its last point.
+            if deployment.status == DeploymentStatus::Inactive && deployment.updated_at < self.now {
+                continue;
+            }
+            let mine = &by_deployment[d];
             let running = mine
                 .iter()
                 .filter(|&&t| self.ecs.tasks[t].is_running())
@@ -427,9 +421,7 @@ impl World {
                     ..point.clone()
                 } == *p
             });
-            let gone = deployment.status == DeploymentStatus::Inactive
-                && last.is_some_and(|p| p.status == "INACTIVE");
-            if !same && !gone {
+            if !same {
                 points.push(point);
             }
         }

@@ -23,6 +23,24 @@ pub fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// ECS's Describe* answer for a list of names or ARNs: the JSON of each one found, and a
+/// `MISSING` failure (named by `arn_of`) for each of the rest, in request order.
+pub(crate) fn found_or_missing(
+    fields: &[String],
+    describe: impl Fn(&str) -> Option<serde_json::Value>,
+    arn_of: impl Fn(&str) -> String,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let mut found = Vec::new();
+    let mut failures = Vec::new();
+    for field in fields {
+        match describe(field) {
+            Some(json) => found.push(json),
+            None => failures.push(serde_json::json!({ "arn": arn_of(field), "reason": "MISSING" })),
+        }
+    }
+    (found, failures)
+}
+
 /// Index of a task in [`EcsState::tasks`]. Tasks are never removed (stopped tasks stay visible
 /// to DescribeTasks), so an index stays valid for the life of the world.
 pub type TaskIdx = usize;
@@ -396,7 +414,6 @@ pub struct Service {
     pub scheduling_strategy: SchedulingStrategy,
     pub launch_type: LaunchType,
     pub desired_count: u32,
-    pub task_definition: String,
     /// Newest first: the PRIMARY deployment, then older ones (INACTIVE ones are kept for the
     /// timeline and left out of DescribeServices).
     pub deployments: Vec<Deployment>,
@@ -429,4 +446,11 @@ pub struct Service {
     pub reconcile_queued: bool,
     /// awsvpc subnets (Fargate tasks spread over their zones).
     pub subnets: Vec<String>,
+}
+
+impl Service {
+    /// The task definition of the PRIMARY deployment: the one the service runs now.
+    pub fn task_definition(&self) -> &str {
+        &self.deployments[0].task_definition
+    }
 }

@@ -375,7 +375,6 @@ impl World {
             scheduling_strategy: strategy,
             launch_type,
             desired_count,
-            task_definition: definition.key(),
             deployments: Vec::new(),
             circuit_breaker,
             timeline: Vec::new(),
@@ -444,7 +443,7 @@ impl World {
             }
             if definition.network_mode
                 != self
-                    .resolve_task_definition(&s.task_definition, "$")
+                    .resolve_task_definition(s.task_definition(), "$")
                     .expect("registered")
                     .network_mode
             {
@@ -525,7 +524,7 @@ impl World {
         let constraints = match request.placement_constraints.as_deref() {
             Some(list) => {
                 let definition = self
-                    .resolve_task_definition(&self.ecs.services[service].task_definition, "$")
+                    .resolve_task_definition(self.ecs.services[service].task_definition(), "$")
                     .expect("registered");
                 Some(runtime_constraints(
                     Some(list),
@@ -557,9 +556,9 @@ impl World {
         // new desired count alone does not.
         let changed = new_definition
             .as_ref()
-            .is_some_and(|d| d.key() != s.task_definition);
+            .is_some_and(|d| d.key() != s.task_definition());
         if changed || request.force_new_deployment == Some(true) {
-            let key = new_definition.map_or_else(|| s.task_definition.clone(), |d| d.key());
+            let key = new_definition.map_or_else(|| s.task_definition().to_string(), |d| d.key());
             self.start_deployment(service, key, None);
         }
         self.queue_reconcile(service, 0);
@@ -596,14 +595,14 @@ impl World {
                 "$.services",
             ));
         }
-        let mut services = Vec::new();
-        let mut failures = Vec::new();
-        for field in &request.services {
-            match self.ecs.clusters[&cluster].services.get(short_id(field)) {
-                Some(&s) => services.push(self.service_json(s)),
-                None => failures.push(json!({ "arn": field, "reason": "MISSING" })),
-            }
-        }
+        let (services, failures) = super::found_or_missing(
+            &request.services,
+            |field| {
+                let services = &self.ecs.clusters[&cluster].services;
+                services.get(short_id(field)).map(|&s| self.service_json(s))
+            },
+            str::to_string,
+        );
         Ok(json!({ "services": services, "failures": failures }))
     }
 
@@ -842,7 +841,7 @@ impl World {
         if deploying && self.ecs.services[service].status == ServiceStatus::Active {
             self.deploy_step(service, &live);
         } else if live.len() > desired {
-            self.scale_in(service, live, desired);
+            self.stop_chosen(service, &live, live.len() - desired, "Scaling activity");
         } else if live.len() < desired {
             if self.now < self.ecs.services[service].throttled_until {
                 let wait = self.ecs.services[service].throttled_until - self.now;
@@ -864,26 +863,33 @@ impl World {
         }
     }
 
-    /// Stops `live - desired` tasks, chosen as ECS chooses for the service's strategies
-    /// (aws-facts 2.2, see `placement::scale_in`).
-    fn scale_in(&mut self, service: ServiceIdx, live: Vec<TaskIdx>, desired: usize) {
+    /// Stops `count` of `candidates`, chosen as ECS chooses for the service's strategies
+    /// (aws-facts 2.2, see `placement::scale_in`); `activity` starts the stopped reason, e.g.
+    /// "Scaling activity initiated by (deployment ecs-svc/...)".
+    pub(crate) fn stop_chosen(
+        &mut self,
+        service: ServiceIdx,
+        candidates: &[TaskIdx],
+        count: usize,
+        activity: &str,
+    ) {
         let strategies = self.strategies_in_force(service);
-        let surplus = placement::scale_in::choose_to_stop(
+        let chosen = placement::scale_in::choose_to_stop(
             &self.ecs,
-            &live,
-            live.len() - desired,
+            candidates,
+            count,
             &strategies,
             &mut self.rng,
         );
-        let deployment = self.ecs.services[service].deployments[0].id.clone();
-        for &task in &surplus {
+        let primary = self.ecs.services[service].deployments[0].id.clone();
+        for &task in &chosen {
             self.stop_task_now(
                 task,
                 StopCode::ServiceSchedulerInitiated,
-                &format!("Scaling activity initiated by (deployment {deployment})"),
+                &format!("{activity} initiated by (deployment {primary})"),
             );
         }
-        self.tasks_message(service, "stopped", &surplus);
+        self.tasks_message(service, "stopped", &chosen);
     }
 
     /// Records a started task on the deployment timeline: where it went.
@@ -913,7 +919,7 @@ impl World {
     pub(crate) fn launch(&mut self, service: ServiceIdx, count: usize) {
         let s = &self.ecs.services[service];
         let definition = self
-            .resolve_task_definition(&s.task_definition, "$")
+            .resolve_task_definition(s.task_definition(), "$")
             .expect("registered")
             .clone();
         let group = format!("service:{}", s.name);
@@ -950,18 +956,14 @@ impl World {
             }
             LaunchType::Ec2 => {
                 let s = &self.ecs.services[service];
-                let (member_of, distinct) = (s.member_of.clone(), s.distinct_instance);
-                let strategies = Some(s.placement_strategy.clone())
-                    .filter(|v| !v.is_empty())
-                    .unwrap_or_else(placement::service_default_strategies);
-                let mut request = self.placement_request(
+                let request = self.placement_request(
                     &definition,
-                    &member_of,
-                    distinct,
+                    &s.member_of,
+                    s.distinct_instance,
                     group.clone(),
-                    Some(strategies),
+                    &s.placement_strategy,
+                    placement::service_default_strategies(),
                 );
-                request.default_strategies = s.placement_strategy.is_empty();
                 let candidates = self.ecs.clusters[&cluster].instances.clone();
                 for (outcome, trace) in self.place_tasks(&candidates, request, count, true) {
                     match outcome {
@@ -1035,16 +1037,17 @@ impl World {
         let cluster = s.cluster.clone();
         let draining_service = s.status == ServiceStatus::Draining;
         let definition = self
-            .resolve_task_definition(&s.task_definition, "$")
+            .resolve_task_definition(s.task_definition(), "$")
             .expect("registered")
             .clone();
         let group = format!("service:{}", s.name);
         let request = self.placement_request(
             &definition,
-            &s.member_of.clone(),
+            &s.member_of,
             false,
             group.clone(),
-            None,
+            &[],
+            Vec::new(),
         );
         let deployment = s.deployments[0].id.clone();
         let minimum_percent = s.minimum_healthy_percent;
@@ -1067,7 +1070,7 @@ impl World {
                     .count() as u32;
                 let count = (healthy.saturating_sub(minimum) as usize).min(old.len());
                 if count > 0 {
-                    self.stop_for_deployment(service, &old, count);
+                    self.stop_chosen(service, &old, count, "Deployment replacement");
                 }
             }
         }
@@ -1287,7 +1290,7 @@ impl World {
         let running = tasks.clone().filter(|t| t.is_running()).count();
         let pending = tasks.filter(|t| t.is_pending()).count();
         let definition = self
-            .resolve_task_definition(&s.task_definition, "$")
+            .resolve_task_definition(s.task_definition(), "$")
             .expect("registered");
         let desired = self.target_count(service);
         let events: Vec<Value> = s

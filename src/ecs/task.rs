@@ -276,14 +276,16 @@ impl World {
     }
 
     /// What a task of `definition` asks of an instance, with its constraints (the task
-    /// definition's memberOf expressions, then `member_of`), group and strategy chain.
+    /// definition's memberOf expressions, then `member_of`), group and strategy chain: the
+    /// strategies asked for, or `default` when none were.
     pub(crate) fn placement_request(
         &self,
         definition: &TaskDefinition,
         member_of: &[String],
         distinct_instance: bool,
         group: String,
-        strategies: Option<Vec<Strategy>>,
+        strategies: &[Strategy],
+        default: Vec<Strategy>,
     ) -> Request {
         let uses_host_ports = matches!(
             definition.network_mode,
@@ -305,7 +307,7 @@ impl World {
             .chain(member_of)
             .map(|e| MemberOf::parse(e, "$").expect("validated when it was accepted"))
             .collect();
-        let default_strategies = strategies.as_ref().is_none_or(Vec::is_empty);
+        let default_strategies = strategies.is_empty() && !default.is_empty();
         Request {
             demand: Demand {
                 cpu_units: definition.cpu_units_reserved(),
@@ -317,7 +319,11 @@ impl World {
             member_of,
             distinct_instance,
             group,
-            strategies: strategies.filter(|s| !s.is_empty()).unwrap_or_default(),
+            strategies: if strategies.is_empty() {
+                default
+            } else {
+                strategies.to_vec()
+            },
             default_strategies,
         }
     }
@@ -436,9 +442,8 @@ impl World {
                     &member_of,
                     distinct,
                     group,
-                    Some(strategies)
-                        .filter(|s| !s.is_empty())
-                        .or_else(|| Some(placement::run_task_default_strategies())),
+                    &strategies,
+                    placement::run_task_default_strategies(),
                 );
                 self.ec2_decisions(&candidates, request, count)
             }
@@ -582,7 +587,8 @@ impl World {
         // applies the resource checks and the task definition's constraints), no strategy.
         let mut decisions = Vec::new();
         for &instance in &chosen {
-            let request = self.placement_request(&definition, &[], false, group.clone(), None);
+            let request =
+                self.placement_request(&definition, &[], false, group.clone(), &[], Vec::new());
             decisions.extend(self.ec2_decisions(&[instance], request, 1));
         }
         Ok(self.start_standalone(&template, decisions))
@@ -1101,14 +1107,11 @@ impl World {
                 "$.tasks",
             ));
         }
-        let mut tasks = Vec::new();
-        let mut failures = Vec::new();
-        for field in &request.tasks {
-            match self.find_task(&cluster, field) {
-                Some(t) => tasks.push(self.task_json(t)),
-                None => failures.push(json!({ "arn": field, "reason": "MISSING" })),
-            }
-        }
+        let (tasks, failures) = super::found_or_missing(
+            &request.tasks,
+            |field| self.find_task(&cluster, field).map(|t| self.task_json(t)),
+            str::to_string,
+        );
         Ok(json!({ "tasks": tasks, "failures": failures }))
     }
 

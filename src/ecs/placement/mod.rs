@@ -267,8 +267,8 @@ pub struct Slot<'a> {
 }
 
 impl<'a> Slot<'a> {
-    /// A slot for an instance with no tasks beyond what `used` describes; the benchmark and the
-    /// property tests build pools this way.
+    /// An ACTIVE, connected slot with the given free resources, reserved TCP ports and
+    /// attributes, and no tasks: the benchmark and the property tests build pools this way.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         instance: InstanceIdx,

@@ -12,7 +12,9 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::{pick, Resource, Strategy};
-use crate::ecs::{EcsState, TaskIdx};
+use std::collections::BTreeMap;
+
+use crate::ecs::{EcsState, InstanceIdx, TaskIdx};
 
 /// Chooses `count` of `live` to stop, in the order they are chosen.
 pub fn choose_to_stop(
@@ -25,6 +27,8 @@ pub fn choose_to_stop(
     let mut remaining: Vec<TaskIdx> = live.to_vec();
     remaining.sort_unstable();
     let mut chosen = Vec::new();
+    // Resources already freed on each instance by the tasks chosen so far.
+    let mut freed: BTreeMap<InstanceIdx, (u32, u32)> = BTreeMap::new();
     while chosen.len() < count && !remaining.is_empty() {
         let not_running: Vec<TaskIdx> = remaining
             .iter()
@@ -40,70 +44,76 @@ pub fn choose_to_stop(
             if *strategy == Strategy::Random {
                 break;
             }
-            let key = |t: TaskIdx| score(ecs, &remaining, &chosen, strategy, t);
+            // Remaining tasks per spread value, counted once for this choice.
+            let mut per_value: BTreeMap<Option<String>, u64> = BTreeMap::new();
+            if matches!(
+                strategy,
+                Strategy::SpreadInstance | Strategy::SpreadAttribute(_)
+            ) {
+                for &t in &remaining {
+                    *per_value.entry(spread_value(ecs, strategy, t)).or_insert(0) += 1;
+                }
+            }
+            let key = |t: TaskIdx| -> u64 {
+                match strategy {
+                    Strategy::Binpack(resource) => binpack_score(ecs, &freed, *resource, t),
+                    _ => match spread_value(ecs, strategy, t) {
+                        None => 0,
+                        value => per_value[&value],
+                    },
+                }
+            };
             let best = set.iter().map(|&t| key(t)).max().expect("not empty");
             set.retain(|&t| key(t) == best);
         }
         let task = set[pick(rng, set.len())];
         remaining.retain(|&t| t != task);
+        if let Some(i) = ecs.tasks[task].container_instance {
+            let entry = freed.entry(i).or_insert((0, 0));
+            entry.0 += ecs.tasks[task].cpu_units;
+            entry.1 += ecs.tasks[task].memory_mib;
+        }
         chosen.push(task);
     }
     chosen
 }
 
-/// How much stopping `task` serves the strategy (higher goes first). `chosen` are the tasks
-/// already chosen to stop: their resources count as free.
-fn score(
+/// The value of the field a spread balances, for a task; Fargate tasks have a zone only.
+fn spread_value(ecs: &EcsState, strategy: &Strategy, task: TaskIdx) -> Option<String> {
+    let t = &ecs.tasks[task];
+    match strategy {
+        Strategy::SpreadInstance => t.container_instance.map(|i| i.to_string()),
+        Strategy::SpreadAttribute(name) => match t.container_instance {
+            Some(i) => ecs.container_instances[i]
+                .attributes
+                .get(name)
+                .cloned()
+                .flatten(),
+            None if name == "ecs.availability-zone" => Some(t.availability_zone.clone()),
+            None => None,
+        },
+        _ => None,
+    }
+}
+
+/// binpack's preference: the resource the task's instance has left once it and the tasks
+/// already chosen there have stopped.
+fn binpack_score(
     ecs: &EcsState,
-    remaining: &[TaskIdx],
-    chosen: &[TaskIdx],
-    strategy: &Strategy,
+    freed: &BTreeMap<InstanceIdx, (u32, u32)>,
+    resource: Resource,
     task: TaskIdx,
 ) -> u64 {
     let t = &ecs.tasks[task];
-    let instance = t.container_instance.map(|i| &ecs.container_instances[i]);
-    // The value of the field a spread balances, for this task; Fargate tasks have a zone only.
-    let value = |other: TaskIdx| -> Option<String> {
-        let o = &ecs.tasks[other];
-        match strategy {
-            Strategy::SpreadInstance => o.container_instance.map(|i| i.to_string()),
-            Strategy::SpreadAttribute(name) => match o.container_instance {
-                Some(i) => ecs.container_instances[i]
-                    .attributes
-                    .get(name)
-                    .cloned()
-                    .flatten(),
-                None if name == "ecs.availability-zone" => Some(o.availability_zone.clone()),
-                None => None,
-            },
-            _ => None,
-        }
+    let Some(index) = t.container_instance else {
+        return 0;
     };
-    match strategy {
-        Strategy::Random => 0,
-        Strategy::Binpack(resource) => instance.map_or(0, |i| {
-            let amount = |task: &crate::ecs::Task| match resource {
-                Resource::Cpu => task.cpu_units,
-                Resource::Memory => task.memory_mib,
-            };
-            let free = match resource {
-                Resource::Cpu => i.cpu_units_registered - i.cpu_units_used,
-                Resource::Memory => i.memory_mib_registered - i.memory_mib_used,
-            };
-            let freed: u32 = chosen
-                .iter()
-                .map(|&c| &ecs.tasks[c])
-                .filter(|c| c.container_instance == t.container_instance)
-                .map(amount)
-                .sum();
-            u64::from(free + freed + amount(t))
-        }),
-        Strategy::SpreadInstance | Strategy::SpreadAttribute(_) => {
-            let mine = value(task);
-            if mine.is_none() {
-                return 0;
-            }
-            remaining.iter().filter(|&&o| value(o) == mine).count() as u64
+    let i = &ecs.container_instances[index];
+    let (cpu_freed, memory_freed) = freed.get(&index).copied().unwrap_or_default();
+    u64::from(match resource {
+        Resource::Cpu => i.cpu_units_registered - i.cpu_units_used + cpu_freed + t.cpu_units,
+        Resource::Memory => {
+            i.memory_mib_registered - i.memory_mib_used + memory_freed + t.memory_mib
         }
-    }
+    })
 }
