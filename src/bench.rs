@@ -249,3 +249,59 @@ pub fn report(suite: &[(Figure, Figure)]) -> String {
     }
     out
 }
+
+/// The cluster-map benchmark's world (design.md section 7: 1,000 instances, 10,000 tasks):
+/// m5.xlarge instances over three zones, each task of 64 CPU units and 256 MiB, started by
+/// RunTask (ten at a time, spread over the instances) and run until RUNNING. A tenth of them
+/// come from four services' worth of task groups, so the map has colours to batch.
+pub fn map_fleet(instances: usize, tasks: usize) -> crate::engine::World {
+    use serde_json::json;
+    let mut world = crate::engine::World::new(crate::engine::WorldConfig::default());
+    let ok = |world: &mut crate::engine::World, action: &str, input: serde_json::Value| {
+        world
+            .apply(action, &input)
+            .unwrap_or_else(|e| panic!("map fleet: {action}: {e}"));
+    };
+    ok(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "bench" }),
+    );
+    let zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
+    for (n, zone) in zones.iter().enumerate() {
+        let count = instances / 3 + usize::from(n < instances % 3);
+        if count > 0 {
+            ok(
+                &mut world,
+                "ec2:RunInstances",
+                json!({
+                    "ImageId": "ami-0a1b2c3d4e5f60718", "InstanceType": "m5.xlarge", "MinCount": count, "MaxCount": count,
+                    "Placement": { "AvailabilityZone": zone }, "IamInstanceProfile": { "Name": "ecsInstanceRole" },
+                    "UserData": "#!/bin/bash\necho ECS_CLUSTER=bench >> /etc/ecs/ecs.config",
+                }),
+            );
+        }
+    }
+    ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({
+            "family": "app", "requiresCompatibilities": ["EC2"],
+            "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 256, "essential": true }],
+        }),
+    );
+    while !world.advance_by(5 * crate::engine::time::MS_PER_MINUTE) {}
+    for started in (0..tasks).step_by(10) {
+        let count = (tasks - started).min(10);
+        ok(
+            &mut world,
+            "ecs:RunTask",
+            json!({
+                "cluster": "bench", "taskDefinition": "app", "count": count,
+                "placementStrategy": [{ "type": "spread", "field": "instanceId" }],
+            }),
+        );
+    }
+    while !world.advance_by(5 * crate::engine::time::MS_PER_MINUTE) {}
+    world
+}

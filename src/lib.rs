@@ -8,9 +8,11 @@
 //! - [`ec2`]: the instance-type catalogue, instances, and the agent's registration.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - [`bench`]: the benchmarks that print their figures (design.md section 7).
-//! - `ui` (wasm32 only): the Yew app, the only code that touches the browser.
+//! - [`ui`]: the playground. `ui::model` (the session, the editor's checks, the map's geometry,
+//!   the charts' series) is pure and tested natively; the Yew components beside it (wasm32
+//!   only) are the only code that touches the browser.
 //!
-//! Everything outside `ui` is pure Rust that builds and tests natively; it never imports
+//! Everything outside the `ui` components is pure Rust that builds and tests natively; it never imports
 //! `yew`, `web_sys`, `gloo` or `js_sys`.
 
 pub mod bench;
@@ -19,5 +21,4 @@ pub mod ecs;
 pub mod engine;
 pub mod scenario;
 
-#[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -88,7 +88,7 @@ async fn the_shell_renders_and_the_time_controls_respond() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 8] = [
+const GOLDEN: [(&str, &str, &str); 9] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -128,6 +128,11 @@ const GOLDEN: [(&str, &str, &str); 8] = [
         "failed-deployment",
         include_str!("../static/scenarios/failed-deployment.json"),
         include_str!("golden/failed-deployment.jsonl"),
+    ),
+    (
+        "blank",
+        include_str!("../static/scenarios/blank.json"),
+        include_str!("golden/blank.jsonl"),
     ),
 ];
 

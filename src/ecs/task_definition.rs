@@ -1313,6 +1313,17 @@ impl World {
         out
     }
 
+    /// What `aws ecs describe-task-definition` prints for `family:revision`: the playground's
+    /// editor reopens a revision as this, and registers it back as it is.
+    pub fn describe_task_definition_output(&self, family: &str, revision: usize) -> Option<Value> {
+        let definition = self
+            .ecs
+            .task_definitions
+            .get(family)?
+            .get(revision.checked_sub(1)?)?;
+        Some(json!({ "taskDefinition": self.task_definition_json(definition) }))
+    }
+
     pub(crate) fn task_definitions_json(&self) -> Vec<Value> {
         self.ecs
             .task_definitions

@@ -3,6 +3,7 @@
 //! reports malformed JSON with its line and column. It does not validate each step's `input`:
 //! that is the job of the handler of the step's action, when the step runs.
 
+pub mod presets;
 pub mod run;
 
 use std::fmt;

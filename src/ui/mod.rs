@@ -1,8 +1,37 @@
-//! The web app: Yew components over immutable state (style rules 2-4). The only module that
-//! touches the browser.
+//! The web app. `model` is the playground's logic without the browser (tested natively); the
+//! rest are Yew components over the reducer state (style rules 2-4), the only code that touches
+//! the browser.
 
-mod shell;
+pub mod model;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod capacity;
+#[cfg(target_arch = "wasm32")]
+mod charts;
+#[cfg(target_arch = "wasm32")]
+mod editor;
+#[cfg(target_arch = "wasm32")]
+mod event_log;
+#[cfg(target_arch = "wasm32")]
+mod inspector;
+#[cfg(target_arch = "wasm32")]
+mod map;
+#[cfg(target_arch = "wasm32")]
+mod services;
+#[cfg(target_arch = "wasm32")]
 mod state;
+#[cfg(target_arch = "wasm32")]
+mod storage;
+#[cfg(target_arch = "wasm32")]
+mod time_controls;
 
-pub use shell::App;
+#[cfg(target_arch = "wasm32")]
+pub use app::App;
+#[cfg(target_arch = "wasm32")]
+pub use map::{draw_map, MapAnimation};
+#[cfg(target_arch = "wasm32")]
 pub use state::{Action, Speed, UiState};
+#[cfg(target_arch = "wasm32")]
+pub use storage::{backend as autosave_backend, clear as clear_autosave};

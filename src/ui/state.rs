@@ -1,12 +1,23 @@
-//! UI state as a reducer: one `Action` per user intent, one `Reducible` impl that returns a new
-//! state (style rule 2).
+//! UI state as a reducer: one `Action` per user intent, one `Reducible` impl (style rule 2). The
+//! session is shared behind a `RefCell`: the reducer is the only writer, and every change bumps
+//! `version`, which is what components compare to know they must redraw.
 
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
+use serde_json::Value;
 use yew::Reducible;
 
+use super::model::map::Hit;
+use super::model::saved::{Saved, SAVED_FORMAT};
+use super::model::session::{FastForward, Session};
 use crate::engine::time::SimTime;
-use crate::scenario::Scenario;
+use crate::engine::ApiError;
+use crate::scenario::{presets, Scenario};
+
+/// A wall-clock frame longer than this (a background tab, a breakpoint) is taken as this long,
+/// so the world never leaps ahead unseen.
+pub const FRAME_MS_MAX: f64 = 100.0;
 
 /// How many simulated seconds pass per wall-clock second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,32 +45,142 @@ impl Speed {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct UiState {
-    pub scenario: Rc<Scenario>,
-    pub sim_time_ms: SimTime,
-    pub playing: bool,
-    pub speed: Speed,
+/// The session, shared; equal when their versions are (components skip redraws on that).
+#[derive(Clone)]
+pub struct SimRef {
+    session: Rc<RefCell<Session>>,
+    pub version: u64,
 }
 
-impl UiState {
-    pub fn new(scenario: Scenario) -> Self {
-        Self {
-            scenario: Rc::new(scenario),
-            sim_time_ms: 0,
-            playing: false,
-            speed: Speed::X10,
-        }
+impl PartialEq for SimRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session) && self.version == other.version
     }
 }
 
+impl SimRef {
+    pub fn borrow(&self) -> Ref<'_, Session> {
+        self.session.borrow()
+    }
+}
+
+/// Which panel asked for a request, so its answer shows there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Editor,
+    Capacity,
+    Services,
+    Inspector,
+}
+
+/// The answer to the last request a panel made.
 #[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub origin: Origin,
+    pub action: String,
+    pub result: Result<Value, ApiError>,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct UiState {
+    pub sim: SimRef,
+    pub preset: Option<String>,
+    pub playing: bool,
+    pub speed: Speed,
+    pub selection: Option<Hit>,
+    pub editor: Rc<str>,
+    pub outcome: Option<Rc<Outcome>>,
+    /// A one-line note for the header: what fast-forward did, why a saved session was not read.
+    pub notice: Option<String>,
+    pub fargate_enabled: bool,
+}
+
+impl UiState {
+    pub fn new(session: Session, preset: Option<String>, editor: String) -> Self {
+        let fargate_enabled = session
+            .world()
+            .ecs
+            .tasks
+            .iter()
+            .any(|t| t.launch_type == crate::ecs::LaunchType::Fargate)
+            || session
+                .scenario()
+                .steps
+                .iter()
+                .any(|s| s.input.to_string().contains("FARGATE"));
+        UiState {
+            sim: SimRef {
+                session: Rc::new(RefCell::new(session)),
+                version: 0,
+            },
+            preset,
+            playing: false,
+            speed: Speed::X10,
+            selection: None,
+            editor: editor.into(),
+            outcome: None,
+            notice: None,
+            fargate_enabled,
+        }
+    }
+
+    /// The state a saved document describes.
+    pub fn from_saved(saved: Saved) -> Self {
+        let session = Session::restore(saved.scenario, saved.user_requests, saved.time_ms);
+        UiState::new(session, saved.preset, saved.editor)
+    }
+
+    pub fn saved(&self) -> Saved {
+        let session = self.sim.borrow();
+        Saved {
+            format: SAVED_FORMAT,
+            preset: self.preset.clone(),
+            scenario: session.scenario().clone(),
+            user_requests: session.user_requests(),
+            time_ms: session.now(),
+            editor: self.editor.to_string(),
+        }
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.sim.borrow().now()
+    }
+
+    fn changed(mut self) -> Self {
+        self.sim.version += 1;
+        self
+    }
+
+    fn with_session(self, change: impl FnOnce(&mut Session)) -> Self {
+        change(&mut self.sim.session.borrow_mut());
+        self.changed()
+    }
+}
+
 pub enum Action {
     Play,
     Pause,
+    TogglePlay,
     SetSpeed(Speed),
-    /// Back to the scenario's start.
+    /// A wall-clock frame of this many milliseconds passed while playing.
+    Tick(f64),
+    /// To the next moment something is due.
+    Step,
+    FastForward,
+    /// Back to the scenario's start, without the user's requests.
     Reset,
+    /// Open a preset scenario.
+    Load(String),
+    /// Open a scenario document (already checked).
+    Open(Box<Scenario>),
+    Request {
+        origin: Origin,
+        action: String,
+        input: Value,
+    },
+    Select(Option<Hit>),
+    EditText(String),
+    EnableFargate(bool),
 }
 
 impl Reducible for UiState {
@@ -67,15 +188,104 @@ impl Reducible for UiState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
-        match action {
-            Action::Play => next.playing = true,
-            Action::Pause => next.playing = false,
-            Action::SetSpeed(speed) => next.speed = speed,
-            Action::Reset => {
-                next.playing = false;
-                next.sim_time_ms = 0;
+        next.notice = None;
+        let next = match action {
+            Action::Play => UiState {
+                playing: true,
+                ..next
+            },
+            Action::Pause => UiState {
+                playing: false,
+                ..next
+            },
+            Action::TogglePlay => UiState {
+                playing: !next.playing,
+                ..next
+            },
+            Action::SetSpeed(speed) => UiState { speed, ..next },
+            Action::Tick(wall_ms) => {
+                let sim_ms =
+                    (wall_ms.clamp(0.0, FRAME_MS_MAX) * f64::from(next.speed.factor())) as SimTime;
+                if sim_ms == 0 {
+                    return self;
+                }
+                next.with_session(|s| {
+                    s.advance_by(sim_ms);
+                })
             }
-        }
+            Action::Step => next.with_session(|s| {
+                s.step();
+            }),
+            Action::FastForward => {
+                let mut result = None;
+                let mut next = next.with_session(|s| result = Some(s.fast_forward()));
+                next.playing = false;
+                next.notice = result.map(fast_forward_notice);
+                next
+            }
+            Action::Reset => {
+                let mut next = next.with_session(Session::reset);
+                next.playing = false;
+                next.selection = None;
+                next.outcome = None;
+                next
+            }
+            Action::Load(id) => match presets::preset(&id) {
+                Some(scenario) => {
+                    let mut fresh =
+                        UiState::new(Session::new(scenario), Some(id), next.editor.to_string());
+                    fresh.sim.version = next.sim.version + 1;
+                    fresh
+                }
+                None => next,
+            },
+            Action::Open(scenario) => {
+                let mut fresh =
+                    UiState::new(Session::new(*scenario), None, next.editor.to_string());
+                fresh.sim.version = next.sim.version + 1;
+                fresh
+            }
+            Action::Request {
+                origin,
+                action,
+                input,
+            } => {
+                let mut result = None;
+                let mut next = next.with_session(|s| result = Some(s.request(&action, input)));
+                next.outcome = result.map(|result| {
+                    Rc::new(Outcome {
+                        origin,
+                        action,
+                        result,
+                    })
+                });
+                next
+            }
+            Action::Select(selection) => UiState { selection, ..next },
+            Action::EditText(text) => UiState {
+                editor: text.into(),
+                ..next
+            },
+            Action::EnableFargate(on) => UiState {
+                fargate_enabled: on,
+                ..next
+            },
+        };
         Rc::new(next)
+    }
+}
+
+fn fast_forward_notice(ff: FastForward) -> String {
+    use crate::engine::time::format_duration;
+    if ff.steady {
+        format!(
+            "Fast-forwarded {} to a steady state.",
+            format_duration(ff.to - ff.from)
+        )
+    } else {
+        format!(
+            "Fast-forwarded {}: still not steady; press Play to watch why.",
+            format_duration(ff.to - ff.from)
+        )
     }
 }

@@ -1,0 +1,48 @@
+//! The example scenarios shipped with the playground (`static/scenarios/`), in the order the
+//! picker lists them. They are part of the build: one that fails to parse is a bug, caught by
+//! `tests/determinism.rs`, which runs each against its golden log.
+
+/// Id (the file's stem) and document.
+pub const PRESETS: &[(&str, &str)] = &[
+    (
+        "default",
+        include_str!("../../static/scenarios/default.json"),
+    ),
+    (
+        "binpack-vs-spread",
+        include_str!("../../static/scenarios/binpack-vs-spread.json"),
+    ),
+    (
+        "constraints",
+        include_str!("../../static/scenarios/constraints.json"),
+    ),
+    (
+        "rolling-update",
+        include_str!("../../static/scenarios/rolling-update.json"),
+    ),
+    (
+        "failed-deployment",
+        include_str!("../../static/scenarios/failed-deployment.json"),
+    ),
+    (
+        "fargate-basics",
+        include_str!("../../static/scenarios/fargate-basics.json"),
+    ),
+    (
+        "daemon-and-draining",
+        include_str!("../../static/scenarios/daemon-and-draining.json"),
+    ),
+    (
+        "troubleshooting",
+        include_str!("../../static/scenarios/troubleshooting.json"),
+    ),
+    ("blank", include_str!("../../static/scenarios/blank.json")),
+];
+
+/// The preset with this id.
+pub fn preset(id: &str) -> Option<super::Scenario> {
+    PRESETS
+        .iter()
+        .find(|(name, _)| *name == id)
+        .map(|(_, json)| super::Scenario::parse(json).expect("presets are valid scenarios"))
+}

@@ -1,0 +1,264 @@
+//! Capacity: launch EC2 instances into a cluster (type with its vCPUs and memory, count, zone,
+//! custom attributes), drain, activate or terminate them, set an attribute on one, and offer
+//! Fargate. Every change is an AWS request (RunInstances, UpdateContainerInstancesState,
+//! TerminateInstances, PutAttributes), so it is logged and saved like a scenario step.
+
+use serde_json::{json, Value};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::model::forms::{parse_attributes, run_instances_request};
+use super::state::{Origin, Outcome, SimRef};
+use crate::ec2::catalogue::INSTANCE_TYPES;
+use crate::ecs::InstanceStatus;
+
+/// Instances one launch may ask for (RunInstances allows more; the form keeps it readable).
+pub const LAUNCH_COUNT_MAX: u32 = 50;
+
+#[derive(Properties, PartialEq)]
+pub struct CapacityProps {
+    pub sim: SimRef,
+    pub outcome: Option<std::rc::Rc<Outcome>>,
+    pub fargate_enabled: bool,
+    pub onrequest: Callback<(String, Value)>,
+    pub onfargate: Callback<bool>,
+}
+
+pub fn select_value(node: &NodeRef) -> String {
+    node.cast::<HtmlSelectElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+pub fn input_value(node: &NodeRef) -> String {
+    node.cast::<HtmlInputElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+#[function_component(CapacityPanel)]
+pub fn capacity_panel(props: &CapacityProps) -> Html {
+    let (type_ref, count_ref, zone_ref, cluster_ref, attrs_ref) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    let form_error = use_state(|| None::<String>);
+    let session = props.sim.borrow();
+    let world = session.world();
+    let region = world.config.region.clone();
+    let zones: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|z| format!("{region}{z}"))
+        .collect();
+    let clusters: Vec<String> = world
+        .ecs
+        .clusters
+        .values()
+        .filter(|c| c.active)
+        .map(|c| c.name.clone())
+        .collect();
+
+    let onlaunch = {
+        let onrequest = props.onrequest.clone();
+        let refs = (
+            type_ref.clone(),
+            count_ref.clone(),
+            zone_ref.clone(),
+            cluster_ref.clone(),
+            attrs_ref.clone(),
+        );
+        let form_error = form_error.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let count = input_value(&refs.1).parse::<u32>().unwrap_or(0);
+            if !(1..=LAUNCH_COUNT_MAX).contains(&count) {
+                form_error.set(Some(format!("Count must be 1 to {LAUNCH_COUNT_MAX}.")));
+                return;
+            }
+            match parse_attributes(&input_value(&refs.4)) {
+                Err(message) => form_error.set(Some(format!("Custom attributes: {message}"))),
+                Ok(attributes) => {
+                    form_error.set(None);
+                    let cluster = select_value(&refs.3);
+                    let cluster = if cluster.is_empty() {
+                        "default".to_string()
+                    } else {
+                        cluster
+                    };
+                    let request = run_instances_request(
+                        &select_value(&refs.0),
+                        count,
+                        &select_value(&refs.2),
+                        &cluster,
+                        &attributes,
+                    );
+                    onrequest.emit(("ec2:RunInstances".into(), request));
+                }
+            }
+        })
+    };
+    html! {
+        <section class="panel" id="panel-capacity" aria-labelledby="panel-capacity-title">
+            <h2 id="panel-capacity-title">{ "Capacity" }</h2>
+            <form class="form-grid" id="form-launch" onsubmit={onlaunch}>
+                <label for="cap-type">{ "Instance type" }</label>
+                <select id="cap-type" ref={type_ref}>
+                    { for INSTANCE_TYPES.iter().map(|t| html! {
+                        <option value={t.name} selected={t.name == "m5.large"}>
+                            { format!("{} · {} vCPU · {} GiB{}", t.name, t.vcpus, fmt_gib(t.memory_mib),
+                                if t.architecture == crate::ec2::catalogue::Architecture::Arm64 { " · arm64" } else { "" }) }
+                        </option>
+                    }) }
+                </select>
+                <label for="cap-count">{ "Count" }</label>
+                <input id="cap-count" ref={count_ref} type="number" min="1" max={LAUNCH_COUNT_MAX.to_string()} value="2" />
+                <label for="cap-zone">{ "Availability Zone" }</label>
+                <select id="cap-zone" ref={zone_ref}>
+                    { for zones.iter().enumerate().map(|(n, z)| html! { <option value={z.clone()} selected={n == 0}>{ z.clone() }</option> }) }
+                </select>
+                <label for="cap-cluster">{ "Cluster" }</label>
+                <select id="cap-cluster" ref={cluster_ref}>
+                    { for clusters.iter().map(|c| html! { <option value={c.clone()}>{ c.clone() }</option> }) }
+                    if clusters.is_empty() { <option value="default">{ "default" }</option> }
+                </select>
+                <label for="cap-attrs">{ "Custom attributes" }</label>
+                <input id="cap-attrs" ref={attrs_ref} placeholder="stack=prod, team=web" />
+                <span></span>
+                <button class="btn btn-primary" id="btn-launch" type="submit">{ "Launch instances" }</button>
+            </form>
+            if let Some(message) = &*form_error { <p class="check-error">{ message.clone() }</p> }
+            { outcome_line(props.outcome.as_deref(), Origin::Capacity) }
+            <InstanceList sim={props.sim.clone()} onrequest={props.onrequest.clone()} />
+            <label class="toggle">
+                <input type="checkbox" id="cap-fargate" checked={props.fargate_enabled}
+                    onchange={let onfargate = props.onfargate.clone(); Callback::from(move |e: Event| {
+                        let input: HtmlInputElement = e.target_unchecked_into();
+                        onfargate.emit(input.checked());
+                    })} />
+                { " Fargate: offer the FARGATE launch type (no instances to manage; tasks run in the subnets' zones)" }
+            </label>
+        </section>
+    }
+}
+
+fn fmt_gib(mib: u32) -> String {
+    if mib % 1024 == 0 {
+        (mib / 1024).to_string()
+    } else {
+        format!("{:.1}", f64::from(mib) / 1024.0)
+    }
+}
+
+/// The answer to a panel's last request, when it came from `origin`.
+pub fn outcome_line(outcome: Option<&Outcome>, origin: Origin) -> Html {
+    match outcome.filter(|o| o.origin == origin) {
+        Some(Outcome {
+            action,
+            result: Err(error),
+            ..
+        }) => html! {
+            <p class="outcome error" role="alert">{ format!("{action} refused: {error}") }</p>
+        },
+        Some(Outcome {
+            action,
+            result: Ok(_),
+            ..
+        }) => html! { <p class="outcome ok">{ format!("{action} accepted.") }</p> },
+        None => html! {},
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct InstanceListProps {
+    sim: SimRef,
+    onrequest: Callback<(String, Value)>,
+}
+
+#[function_component(InstanceList)]
+fn instance_list(props: &InstanceListProps) -> Html {
+    let session = props.sim.borrow();
+    let world = session.world();
+    let rows: Vec<Html> = world
+        .ecs
+        .container_instances
+        .iter()
+        .filter(|i| i.status != InstanceStatus::Inactive)
+        .map(|i| {
+            let request = |action: &'static str, input: Value| {
+                let onrequest = props.onrequest.clone();
+                Callback::from(move |_: MouseEvent| onrequest.emit((action.to_string(), input.clone())))
+            };
+            let (toggle_label, toggle_status) = if i.status == InstanceStatus::Draining { ("Activate", "ACTIVE") } else { ("Drain", "DRAINING") };
+            let drain = request("ecs:UpdateContainerInstancesState", json!({ "cluster": i.cluster, "containerInstances": [i.arn], "status": toggle_status }));
+            let terminate = request("ec2:TerminateInstances", json!({ "InstanceIds": [i.ec2_instance_id] }));
+            let live = i.tasks.iter().filter(|&&t| !world.ecs.tasks[t].is_stopped()).count();
+            html! {
+                <li class="instance-row" data-instance={i.ec2_instance_id.clone()}>
+                    <span class="mono">{ i.ec2_instance_id.clone() }</span>
+                    <span class="muted">{ format!("{} · {} · {} · {} tasks", i.instance_type, i.availability_zone, i.status.as_str(), live) }</span>
+                    <span class="row-actions">
+                        <button class="btn btn-small" onclick={drain}>{ toggle_label }</button>
+                        <button class="btn btn-small btn-danger" onclick={terminate}>{ "Terminate" }</button>
+                    </span>
+                </li>
+            }
+        })
+        .collect();
+    let attr_target = use_node_ref();
+    let attr_text = use_node_ref();
+    let error = use_state(|| None::<String>);
+    let onput = {
+        let (onrequest, target, text, error) = (
+            props.onrequest.clone(),
+            attr_target.clone(),
+            attr_text.clone(),
+            error.clone(),
+        );
+        let instances: Vec<(String, String, String)> = world
+            .ecs
+            .container_instances
+            .iter()
+            .map(|i| (i.arn.clone(), i.cluster.clone(), i.ec2_instance_id.clone()))
+            .collect();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let chosen = select_value(&target);
+            let Some((arn, cluster, _)) = instances.iter().find(|(arn, ..)| *arn == chosen) else {
+                return;
+            };
+            match parse_attributes(&input_value(&text)) {
+                Ok(map) if !map.is_empty() => {
+                    error.set(None);
+                    let attributes: Vec<Value> = map.iter().map(|(k, v)| json!({ "name": k, "value": v, "targetType": "container-instance", "targetId": arn })).collect();
+                    onrequest.emit((
+                        "ecs:PutAttributes".into(),
+                        json!({ "cluster": cluster, "attributes": attributes }),
+                    ));
+                }
+                Ok(_) => error.set(Some("Give at least one name=value.".into())),
+                Err(message) => error.set(Some(message)),
+            }
+        })
+    };
+    if rows.is_empty() {
+        return html! { <p class="muted">{ "No container instances registered yet." }</p> };
+    }
+    html! {
+        <>
+            <ul class="instance-list" id="instance-list">{ for rows }</ul>
+            <form class="inline-form" id="form-attributes" onsubmit={onput}>
+                <select ref={attr_target} aria-label="Container instance">
+                    { for world.ecs.container_instances.iter().filter(|i| i.status != InstanceStatus::Inactive).map(|i| html! {
+                        <option value={i.arn.clone()}>{ i.ec2_instance_id.clone() }</option>
+                    }) }
+                </select>
+                <input ref={attr_text} placeholder="name=value" aria-label="Attribute to set" />
+                <button class="btn btn-small" type="submit">{ "Set attribute" }</button>
+            </form>
+            if let Some(message) = &*error { <p class="check-error">{ message.clone() }</p> }
+        </>
+    }
+}

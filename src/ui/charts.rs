@@ -1,0 +1,242 @@
+//! Charts drawn with plotters on canvases: per service, desired, running and pending tasks over
+//! time with each deployment's start marked; the cluster's CPU and memory reservation. They are
+//! redrawn when the simulation moves on, at most every [`CHART_REDRAW_MS`] of wall time, not on
+//! every animation frame.
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::map::service_colour;
+use super::model::charts::ServiceSeries;
+use super::model::session::Sample;
+use super::state::SimRef;
+use crate::engine::time::{SimTime, MS_PER_MINUTE};
+
+/// Charts redraw at most this often (wall-clock milliseconds) while the simulation plays.
+pub const CHART_REDRAW_MS: f64 = 250.0;
+/// Services charted (the first ones created); the rest are named in a note.
+pub const CHARTED_SERVICES_MAX: usize = 4;
+
+const DESIRED: RGBColor = RGBColor(22, 25, 31);
+const RUNNING: RGBColor = RGBColor(3, 127, 12);
+const PENDING: RGBColor = RGBColor(236, 114, 17);
+const CPU: RGBColor = RGBColor(9, 114, 211);
+const MEMORY: RGBColor = RGBColor(3, 127, 12);
+const MARK: RGBColor = RGBColor(132, 78, 206);
+
+#[derive(Properties, PartialEq)]
+pub struct ChartsProps {
+    pub sim: SimRef,
+}
+
+#[function_component(Charts)]
+pub fn charts(props: &ChartsProps) -> Html {
+    let session = props.sim.borrow();
+    let world = session.world();
+    let series: Vec<ServiceSeries> = world
+        .ecs
+        .services
+        .iter()
+        .take(CHARTED_SERVICES_MAX)
+        .map(ServiceSeries::of)
+        .collect();
+    let now = session.now();
+    let samples: Vec<Sample> = session.samples().to_vec();
+    let more = world
+        .ecs
+        .services
+        .len()
+        .saturating_sub(CHARTED_SERVICES_MAX);
+    drop(session);
+    let service_refs = use_memo(series.len(), |n| {
+        (0..*n).map(|_| NodeRef::default()).collect::<Vec<_>>()
+    });
+    let reservation_ref = use_node_ref();
+    let last_drawn = use_mut_ref(|| f64::NEG_INFINITY);
+    // A redraw skipped by the throttle is made later, so the charts always end on the last state.
+    let trailing = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    {
+        let (service_refs, reservation_ref, series, samples) = (
+            service_refs.clone(),
+            reservation_ref.clone(),
+            series.clone(),
+            samples.clone(),
+        );
+        use_effect_with(props.sim.clone(), move |_| {
+            let draw = move || {
+                for (node, s) in service_refs.iter().zip(&series) {
+                    if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
+                        let _ = draw_service(canvas, s, now);
+                    }
+                }
+                if let Some(canvas) = reservation_ref.cast::<HtmlCanvasElement>() {
+                    let _ = draw_reservation(canvas, &samples, now);
+                }
+            };
+            let wall = web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now());
+            let since = wall - *last_drawn.borrow();
+            if since >= CHART_REDRAW_MS {
+                *last_drawn.borrow_mut() = wall;
+                *trailing.borrow_mut() = None;
+                draw();
+            } else {
+                let last_drawn = last_drawn.clone();
+                let wait = (CHART_REDRAW_MS - since).ceil() as u32;
+                *trailing.borrow_mut() =
+                    Some(gloo::timers::callback::Timeout::new(wait, move || {
+                        *last_drawn.borrow_mut() = web_sys::window()
+                            .and_then(|w| w.performance())
+                            .map_or(0.0, |p| p.now());
+                        draw();
+                    }));
+            }
+        });
+    }
+    html! {
+        <section class="panel" id="panel-charts" aria-labelledby="panel-charts-title">
+            <h2 id="panel-charts-title">{ "Charts" }</h2>
+            <div class="legend">
+                <span class="key" style="--c:#16191f">{ "desired" }</span>
+                <span class="key" style="--c:#037f0c">{ "running" }</span>
+                <span class="key" style="--c:#ec7211">{ "pending" }</span>
+                <span class="key dashed" style="--c:#844ece">{ "deployment started" }</span>
+            </div>
+            <div class="chart-grid">
+                { for series.iter().zip(service_refs.iter()).enumerate().map(|(n, (s, node))| html! {
+                    <figure class="chart">
+                        <figcaption><span class="swatch" style={format!("background:{}", service_colour(Some(n)))}></span>{ format!("Service {}: tasks", s.name) }</figcaption>
+                        <canvas ref={node.clone()} width="420" height="170" class="chart-canvas" data-service={s.name.clone()}
+                            role="img" aria-label={format!("Desired, running and pending tasks of {} over time", s.name)}></canvas>
+                    </figure>
+                }) }
+                <figure class="chart">
+                    <figcaption>{ "Cluster reservation: CPU (blue) and memory (green), % of registered" }</figcaption>
+                    <canvas ref={reservation_ref} id="chart-reservation" width="420" height="170" class="chart-canvas"
+                        role="img" aria-label="Cluster CPU and memory reservation over time"></canvas>
+                </figure>
+            </div>
+            if series.is_empty() { <p class="muted">{ "Service charts appear once a service exists." }</p> }
+            if more > 0 { <p class="muted">{ format!("{more} more services not charted.") }</p> }
+        </section>
+    }
+}
+
+/// An x-axis label: minutes up to two hours, then hours.
+fn axis_time(minutes: f64) -> String {
+    if minutes < 120.0 {
+        format!("{minutes:.0}m")
+    } else {
+        format!("{:.1}h", minutes / 60.0)
+    }
+}
+
+fn minutes(ms: SimTime) -> f64 {
+    ms as f64 / MS_PER_MINUTE as f64
+}
+
+/// The x range: from the start to now, at least ten minutes.
+fn x_range(now: SimTime) -> std::ops::Range<f64> {
+    0.0..minutes(now).max(10.0)
+}
+
+/// A step line through `points`, held to `now`.
+fn steps(points: &[(SimTime, u32)], now: SimTime) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(points.len() * 2 + 1);
+    for (n, &(t, v)) in points.iter().enumerate() {
+        if n > 0 {
+            out.push((minutes(t), f64::from(points[n - 1].1)));
+        }
+        out.push((minutes(t), f64::from(v)));
+    }
+    if let Some(&(_, v)) = points.last() {
+        out.push((minutes(now), f64::from(v)));
+    }
+    out
+}
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime) -> DrawResult {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    let y_max = f64::from(series.max_value().max(1)) * 1.15;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(8)
+        .x_label_area_size(22)
+        .y_label_area_size(30)
+        .build_cartesian_2d(x_range(now), 0.0..y_max)?;
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|m| axis_time(*m))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(RGBColor(240, 242, 244))
+        .label_style(("sans-serif", 11))
+        .draw()?;
+    for (t, label) in &series.deployments {
+        let x = minutes(*t);
+        chart.draw_series(LineSeries::new(
+            [(x, 0.0), (x, y_max)],
+            MARK.stroke_width(1),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (x, y_max * 0.98),
+            ("sans-serif", 10).into_font().color(&MARK),
+        )))?;
+    }
+    chart.draw_series(LineSeries::new(
+        steps(&series.pending, now),
+        PENDING.stroke_width(2),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        steps(&series.running, now),
+        RUNNING.stroke_width(2),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        steps(&series.desired, now),
+        DESIRED.stroke_width(1),
+    ))?;
+    root.present()?;
+    Ok(())
+}
+
+fn draw_reservation(canvas: HtmlCanvasElement, samples: &[Sample], now: SimTime) -> DrawResult {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(8)
+        .x_label_area_size(22)
+        .y_label_area_size(34)
+        .build_cartesian_2d(x_range(now), 0.0..100.0)?;
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|m| axis_time(*m))
+        .y_label_formatter(&|v| format!("{v:.0}%"))
+        .light_line_style(RGBColor(240, 242, 244))
+        .label_style(("sans-serif", 11))
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        samples
+            .iter()
+            .map(|s| (minutes(s.time), s.cpu_reserved_percent)),
+        CPU.stroke_width(2),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        samples
+            .iter()
+            .map(|s| (minutes(s.time), s.memory_reserved_percent)),
+        MEMORY.stroke_width(2),
+    ))?;
+    root.present()?;
+    Ok(())
+}

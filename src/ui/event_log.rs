@@ -1,0 +1,129 @@
+//! The event log: service events, task and instance state changes, deployments and refused
+//! requests, newest first, filterable by service and kind; each row opens to AWS's JSON.
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::model::log_view::{classify, summary, Kind};
+use super::state::SimRef;
+use crate::engine::time::format_clock;
+
+/// Rows shown at once (the newest that match the filter).
+pub const LOG_ROWS_MAX: usize = 200;
+
+#[derive(Properties, PartialEq)]
+pub struct EventLogProps {
+    pub sim: SimRef,
+}
+
+#[function_component(EventLog)]
+pub fn event_log(props: &EventLogProps) -> Html {
+    let service_filter = use_state(String::new);
+    let kind_filter = use_state(String::new);
+    let session = props.sim.borrow();
+    let world = session.world();
+    let mut services: Vec<String> = world.ecs.services.iter().map(|s| s.name.clone()).collect();
+    services.sort();
+    services.dedup();
+    let mut matching = 0usize;
+    let rows: Vec<Html> = world
+        .log()
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, record)| {
+            let (kind, service) = classify(record);
+            (kind_filter.is_empty() || kind.id() == *kind_filter)
+                && (service_filter.is_empty()
+                    || service.as_deref() == Some(service_filter.as_str()))
+        })
+        .inspect(|_| matching += 1)
+        .take(LOG_ROWS_MAX)
+        .map(|(index, record)| {
+            let (kind, _) = classify(record);
+            html! {
+                <LogRow
+                    at={format!("T+{}", format_clock(record.time()))}
+                    kind={kind}
+                    text={summary(record)}
+                    sim={props.sim.clone()}
+                    {index}
+                />
+            }
+        })
+        .collect();
+    let onservice = {
+        let service_filter = service_filter.clone();
+        Callback::from(move |e: Event| {
+            service_filter.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let onkind = {
+        let kind_filter = kind_filter.clone();
+        Callback::from(move |e: Event| {
+            kind_filter.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    html! {
+        <section class="panel" id="panel-event-log" aria-labelledby="panel-event-log-title">
+            <h2 id="panel-event-log-title">{ format!("Event log ({})", world.log().len()) }</h2>
+            <div class="filters">
+                <select id="log-service" aria-label="Filter by service" onchange={onservice}>
+                    <option value="" selected={service_filter.is_empty()}>{ "All services" }</option>
+                    { for services.iter().map(|s| html! { <option value={s.clone()} selected={*s == *service_filter}>{ s.clone() }</option> }) }
+                </select>
+                <select id="log-kind" aria-label="Filter by kind" onchange={onkind}>
+                    <option value="" selected={kind_filter.is_empty()}>{ "All kinds" }</option>
+                    { for Kind::ALL.iter().map(|k| html! { <option value={k.id()} selected={k.id() == *kind_filter}>{ k.label() }</option> }) }
+                </select>
+            </div>
+            <ol class="event-log" role="log" aria-live="polite" aria-label="Events, newest first">
+                { for rows }
+            </ol>
+            if matching > LOG_ROWS_MAX { <p class="muted small">{ format!("Showing the newest {LOG_ROWS_MAX} of {matching}.") }</p> }
+            if matching == 0 { <p class="muted">{ "Nothing yet: events appear here, newest first, as the simulation runs." }</p> }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LogRowProps {
+    at: String,
+    kind: Kind,
+    text: String,
+    sim: SimRef,
+    /// The record's place in the log, to show its JSON when opened.
+    index: usize,
+}
+
+/// One record: its time, kind and summary; a click shows AWS's JSON.
+#[function_component(LogRow)]
+fn log_row(props: &LogRowProps) -> Html {
+    let open = use_state(|| false);
+    let onclick = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    html! {
+        <li class={classes!("log-row", props.kind.id())}>
+            <button class="log-line" aria-expanded={open.to_string()} {onclick}>
+                <span class="mono at">{ props.at.clone() }</span>
+                <span class="kind">{ props.kind.label() }</span>
+                <span class="text">{ props.text.clone() }</span>
+            </button>
+            if *open { <pre class="json">{ record_json(&props.sim, props.index) }</pre> }
+        </li>
+    }
+}
+
+fn record_json(sim: &SimRef, index: usize) -> String {
+    let session = sim.borrow();
+    let world = session.world();
+    world
+        .log()
+        .get(index)
+        .map(|record| {
+            serde_json::to_string_pretty(&record.to_json(|t| world.iso(t))).unwrap_or_default()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,208 @@
+//! The inspector: the selected task (its task definition, status history, containers, stop code
+//! and reason, and the placement why-trace: every instance with the check that rejected it, or
+//! its strategy scores) or the selected container instance (registered and remaining resources,
+//! ports, attributes, tasks).
+
+use serde_json::{json, Value};
+use yew::prelude::*;
+
+use super::model::map::Hit;
+use super::state::SimRef;
+use crate::ecs::placement::trace::PlacementTrace;
+use crate::engine::time::format_clock;
+use crate::engine::World;
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub sim: SimRef,
+    pub selection: Option<Hit>,
+    pub onselect: Callback<Option<Hit>>,
+    pub onrequest: Callback<(String, Value)>,
+}
+
+#[function_component(Inspector)]
+pub fn inspector(props: &InspectorProps) -> Html {
+    let session = props.sim.borrow();
+    let world = session.world();
+    let body = match &props.selection {
+        None => {
+            html! { <p class="muted">{ "Click a task or an instance on the cluster map to inspect it." }</p> }
+        }
+        Some(Hit::Task(t)) if *t < world.ecs.tasks.len() => {
+            task_view(world, *t, &props.onrequest, &props.onselect)
+        }
+        Some(Hit::Instance(i)) if *i < world.ecs.container_instances.len() => {
+            instance_view(world, *i, &props.onselect)
+        }
+        Some(_) => html! { <p class="muted">{ "The selection is gone." }</p> },
+    };
+    html! {
+        <section class="panel" id="panel-inspector" aria-labelledby="panel-inspector-title">
+            <h2 id="panel-inspector-title">{ "Inspector" }</h2>
+            { body }
+        </section>
+    }
+}
+
+fn field(name: &str, value: impl Into<Html>) -> Html {
+    html! { <><dt>{ name }</dt><dd>{ value.into() }</dd></> }
+}
+
+fn task_view(
+    world: &World,
+    t: usize,
+    onrequest: &Callback<(String, Value)>,
+    onselect: &Callback<Option<Hit>>,
+) -> Html {
+    let task = &world.ecs.tasks[t];
+    let instance = task
+        .container_instance
+        .map(|i| &world.ecs.container_instances[i]);
+    let history: Vec<(&str, Option<u64>)> = vec![
+        ("created (PROVISIONING/PENDING)", Some(task.created_at)),
+        ("image pull started", task.pull_started_at),
+        ("image pull stopped", task.pull_stopped_at),
+        ("started (RUNNING)", task.started_at),
+        ("stopping", task.stopping_at),
+        ("execution stopped", task.execution_stopped_at),
+        ("STOPPED", task.stopped_at),
+    ];
+    let stop = {
+        let (onrequest, input) = (
+            onrequest.clone(),
+            json!({ "cluster": task.cluster, "task": task.arn, "reason": "Stopped from the playground" }),
+        );
+        Callback::from(move |_: MouseEvent| onrequest.emit(("ecs:StopTask".into(), input.clone())))
+    };
+    let open_instance = task.container_instance.map(|i| {
+        let onselect = onselect.clone();
+        Callback::from(move |_: MouseEvent| onselect.emit(Some(Hit::Instance(i))))
+    });
+    html! {
+        <div class="inspect" id="inspect-task">
+            <h3>{ format!("Task {}", task.id) }</h3>
+            <dl class="fields">
+                { field("Task definition", html! { <code>{ task.task_definition.clone() }</code> }) }
+                { field("Group", task.group.clone()) }
+                { field("Launch type", task.launch_type.as_str()) }
+                { field("Last / desired status", format!("{} / {}", task.last_status.as_str(), task.desired_status.as_str())) }
+                { field("Health", task.health().as_str()) }
+                { field("Availability Zone", task.availability_zone.clone()) }
+                { field("Container instance", match (instance, open_instance) {
+                    (Some(ci), Some(onclick)) => html! { <button class="link" {onclick}>{ ci.ec2_instance_id.clone() }</button> },
+                    _ => html! { "Fargate" },
+                }) }
+                { field("CPU / memory", format!("{} units / {} MiB", task.cpu_units, task.memory_mib)) }
+                if let Some(code) = task.stop_code { { field("Stop code", code.as_str()) } }
+                if let Some(reason) = &task.stopped_reason { { field("Stopped reason", reason.clone()) } }
+            </dl>
+            if !task.is_stopped() && task.desired_status != crate::ecs::TaskStatus::Stopped {
+                <button class="btn btn-small btn-danger" id="btn-stop-task" onclick={stop}>{ "Stop task" }</button>
+            }
+            <h4>{ "Status history" }</h4>
+            <ol class="history">
+                { for history.iter().filter_map(|(what, at)| at.map(|at| html! {
+                    <li><span class="mono">{ format!("T+{}", format_clock(at)) }</span>{ format!(" {what}") }</li>
+                })) }
+            </ol>
+            <h4>{ "Containers" }</h4>
+            <ul class="containers">
+                { for task.containers.iter().map(|c| html! {
+                    <li>
+                        <strong>{ c.name.clone() }</strong>{ format!(" {} · {}", c.image, c.last_status.as_str()) }
+                        { c.exit_code.map(|code| format!(" · exit {code}")).unwrap_or_default() }
+                        { format!(" · health {}", c.health.as_str()) }
+                        { c.reason.as_ref().map(|r| format!(" · {r}")).unwrap_or_default() }
+                        { if c.bindings.is_empty() { String::new() } else {
+                            format!(" · ports {}", c.bindings.iter().map(|(cp, hp, udp)| format!("{hp}->{cp}/{}", if *udp { "udp" } else { "tcp" })).collect::<Vec<_>>().join(", "))
+                        } }
+                    </li>
+                }) }
+            </ul>
+            <h4>{ "Placement: why here" }</h4>
+            { match world.ecs.placement_traces.get(&t) {
+                Some(trace) => why_trace(trace),
+                None => html! { <p class="muted">{ if task.launch_type == crate::ecs::LaunchType::Fargate {
+                    "Fargate chose the zone: it spreads a service's tasks over its subnets' zones."
+                } else {
+                    "This decision's trace is no longer kept (the oldest go first)."
+                } }</p> },
+            } }
+        </div>
+    }
+}
+
+/// Every instance the scheduler looked at: refused by which check and why, or its scores.
+pub fn why_trace(trace: &PlacementTrace) -> Html {
+    html! {
+        <div class="why-trace">
+            <p class="small">
+                { format!("Strategies: {}{} · ", trace.strategies.join(" then "), if trace.default_strategies { " (default)" } else { "" }) }
+                { format!("constraints: {} · ", if trace.constraints.is_empty() { "none".into() } else { trace.constraints.join(", ") }) }
+                { format!("needs {} CPU units, {} MiB", trace.demand.cpu, trace.demand.memory_mib) }
+                { if trace.demand.host_ports.is_empty() { String::new() } else { format!(", ports {}", trace.demand.host_ports.join(" ")) } }
+            </p>
+            if let Some(failure) = &trace.failure {
+                <p class="check-error small">{ format!("{} — {}", failure.reason, failure.message) }</p>
+            }
+            <table class="trace-table">
+                <thead><tr><th>{ "Instance" }</th><th>{ "Zone" }</th><th>{ "Result" }</th><th>{ "Why" }</th></tr></thead>
+                <tbody>
+                    { for trace.instances.iter().map(|fate| html! {
+                        <tr class={fate.result}>
+                            <td class="mono">{ fate.ec2_instance_id.clone() }</td>
+                            <td>{ fate.availability_zone.clone() }</td>
+                            <td>{ fate.result }</td>
+                            <td>{ if fate.result == "rejected" {
+                                format!("{}: {}", fate.check.unwrap_or(""), fate.detail.clone().unwrap_or_default())
+                            } else {
+                                fate.scores.iter().map(|s| format!("{} = {} ({})", s.strategy, s.value, s.meaning)).collect::<Vec<_>>().join("; ")
+                            } }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn instance_view(world: &World, i: usize, onselect: &Callback<Option<Hit>>) -> Html {
+    let ci = &world.ecs.container_instances[i];
+    let ports = |set: &std::collections::BTreeSet<u16>| {
+        set.iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    html! {
+        <div class="inspect" id="inspect-instance">
+            <h3>{ format!("Container instance {}", ci.ec2_instance_id) }</h3>
+            <dl class="fields">
+                { field("Container instance", html! { <code>{ ci.id.clone() }</code> }) }
+                { field("Type / zone", format!("{} · {}", ci.instance_type, ci.availability_zone)) }
+                { field("Status", format!("{}{}", ci.status.as_str(), if ci.agent_connected { "" } else { " (agent disconnected)" })) }
+                { field("CPU", format!("{} registered · {} remaining", ci.cpu_units_registered, ci.cpu_units_registered - ci.cpu_units_used)) }
+                { field("Memory", format!("{} MiB registered · {} MiB remaining", ci.memory_mib_registered, ci.memory_mib_registered - ci.memory_mib_used)) }
+                { field("ENIs (awsvpc)", format!("{} of {} in use", ci.enis_used, ci.enis_registered)) }
+                { field("TCP ports", ports(&ci.tcp_ports)) }
+                { field("UDP ports", ports(&ci.udp_ports)) }
+            </dl>
+            <h4>{ "Attributes" }</h4>
+            <ul class="attributes">
+                { for ci.attributes.iter().map(|(k, v)| html! {
+                    <li><code>{ k.clone() }</code>{ v.as_ref().map(|v| format!(" = {v}")).unwrap_or_default() }</li>
+                }) }
+            </ul>
+            <h4>{ "Tasks" }</h4>
+            <ul class="task-links">
+                { for ci.tasks.iter().filter(|&&t| !world.ecs.tasks[t].is_stopped()).map(|&t| {
+                    let onselect = onselect.clone();
+                    let task = &world.ecs.tasks[t];
+                    html! { <li><button class="link" onclick={Callback::from(move |_| onselect.emit(Some(Hit::Task(t))))}>
+                        { format!("{} · {} · {}", task.id, task.task_definition, task.last_status.as_str()) }
+                    </button></li> }
+                }) }
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,178 @@
+//! The requests the playground's forms make, built from what the user chose: plain functions so
+//! they are tested natively against the engine.
+
+use serde_json::{json, Map, Value};
+
+use crate::ecs::placement::cql;
+
+/// The Amazon Linux ECS-optimized AMI id the capacity form launches (any id works in the model).
+pub const ECS_AMI: &str = "ami-0a1b2c3d4e5f60718";
+/// Subnets the forms give Fargate tasks: one per zone (the model puts subnet n in zone n).
+pub const FARGATE_SUBNETS: [&str; 3] = ["subnet-0aaa1111", "subnet-0bbb2222", "subnet-0ccc3333"];
+
+/// `key=value, key2=value2` as a map; an entry without `=` is an error naming it.
+pub fn parse_attributes(text: &str) -> Result<Map<String, Value>, String> {
+    let mut map = Map::new();
+    for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (key, value) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("\"{entry}\" is not name=value"))?;
+        map.insert(key.trim().to_string(), json!(value.trim()));
+    }
+    Ok(map)
+}
+
+/// The RunInstances request the capacity form makes: the ECS-optimized AMI, the instance role,
+/// and UserData that points the agent at the cluster (and sets custom attributes).
+pub fn run_instances_request(
+    instance_type: &str,
+    count: u32,
+    zone: &str,
+    cluster: &str,
+    attributes: &Map<String, Value>,
+) -> Value {
+    let mut user_data = format!("#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config");
+    if !attributes.is_empty() {
+        user_data += &format!(
+            "\necho 'ECS_INSTANCE_ATTRIBUTES={}' >> /etc/ecs/ecs.config",
+            Value::Object(attributes.clone())
+        );
+    }
+    json!({
+        "ImageId": ECS_AMI,
+        "InstanceType": instance_type,
+        "MinCount": count,
+        "MaxCount": count,
+        "Placement": { "AvailabilityZone": zone },
+        "IamInstanceProfile": { "Name": "ecsInstanceRole" },
+        "UserData": user_data,
+    })
+}
+
+/// The placement strategies the service form offers, by label, as the API spells them.
+pub const STRATEGY_CHOICES: &[(&str, &str)] = &[
+    ("default", "[]"),
+    (
+        "spread(AZ) + spread(instanceId)",
+        r#"[{"type":"spread","field":"attribute:ecs.availability-zone"},{"type":"spread","field":"instanceId"}]"#,
+    ),
+    (
+        "binpack(memory)",
+        r#"[{"type":"binpack","field":"memory"}]"#,
+    ),
+    ("binpack(cpu)", r#"[{"type":"binpack","field":"cpu"}]"#),
+    (
+        "spread(AZ) + binpack(memory)",
+        r#"[{"type":"spread","field":"attribute:ecs.availability-zone"},{"type":"binpack","field":"memory"}]"#,
+    ),
+    (
+        "spread(instanceId)",
+        r#"[{"type":"spread","field":"instanceId"}]"#,
+    ),
+    ("random", r#"[{"type":"random"}]"#),
+];
+
+/// The strategy list for a choice of [`STRATEGY_CHOICES`] (empty: the API's default).
+pub fn strategy(label: &str) -> Vec<Value> {
+    STRATEGY_CHOICES
+        .iter()
+        .find(|(l, _)| *l == label)
+        .and_then(|(_, json)| serde_json::from_str::<Vec<Value>>(json).ok())
+        .unwrap_or_default()
+}
+
+/// A memberOf expression checked as the user types: None when empty or valid, else the
+/// message with its 1-based column, as CreateService would refuse it.
+pub fn check_member_of(expression: &str) -> Option<String> {
+    if expression.trim().is_empty() {
+        return None;
+    }
+    cql::parse(expression)
+        .err()
+        .map(|e| format!("Column {}: {}", e.column, e.message))
+}
+
+/// Everything the create-service form asks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceForm {
+    pub cluster: String,
+    pub name: String,
+    pub task_definition: String,
+    pub launch_type: String,
+    pub daemon: bool,
+    pub desired_count: i64,
+    pub strategy: String,
+    pub member_of: String,
+    pub distinct_instance: bool,
+    pub minimum_healthy_percent: i64,
+    pub maximum_percent: i64,
+    pub circuit_breaker: bool,
+    pub rollback: bool,
+}
+
+impl ServiceForm {
+    /// The CreateService request. Placement settings are left out for Fargate, which refuses
+    /// them, and Fargate gets the awsvpc subnets it needs.
+    pub fn request(&self) -> Value {
+        let mut input = json!({
+            "cluster": self.cluster,
+            "serviceName": self.name,
+            "taskDefinition": self.task_definition,
+            "launchType": self.launch_type,
+            "deploymentConfiguration": {
+                "minimumHealthyPercent": self.minimum_healthy_percent,
+                "maximumPercent": self.maximum_percent,
+                "deploymentCircuitBreaker": { "enable": self.circuit_breaker, "rollback": self.rollback },
+            },
+        });
+        let map = input.as_object_mut().expect("an object");
+        if self.daemon {
+            map.insert("schedulingStrategy".into(), json!("DAEMON"));
+        } else {
+            map.insert("desiredCount".into(), json!(self.desired_count));
+        }
+        if self.launch_type == "FARGATE" {
+            map.insert("networkConfiguration".into(), fargate_network());
+            return input;
+        }
+        let strategy = strategy(&self.strategy);
+        if !strategy.is_empty() {
+            map.insert("placementStrategy".into(), json!(strategy));
+        }
+        let mut constraints = Vec::new();
+        if self.distinct_instance {
+            constraints.push(json!({ "type": "distinctInstance" }));
+        }
+        if !self.member_of.trim().is_empty() {
+            constraints.push(json!({ "type": "memberOf", "expression": self.member_of.trim() }));
+        }
+        if !constraints.is_empty() {
+            map.insert("placementConstraints".into(), json!(constraints));
+        }
+        input
+    }
+}
+
+/// awsvpc settings for a Fargate task or service.
+pub fn fargate_network() -> Value {
+    json!({ "awsvpcConfiguration": { "subnets": FARGATE_SUBNETS, "securityGroups": ["sg-0123abcd"], "assignPublicIp": "DISABLED" } })
+}
+
+/// The RunTask request of the run-task form.
+pub fn run_task_request(
+    cluster: &str,
+    task_definition: &str,
+    count: i64,
+    launch_type: &str,
+) -> Value {
+    let mut input = json!({
+        "cluster": cluster,
+        "taskDefinition": task_definition,
+        "count": count,
+        "launchType": launch_type,
+    });
+    if launch_type == "FARGATE" {
+        input["networkConfiguration"] = fargate_network();
+    }
+    input
+}

@@ -1,0 +1,135 @@
+//! The event log as the playground lists it: each record's kind, the service it concerns, and a
+//! one-line summary in AWS's terms. The full record (AWS's JSON) stays one click away.
+
+use serde_json::Value;
+
+use crate::engine::LogRecord;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A service event message (DescribeServices `events`).
+    ServiceEvent,
+    /// `ECS Task State Change`.
+    Task,
+    /// `ECS Container Instance State Change`.
+    Instance,
+    /// `ECS Deployment State Change`.
+    Deployment,
+    /// `ECS Service Action`.
+    ServiceAction,
+    /// A request AWS refused.
+    ApiError,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::ServiceEvent,
+        Kind::Task,
+        Kind::Instance,
+        Kind::Deployment,
+        Kind::ServiceAction,
+        Kind::ApiError,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::ServiceEvent => "service event",
+            Kind::Task => "task state change",
+            Kind::Instance => "instance state change",
+            Kind::Deployment => "deployment state change",
+            Kind::ServiceAction => "service action",
+            Kind::ApiError => "API error",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::ServiceEvent => "service-event",
+            Kind::Task => "task",
+            Kind::Instance => "instance",
+            Kind::Deployment => "deployment",
+            Kind::ServiceAction => "service-action",
+            Kind::ApiError => "api-error",
+        }
+    }
+}
+
+/// A record's kind and the service it concerns (by name), when it concerns one.
+pub fn classify(record: &LogRecord) -> (Kind, Option<String>) {
+    match record {
+        LogRecord::ServiceMessage { service, .. } => (Kind::ServiceEvent, Some(service.clone())),
+        LogRecord::Failed { .. } => (Kind::ApiError, None),
+        LogRecord::Event { event, .. } => {
+            let kind = match event["detail-type"].as_str().unwrap_or("") {
+                "ECS Task State Change" => Kind::Task,
+                "ECS Container Instance State Change" => Kind::Instance,
+                "ECS Deployment State Change" => Kind::Deployment,
+                _ => Kind::ServiceAction,
+            };
+            let service = match kind {
+                Kind::Task => event["detail"]["group"]
+                    .as_str()
+                    .and_then(|g| g.strip_prefix("service:"))
+                    .map(str::to_string),
+                Kind::Deployment | Kind::ServiceAction => event["resources"][0]
+                    .as_str()
+                    .and_then(|arn| arn.rsplit('/').next())
+                    .map(str::to_string),
+                _ => None,
+            };
+            (kind, service)
+        }
+    }
+}
+
+fn short(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// One line for the record.
+pub fn summary(record: &LogRecord) -> String {
+    match record {
+        LogRecord::ServiceMessage { message, .. } => message.clone(),
+        LogRecord::Failed { action, error, .. } => format!("{action} refused: {error}"),
+        LogRecord::Event { event, .. } => {
+            let d = &event["detail"];
+            let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+            match classify(record).0 {
+                Kind::Task => {
+                    let mut line = format!(
+                        "Task {} {} (desired {}) · {}",
+                        short(&s(&d["taskArn"])),
+                        s(&d["lastStatus"]),
+                        s(&d["desiredStatus"]),
+                        short(&s(&d["taskDefinitionArn"])),
+                    );
+                    if let Some(reason) = d["stoppedReason"].as_str() {
+                        line += &format!(" · {reason}");
+                    }
+                    line
+                }
+                Kind::Instance => format!(
+                    "Container instance {} {} · agent {}",
+                    s(&d["ec2InstanceId"]),
+                    s(&d["status"]),
+                    if d["agentConnected"].as_bool() == Some(true) {
+                        "connected"
+                    } else {
+                        "disconnected"
+                    },
+                ),
+                Kind::Deployment => format!(
+                    "{} {} · {}",
+                    s(&d["eventName"]),
+                    s(&d["deploymentId"]),
+                    s(&d["reason"])
+                ),
+                _ => format!(
+                    "{} {}",
+                    s(&d["eventName"]),
+                    d.get("reason").and_then(Value::as_str).unwrap_or("")
+                ),
+            }
+        }
+    }
+}

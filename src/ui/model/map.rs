@@ -1,0 +1,453 @@
+//! The cluster map's geometry, free of the browser: Availability Zones as columns, container
+//! instances as boxes (booting EC2 instances as dashed ones), tasks as chips inside them, Fargate
+//! tasks in a lane of their own, and the services' tasks still waiting for an instance in a strip
+//! at the top, where new chips start their slide. The canvas renderer draws this layout; clicks
+//! are hit-tested against it.
+
+use crate::ec2::InstanceState;
+use crate::ecs::{InstanceIdx, InstanceStatus, LaunchType, ServiceStatus, TaskIdx, TaskStatus};
+use crate::engine::time::{SimTime, MS_PER_SECOND};
+use crate::engine::World;
+
+/// A stopped task keeps its chip (fading out) this long in simulated time.
+pub const STOPPED_VISIBLE_MS: SimTime = 60 * MS_PER_SECOND;
+/// More instances than this in one zone switches to compact boxes without text.
+pub const DETAILED_INSTANCES_PER_ZONE_MAX: usize = 24;
+/// Chips drawn per box before the rest are counted as "+N".
+pub const CHIPS_PER_BOX_MAX: usize = 48;
+
+pub const HEADER_H: f64 = 26.0;
+pub const WAITING_H: f64 = 34.0;
+const PAD: f64 = 8.0;
+const FARGATE_LABEL_H: f64 = 20.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Geometry {
+    pub box_w: f64,
+    pub box_h_min: f64,
+    pub chip: f64,
+    pub chip_gap: f64,
+    /// Height above the chips for the label and bars.
+    pub head_h: f64,
+    pub gap: f64,
+}
+
+pub const DETAILED: Geometry = Geometry {
+    box_w: 150.0,
+    box_h_min: 62.0,
+    chip: 11.0,
+    chip_gap: 3.0,
+    head_h: 40.0,
+    gap: 8.0,
+};
+
+pub const COMPACT: Geometry = Geometry {
+    box_w: 34.0,
+    box_h_min: 22.0,
+    chip: 3.0,
+    chip_gap: 1.0,
+    head_h: 6.0,
+    gap: 3.0,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChipState {
+    /// PROVISIONING, PENDING or ACTIVATING.
+    Pending,
+    Running,
+    /// RUNNING with an essential container failing its health check.
+    Unhealthy,
+    /// DEACTIVATING, STOPPING, DEPROVISIONING, or RUNNING with a stop requested.
+    Stopping,
+    Stopped,
+}
+
+impl ChipState {
+    pub fn of(world: &World, task: TaskIdx) -> ChipState {
+        let t = &world.ecs.tasks[task];
+        match t.last_status {
+            TaskStatus::Stopped => ChipState::Stopped,
+            _ if t.desired_status == TaskStatus::Stopped
+                && t.last_status >= TaskStatus::Running =>
+            {
+                ChipState::Stopping
+            }
+            s if s < TaskStatus::Running => ChipState::Pending,
+            TaskStatus::Running if t.health() == crate::ecs::Health::Unhealthy => {
+                ChipState::Unhealthy
+            }
+            TaskStatus::Running => ChipState::Running,
+            _ => ChipState::Stopping,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChipState::Pending => "pending",
+            ChipState::Running => "running",
+            ChipState::Unhealthy => "unhealthy",
+            ChipState::Stopping => "stopping",
+            ChipState::Stopped => "stopped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoxKind {
+    Container(InstanceIdx),
+    /// An EC2 instance still booting (its agent has not registered): its id.
+    Booting(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceBox {
+    pub kind: BoxKind,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub label: String,
+    pub sublabel: String,
+    pub cpu_fraction: f64,
+    pub memory_fraction: f64,
+    pub draining: bool,
+    /// Tasks not drawn for want of room.
+    pub overflow: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Chip {
+    pub task: TaskIdx,
+    pub x: f64,
+    pub y: f64,
+    pub size: f64,
+    pub state: ChipState,
+    /// The service's colour slot; None for a standalone task.
+    pub service: Option<usize>,
+}
+
+/// A service's tasks that have no instance yet (desired less those started).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    pub service: usize,
+    pub name: String,
+    pub count: u32,
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneColumn {
+    pub name: String,
+    pub x: f64,
+    pub w: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MapLayout {
+    pub width: f64,
+    pub height: f64,
+    pub compact: bool,
+    pub zones: Vec<ZoneColumn>,
+    pub boxes: Vec<InstanceBox>,
+    pub chips: Vec<Chip>,
+    pub waiting: Vec<Waiting>,
+    /// The Fargate lane's top and height, when there are Fargate tasks.
+    pub fargate_lane: Option<(f64, f64)>,
+}
+
+/// What a click landed on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Hit {
+    Task(TaskIdx),
+    Instance(InstanceIdx),
+}
+
+fn visible(world: &World, task: TaskIdx) -> bool {
+    let t = &world.ecs.tasks[task];
+    !t.is_stopped()
+        || t.stopped_at
+            .is_some_and(|at| at + STOPPED_VISIBLE_MS >= world.now())
+}
+
+impl MapLayout {
+    /// Lays the world out `width` CSS pixels wide.
+    pub fn build(world: &World, width: f64) -> MapLayout {
+        let mut zones: Vec<String> = world
+            .ecs
+            .container_instances
+            .iter()
+            .filter(|i| i.status != InstanceStatus::Inactive)
+            .map(|i| i.availability_zone.clone())
+            .chain(booting(world).map(|(_, zone)| zone.to_string()))
+            .chain(fargate_tasks(world).map(|t| world.ecs.tasks[t].availability_zone.clone()))
+            .collect();
+        zones.sort();
+        zones.dedup();
+        let mut layout = MapLayout {
+            width,
+            ..MapLayout::default()
+        };
+        if zones.is_empty() {
+            layout.height = HEADER_H + WAITING_H;
+            layout.waiting_strip(world);
+            return layout;
+        }
+        let col_w = (width - PAD) / zones.len() as f64;
+        layout.zones = zones
+            .iter()
+            .enumerate()
+            .map(|(n, name)| ZoneColumn {
+                name: name.clone(),
+                x: PAD + n as f64 * col_w,
+                w: col_w - PAD,
+            })
+            .collect();
+        let per_zone_max = zones
+            .iter()
+            .map(|z| {
+                world
+                    .ecs
+                    .container_instances
+                    .iter()
+                    .filter(|i| i.status != InstanceStatus::Inactive && &i.availability_zone == z)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        layout.compact = per_zone_max > DETAILED_INSTANCES_PER_ZONE_MAX;
+        let geometry = if layout.compact { COMPACT } else { DETAILED };
+        let top = WAITING_H + HEADER_H;
+        let mut bottom = top;
+        for column in layout.zones.clone() {
+            bottom = bottom.max(layout.zone_boxes(world, &column, &geometry, top));
+        }
+        layout.fargate(world, &geometry, bottom);
+        layout.waiting_strip(world);
+        layout
+    }
+
+    /// Lays out one zone's boxes in rows from `top`; returns the bottom.
+    fn zone_boxes(&mut self, world: &World, column: &ZoneColumn, g: &Geometry, top: f64) -> f64 {
+        let box_w = g.box_w.min(column.w);
+        let per_row = ((column.w + g.gap) / (box_w + g.gap)).floor().max(1.0) as usize;
+        let chips_per_row = (((box_w - 6.0) + g.chip_gap) / (g.chip + g.chip_gap))
+            .floor()
+            .max(1.0) as usize;
+        let mut items: Vec<(BoxKind, Vec<TaskIdx>)> = world
+            .ecs
+            .container_instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| {
+                i.status != InstanceStatus::Inactive && i.availability_zone == column.name
+            })
+            .map(|(n, i)| {
+                (
+                    BoxKind::Container(n),
+                    i.tasks
+                        .iter()
+                        .copied()
+                        .filter(|&t| visible(world, t))
+                        .collect(),
+                )
+            })
+            .collect();
+        items.extend(
+            booting(world)
+                .filter(|(_, zone)| *zone == column.name)
+                .map(|(id, _)| (BoxKind::Booting(id.to_string()), Vec::new())),
+        );
+        let mut y = top;
+        for row in items.chunks(per_row) {
+            let rows_of_chips = row
+                .iter()
+                .map(|(_, tasks)| tasks.len().min(CHIPS_PER_BOX_MAX).div_ceil(chips_per_row))
+                .max()
+                .unwrap_or(0);
+            let h = g
+                .box_h_min
+                .max(g.head_h + rows_of_chips as f64 * (g.chip + g.chip_gap) + 6.0);
+            for (n, (kind, tasks)) in row.iter().enumerate() {
+                let x = column.x + n as f64 * (box_w + g.gap);
+                let b = self.instance_box(world, kind, x, y, box_w, h, tasks.len());
+                for (k, &task) in tasks.iter().take(CHIPS_PER_BOX_MAX).enumerate() {
+                    self.chips.push(Chip {
+                        task,
+                        x: x + 3.0 + (k % chips_per_row) as f64 * (g.chip + g.chip_gap),
+                        y: y + g.head_h + (k / chips_per_row) as f64 * (g.chip + g.chip_gap),
+                        size: g.chip,
+                        state: ChipState::of(world, task),
+                        service: world.ecs.tasks[task].service,
+                    });
+                }
+                self.boxes.push(b);
+            }
+            y += h + g.gap;
+        }
+        y
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn instance_box(
+        &self,
+        world: &World,
+        kind: &BoxKind,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        tasks: usize,
+    ) -> InstanceBox {
+        let overflow = tasks.saturating_sub(CHIPS_PER_BOX_MAX);
+        match kind {
+            BoxKind::Container(n) => {
+                let i = &world.ecs.container_instances[*n];
+                let fraction = |used: u32, registered: u32| {
+                    if registered == 0 {
+                        0.0
+                    } else {
+                        f64::from(used) / f64::from(registered)
+                    }
+                };
+                InstanceBox {
+                    kind: kind.clone(),
+                    x,
+                    y,
+                    w,
+                    h,
+                    label: i.ec2_instance_id.clone(),
+                    sublabel: format!("{} · {}", i.instance_type, i.status.as_str()),
+                    cpu_fraction: fraction(i.cpu_units_used, i.cpu_units_registered),
+                    memory_fraction: fraction(i.memory_mib_used, i.memory_mib_registered),
+                    draining: i.status == InstanceStatus::Draining,
+                    overflow,
+                }
+            }
+            BoxKind::Booting(id) => InstanceBox {
+                kind: kind.clone(),
+                x,
+                y,
+                w,
+                h,
+                label: id.clone(),
+                sublabel: "booting".into(),
+                cpu_fraction: 0.0,
+                memory_fraction: 0.0,
+                draining: false,
+                overflow,
+            },
+        }
+    }
+
+    fn fargate(&mut self, world: &World, g: &Geometry, top: f64) {
+        let tasks: Vec<TaskIdx> = fargate_tasks(world).collect();
+        if tasks.is_empty() {
+            self.height = top + PAD;
+            return;
+        }
+        let chip = g.chip.max(COMPACT.chip * 2.0);
+        let pitch = chip + g.chip_gap;
+        let lane_top = top + PAD;
+        let mut bottom = lane_top + FARGATE_LABEL_H;
+        for column in &self.zones {
+            let per_row = ((column.w - 6.0) / pitch).floor().max(1.0) as usize;
+            let mine = tasks
+                .iter()
+                .filter(|&&t| world.ecs.tasks[t].availability_zone == column.name);
+            for (k, &task) in mine.enumerate() {
+                let y = lane_top + FARGATE_LABEL_H + (k / per_row) as f64 * pitch;
+                self.chips.push(Chip {
+                    task,
+                    x: column.x + 3.0 + (k % per_row) as f64 * pitch,
+                    y,
+                    size: chip,
+                    state: ChipState::of(world, task),
+                    service: world.ecs.tasks[task].service,
+                });
+                bottom = bottom.max(y + pitch);
+            }
+        }
+        self.fargate_lane = Some((lane_top, bottom + 4.0 - lane_top));
+        self.height = bottom + 4.0 + PAD;
+    }
+
+    fn waiting_strip(&mut self, world: &World) {
+        let mut x = PAD;
+        for (n, s) in world.ecs.services.iter().enumerate() {
+            if s.status != ServiceStatus::Active {
+                continue;
+            }
+            let started = s
+                .tasks
+                .iter()
+                .filter(|&&t| {
+                    let t = &world.ecs.tasks[t];
+                    !t.is_stopped() && t.desired_status == TaskStatus::Running && !t.replacing
+                })
+                .count() as u32;
+            let target = match s.scheduling_strategy {
+                crate::ecs::SchedulingStrategy::Replica => s.desired_count,
+                crate::ecs::SchedulingStrategy::Daemon => started,
+            };
+            let count = target.saturating_sub(started);
+            if count > 0 {
+                self.waiting.push(Waiting {
+                    service: n,
+                    name: s.name.clone(),
+                    count,
+                    x,
+                    y: 8.0,
+                });
+                x += 60.0 + 8.0 * s.name.len() as f64 + 14.0 * f64::from(count.min(8));
+            }
+        }
+    }
+
+    /// Where a new chip of `service` starts its slide: its waiting group, or the strip's middle.
+    pub fn origin(&self, service: Option<usize>) -> (f64, f64) {
+        service
+            .and_then(|s| self.waiting.iter().find(|w| w.service == s))
+            .map_or((self.width / 2.0, WAITING_H / 2.0), |w| (w.x, w.y))
+    }
+
+    /// The task or instance under a point (tasks first: they sit on top).
+    pub fn hit(&self, x: f64, y: f64) -> Option<Hit> {
+        let slack = 1.5;
+        self.chips
+            .iter()
+            .find(|c| {
+                x >= c.x - slack
+                    && x <= c.x + c.size + slack
+                    && y >= c.y - slack
+                    && y <= c.y + c.size + slack
+            })
+            .map(|c| Hit::Task(c.task))
+            .or_else(|| {
+                self.boxes.iter().find_map(|b| match b.kind {
+                    BoxKind::Container(n)
+                        if x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h =>
+                    {
+                        Some(Hit::Instance(n))
+                    }
+                    _ => None,
+                })
+            })
+    }
+}
+
+/// EC2 instances booting (state pending, no container instance yet): id and zone.
+fn booting(world: &World) -> impl Iterator<Item = (&str, &str)> {
+    world
+        .ec2
+        .launch_order
+        .iter()
+        .filter_map(|id| world.ec2.instances.get(id))
+        .filter(|i| i.state == InstanceState::Pending && i.container_instance.is_none())
+        .map(|i| (i.id.as_str(), i.availability_zone.as_str()))
+}
+
+fn fargate_tasks(world: &World) -> impl Iterator<Item = TaskIdx> + '_ {
+    (0..world.ecs.tasks.len())
+        .filter(|&t| world.ecs.tasks[t].launch_type == LaunchType::Fargate && visible(world, t))
+}

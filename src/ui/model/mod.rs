@@ -1,0 +1,11 @@
+//! The playground's logic that needs no browser: the session (a world plus the user's requests),
+//! the editor's checks, the cluster map's geometry, the charts' series and the saved document.
+//! It builds and is tested natively; the components in `ui` draw it.
+
+pub mod charts;
+pub mod editor;
+pub mod forms;
+pub mod log_view;
+pub mod map;
+pub mod saved;
+pub mod session;

@@ -1,0 +1,330 @@
+//! Services and tasks: create a service (launch type, desired count, placement strategy and
+//! constraints with the memberOf expression checked as you type, deployment configuration,
+//! circuit breaker), change a service's desired count, deploy a revision, and run standalone
+//! tasks. Each is the AWS request of the same name.
+
+use serde_json::{json, Value};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::capacity::{input_value, outcome_line, select_value};
+use super::model::forms::{check_member_of, run_task_request, ServiceForm, STRATEGY_CHOICES};
+use super::state::{Origin, Outcome, SimRef};
+use crate::ecs::{SchedulingStrategy, ServiceStatus};
+
+#[derive(Properties, PartialEq)]
+pub struct ServicesProps {
+    pub sim: SimRef,
+    pub outcome: Option<std::rc::Rc<Outcome>>,
+    pub fargate_enabled: bool,
+    pub onrequest: Callback<(String, Value)>,
+}
+
+fn checked(node: &NodeRef) -> bool {
+    node.cast::<HtmlInputElement>().is_some_and(|i| i.checked())
+}
+
+/// Active revisions, newest first, as `family:revision`.
+fn revisions(sim: &SimRef) -> Vec<String> {
+    let session = sim.borrow();
+    let mut out: Vec<(u64, String)> = Vec::new();
+    for (family, revs) in &session.world().ecs.task_definitions {
+        for d in revs.iter().filter(|d| d.active) {
+            out.push((d.registered_at, format!("{family}:{}", d.revision)));
+        }
+    }
+    out.sort_by(|a, b| b.cmp(a));
+    out.into_iter().map(|(_, k)| k).collect()
+}
+
+#[function_component(ServicesPanel)]
+pub fn services_panel(props: &ServicesProps) -> Html {
+    let revisions = revisions(&props.sim);
+    let session = props.sim.borrow();
+    let world = session.world();
+    let clusters: Vec<String> = world
+        .ecs
+        .clusters
+        .values()
+        .filter(|c| c.active)
+        .map(|c| c.name.clone())
+        .collect();
+    let services: Vec<Html> = world
+        .ecs
+        .services
+        .iter()
+        .filter(|s| s.status != ServiceStatus::Inactive)
+        .map(|s| {
+            let live = s.tasks.iter().map(|&t| &world.ecs.tasks[t]).filter(|t| !t.is_stopped());
+            let running = live.clone().filter(|t| t.is_running()).count();
+            let pending = live.filter(|t| t.is_pending()).count();
+            let primary = &s.deployments[0];
+            html! {
+                <ServiceRow
+                    cluster={s.cluster.clone()}
+                    name={s.name.clone()}
+                    status={s.status.as_str()}
+                    daemon={s.scheduling_strategy == SchedulingStrategy::Daemon}
+                    task_definition={s.task_definition().to_string()}
+                    desired={s.desired_count}
+                    {running}
+                    {pending}
+                    rollout={format!("{} {}", primary.status.as_str(), primary.rollout_state.as_str())}
+                    failure={s.last_placement_failure.as_ref().and_then(|t| t.failure.as_ref()).map(|f| f.message.clone())}
+                    revisions={revisions.clone()}
+                    onrequest={props.onrequest.clone()}
+                />
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel" id="panel-services" aria-labelledby="panel-services-title">
+            <h2 id="panel-services-title">{ "Services and tasks" }</h2>
+            if services.is_empty() { <p class="muted">{ "No services yet." }</p> }
+            <ul class="service-list" id="service-list">{ for services }</ul>
+            { outcome_line(props.outcome.as_deref(), Origin::Services) }
+            <details class="subform" open={world.ecs.services.is_empty()}>
+                <summary>{ "Create service" }</summary>
+                <CreateService clusters={clusters.clone()} revisions={revisions.clone()} fargate_enabled={props.fargate_enabled} onrequest={props.onrequest.clone()} />
+            </details>
+            <details class="subform">
+                <summary>{ "Run task" }</summary>
+                <RunTask {clusters} {revisions} fargate_enabled={props.fargate_enabled} onrequest={props.onrequest.clone()} />
+            </details>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ServiceRowProps {
+    cluster: String,
+    name: String,
+    status: &'static str,
+    daemon: bool,
+    task_definition: String,
+    desired: u32,
+    running: usize,
+    pending: usize,
+    rollout: String,
+    failure: Option<String>,
+    revisions: Vec<String>,
+    onrequest: Callback<(String, Value)>,
+}
+
+#[function_component(ServiceRow)]
+fn service_row(props: &ServiceRowProps) -> Html {
+    let desired_ref = use_node_ref();
+    let revision_ref = use_node_ref();
+    let base = json!({ "cluster": props.cluster, "service": props.name });
+    let onscale = {
+        let (onrequest, desired_ref, base) =
+            (props.onrequest.clone(), desired_ref.clone(), base.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut input = base.clone();
+            input["desiredCount"] = match input_value(&desired_ref).trim().parse::<i64>() {
+                Ok(n) => json!(n),
+                Err(_) => json!(input_value(&desired_ref)),
+            };
+            onrequest.emit(("ecs:UpdateService".into(), input));
+        })
+    };
+    let ondeploy = {
+        let (onrequest, revision_ref, base) =
+            (props.onrequest.clone(), revision_ref.clone(), base.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut input = base.clone();
+            let revision = select_value(&revision_ref);
+            if revision == "force" {
+                input["forceNewDeployment"] = json!(true);
+            } else {
+                input["taskDefinition"] = json!(revision);
+            }
+            onrequest.emit(("ecs:UpdateService".into(), input));
+        })
+    };
+    html! {
+        <li class="service-row" data-service={props.name.clone()}>
+            <div class="service-head">
+                <strong>{ props.name.clone() }</strong>
+                <code>{ props.task_definition.clone() }</code>
+                <span class="muted">{ format!("{} · desired {} · running {} · pending {}", props.status, props.desired, props.running, props.pending) }</span>
+                <span class="badge">{ props.rollout.clone() }</span>
+            </div>
+            if let Some(message) = &props.failure { <p class="check-error small">{ message.clone() }</p> }
+            <div class="row">
+                if !props.daemon {
+                    <form class="inline-form form-scale" onsubmit={onscale}>
+                        <input ref={desired_ref} type="number" min="0" value={props.desired.to_string()} aria-label={format!("Desired count of {}", props.name)} />
+                        <button class="btn btn-small" type="submit">{ "Set desired" }</button>
+                    </form>
+                }
+                <form class="inline-form form-deploy" onsubmit={ondeploy}>
+                    <select ref={revision_ref} aria-label={format!("Revision to deploy to {}", props.name)}>
+                        { for props.revisions.iter().map(|r| html! { <option value={r.clone()} selected={*r == props.task_definition}>{ r.clone() }</option> }) }
+                        <option value="force">{ "force new deployment" }</option>
+                    </select>
+                    <button class="btn btn-small" type="submit">{ "Deploy" }</button>
+                </form>
+            </div>
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FormProps {
+    clusters: Vec<String>,
+    revisions: Vec<String>,
+    fargate_enabled: bool,
+    onrequest: Callback<(String, Value)>,
+}
+
+fn cluster_options(clusters: &[String]) -> Html {
+    html! {
+        <>
+            { for clusters.iter().map(|c| html! { <option value={c.clone()}>{ c.clone() }</option> }) }
+            if clusters.is_empty() { <option value="default">{ "default" }</option> }
+        </>
+    }
+}
+
+fn launch_type_options(fargate: bool) -> Html {
+    html! {
+        <>
+            <option value="EC2">{ "EC2" }</option>
+            if fargate { <option value="FARGATE">{ "FARGATE" }</option> }
+        </>
+    }
+}
+
+#[function_component(CreateService)]
+fn create_service(props: &FormProps) -> Html {
+    let refs: Vec<NodeRef> = (0..12).map(|_| NodeRef::default()).collect();
+    let refs = use_memo((), move |_| refs);
+    let member_of_error = use_state(|| None::<String>);
+    let oncql = {
+        let member_of_error = member_of_error.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            member_of_error.set(check_member_of(&input.value()));
+        })
+    };
+    let onsubmit = {
+        let (refs, onrequest) = (refs.clone(), props.onrequest.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let number = |n: usize, default: i64| {
+                input_value(&refs[n])
+                    .trim()
+                    .parse::<i64>()
+                    .unwrap_or(default)
+            };
+            let form = ServiceForm {
+                cluster: select_value(&refs[0]),
+                name: input_value(&refs[1]).trim().to_string(),
+                task_definition: select_value(&refs[2]),
+                launch_type: select_value(&refs[3]),
+                daemon: select_value(&refs[4]) == "DAEMON",
+                desired_count: number(5, 0),
+                strategy: select_value(&refs[6]),
+                member_of: input_value(&refs[7]),
+                distinct_instance: checked(&refs[8]),
+                minimum_healthy_percent: number(9, 100),
+                maximum_percent: number(10, 200),
+                circuit_breaker: checked(&refs[11]),
+                rollback: checked(&refs[11]),
+            };
+            onrequest.emit(("ecs:CreateService".into(), form.request()));
+        })
+    };
+    html! {
+        <form class="form-grid" id="form-create-service" {onsubmit}>
+            <label for="svc-cluster">{ "Cluster" }</label>
+            <select id="svc-cluster" ref={refs[0].clone()}>{ cluster_options(&props.clusters) }</select>
+            <label for="svc-name">{ "Service name" }</label>
+            <input id="svc-name" ref={refs[1].clone()} value="web" />
+            <label for="svc-td">{ "Task definition" }</label>
+            <select id="svc-td" ref={refs[2].clone()}>
+                { for props.revisions.iter().map(|r| html! { <option value={r.clone()}>{ r.clone() }</option> }) }
+            </select>
+            <label for="svc-launch">{ "Launch type" }</label>
+            <select id="svc-launch" ref={refs[3].clone()}>{ launch_type_options(props.fargate_enabled) }</select>
+            <label for="svc-scheduling">{ "Scheduling" }</label>
+            <select id="svc-scheduling" ref={refs[4].clone()}>
+                <option value="REPLICA">{ "REPLICA" }</option>
+                <option value="DAEMON">{ "DAEMON (one per instance)" }</option>
+            </select>
+            <label for="svc-desired">{ "Desired count" }</label>
+            <input id="svc-desired" ref={refs[5].clone()} type="number" min="0" value="4" />
+            <label for="svc-strategy">{ "Placement strategy" }</label>
+            <select id="svc-strategy" ref={refs[6].clone()}>
+                { for STRATEGY_CHOICES.iter().map(|(label, _)| html! { <option value={*label}>{ *label }</option> }) }
+            </select>
+            <label for="svc-member-of">{ "memberOf" }</label>
+            <div>
+                <input id="svc-member-of" ref={refs[7].clone()} class="mono" placeholder="attribute:ecs.instance-type =~ t3.*"
+                    aria-invalid={member_of_error.is_some().to_string()} aria-describedby="svc-member-of-check" oninput={oncql} />
+                <p id="svc-member-of-check" class={if member_of_error.is_some() { "check-error small" } else { "muted small" }}>
+                    { member_of_error.as_ref().cloned().unwrap_or_else(|| "Cluster Query Language; empty for none.".into()) }
+                </p>
+            </div>
+            <label for="svc-distinct">{ "distinctInstance" }</label>
+            <input id="svc-distinct" ref={refs[8].clone()} type="checkbox" />
+            <label for="svc-min">{ "Minimum healthy %" }</label>
+            <input id="svc-min" ref={refs[9].clone()} type="number" min="0" value="100" />
+            <label for="svc-max">{ "Maximum %" }</label>
+            <input id="svc-max" ref={refs[10].clone()} type="number" min="0" value="200" />
+            <label for="svc-breaker">{ "Circuit breaker" }</label>
+            <label class="toggle"><input id="svc-breaker" ref={refs[11].clone()} type="checkbox" />{ " enable, with rollback" }</label>
+            <span></span>
+            <button class="btn btn-primary" id="btn-create-service" type="submit">{ "Create service" }</button>
+        </form>
+    }
+}
+
+#[function_component(RunTask)]
+fn run_task(props: &FormProps) -> Html {
+    let (cluster, td, count, launch) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    let onsubmit = {
+        let (cluster, td, count, launch, onrequest) = (
+            cluster.clone(),
+            td.clone(),
+            count.clone(),
+            launch.clone(),
+            props.onrequest.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let n = input_value(&count).trim().parse::<i64>().unwrap_or(1);
+            let request = run_task_request(
+                &select_value(&cluster),
+                &select_value(&td),
+                n,
+                &select_value(&launch),
+            );
+            onrequest.emit(("ecs:RunTask".into(), request));
+        })
+    };
+    html! {
+        <form class="form-grid" id="form-run-task" {onsubmit}>
+            <label for="run-cluster">{ "Cluster" }</label>
+            <select id="run-cluster" ref={cluster}>{ cluster_options(&props.clusters) }</select>
+            <label for="run-td">{ "Task definition" }</label>
+            <select id="run-td" ref={td}>
+                { for props.revisions.iter().map(|r| html! { <option value={r.clone()}>{ r.clone() }</option> }) }
+            </select>
+            <label for="run-count">{ "Count" }</label>
+            <input id="run-count" ref={count} type="number" min="1" max="10" value="1" />
+            <label for="run-launch">{ "Launch type" }</label>
+            <select id="run-launch" ref={launch}>{ launch_type_options(props.fargate_enabled) }</select>
+            <span></span>
+            <button class="btn btn-primary" id="btn-run-task" type="submit">{ "Run task" }</button>
+        </form>
+    }
+}
