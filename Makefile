@@ -68,7 +68,7 @@ bench:
 bench-browser: setup-test
 	cargo test --locked --release $(WASM) --test browser_bench -- --nocapture
 
-# A PNG of the running app, as the README shows it.
-screenshot:
-	ECSPLAY_DIST=$(CURDIR)/dist ECSPLAY_SCREENSHOT=$(CURDIR)/docs/screenshot.png \
-	  cargo test --locked --test e2e -- --ignored --test-threads=1 screenshot
+# PNGs of the playground's main states, as the README shows them.
+screenshot: build
+	ECSPLAY_DIST=$(CURDIR)/dist ECSPLAY_SCREENSHOTS=$(CURDIR)/docs \
+	  cargo test --locked --test e2e -- --ignored --test-threads=1 screenshots

@@ -13,7 +13,9 @@ use ecsplay::scenario::Scenario;
 
 /// Every example scenario the playground's picker offers.
 fn scenarios() -> impl Iterator<Item = &'static str> {
-    ecsplay::scenario::presets::PRESETS.iter().map(|(name, _)| *name)
+    ecsplay::scenario::presets::PRESETS
+        .iter()
+        .map(|(name, _)| *name)
 }
 
 fn scenario(name: &str) -> Scenario {

@@ -450,3 +450,23 @@ fn every_preset_loads() {
         assert!(preset(id).is_some());
     }
 }
+
+#[test]
+fn fast_forward_stops_when_a_service_cannot_place_and_nothing_changes() {
+    let mut s = session("constraints");
+    let ff = s.fast_forward();
+    assert!(!ff.steady, "one-per-host keeps a task it cannot place");
+    assert!(ff.stuck);
+    let last_step = s.scenario().steps.iter().map(|step| step.at).max().unwrap();
+    let quiet = ecsplay::ui::model::session::FAST_FORWARD_QUIET_MS;
+    assert!(ff.to < last_step + 4 * quiet, "stopped soon after the last change: {}", ff.to);
+}
+
+#[test]
+fn a_rolled_back_deployment_still_reaches_a_steady_state() {
+    let mut s = session("failed-deployment");
+    let ff = s.fast_forward();
+    assert!(ff.steady, "{ff:?}");
+    let service = &s.world().ecs.services[0];
+    assert_eq!(service.task_definition(), "web:1");
+}

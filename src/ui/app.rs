@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -130,14 +130,20 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|window| {
-                EventListener::new(&window, "keydown", move |event| {
-                    if let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() {
-                        if let Some(action) = shortcut(e) {
-                            e.prevent_default();
-                            dispatcher.dispatch(action);
+                // Not passive: a shortcut's key (Space) must not also scroll the page.
+                EventListener::new_with_options(
+                    &window,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        if let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() {
+                            if let Some(action) = shortcut(e) {
+                                e.prevent_default();
+                                dispatcher.dispatch(action);
+                            }
                         }
-                    }
-                })
+                    },
+                )
             });
             move || drop(listener)
         });

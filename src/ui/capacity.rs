@@ -121,7 +121,7 @@ pub fn capacity_panel(props: &CapacityProps) -> Html {
                 </select>
                 <label for="cap-cluster">{ "Cluster" }</label>
                 <select id="cap-cluster" ref={cluster_ref}>
-                    { for clusters.iter().map(|c| html! { <option value={c.clone()}>{ c.clone() }</option> }) }
+                    { for clusters.iter().enumerate().map(|(n, c)| html! { <option value={c.clone()} selected={n == 0}>{ c.clone() }</option> }) }
                     if clusters.is_empty() { <option value="default">{ "default" }</option> }
                 </select>
                 <label for="cap-attrs">{ "Custom attributes" }</label>
@@ -251,8 +251,8 @@ fn instance_list(props: &InstanceListProps) -> Html {
             <ul class="instance-list" id="instance-list">{ for rows }</ul>
             <form class="inline-form" id="form-attributes" onsubmit={onput}>
                 <select ref={attr_target} aria-label="Container instance">
-                    { for world.ecs.container_instances.iter().filter(|i| i.status != InstanceStatus::Inactive).map(|i| html! {
-                        <option value={i.arn.clone()}>{ i.ec2_instance_id.clone() }</option>
+                    { for world.ecs.container_instances.iter().filter(|i| i.status != InstanceStatus::Inactive).enumerate().map(|(n, i)| html! {
+                        <option value={i.arn.clone()} selected={n == 0}>{ i.ec2_instance_id.clone() }</option>
                     }) }
                 </select>
                 <input ref={attr_text} placeholder="name=value" aria-label="Attribute to set" />

@@ -158,15 +158,22 @@ fn highlighted(text: &str, checked: &Check) -> Html {
         _ => None,
     };
     let mut out: Vec<Html> = Vec::new();
+    let mut marked: Vec<Html> = Vec::new();
     for token in tokens(text) {
         let piece = &text[token.start..token.end];
         let inside = mark.is_some_and(|(s, e)| token.start < e.max(s + 1) && token.end > s);
         let span = html! { <span class={token.kind.class()}>{ piece }</span> };
-        out.push(if inside {
-            html! { <mark class="err">{ span }</mark> }
-        } else {
-            span
-        });
+        if inside {
+            marked.push(span);
+            continue;
+        }
+        if !marked.is_empty() {
+            out.push(html! { <mark class="err">{ for marked.drain(..) }</mark> });
+        }
+        out.push(span);
+    }
+    if !marked.is_empty() {
+        out.push(html! { <mark class="err">{ for marked.drain(..) }</mark> });
     }
     if let Some((start, _)) = mark {
         if start >= text.len() {

@@ -527,6 +527,24 @@ fn redraw(
         &mut rt.animation,
         now,
     );
+    // What is drawn, for tests and assistive tools that cannot read pixels.
+    let instances = rt
+        .layout
+        .boxes
+        .iter()
+        .filter(|b| matches!(b.kind, BoxKind::Container(_)))
+        .count();
+    let running = rt
+        .layout
+        .chips
+        .iter()
+        .filter(|c| c.state == ChipState::Running)
+        .count();
+    let _ = element.set_attribute("data-instances", &instances.to_string());
+    let _ = element.set_attribute("data-running", &running.to_string());
+    let _ = element.set_attribute("aria-label", &format!(
+        "Cluster map: {} Availability Zones, {instances} container instances, {} tasks ({running} running)",
+        rt.layout.zones.len(), rt.layout.chips.len()));
     drop(session);
     if moving {
         let (canvas, runtime2, sim, selection) = (

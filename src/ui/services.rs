@@ -183,7 +183,7 @@ struct FormProps {
 fn cluster_options(clusters: &[String]) -> Html {
     html! {
         <>
-            { for clusters.iter().map(|c| html! { <option value={c.clone()}>{ c.clone() }</option> }) }
+            { for clusters.iter().enumerate().map(|(n, c)| html! { <option value={c.clone()} selected={n == 0}>{ c.clone() }</option> }) }
             if clusters.is_empty() { <option value="default">{ "default" }</option> }
         </>
     }
@@ -192,7 +192,7 @@ fn cluster_options(clusters: &[String]) -> Html {
 fn launch_type_options(fargate: bool) -> Html {
     html! {
         <>
-            <option value="EC2">{ "EC2" }</option>
+            <option value="EC2" selected=true>{ "EC2" }</option>
             if fargate { <option value="FARGATE">{ "FARGATE" }</option> }
         </>
     }
@@ -246,20 +246,20 @@ fn create_service(props: &FormProps) -> Html {
             <input id="svc-name" ref={refs[1].clone()} value="web" />
             <label for="svc-td">{ "Task definition" }</label>
             <select id="svc-td" ref={refs[2].clone()}>
-                { for props.revisions.iter().map(|r| html! { <option value={r.clone()}>{ r.clone() }</option> }) }
+                { for props.revisions.iter().enumerate().map(|(n, r)| html! { <option value={r.clone()} selected={n == 0}>{ r.clone() }</option> }) }
             </select>
             <label for="svc-launch">{ "Launch type" }</label>
             <select id="svc-launch" ref={refs[3].clone()}>{ launch_type_options(props.fargate_enabled) }</select>
             <label for="svc-scheduling">{ "Scheduling" }</label>
             <select id="svc-scheduling" ref={refs[4].clone()}>
-                <option value="REPLICA">{ "REPLICA" }</option>
+                <option value="REPLICA" selected=true>{ "REPLICA" }</option>
                 <option value="DAEMON">{ "DAEMON (one per instance)" }</option>
             </select>
             <label for="svc-desired">{ "Desired count" }</label>
             <input id="svc-desired" ref={refs[5].clone()} type="number" min="0" value="4" />
             <label for="svc-strategy">{ "Placement strategy" }</label>
             <select id="svc-strategy" ref={refs[6].clone()}>
-                { for STRATEGY_CHOICES.iter().map(|(label, _)| html! { <option value={*label}>{ *label }</option> }) }
+                { for STRATEGY_CHOICES.iter().enumerate().map(|(n, (label, _))| html! { <option value={*label} selected={n == 0}>{ *label }</option> }) }
             </select>
             <label for="svc-member-of">{ "memberOf" }</label>
             <div>
@@ -317,7 +317,7 @@ fn run_task(props: &FormProps) -> Html {
             <select id="run-cluster" ref={cluster}>{ cluster_options(&props.clusters) }</select>
             <label for="run-td">{ "Task definition" }</label>
             <select id="run-td" ref={td}>
-                { for props.revisions.iter().map(|r| html! { <option value={r.clone()}>{ r.clone() }</option> }) }
+                { for props.revisions.iter().enumerate().map(|(n, r)| html! { <option value={r.clone()} selected={n == 0}>{ r.clone() }</option> }) }
             </select>
             <label for="run-count">{ "Count" }</label>
             <input id="run-count" ref={count} type="number" min="1" max="10" value="1" />

@@ -282,6 +282,12 @@ fn fast_forward_notice(ff: FastForward) -> String {
             "Fast-forwarded {} to a steady state.",
             format_duration(ff.to - ff.from)
         )
+    } else if ff.stuck {
+        format!(
+            "Fast-forwarded {}: nothing has changed for {}, but a service is not steady: see its events in the log.",
+            format_duration(ff.to - ff.from),
+            format_duration(super::model::session::FAST_FORWARD_QUIET_MS)
+        )
     } else {
         format!(
             "Fast-forwarded {}: still not steady; press Play to watch why.",

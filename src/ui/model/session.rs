@@ -19,6 +19,10 @@ pub const SAMPLES_MAX: usize = 2_000;
 pub const FAST_FORWARD_MS_MAX: SimTime = 6 * 60 * MS_PER_MINUTE;
 /// It looks at the world this often while fast-forwarding.
 const FAST_FORWARD_CHUNK_MS: SimTime = 5 * MS_PER_SECOND;
+/// Fast forward also stops when no task or instance has changed for this long after the last
+/// step: a service that cannot place its tasks retries for ever, and waiting longer shows nothing
+/// new.
+pub const FAST_FORWARD_QUIET_MS: SimTime = 10 * MS_PER_MINUTE;
 /// Requests the user may add to one session (design.md section 9: steps per scenario).
 pub const USER_REQUESTS_MAX: usize = crate::scenario::SCENARIO_STEPS_MAX;
 
@@ -46,6 +50,8 @@ pub struct FastForward {
     pub from: SimTime,
     pub to: SimTime,
     pub steady: bool,
+    /// Not steady, but nothing changed for [`FAST_FORWARD_QUIET_MS`].
+    pub stuck: bool,
 }
 
 impl Session {
@@ -157,7 +163,12 @@ impl Session {
     pub fn is_steady(&self) -> bool {
         let world = &self.world;
         let services_steady = world.ecs.services.iter().all(|s| {
-            s.status != crate::ecs::ServiceStatus::Active || (s.steady && s.deployments.len() == 1)
+            // Older deployments stay listed as INACTIVE; an ACTIVE one still has tasks to retire.
+            s.status != crate::ecs::ServiceStatus::Active
+                || (s.steady
+                    && s.deployments
+                        .iter()
+                        .all(|d| d.status != crate::ecs::DeploymentStatus::Active))
         });
         let tasks_settled = world
             .ecs
@@ -177,20 +188,52 @@ impl Session {
         services_steady && tasks_settled && booted && steps_done
     }
 
-    /// Runs until [`Session::is_steady`], at most [`FAST_FORWARD_MS_MAX`] of simulated time.
+    /// Runs until [`Session::is_steady`], or until nothing has changed for
+    /// [`FAST_FORWARD_QUIET_MS`] after the last step, at most [`FAST_FORWARD_MS_MAX`].
     pub fn fast_forward(&mut self) -> FastForward {
         let from = self.world.now();
         let limit = from + FAST_FORWARD_MS_MAX;
         // Look first: a request just made may not have moved anything yet.
         self.advance_by(FAST_FORWARD_CHUNK_MS);
+        let mut activity = self.activity();
+        let mut quiet_since = self.world.now();
+        let mut stuck = false;
         while !self.is_steady() && self.world.now() < limit {
             self.advance_by(FAST_FORWARD_CHUNK_MS);
+            let now = self.world.now();
+            let latest = self.activity();
+            let steps_done = self.scenario.steps.iter().all(|step| step.at <= now);
+            if latest != activity || !steps_done {
+                activity = latest;
+                quiet_since = now;
+            } else if now - quiet_since >= FAST_FORWARD_QUIET_MS {
+                stuck = true;
+                break;
+            }
         }
         FastForward {
             from,
             to: self.world.now(),
             steady: self.is_steady(),
+            stuck,
         }
+    }
+
+    /// What fast forward watches for change: tasks started, running and stopped, and
+    /// container instances by status.
+    fn activity(&self) -> [usize; 5] {
+        let ecs = &self.world.ecs;
+        let count = |f: &dyn Fn(&crate::ecs::Task) -> bool| ecs.tasks.iter().filter(|t| f(t)).count();
+        [
+            ecs.tasks.len(),
+            count(&|t| t.is_running()),
+            count(&|t| t.is_stopped()),
+            ecs.container_instances.len(),
+            ecs.container_instances
+                .iter()
+                .filter(|i| i.status == crate::ecs::InstanceStatus::Active)
+                .count(),
+        ]
     }
 
     fn sample(&mut self) {
