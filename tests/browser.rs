@@ -45,46 +45,291 @@ async fn next_tick() {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
-#[wasm_bindgen_test]
-async fn the_shell_renders_and_the_time_controls_respond() {
+/// Mounts a fresh playground (no autosave from an earlier test) in its own element.
+async fn mount() -> web_sys::Element {
+    ecsplay::ui::clear_autosave();
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<ecsplay::ui::App>::with_root(root.clone()).render();
-    next_tick().await;
+    settle().await;
+    root
+}
 
-    let name = document
-        .get_element_by_id("scenario-name")
-        .expect("scenario name");
+/// Lets Yew render what the last event caused (a few turns: effects may dispatch again).
+async fn settle() {
+    for _ in 0..3 {
+        next_tick().await;
+    }
+}
+
+fn find(root: &web_sys::Element, css: &str) -> web_sys::Element {
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css} is missing"))
+}
+
+fn text(root: &web_sys::Element, css: &str) -> String {
+    find(root, css).text_content().unwrap_or_default()
+}
+
+async fn click(root: &web_sys::Element, css: &str) {
+    find(root, css)
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+    settle().await;
+}
+
+/// Sets a field's value and sends the event a person's typing or choosing would.
+async fn set(root: &web_sys::Element, css: &str, value: &str, event: &str) {
+    let element = find(root, css);
+    js_sys::Reflect::set(&element, &"value".into(), &value.into()).unwrap();
+    let event = web_sys::Event::new_with_event_init_dict(event, &{
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    element.dispatch_event(&event).unwrap();
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_shell_renders_and_the_time_controls_respond() {
+    let root = mount().await;
     assert_eq!(
-        name.text_content().unwrap().trim(),
+        text(&root, "#scenario-name").trim(),
         Scenario::default_scenario().name
     );
-    assert!(document
+    assert!(root
         .query_selector("#panel-event-log [role=log]")
         .unwrap()
         .is_some());
-    assert_eq!(
-        document
-            .get_element_by_id("sim-clock")
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        "T+00:00:00"
-    );
-
-    let play: web_sys::HtmlElement = document
-        .get_element_by_id("btn-play")
-        .expect("play button")
-        .dyn_into()
-        .unwrap();
-    play.click();
-    next_tick().await;
+    assert_eq!(text(&root, "#sim-clock"), "T+00:00:00");
+    click(&root, "#btn-play").await;
     assert!(
-        document.get_element_by_id("btn-pause").is_some(),
+        root.query_selector("#btn-pause").unwrap().is_some(),
         "Play became Pause"
     );
-    assert!(document.get_element_by_id("btn-play").is_none());
+    click(&root, "#btn-pause").await;
+    // Step goes to the next moment something is due: the clock moves, the log fills.
+    click(&root, "#btn-step").await;
+    assert_ne!(text(&root, "#sim-clock"), "T+00:00:00");
+    click(&root, "#btn-fast-forward").await;
+    assert!(
+        text(&root, "#notice").contains("to a steady state"),
+        "{}",
+        text(&root, "#notice")
+    );
+    assert_eq!(
+        find(&root, "#cluster-map")
+            .get_attribute("data-running")
+            .as_deref(),
+        Some("6")
+    );
+    click(&root, "#btn-reset").await;
+    assert_eq!(text(&root, "#sim-clock"), "T+00:00:00");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_editor_marks_malformed_json_and_aws_errors_and_keeps_the_text() {
+    let root = mount().await;
+    assert!(text(&root, "#td-check").starts_with("✓ Valid"));
+    set(
+        &root,
+        "#td-editor",
+        "{\n  \"family\": \"web\"\n  \"cpu\": \"256\"\n}",
+        "input",
+    )
+    .await;
+    assert!(
+        text(&root, "#td-check").starts_with("Line 3, column 3:"),
+        "{}",
+        text(&root, "#td-check")
+    );
+    assert_eq!(text(&root, ".gutter .gutter-error"), "3");
+    assert_eq!(
+        find(&root, "#td-editor")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+
+    let invalid = ecsplay::ui::model::editor::EXAMPLE_TASK_DEFINITION
+        .replace("\"cpu\": 256,", "\"cpu\": 256, \"memory\": 0,");
+    set(&root, "#td-editor", &invalid, "input").await;
+    let check = text(&root, "#td-check");
+    assert!(check.starts_with("ClientException: "), "{check}");
+    assert!(
+        check.ends_with("(at $.containerDefinitions[0].memory)"),
+        "{check}"
+    );
+    assert_eq!(text(&root, "mark.err"), "\"memory\": 0");
+
+    // Register anyway: refused, nothing registered, the text kept.
+    click(&root, "#btn-register").await;
+    assert!(
+        text(&root, "#td-outcome").starts_with("RegisterTaskDefinition refused: ClientException")
+    );
+    assert_eq!(text(&root, "#td-revisions").matches("web:").count(), 1);
+    let kept = find(&root, "#td-editor")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .unwrap()
+        .value();
+    assert_eq!(kept, invalid);
+
+    // Tab indents in place.
+    let area = find(&root, "#td-editor")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .unwrap();
+    area.set_selection_range(1, 1).unwrap();
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Tab");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let tab = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    area.dispatch_event(&tab).unwrap();
+    settle().await;
+    assert!(tab.default_prevented());
+    assert!(
+        area.value().starts_with("{  \n"),
+        "{:?}",
+        &area.value()[..5]
+    );
+
+    // A valid definition registers web:2; reopening web:1 fills the editor with describe output.
+    set(
+        &root,
+        "#td-editor",
+        ecsplay::ui::model::editor::EXAMPLE_TASK_DEFINITION,
+        "input",
+    )
+    .await;
+    click(&root, "#btn-register").await;
+    assert_eq!(text(&root, "#td-outcome"), "Registered web:2");
+    click(&root, "#td-revisions li:last-child button").await;
+    let reopened = find(&root, "#td-editor")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .unwrap()
+        .value();
+    assert!(
+        reopened.starts_with("{\n  \"taskDefinition\": {"),
+        "{reopened}"
+    );
+    assert!(text(&root, "#td-check").contains("read from describe-task-definition output"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_panels_launch_drain_create_scale_run_and_stop() {
+    let root = mount().await;
+    set(&root, "#scenario-picker", "blank", "change").await;
+    assert!(text(&root, "#scenario-name").starts_with("Blank"));
+    click(&root, "#btn-register").await;
+
+    set(&root, "#cap-count", "2", "input").await;
+    click(&root, "#btn-launch").await;
+    set(&root, "#cap-zone", "us-east-1b", "change").await;
+    set(&root, "#cap-count", "1", "input").await;
+    click(&root, "#btn-launch").await;
+    click(&root, "#btn-fast-forward").await;
+    assert_eq!(
+        root.query_selector_all("#instance-list li")
+            .unwrap()
+            .length(),
+        3
+    );
+    assert_eq!(
+        find(&root, "#cluster-map")
+            .get_attribute("data-instances")
+            .as_deref(),
+        Some("3")
+    );
+
+    // Drain the first instance: it says DRAINING and gets no task.
+    click(&root, "#instance-list li:first-child .row-actions button").await;
+    assert!(text(&root, "#instance-list li:first-child").contains("DRAINING"));
+
+    // A service with a memberOf typo is flagged as you type, with its column.
+    set(
+        &root,
+        "#svc-member-of",
+        "attribute:ecs.instance-type ==",
+        "input",
+    )
+    .await;
+    assert!(
+        text(&root, "#svc-member-of-check").starts_with("Column "),
+        "{}",
+        text(&root, "#svc-member-of-check")
+    );
+    set(&root, "#svc-member-of", "", "input").await;
+    set(&root, "#svc-desired", "2", "input").await;
+    click(&root, "#btn-create-service").await;
+    click(&root, "#btn-fast-forward").await;
+    let row = text(&root, "#service-list [data-service=web]");
+    assert!(row.contains("running 2"), "{row}");
+    assert!(text(&root, "#instance-list li:first-child").contains("0 tasks"));
+
+    // Change the desired count.
+    set(
+        &root,
+        "#service-list [data-service=web] .form-scale input",
+        "3",
+        "input",
+    )
+    .await;
+    click(&root, "#service-list [data-service=web] .form-scale button").await;
+    click(&root, "#btn-fast-forward").await;
+    assert!(text(&root, "#service-list [data-service=web]").contains("running 3"));
+
+    // A standalone task, then stop it from the inspector.
+    click(&root, "#btn-run-task").await;
+    assert!(text(&root, "#panel-services").contains("ecs:RunTask accepted"));
+    click(&root, "#btn-fast-forward").await;
+    let running: usize = find(&root, "#cluster-map")
+        .get_attribute("data-running")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(running, 4);
+    assert!(text(&root, "#panel-event-log").contains("(service web) has started"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_session_is_autosaved_and_restored() {
+    let root = mount().await;
+    set(&root, "#td-editor", "{ \"family\": \"typed\" }", "input").await;
+    set(&root, "#cap-count", "1", "input").await;
+    click(&root, "#btn-launch").await;
+    click(&root, "#btn-fast-forward").await;
+    let clock = text(&root, "#sim-clock");
+    root.remove();
+
+    // A new page load: the same text, the same request, the same time.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let again = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&again).unwrap();
+    yew::Renderer::<ecsplay::ui::App>::with_root(again.clone()).render();
+    settle().await;
+    let area = find(&again, "#td-editor")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .unwrap();
+    assert_eq!(area.value(), "{ \"family\": \"typed\" }");
+    assert_eq!(text(&again, "#sim-clock"), clock);
+    assert_eq!(
+        again
+            .query_selector_all("#instance-list li")
+            .unwrap()
+            .length(),
+        3
+    );
+    assert!(text(&again, ".footer").contains("Autosave: localStorage"));
+    ecsplay::ui::clear_autosave();
+    again.remove();
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.

@@ -459,7 +459,11 @@ fn fast_forward_stops_when_a_service_cannot_place_and_nothing_changes() {
     assert!(ff.stuck);
     let last_step = s.scenario().steps.iter().map(|step| step.at).max().unwrap();
     let quiet = ecsplay::ui::model::session::FAST_FORWARD_QUIET_MS;
-    assert!(ff.to < last_step + 4 * quiet, "stopped soon after the last change: {}", ff.to);
+    assert!(
+        ff.to < last_step + 4 * quiet,
+        "stopped soon after the last change: {}",
+        ff.to
+    );
 }
 
 #[test]

@@ -223,7 +223,8 @@ impl Session {
     /// container instances by status.
     fn activity(&self) -> [usize; 5] {
         let ecs = &self.world.ecs;
-        let count = |f: &dyn Fn(&crate::ecs::Task) -> bool| ecs.tasks.iter().filter(|t| f(t)).count();
+        let count =
+            |f: &dyn Fn(&crate::ecs::Task) -> bool| ecs.tasks.iter().filter(|t| f(t)).count();
         [
             ecs.tasks.len(),
             count(&|t| t.is_running()),
