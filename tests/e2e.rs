@@ -390,7 +390,7 @@ async fn screenshots() {
     open(&client, &site, "failed-deployment").await;
     click(&client, "#btn-fast-forward").await;
     wait_text(&client, "#notice", "Fast-forwarded").await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     shoot(&client, "failed-deployment.png").await;
 
     // Constraints: distinctInstance leaves a task waiting; an instance selected.
@@ -398,7 +398,7 @@ async fn screenshots() {
     click(&client, "#btn-fast-forward").await;
     wait_text(&client, "#notice", "Fast-forwarded").await;
     click_map(&client, 60.0, 70.0).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     shoot(&client, "constraints.png").await;
     no_console_errors(&client).await;
     client.close().await.unwrap();
@@ -408,6 +408,7 @@ async fn screenshots() {
     open(&client, &site, "fargate-basics").await;
     click(&client, "#btn-fast-forward").await;
     wait_text(&client, "#notice", "Fast-forwarded").await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     shoot(&client, "narrow.png").await;
     client.close().await.unwrap();
 }
