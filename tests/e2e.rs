@@ -30,6 +30,14 @@ const PANELS: [&str; 8] = [
     "panel-event-log",
 ];
 
+/// The site served, chromedriver, and a 1440x900 headless Chromium.
+async fn start() -> (String, support::Chromedriver, Client) {
+    let site = support::serve_static(support::dist_dir());
+    let driver = support::start_chromedriver();
+    let client = support::browser(&driver, 1440, 900).await;
+    (site, driver, client)
+}
+
 /// Opens the site with no autosave left from an earlier test, on `preset`.
 async fn open(client: &Client, site: &str, preset: &str) {
     client.goto(site).await.unwrap();
@@ -141,9 +149,7 @@ async fn no_console_errors(client: &Client) {
 #[tokio::test]
 #[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
 async fn the_release_build_renders_every_panel_without_console_errors() {
-    let site = support::serve_static(support::dist_dir());
-    let driver = support::start_chromedriver();
-    let client = support::browser(&driver, 1440, 900).await;
+    let (site, _driver, client) = start().await;
     open(&client, &site, "default").await;
     assert_eq!(
         text(&client, "#scenario-name").await,
@@ -186,9 +192,7 @@ async fn the_release_build_renders_every_panel_without_console_errors() {
 #[tokio::test]
 #[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
 async fn an_invalid_definition_shows_its_path_and_the_previous_revision_stays() {
-    let site = support::serve_static(support::dist_dir());
-    let driver = support::start_chromedriver();
-    let client = support::browser(&driver, 1440, 900).await;
+    let (site, _driver, client) = start().await;
     open(&client, &site, "default").await;
     wait_text(&client, "#td-revisions", "web:1").await;
 
@@ -236,9 +240,7 @@ async fn an_invalid_definition_shows_its_path_and_the_previous_revision_stays() 
 #[tokio::test]
 #[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
 async fn two_instances_and_a_service_put_tasks_on_the_map_and_in_the_log() {
-    let site = support::serve_static(support::dist_dir());
-    let driver = support::start_chromedriver();
-    let client = support::browser(&driver, 1440, 900).await;
+    let (site, _driver, client) = start().await;
     open(&client, &site, "blank").await;
     click(&client, "#btn-register").await;
     wait_text(&client, "#td-revisions", "web:1").await;
@@ -297,9 +299,7 @@ async fn two_instances_and_a_service_put_tasks_on_the_map_and_in_the_log() {
 #[tokio::test]
 #[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
 async fn deploying_a_new_revision_completes() {
-    let site = support::serve_static(support::dist_dir());
-    let driver = support::start_chromedriver();
-    let client = support::browser(&driver, 1440, 900).await;
+    let (site, _driver, client) = start().await;
     open(&client, &site, "default").await;
     click(&client, "#btn-fast-forward").await;
     wait_text(&client, "#service-list", "PRIMARY COMPLETED").await;
@@ -362,9 +362,7 @@ async fn click_map(client: &Client, x: f64, y: f64) {
 #[tokio::test]
 #[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
 async fn screenshots() {
-    let site = support::serve_static(support::dist_dir());
-    let driver = support::start_chromedriver();
-    let client = support::browser(&driver, 1440, 900).await;
+    let (site, driver, client) = start().await;
 
     // The default scenario at a steady state, a task selected: its placement why-trace.
     open(&client, &site, "default").await;

@@ -216,16 +216,20 @@ impl Scenario {
 }
 
 fn syntax_error(err: serde_json::Error) -> ScenarioError {
-    // serde_json appends " at line L column C" to its message; the fields carry them already.
-    let message = err.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
     ScenarioError::Syntax {
         line: err.line(),
         column: err.column(),
-        message,
+        message: json_error_message(&err),
+    }
+}
+
+/// serde_json's message without the " at line L column C" it appends: callers report the line
+/// and column on their own.
+pub fn json_error_message(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
     }
 }
 

@@ -230,17 +230,7 @@ pub fn app() -> Html {
 
     let session = state.sim.borrow();
     let world = session.world();
-    let mut revisions: Vec<(u64, String)> = world
-        .ecs
-        .task_definitions
-        .iter()
-        .flat_map(|(family, revs)| {
-            revs.iter()
-                .map(move |d| (d.registered_at, format!("{family}:{}", d.revision)))
-        })
-        .collect();
-    revisions.sort_by(|a, b| b.cmp(a));
-    let revisions: Vec<String> = revisions.into_iter().map(|(_, k)| k).collect();
+    let revisions = super::model::forms::revisions(world, false);
     let scenario_name = session.scenario().name.clone();
     let description = session.scenario().description.clone();
     let steps: Vec<Step> = session.scenario().steps.clone();

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::model::forms::{parse_attributes, run_instances_request};
+use super::model::forms::{active_clusters, parse_attributes, run_instances_request};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ec2::catalogue::INSTANCE_TYPES;
 use crate::ecs::InstanceStatus;
@@ -53,13 +53,7 @@ pub fn capacity_panel(props: &CapacityProps) -> Html {
         .iter()
         .map(|z| format!("{region}{z}"))
         .collect();
-    let clusters: Vec<String> = world
-        .ecs
-        .clusters
-        .values()
-        .filter(|c| c.active)
-        .map(|c| c.name.clone())
-        .collect();
+    let clusters = active_clusters(world);
 
     let onlaunch = {
         let onrequest = props.onrequest.clone();

@@ -3,6 +3,7 @@
 //! redrawn when the simulation moves on, at most every [`CHART_REDRAW_MS`] of wall time, not on
 //! every animation frame.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -160,25 +161,38 @@ fn steps(points: &[(SimTime, u32)], now: SimTime) -> Vec<(f64, f64)> {
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime) -> DrawResult {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
+type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A cleared canvas with the axes both charts share: time since the start on x, `y_max` on y.
+fn chart_on<'a>(
+    root: &'a DrawingArea<CanvasBackend, plotters::coord::Shift>,
+    now: SimTime,
+    y_max: f64,
+    y_label: &dyn Fn(&f64) -> String,
+) -> Result<Chart<'a>, Box<dyn std::error::Error>> {
     root.fill(&WHITE)?;
-    let y_max = f64::from(series.max_value().max(1)) * 1.15;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .margin(8)
         .x_label_area_size(22)
-        .y_label_area_size(30)
+        .y_label_area_size(34)
         .build_cartesian_2d(x_range(now), 0.0..y_max)?;
     chart
         .configure_mesh()
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&|m| axis_time(*m))
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(y_label)
         .light_line_style(RGBColor(240, 242, 244))
         .label_style(("sans-serif", 11))
         .draw()?;
+    Ok(chart)
+}
+
+fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime) -> DrawResult {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
+    let root = backend.into_drawing_area();
+    let y_max = f64::from(series.max_value().max(1)) * 1.15;
+    let mut chart = chart_on(&root, now, y_max, &|v| format!("{v:.0}"))?;
     for (t, label) in &series.deployments {
         let x = minutes(*t);
         chart.draw_series(LineSeries::new(
@@ -210,21 +224,7 @@ fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime)
 fn draw_reservation(canvas: HtmlCanvasElement, samples: &[Sample], now: SimTime) -> DrawResult {
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(8)
-        .x_label_area_size(22)
-        .y_label_area_size(34)
-        .build_cartesian_2d(x_range(now), 0.0..100.0)?;
-    chart
-        .configure_mesh()
-        .x_labels(6)
-        .y_labels(5)
-        .x_label_formatter(&|m| axis_time(*m))
-        .y_label_formatter(&|v| format!("{v:.0}%"))
-        .light_line_style(RGBColor(240, 242, 244))
-        .label_style(("sans-serif", 11))
-        .draw()?;
+    let mut chart = chart_on(&root, now, 100.0, &|v| format!("{v:.0}%"))?;
     chart.draw_series(LineSeries::new(
         samples
             .iter()

@@ -8,7 +8,9 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::capacity::{input_value, outcome_line, select_value};
-use super::model::forms::{check_member_of, run_task_request, ServiceForm, STRATEGY_CHOICES};
+use super::model::forms::{
+    active_clusters, check_member_of, revisions, run_task_request, ServiceForm, STRATEGY_CHOICES,
+};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ecs::{SchedulingStrategy, ServiceStatus};
 
@@ -24,31 +26,12 @@ fn checked(node: &NodeRef) -> bool {
     node.cast::<HtmlInputElement>().is_some_and(|i| i.checked())
 }
 
-/// Active revisions, newest first, as `family:revision`.
-fn revisions(sim: &SimRef) -> Vec<String> {
-    let session = sim.borrow();
-    let mut out: Vec<(u64, String)> = Vec::new();
-    for (family, revs) in &session.world().ecs.task_definitions {
-        for d in revs.iter().filter(|d| d.active) {
-            out.push((d.registered_at, format!("{family}:{}", d.revision)));
-        }
-    }
-    out.sort_by(|a, b| b.cmp(a));
-    out.into_iter().map(|(_, k)| k).collect()
-}
-
 #[function_component(ServicesPanel)]
 pub fn services_panel(props: &ServicesProps) -> Html {
-    let revisions = revisions(&props.sim);
     let session = props.sim.borrow();
     let world = session.world();
-    let clusters: Vec<String> = world
-        .ecs
-        .clusters
-        .values()
-        .filter(|c| c.active)
-        .map(|c| c.name.clone())
-        .collect();
+    let revisions = revisions(world, true);
+    let clusters = active_clusters(world);
     let services: Vec<Html> = world
         .ecs
         .services

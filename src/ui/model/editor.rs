@@ -220,16 +220,11 @@ fn is_describe_output(value: &Value) -> bool {
 }
 
 fn syntax(text: &str, err: &serde_json::Error) -> Check {
-    let message = err.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
     Check::Syntax {
         line: err.line(),
         column: err.column(),
         offset: offset_of(text, err.line(), err.column()),
-        message,
+        message: crate::scenario::json_error_message(err),
     }
 }
 

@@ -10,6 +10,34 @@ pub const ECS_AMI: &str = "ami-0a1b2c3d4e5f60718";
 /// Subnets the forms give Fargate tasks: one per zone (the model puts subnet n in zone n).
 pub const FARGATE_SUBNETS: [&str; 3] = ["subnet-0aaa1111", "subnet-0bbb2222", "subnet-0ccc3333"];
 
+/// The ACTIVE clusters' names, for the forms' cluster choices.
+pub fn active_clusters(world: &crate::engine::World) -> Vec<String> {
+    world
+        .ecs
+        .clusters
+        .values()
+        .filter(|c| c.active)
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// Registered revisions as `family:revision`, newest first; only ACTIVE ones when asked (the
+/// ones a service or RunTask may use).
+pub fn revisions(world: &crate::engine::World, active_only: bool) -> Vec<String> {
+    let mut out: Vec<(u64, String)> = world
+        .ecs
+        .task_definitions
+        .iter()
+        .flat_map(|(family, revs)| {
+            revs.iter()
+                .filter(move |d| d.active || !active_only)
+                .map(move |d| (d.registered_at, format!("{family}:{}", d.revision)))
+        })
+        .collect();
+    out.sort_by(|a, b| b.cmp(a));
+    out.into_iter().map(|(_, key)| key).collect()
+}
+
 /// `key=value, key2=value2` as a map; an entry without `=` is an error naming it.
 pub fn parse_attributes(text: &str) -> Result<Map<String, Value>, String> {
     let mut map = Map::new();
