@@ -271,15 +271,14 @@ pub fn map_fleet(instances: usize, tasks: usize) -> crate::engine::World {
     for (n, zone) in zones.iter().enumerate() {
         let count = instances / 3 + usize::from(n < instances % 3);
         if count > 0 {
-            ok(
-                &mut world,
-                "ec2:RunInstances",
-                json!({
-                    "ImageId": "ami-0a1b2c3d4e5f60718", "InstanceType": "m5.xlarge", "MinCount": count, "MaxCount": count,
-                    "Placement": { "AvailabilityZone": zone }, "IamInstanceProfile": { "Name": "ecsInstanceRole" },
-                    "UserData": "#!/bin/bash\necho ECS_CLUSTER=bench >> /etc/ecs/ecs.config",
-                }),
+            let request = crate::ec2::run_instances_request(
+                "m5.xlarge",
+                count as u32,
+                zone,
+                "bench",
+                &Default::default(),
             );
+            ok(&mut world, "ec2:RunInstances", request);
         }
     }
     ok(

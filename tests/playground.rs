@@ -16,6 +16,11 @@ use ecsplay::ui::model::saved::{Saved, SAVED_FORMAT};
 use ecsplay::ui::model::session::Session;
 use serde_json::{json, Value};
 
+/// The editor's starting text as a request.
+fn example() -> Value {
+    serde_json::from_str(EXAMPLE_TASK_DEFINITION).unwrap()
+}
+
 fn session(id: &str) -> Session {
     Session::new(preset(id).unwrap())
 }
@@ -101,7 +106,7 @@ fn a_failed_register_changes_nothing_and_a_good_one_makes_the_next_revision() {
         Some(ecsplay::engine::LogRecord::Failed { .. })
     ));
 
-    let good = editor::request(EXAMPLE_TASK_DEFINITION).unwrap();
+    let good = example();
     s.request("ecs:RegisterTaskDefinition", good).unwrap();
     assert_eq!(s.world().ecs.task_definitions["web"].len(), 2);
     assert_eq!(s.user_requests(), 1);
@@ -121,7 +126,7 @@ fn a_revision_reopened_as_describe_output_registers_as_it_is() {
     );
     s.request(
         "ecs:RegisterTaskDefinition",
-        editor::request(&text).unwrap(),
+        serde_json::from_str(&text).unwrap(),
     )
     .unwrap();
     let revisions = &s.world().ecs.task_definitions["web"];
@@ -163,14 +168,16 @@ fn a_step_goes_to_the_next_moment_something_is_due() {
 #[test]
 fn a_saved_session_restores_to_the_same_log() {
     let mut s = session("blank");
-    s.request(
-        "ecs:RegisterTaskDefinition",
-        editor::request(EXAMPLE_TASK_DEFINITION).unwrap(),
-    )
-    .unwrap();
+    s.request("ecs:RegisterTaskDefinition", example()).unwrap();
     s.request(
         "ec2:RunInstances",
-        forms::run_instances_request("m5.large", 2, "us-east-1a", "demo", &Default::default()),
+        ecsplay::ec2::run_instances_request(
+            "m5.large",
+            2,
+            "us-east-1a",
+            "demo",
+            &Default::default(),
+        ),
     )
     .unwrap();
     s.advance_by(90_000);
@@ -228,20 +235,22 @@ fn service_form() -> ServiceForm {
 #[test]
 fn the_forms_make_requests_ecs_accepts_and_constraints_take_effect() {
     let mut s = session("blank");
-    s.request(
-        "ecs:RegisterTaskDefinition",
-        editor::request(EXAMPLE_TASK_DEFINITION).unwrap(),
-    )
-    .unwrap();
+    s.request("ecs:RegisterTaskDefinition", example()).unwrap();
     let attributes = forms::parse_attributes("stack=prod, team = web").unwrap();
     s.request(
         "ec2:RunInstances",
-        forms::run_instances_request("t3.large", 1, "us-east-1a", "demo", &attributes),
+        ecsplay::ec2::run_instances_request("t3.large", 1, "us-east-1a", "demo", &attributes),
     )
     .unwrap();
     s.request(
         "ec2:RunInstances",
-        forms::run_instances_request("m5.large", 2, "us-east-1b", "demo", &Default::default()),
+        ecsplay::ec2::run_instances_request(
+            "m5.large",
+            2,
+            "us-east-1b",
+            "demo",
+            &Default::default(),
+        ),
     )
     .unwrap();
     s.advance_by(120_000);

@@ -50,24 +50,10 @@ const fn t(
 
 use Architecture::{Arm64, X86_64};
 
-/// Sorted by family, then size. t3.nano/micro/small have fractional GiB and are written out.
+/// Sorted by family, then size.
 pub const INSTANCE_TYPES: &[InstanceType] = &[
-    InstanceType {
-        name: "t3.micro",
-        vcpus: 2,
-        memory_mib: 1024,
-        architecture: X86_64,
-        max_enis: 2,
-        gpus: 0,
-    },
-    InstanceType {
-        name: "t3.small",
-        vcpus: 2,
-        memory_mib: 2048,
-        architecture: X86_64,
-        max_enis: 3,
-        gpus: 0,
-    },
+    t("t3.micro", 2, 1, X86_64, 2, 0),
+    t("t3.small", 2, 2, X86_64, 3, 0),
     t("t3.medium", 2, 4, X86_64, 3, 0),
     t("t3.large", 2, 8, X86_64, 3, 0),
     t("t3.xlarge", 4, 16, X86_64, 4, 0),
@@ -88,14 +74,7 @@ pub const INSTANCE_TYPES: &[InstanceType] = &[
     t("m6g.large", 2, 8, Arm64, 3, 0),
     t("m6g.xlarge", 4, 16, Arm64, 4, 0),
     t("m6g.2xlarge", 8, 32, Arm64, 4, 0),
-    InstanceType {
-        name: "c5.large",
-        vcpus: 2,
-        memory_mib: 4096,
-        architecture: X86_64,
-        max_enis: 3,
-        gpus: 0,
-    },
+    t("c5.large", 2, 4, X86_64, 3, 0),
     t("c5.xlarge", 4, 8, X86_64, 4, 0),
     t("c5.2xlarge", 8, 16, X86_64, 4, 0),
     t("c5.4xlarge", 16, 32, X86_64, 8, 0),

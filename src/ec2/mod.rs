@@ -115,6 +115,37 @@ struct InstanceIdsRequest {
     filters: Option<Value>,
 }
 
+/// The Amazon Linux ECS-optimized AMI id launch requests name (any id works in the model).
+pub const ECS_AMI: &str = "ami-0a1b2c3d4e5f60718";
+
+/// A RunInstances request for ECS container instances, as the playground's capacity form, the
+/// benchmarks and the tests make it: the ECS-optimized AMI, the instance role, and UserData
+/// that points the agent at the cluster (and sets custom attributes).
+pub fn run_instances_request(
+    instance_type: &str,
+    count: u32,
+    zone: &str,
+    cluster: &str,
+    attributes: &serde_json::Map<String, Value>,
+) -> Value {
+    let mut user_data = format!("#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config");
+    if !attributes.is_empty() {
+        user_data += &format!(
+            "\necho 'ECS_INSTANCE_ATTRIBUTES={}' >> /etc/ecs/ecs.config",
+            Value::Object(attributes.clone())
+        );
+    }
+    json!({
+        "ImageId": ECS_AMI,
+        "InstanceType": instance_type,
+        "MinCount": count,
+        "MaxCount": count,
+        "Placement": { "AvailabilityZone": zone },
+        "IamInstanceProfile": { "Name": "ecsInstanceRole" },
+        "UserData": user_data,
+    })
+}
+
 /// The cluster an ECS agent joins, its reserved memory and custom attributes, read from
 /// UserData the way the ECS-optimized AMI reads /etc/ecs/ecs.config. UserData may be base64.
 pub fn agent_config(user_data: Option<&str>) -> (String, u32, BTreeMap<String, String>) {

@@ -39,6 +39,17 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("blank", include_str!("../../static/scenarios/blank.json")),
 ];
 
+/// Each preset's id and scenario name, in picker order.
+pub fn names() -> Vec<(&'static str, String)> {
+    PRESETS
+        .iter()
+        .map(|(id, json)| {
+            let scenario = super::Scenario::parse(json).expect("presets are valid scenarios");
+            (*id, scenario.name)
+        })
+        .collect()
+}
+
 /// The preset with this id.
 pub fn preset(id: &str) -> Option<super::Scenario> {
     PRESETS

@@ -25,7 +25,6 @@ use super::state::{Action, Origin, Speed, UiState};
 use super::storage;
 use super::time_controls::TimeControls;
 use crate::engine::time::format_duration;
-use crate::scenario::presets::PRESETS;
 use crate::scenario::{Scenario, Step};
 
 /// The state a visitor starts in: the last autosave, else the default scenario.
@@ -113,6 +112,8 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
 pub fn app() -> Html {
     let state = use_reducer_eq(initial_state);
     let reduced_motion = use_memo((), |_| prefers_reduced_motion());
+    // Parsed once: the header renders on every frame while playing.
+    let preset_names = use_memo((), |_| crate::scenario::presets::names());
 
     // The frame loop runs while playing; the effect's cleanup drops the pending frame.
     {
@@ -250,9 +251,8 @@ pub fn app() -> Html {
                     <span class="visually-hidden">{ "Scenario" }</span>
                     <select id="scenario-picker" onchange={onpreset} aria-label="Scenario">
                         if state.preset.is_none() { <option selected=true value="">{ "(your scenario)" }</option> }
-                        { for PRESETS.iter().map(|(id, json)| {
-                            let name = Scenario::parse(json).map(|s| s.name).unwrap_or_else(|_| id.to_string());
-                            html! { <option value={*id} selected={state.preset.as_deref() == Some(*id)}>{ name }</option> }
+                        { for preset_names.iter().map(|(id, name)| html! {
+                            <option value={*id} selected={state.preset.as_deref() == Some(*id)}>{ name.clone() }</option>
                         }) }
                     </select>
                 </label>

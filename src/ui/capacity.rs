@@ -7,9 +7,10 @@ use serde_json::{json, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::model::forms::{active_clusters, parse_attributes, run_instances_request};
+use super::model::forms::{active_clusters, parse_attributes};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ec2::catalogue::INSTANCE_TYPES;
+use crate::ec2::run_instances_request;
 use crate::ecs::InstanceStatus;
 
 /// Instances one launch may ask for (RunInstances allows more; the form keeps it readable).

@@ -6,7 +6,7 @@ use serde_json::Value;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::model::editor::{check, line_column, request, tokens, Check};
+use super::model::editor::{check, line_column, tokens, Check};
 use super::state::Outcome;
 
 const INDENT: &str = "  ";
@@ -80,9 +80,7 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             // Malformed JSON never reaches the API (the CLI refuses it too): the check shows why.
             // Anything that parses goes to RegisterTaskDefinition, which refuses or accepts it.
-            if let Ok(value) =
-                request(&text).or_else(|_| serde_json::from_str::<Value>(&text).map_err(|_| ()))
-            {
+            if let Ok(value) = serde_json::from_str::<Value>(&text) {
                 onregister.emit(value);
             }
         })

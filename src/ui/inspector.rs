@@ -168,12 +168,7 @@ pub fn why_trace(trace: &PlacementTrace) -> Html {
 
 fn instance_view(world: &World, i: usize, onselect: &Callback<Option<Hit>>) -> Html {
     let ci = &world.ecs.container_instances[i];
-    let ports = |set: &std::collections::BTreeSet<u16>| {
-        set.iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let ports = super::model::map::port_list;
     html! {
         <div class="inspect" id="inspect-instance">
             <h3>{ format!("Container instance {}", ci.ec2_instance_id) }</h3>

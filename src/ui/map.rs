@@ -379,12 +379,7 @@ fn hover_text(world: &World, hit: &Hit) -> String {
         }
         Hit::Instance(i) => {
             let ci = &world.ecs.container_instances[*i];
-            let ports = |set: &std::collections::BTreeSet<u16>| {
-                set.iter()
-                    .map(u16::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
+            let ports = super::model::map::port_list;
             format!(
                 "{} ({}, {})\nCPU {}/{} units · memory {}/{} MiB\nENIs {}/{}\nTCP ports: {}\nUDP ports: {}",
                 ci.ec2_instance_id, ci.instance_type, ci.availability_zone,

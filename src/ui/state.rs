@@ -97,17 +97,20 @@ pub struct UiState {
 
 impl UiState {
     pub fn new(session: Session, preset: Option<String>, editor: String) -> Self {
+        // Offered from the start when the scenario uses Fargate: a Fargate-compatible revision,
+        // or a request with the FARGATE launch type.
         let fargate_enabled = session
             .world()
             .ecs
-            .tasks
-            .iter()
-            .any(|t| t.launch_type == crate::ecs::LaunchType::Fargate)
+            .task_definitions
+            .values()
+            .flatten()
+            .any(|d| d.fargate_compatible)
             || session
                 .scenario()
                 .steps
                 .iter()
-                .any(|s| s.input.to_string().contains("FARGATE"));
+                .any(|s| s.input["launchType"] == "FARGATE");
         UiState {
             sim: SimRef {
                 session: Rc::new(RefCell::new(session)),

@@ -53,16 +53,14 @@ pub fn cluster(world: &mut World, name: &str, instance_type: &str, zones: &[&str
 
 /// Launches `count` EC2 instances of `instance_type` in `zone` whose agent joins `cluster`.
 pub fn launch(world: &mut World, cluster: &str, instance_type: &str, zone: &str, count: u32) {
-    ok(
-        world,
-        "ec2:RunInstances",
-        json!({
-            "InstanceType": instance_type, "MinCount": count, "MaxCount": count,
-            "Placement": { "AvailabilityZone": zone },
-            "IamInstanceProfile": { "Name": "ecsInstanceRole" },
-            "UserData": format!("#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config"),
-        }),
+    let request = ecsplay::ec2::run_instances_request(
+        instance_type,
+        count,
+        zone,
+        cluster,
+        &Default::default(),
     );
+    ok(world, "ec2:RunInstances", request);
 }
 
 /// An EC2 task definition `family` with one essential container.

@@ -206,15 +206,6 @@ pub fn check(text: &str) -> Check {
     }
 }
 
-/// The request RegisterTaskDefinition would get from this text (describe output included: the
-/// engine reads the inner definition).
-pub fn request(text: &str) -> Result<Value, Check> {
-    match check(text) {
-        Check::Valid { .. } => Ok(serde_json::from_str(text).expect("checked")),
-        other => Err(other),
-    }
-}
-
 fn is_describe_output(value: &Value) -> bool {
     value.get("taskDefinition").is_some_and(Value::is_object)
 }

@@ -5,8 +5,6 @@ use serde_json::{json, Map, Value};
 
 use crate::ecs::placement::cql;
 
-/// The Amazon Linux ECS-optimized AMI id the capacity form launches (any id works in the model).
-pub const ECS_AMI: &str = "ami-0a1b2c3d4e5f60718";
 /// Subnets the forms give Fargate tasks: one per zone (the model puts subnet n in zone n).
 pub const FARGATE_SUBNETS: [&str; 3] = ["subnet-0aaa1111", "subnet-0bbb2222", "subnet-0ccc3333"];
 
@@ -48,33 +46,6 @@ pub fn parse_attributes(text: &str) -> Result<Map<String, Value>, String> {
         map.insert(key.trim().to_string(), json!(value.trim()));
     }
     Ok(map)
-}
-
-/// The RunInstances request the capacity form makes: the ECS-optimized AMI, the instance role,
-/// and UserData that points the agent at the cluster (and sets custom attributes).
-pub fn run_instances_request(
-    instance_type: &str,
-    count: u32,
-    zone: &str,
-    cluster: &str,
-    attributes: &Map<String, Value>,
-) -> Value {
-    let mut user_data = format!("#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config");
-    if !attributes.is_empty() {
-        user_data += &format!(
-            "\necho 'ECS_INSTANCE_ATTRIBUTES={}' >> /etc/ecs/ecs.config",
-            Value::Object(attributes.clone())
-        );
-    }
-    json!({
-        "ImageId": ECS_AMI,
-        "InstanceType": instance_type,
-        "MinCount": count,
-        "MaxCount": count,
-        "Placement": { "AvailabilityZone": zone },
-        "IamInstanceProfile": { "Name": "ecsInstanceRole" },
-        "UserData": user_data,
-    })
 }
 
 /// The placement strategies the service form offers, by label, as the API spells them.

@@ -436,6 +436,15 @@ impl MapLayout {
     }
 }
 
+/// Host ports held, as the inspector and the map's hover text list them.
+pub fn port_list(ports: &std::collections::BTreeSet<u16>) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// EC2 instances booting (state pending, no container instance yet): id and zone.
 fn booting(world: &World) -> impl Iterator<Item = (&str, &str)> {
     world
