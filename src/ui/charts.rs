@@ -9,8 +9,8 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::map::service_colour;
 use super::model::charts::ServiceSeries;
+use super::model::map_paint::service_colour;
 use super::model::session::Sample;
 use super::state::SimRef;
 use crate::engine::time::{SimTime, MS_PER_MINUTE};

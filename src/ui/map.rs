@@ -1,89 +1,73 @@
-//! The cluster map on a canvas: draws [`MapLayout`], animates chips (a new task slides from the
-//! waiting strip to its instance, a stopped one fades), hit-tests clicks, and names what the
-//! pointer is over in the canvas's title (an instance's ports and ENIs, a task's state).
+//! The cluster map on a canvas: lays the world out ([`MapLayout`]), paints its shapes into a
+//! pixel buffer ([`paint_map`]) that goes to the canvas in one `putImageData`, writes the text
+//! over it, hit-tests clicks, and names what the pointer is over in the canvas's title (an
+//! instance's ports and ENIs, a task's state).
 //!
-//! Chips are drawn in batches, one path per colour and state, so 10,000 of them cost a few fill
-//! calls; only the chips in motion are drawn one by one.
-
-use std::collections::HashMap;
+//! Why a pixel buffer: 1,000 instances and 10,000 tasks are some 25,000 rectangles, and the
+//! canvas's own calls for them, rasterized in software as headless Chromium and GPU-less
+//! machines do, cost several times the 8 ms a frame has at 60 fps (design.md section 7).
 
 use gloo::render::{request_animation_frame, AnimationFrame};
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
-use super::model::map::{BoxKind, ChipState, Hit, MapLayout, HEADER_H, WAITING_H};
+use super::model::map::{BoxKind, ChipState, Hit, InstanceBox, MapLayout, HEADER_H, WAITING_H};
+use super::model::map_paint::{paint_map, service_colour, MapAnimation};
+use super::model::raster::Raster;
 use super::state::SimRef;
-use crate::ecs::TaskIdx;
 use crate::engine::World;
 
-/// How long a new chip slides, and a stopped one fades, in wall-clock milliseconds.
-pub const SLIDE_MS: f64 = 600.0;
-pub const FADE_MS: f64 = 900.0;
 /// The canvas never grows taller than this many CSS pixels (the panel scrolls).
 pub const MAP_HEIGHT_MAX: f64 = 20_000.0;
+/// Above this many device pixels the buffer is painted at one device pixel per CSS pixel and
+/// the browser scales it up: a 1,000-instance map on a 2x screen would otherwise be four times
+/// the pixels to paint and copy every frame. 2.5 M is a 1,280 x 720 CSS-pixel map at 2x with
+/// room to spare.
+pub const RASTER_PIXELS_MAX: f64 = 2_500_000.0;
 
-/// Service colours, by service index modulo their number; standalone tasks are grey.
-pub const SERVICE_COLOURS: [&str; 8] = [
-    "#0972d3", "#ec7211", "#037f0c", "#8456ce", "#c33d69", "#00819c", "#7d6b00", "#5a4ec9",
-];
-pub const STANDALONE_COLOUR: &str = "#5f6b7a";
-
-pub fn service_colour(service: Option<usize>) -> &'static str {
-    service.map_or(STANDALONE_COLOUR, |s| {
-        SERVICE_COLOURS[s % SERVICE_COLOURS.len()]
-    })
-}
-
-/// When each task was first drawn and first drawn stopped (wall-clock ms), for the animations.
-#[derive(Default)]
-pub struct MapAnimation {
-    first_seen: HashMap<TaskIdx, f64>,
-    stopped_seen: HashMap<TaskIdx, f64>,
-    /// Whether this is the first drawing: tasks already there do not slide in.
-    primed: bool,
-    pub reduced_motion: bool,
-}
-
-impl MapAnimation {
-    /// Forget everything (a new world).
-    pub fn reset(&mut self) {
-        self.first_seen.clear();
-        self.stopped_seen.clear();
-        self.primed = false;
+/// The device pixels per CSS pixel to paint a `width` x `height` map at.
+pub fn raster_scale(width: f64, height: f64, device_pixel_ratio: f64) -> f64 {
+    let ratio = device_pixel_ratio.max(1.0);
+    if width * height * ratio * ratio > RASTER_PIXELS_MAX {
+        1.0
+    } else {
+        ratio
     }
 }
 
-/// Draws `layout` at wall time `now_ms`. Returns whether something is still moving.
+/// Paints `layout` into `raster` at `scale` and puts it on the canvas, then draws the text
+/// over it. Returns whether something is still moving.
 pub fn draw_map(
     ctx: &CanvasRenderingContext2d,
+    raster: &mut Raster,
+    scale: f64,
     layout: &MapLayout,
     selection: Option<&Hit>,
     animation: &mut MapAnimation,
     now_ms: f64,
 ) -> bool {
-    ctx.set_fill_style_str("#ffffff");
-    ctx.fill_rect(0.0, 0.0, layout.width, layout.height);
-    draw_frame(ctx, layout);
-    draw_boxes(ctx, layout, selection);
-    let moving = draw_chips(ctx, layout, animation, now_ms);
-    if let Some(Hit::Task(task)) = selection {
-        if let Some(chip) = layout.chips.iter().find(|c| c.task == *task) {
-            ctx.set_stroke_style_str("#000000");
-            ctx.set_line_width(2.0);
-            ctx.stroke_rect(chip.x - 2.0, chip.y - 2.0, chip.size + 4.0, chip.size + 4.0);
+    raster.resize(layout.width, layout.height.min(MAP_HEIGHT_MAX), scale);
+    let moving = paint_map(raster, layout, selection, animation, now_ms);
+    let (w, h) = (raster.width() as u32, raster.height() as u32);
+    if w > 0 && h > 0 {
+        // The ImageData views wasm memory for the length of this call only: nothing allocates
+        // between its making and the put, so the memory cannot grow under it.
+        if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(raster.rgba()), w, h)
+        {
+            let _ = ctx.put_image_data(&image, 0.0, 0.0);
         }
     }
-    animation.primed = true;
+    let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+    draw_text(ctx, layout);
     moving
 }
 
-fn draw_frame(ctx: &CanvasRenderingContext2d, layout: &MapLayout) {
+/// The words on the map: the waiting strip, zone names, the Fargate lane, and in the detailed
+/// view each box's labels. Compact boxes carry none, so a large map costs a few calls here.
+fn draw_text(ctx: &CanvasRenderingContext2d, layout: &MapLayout) {
     ctx.set_font("12px system-ui, sans-serif");
     ctx.set_text_baseline("middle");
-    // The waiting strip: services' tasks that no instance has taken yet.
-    ctx.set_fill_style_str("#f4f6f8");
-    ctx.fill_rect(0.0, 0.0, layout.width, WAITING_H);
     ctx.set_fill_style_str("#5f6b7a");
     if layout.waiting.is_empty() {
         let _ = ctx.fill_text("Waiting for placement: none", 8.0, WAITING_H / 2.0);
@@ -93,149 +77,27 @@ fn draw_frame(ctx: &CanvasRenderingContext2d, layout: &MapLayout) {
         let label = format!("{}: {} waiting", w.name, w.count);
         let _ = ctx.fill_text(&label, w.x, WAITING_H / 2.0);
         let text_w = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(80.0);
-        ctx.set_stroke_style_str(service_colour(Some(w.service)));
+        // A dashed outline per task still waiting, up to eight.
+        ctx.set_stroke_style_str(&service_colour(Some(w.service)).to_string());
         ctx.set_line_width(1.5);
         ctx.set_line_dash(&js_dashes(&[2.0, 2.0])).ok();
         for k in 0..w.count.min(8) {
-            ctx.stroke_rect(
-                w.x + text_w + 6.0 + f64::from(k) * 14.0,
-                WAITING_H / 2.0 - 5.0,
-                10.0,
-                10.0,
-            );
+            let x = w.x + text_w + 6.0 + f64::from(k) * 14.0;
+            ctx.stroke_rect(x, WAITING_H / 2.0 - 5.0, 10.0, 10.0);
         }
         ctx.set_line_dash(&js_dashes(&[])).ok();
     }
+    ctx.set_fill_style_str("#16191f");
+    ctx.set_font("600 12px system-ui, sans-serif");
     for zone in &layout.zones {
-        ctx.set_fill_style_str("#fafbfc");
-        ctx.fill_rect(
-            zone.x - 4.0,
-            WAITING_H,
-            zone.w + 8.0,
-            layout.height - WAITING_H,
-        );
-        ctx.set_fill_style_str("#16191f");
-        ctx.set_font("600 12px system-ui, sans-serif");
         let _ = ctx.fill_text(&zone.name, zone.x, WAITING_H + HEADER_H / 2.0);
-        ctx.set_font("12px system-ui, sans-serif");
     }
-    if let Some((top, height)) = layout.fargate_lane {
-        ctx.set_fill_style_str("#eef5fb");
-        ctx.fill_rect(0.0, top, layout.width, height);
+    ctx.set_font("12px system-ui, sans-serif");
+    if let Some((top, _)) = layout.fargate_lane {
         ctx.set_fill_style_str("#0972d3");
-        let _ = ctx.fill_text(
-            "Fargate (serverless): tasks in their subnets' zones",
-            8.0,
-            top + 10.0,
-        );
+        let label = "Fargate (serverless): tasks in their subnets' zones";
+        let _ = ctx.fill_text(label, 8.0, top + 10.0);
     }
-}
-
-fn js_dashes(values: &[f64]) -> wasm_bindgen::JsValue {
-    let array = js_sys_array(values);
-    array.into()
-}
-
-fn js_sys_array(values: &[f64]) -> web_sys::js_sys::Array {
-    values
-        .iter()
-        .map(|v| wasm_bindgen::JsValue::from_f64(*v))
-        .collect()
-}
-
-/// Rectangles to fill or stroke in one call each: a thousand boxes cost a handful of calls.
-type Rects = Vec<[f64; 4]>;
-
-/// Fills many rectangles of one colour: the style is set once, then one `fillRect` each, which
-/// Chromium rasterizes faster than one path of many rectangles.
-fn fill_rects(ctx: &CanvasRenderingContext2d, colour: &str, rects: &Rects) {
-    if rects.is_empty() {
-        return;
-    }
-    ctx.set_fill_style_str(colour);
-    for r in rects {
-        ctx.fill_rect(r[0], r[1], r[2], r[3]);
-    }
-}
-
-fn stroke_rects(ctx: &CanvasRenderingContext2d, colour: &str, width: f64, rects: &Rects) {
-    if rects.is_empty() {
-        return;
-    }
-    ctx.set_stroke_style_str(colour);
-    ctx.set_line_width(width);
-    for r in rects {
-        ctx.stroke_rect(r[0], r[1], r[2], r[3]);
-    }
-}
-
-/// Every instance box: backgrounds, borders (dashed while booting, orange while draining, blue
-/// when selected), CPU and memory bars (red above 90%), and in the detailed view its labels.
-fn draw_boxes(ctx: &CanvasRenderingContext2d, layout: &MapLayout, selection: Option<&Hit>) {
-    let (mut plain, mut draining, mut booting, mut selected) =
-        (Rects::new(), Rects::new(), Rects::new(), Rects::new());
-    let (mut tracks, mut cpu, mut memory, mut hot) =
-        (Rects::new(), Rects::new(), Rects::new(), Rects::new());
-    for b in &layout.boxes {
-        let outline = [b.x + 0.5, b.y + 0.5, b.w - 1.0, b.h - 1.0];
-        let is_selected = matches!((selection, &b.kind), (Some(Hit::Instance(s)), BoxKind::Container(n)) if s == n);
-        match &b.kind {
-            BoxKind::Booting(_) => booting.push(outline),
-            _ if is_selected => selected.push(outline),
-            _ if b.draining => draining.push(outline),
-            _ => plain.push(outline),
-        }
-        if matches!(b.kind, BoxKind::Booting(_)) {
-            continue;
-        }
-        // (x, y, width) of the CPU bar and the memory bar.
-        let (bars, height) = if layout.compact {
-            (
-                [
-                    (b.x + 2.0, b.y + 1.5, b.w - 4.0),
-                    (b.x + 2.0, b.y + 3.5, b.w - 4.0),
-                ],
-                1.5,
-            )
-        } else {
-            (
-                [
-                    (b.x + 28.0, b.y + 27.0, b.w / 2.0 - 30.0),
-                    (b.x + b.w / 2.0 + 28.0, b.y + 27.0, b.w / 2.0 - 33.0),
-                ],
-                5.0,
-            )
-        };
-        for (n, (x, y, w)) in bars.into_iter().enumerate() {
-            let fraction = if n == 0 {
-                b.cpu_fraction
-            } else {
-                b.memory_fraction
-            }
-            .clamp(0.0, 1.0);
-            tracks.push([x, y, w, height]);
-            let fill = [x, y, w * fraction, height];
-            match (fraction > 0.9, n) {
-                (true, _) => hot.push(fill),
-                (false, 0) => cpu.push(fill),
-                _ => memory.push(fill),
-            }
-        }
-    }
-    fill_rects(ctx, "#ffffff", &plain);
-    fill_rects(ctx, "#ffffff", &selected);
-    fill_rects(ctx, "#ffffff", &booting);
-    fill_rects(ctx, "#fff4e5", &draining);
-    stroke_rects(ctx, "#aab7c4", 1.0, &plain);
-    stroke_rects(ctx, "#ec7211", 1.0, &draining);
-    stroke_rects(ctx, "#0972d3", 2.5, &selected);
-    ctx.set_line_dash(&js_dashes(&[4.0, 3.0])).ok();
-    stroke_rects(ctx, "#aab7c4", 1.0, &booting);
-    ctx.set_line_dash(&js_dashes(&[])).ok();
-    fill_rects(ctx, "#e9ebed", &tracks);
-    fill_rects(ctx, "#0972d3", &cpu);
-    fill_rects(ctx, "#037f0c", &memory);
-    fill_rects(ctx, "#d91515", &hot);
     if !layout.compact {
         for b in &layout.boxes {
             draw_labels(ctx, b);
@@ -243,7 +105,15 @@ fn draw_boxes(ctx: &CanvasRenderingContext2d, layout: &MapLayout, selection: Opt
     }
 }
 
-fn draw_labels(ctx: &CanvasRenderingContext2d, b: &super::model::map::InstanceBox) {
+fn js_dashes(values: &[f64]) -> wasm_bindgen::JsValue {
+    let array: web_sys::js_sys::Array = values
+        .iter()
+        .map(|v| wasm_bindgen::JsValue::from_f64(*v))
+        .collect();
+    array.into()
+}
+
+fn draw_labels(ctx: &CanvasRenderingContext2d, b: &InstanceBox) {
     ctx.set_fill_style_str("#16191f");
     ctx.set_font("11px ui-monospace, monospace");
     let _ = ctx.fill_text(&b.label, b.x + 5.0, b.y + 9.0);
@@ -262,105 +132,6 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, b: &super::model::map::InstanceBo
             b.y + b.h - 7.0,
         );
     }
-}
-
-/// Draws every chip; returns whether any is still animating.
-fn draw_chips(
-    ctx: &CanvasRenderingContext2d,
-    layout: &MapLayout,
-    animation: &mut MapAnimation,
-    now_ms: f64,
-) -> bool {
-    let mut moving = false;
-    // Batches of resting chips, by (colour, state).
-    let mut batches: std::collections::BTreeMap<(&'static str, ChipState), Rects> =
-        Default::default();
-    let mut in_motion = Vec::new();
-    let primed = animation.primed;
-    let motion = !animation.reduced_motion;
-    for chip in &layout.chips {
-        let seen = *animation.first_seen.entry(chip.task).or_insert(if primed {
-            now_ms
-        } else {
-            now_ms - SLIDE_MS
-        });
-        let colour = service_colour(chip.service);
-        if chip.state == ChipState::Stopped {
-            let at = *animation.stopped_seen.entry(chip.task).or_insert(now_ms);
-            let alpha = if motion {
-                1.0 - (now_ms - at) / FADE_MS
-            } else {
-                0.0
-            };
-            if alpha > 0.0 {
-                moving = true;
-                in_motion.push((
-                    chip.x,
-                    chip.y,
-                    chip.size,
-                    colour,
-                    chip.state,
-                    alpha.min(1.0),
-                ));
-            }
-            continue;
-        }
-        let t = (now_ms - seen) / SLIDE_MS;
-        if motion && t < 1.0 {
-            moving = true;
-            let (ox, oy) = layout.origin(chip.service);
-            let ease = 1.0 - (1.0 - t.max(0.0)).powi(3);
-            in_motion.push((
-                ox + (chip.x - ox) * ease,
-                oy + (chip.y - oy) * ease,
-                chip.size,
-                colour,
-                chip.state,
-                1.0,
-            ));
-        } else {
-            batches
-                .entry((colour, chip.state))
-                .or_default()
-                .push([chip.x, chip.y, chip.size, chip.size]);
-        }
-    }
-    for (&(colour, state), rects) in &batches {
-        paint(ctx, rects, colour, state, 1.0);
-    }
-    for (x, y, size, colour, state, alpha) in in_motion {
-        paint(ctx, &vec![[x, y, size, size]], colour, state, alpha);
-    }
-    moving
-}
-
-/// Draws chips as their state shows: running solid, pending hollow, unhealthy solid with a red
-/// edge, stopping pale, stopped grey.
-fn paint(
-    ctx: &CanvasRenderingContext2d,
-    rects: &Rects,
-    colour: &str,
-    state: ChipState,
-    alpha: f64,
-) {
-    ctx.set_global_alpha(alpha);
-    match state {
-        ChipState::Running => fill_rects(ctx, colour, rects),
-        ChipState::Pending => {
-            fill_rects(ctx, "#ffffff", rects);
-            stroke_rects(ctx, colour, 1.5, rects);
-        }
-        ChipState::Unhealthy => {
-            fill_rects(ctx, colour, rects);
-            stroke_rects(ctx, "#d91515", 2.0, rects);
-        }
-        ChipState::Stopping => {
-            ctx.set_global_alpha(alpha * 0.4);
-            fill_rects(ctx, colour, rects);
-        }
-        ChipState::Stopped => fill_rects(ctx, "#aab7c4", rects),
-    }
-    ctx.set_global_alpha(1.0);
 }
 
 /// The title the canvas shows for what is under the pointer.
@@ -401,6 +172,7 @@ pub struct ClusterMapProps {
 struct MapRuntime {
     animation: MapAnimation,
     layout: MapLayout,
+    raster: Raster,
     frame: Option<AnimationFrame>,
     session_ptr: usize,
 }
@@ -411,6 +183,7 @@ pub fn cluster_map(props: &ClusterMapProps) -> Html {
     let runtime = use_mut_ref(|| MapRuntime {
         animation: MapAnimation::default(),
         layout: MapLayout::default(),
+        raster: Raster::default(),
         frame: None,
         session_ptr: 0,
     });
@@ -486,16 +259,18 @@ fn redraw(
     let world = session.world();
     let mut rt = runtime.borrow_mut();
     let ptr = &*session as *const _ as usize;
-    if rt.session_ptr != ptr || world.ecs.tasks.len() < rt.animation.first_seen.len() {
+    if rt.session_ptr != ptr || world.ecs.tasks.len() < rt.animation.tasks_seen() {
         rt.animation.reset();
         rt.session_ptr = ptr;
     }
     rt.layout = MapLayout::build(world, width);
     let height = rt.layout.height.min(MAP_HEIGHT_MAX);
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let (px_w, px_h) = ((width * ratio) as u32, (height * ratio) as u32);
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let scale = raster_scale(width, height, ratio);
+    let (px_w, px_h) = (
+        (width * scale).round() as u32,
+        (height * scale).round() as u32,
+    );
     if element.width() != px_w || element.height() != px_h {
         element.set_width(px_w);
         element.set_height(px_h);
@@ -512,12 +287,19 @@ fn redraw(
     else {
         return;
     };
-    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     let now = web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now());
     let rt = &mut *rt;
-    let moving = draw_map(&ctx, &rt.layout, selection.as_ref(), &mut rt.animation, now);
+    let moving = draw_map(
+        &ctx,
+        &mut rt.raster,
+        scale,
+        &rt.layout,
+        selection.as_ref(),
+        &mut rt.animation,
+        now,
+    );
     // What is drawn, for tests and assistive tools that cannot read pixels.
     let instances = rt
         .layout

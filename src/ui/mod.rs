@@ -30,7 +30,7 @@ mod time_controls;
 #[cfg(target_arch = "wasm32")]
 pub use app::App;
 #[cfg(target_arch = "wasm32")]
-pub use map::{draw_map, MapAnimation};
+pub use map::{draw_map, raster_scale};
 #[cfg(target_arch = "wasm32")]
 pub use state::{Action, Speed, UiState};
 #[cfg(target_arch = "wasm32")]

@@ -173,16 +173,18 @@ fn visible(world: &World, task: TaskIdx) -> bool {
 impl MapLayout {
     /// Lays the world out `width` CSS pixels wide.
     pub fn build(world: &World, width: f64) -> MapLayout {
-        let mut zones: Vec<String> = world
+        let live = |i: &&crate::ecs::ContainerInstance| i.status != InstanceStatus::Inactive;
+        let booting: Vec<(&str, &str)> = booting(world).collect();
+        let mut zones: Vec<&str> = world
             .ecs
             .container_instances
             .iter()
-            .filter(|i| i.status != InstanceStatus::Inactive)
-            .map(|i| i.availability_zone.clone())
-            .chain(booting(world).map(|(_, zone)| zone.to_string()))
-            .chain(fargate_tasks(world).map(|t| world.ecs.tasks[t].availability_zone.clone()))
+            .filter(live)
+            .map(|i| i.availability_zone.as_str())
+            .chain(booting.iter().map(|&(_, zone)| zone))
+            .chain(fargate_tasks(world).map(|t| world.ecs.tasks[t].availability_zone.as_str()))
             .collect();
-        zones.sort();
+        zones.sort_unstable();
         zones.dedup();
         let mut layout = MapLayout {
             width,
@@ -198,29 +200,26 @@ impl MapLayout {
             .iter()
             .enumerate()
             .map(|(n, name)| ZoneColumn {
-                name: name.clone(),
+                name: name.to_string(),
                 x: PAD + n as f64 * col_w,
                 w: col_w - PAD,
             })
             .collect();
-        let per_zone_max = zones
+        let mut per_zone = vec![0usize; zones.len()];
+        for i in world.ecs.container_instances.iter().filter(live) {
+            if let Ok(z) = zones.binary_search(&i.availability_zone.as_str()) {
+                per_zone[z] += 1;
+            }
+        }
+        layout.compact = per_zone
             .iter()
-            .map(|z| {
-                world
-                    .ecs
-                    .container_instances
-                    .iter()
-                    .filter(|i| i.status != InstanceStatus::Inactive && &i.availability_zone == z)
-                    .count()
-            })
-            .max()
-            .unwrap_or(0);
-        layout.compact = per_zone_max > DETAILED_INSTANCES_PER_ZONE_MAX;
+            .any(|&n| n > DETAILED_INSTANCES_PER_ZONE_MAX);
         let geometry = if layout.compact { COMPACT } else { DETAILED };
         let top = WAITING_H + HEADER_H;
         let mut bottom = top;
         for column in layout.zones.clone() {
-            bottom = bottom.max(layout.zone_boxes(world, &column, &geometry, top));
+            let column_bottom = layout.zone_boxes(world, &booting, &column, &geometry, top);
+            bottom = bottom.max(column_bottom);
         }
         layout.fargate(world, &geometry, bottom);
         layout.waiting_strip(world);
@@ -228,13 +227,28 @@ impl MapLayout {
     }
 
     /// Lays out one zone's boxes in rows from `top`; returns the bottom.
-    fn zone_boxes(&mut self, world: &World, column: &ZoneColumn, g: &Geometry, top: f64) -> f64 {
+    fn zone_boxes(
+        &mut self,
+        world: &World,
+        booting: &[(&str, &str)],
+        column: &ZoneColumn,
+        g: &Geometry,
+        top: f64,
+    ) -> f64 {
         let box_w = g.box_w.min(column.w);
         let per_row = ((column.w + g.gap) / (box_w + g.gap)).floor().max(1.0) as usize;
         let chips_per_row = (((box_w - 6.0) + g.chip_gap) / (g.chip + g.chip_gap))
             .floor()
             .max(1.0) as usize;
-        let mut items: Vec<(BoxKind, Vec<TaskIdx>)> = world
+        let shown = |n: InstanceIdx| {
+            world.ecs.container_instances[n]
+                .tasks
+                .iter()
+                .copied()
+                .filter(move |&t| visible(world, t))
+        };
+        // Each box with the number of its tasks on show; booting instances have none.
+        let items: Vec<(Option<InstanceIdx>, &str, usize)> = world
             .ecs
             .container_instances
             .iter()
@@ -242,36 +256,33 @@ impl MapLayout {
             .filter(|(_, i)| {
                 i.status != InstanceStatus::Inactive && i.availability_zone == column.name
             })
-            .map(|(n, i)| {
-                (
-                    BoxKind::Container(n),
-                    i.tasks
-                        .iter()
-                        .copied()
-                        .filter(|&t| visible(world, t))
-                        .collect(),
-                )
-            })
+            .map(|(n, _)| (Some(n), "", shown(n).count()))
+            .chain(
+                booting
+                    .iter()
+                    .filter(|(_, zone)| *zone == column.name)
+                    .map(|&(id, _)| (None, id, 0)),
+            )
             .collect();
-        items.extend(
-            booting(world)
-                .filter(|(_, zone)| *zone == column.name)
-                .map(|(id, _)| (BoxKind::Booting(id.to_string()), Vec::new())),
-        );
         let mut y = top;
         for row in items.chunks(per_row) {
             let rows_of_chips = row
                 .iter()
-                .map(|(_, tasks)| tasks.len().min(CHIPS_PER_BOX_MAX).div_ceil(chips_per_row))
+                .map(|&(_, _, tasks)| tasks.min(CHIPS_PER_BOX_MAX).div_ceil(chips_per_row))
                 .max()
                 .unwrap_or(0);
             let h = g
                 .box_h_min
                 .max(g.head_h + rows_of_chips as f64 * (g.chip + g.chip_gap) + 6.0);
-            for (n, (kind, tasks)) in row.iter().enumerate() {
+            for (n, &(instance, id, tasks)) in row.iter().enumerate() {
                 let x = column.x + n as f64 * (box_w + g.gap);
-                let b = self.instance_box(world, kind, x, y, box_w, h, tasks.len());
-                for (k, &task) in tasks.iter().take(CHIPS_PER_BOX_MAX).enumerate() {
+                let Some(instance) = instance else {
+                    let b = self.booting_box(id, x, y, box_w, h);
+                    self.boxes.push(b);
+                    continue;
+                };
+                let b = self.instance_box(world, instance, [x, y, box_w, h], tasks);
+                for (k, task) in shown(instance).take(CHIPS_PER_BOX_MAX).enumerate() {
                     self.chips.push(Chip {
                         task,
                         x: x + 3.0 + (k % chips_per_row) as f64 * (g.chip + g.chip_gap),
@@ -288,55 +299,60 @@ impl MapLayout {
         y
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// A registered instance's box at `[x, y, w, h]`. Compact boxes carry no text, so their
+    /// labels are left empty rather than formatted for nothing, a thousand times a frame.
     fn instance_box(
         &self,
         world: &World,
-        kind: &BoxKind,
-        x: f64,
-        y: f64,
-        w: f64,
-        h: f64,
+        n: InstanceIdx,
+        [x, y, w, h]: [f64; 4],
         tasks: usize,
     ) -> InstanceBox {
-        let overflow = tasks.saturating_sub(CHIPS_PER_BOX_MAX);
-        match kind {
-            BoxKind::Container(n) => {
-                let i = &world.ecs.container_instances[*n];
-                let fraction = |used: u32, registered: u32| {
-                    if registered == 0 {
-                        0.0
-                    } else {
-                        f64::from(used) / f64::from(registered)
-                    }
-                };
-                InstanceBox {
-                    kind: kind.clone(),
-                    x,
-                    y,
-                    w,
-                    h,
-                    label: i.ec2_instance_id.clone(),
-                    sublabel: format!("{} · {}", i.instance_type, i.status.as_str()),
-                    cpu_fraction: fraction(i.cpu_units_used, i.cpu_units_registered),
-                    memory_fraction: fraction(i.memory_mib_used, i.memory_mib_registered),
-                    draining: i.status == InstanceStatus::Draining,
-                    overflow,
-                }
+        let i = &world.ecs.container_instances[n];
+        let fraction = |used: u32, registered: u32| {
+            if registered == 0 {
+                0.0
+            } else {
+                f64::from(used) / f64::from(registered)
             }
-            BoxKind::Booting(id) => InstanceBox {
-                kind: kind.clone(),
-                x,
-                y,
-                w,
-                h,
-                label: id.clone(),
-                sublabel: "booting".into(),
-                cpu_fraction: 0.0,
-                memory_fraction: 0.0,
-                draining: false,
-                overflow,
-            },
+        };
+        let (label, sublabel) = if self.compact {
+            (String::new(), String::new())
+        } else {
+            (
+                i.ec2_instance_id.clone(),
+                format!("{} · {}", i.instance_type, i.status.as_str()),
+            )
+        };
+        InstanceBox {
+            kind: BoxKind::Container(n),
+            x,
+            y,
+            w,
+            h,
+            label,
+            sublabel,
+            cpu_fraction: fraction(i.cpu_units_used, i.cpu_units_registered),
+            memory_fraction: fraction(i.memory_mib_used, i.memory_mib_registered),
+            draining: i.status == InstanceStatus::Draining,
+            overflow: tasks.saturating_sub(CHIPS_PER_BOX_MAX),
+        }
+    }
+
+    /// An EC2 instance still booting: a box with its id and no bars.
+    fn booting_box(&self, id: &str, x: f64, y: f64, w: f64, h: f64) -> InstanceBox {
+        InstanceBox {
+            kind: BoxKind::Booting(id.to_string()),
+            x,
+            y,
+            w,
+            h,
+            label: id.to_string(),
+            sublabel: "booting".into(),
+            cpu_fraction: 0.0,
+            memory_fraction: 0.0,
+            draining: false,
+            overflow: 0,
         }
     }
 

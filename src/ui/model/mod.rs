@@ -1,5 +1,5 @@
 //! The playground's logic that needs no browser: the session (a world plus the user's requests),
-//! the editor's checks, the cluster map's geometry, the charts' series and the saved document.
+//! the editor's checks, the cluster map's geometry and pixels, the charts' series and the saved document.
 //! It builds and is tested natively; the components in `ui` draw it.
 
 pub mod charts;
@@ -7,5 +7,7 @@ pub mod editor;
 pub mod forms;
 pub mod log_view;
 pub mod map;
+pub mod map_paint;
+pub mod raster;
 pub mod saved;
 pub mod session;
