@@ -401,6 +401,43 @@ async fn screenshots() {
     no_console_errors(&client).await;
     client.close().await.unwrap();
 
+    // A large cluster at 1280x720: 150 more instances and 600 tasks turn the boxes compact.
+    let client = support::browser(&driver, 1280, 720).await;
+    open(&client, &site, "default").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "steady state").await;
+    for zone in ["us-east-1a", "us-east-1b", "us-east-1c"] {
+        fill(&client, "#cap-count", "50").await;
+        let picker = client.find(Locator::Id("cap-zone")).await.unwrap();
+        picker.select_by_value(zone).await.unwrap();
+        click(&client, "#btn-launch").await;
+    }
+    fill(
+        &client,
+        "#service-list [data-service=web] .form-scale input",
+        "600",
+    )
+    .await;
+    click(
+        &client,
+        "#service-list [data-service=web] .form-scale button",
+    )
+    .await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "steady state").await;
+    assert_eq!(
+        attribute(&client, "#cluster-map", "data-instances").await,
+        "152"
+    );
+    assert_eq!(
+        attribute(&client, "#cluster-map", "data-running").await,
+        "600"
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    shoot(&client, "large-cluster.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+
     // A narrow screen: the panels stack.
     let client = support::browser(&driver, 420, 900).await;
     open(&client, &site, "fargate-basics").await;
