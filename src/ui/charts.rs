@@ -173,6 +173,8 @@ fn chart_on<'a>(
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(root)
         .margin(8)
+        // Room for the last time label, which is centred on the right edge.
+        .margin_right(16)
         .x_label_area_size(22)
         .y_label_area_size(34)
         .build_cartesian_2d(x_range(now), 0.0..y_max)?;
