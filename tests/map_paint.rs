@@ -30,6 +30,32 @@ fn paint(
     paint_map(raster, layout, selection, animation, now_ms)
 }
 
+/// `layout` painted afresh, at rest.
+fn painted(layout: &MapLayout, selection: Option<&Hit>) -> Raster {
+    let mut raster = Raster::default();
+    paint(
+        &mut raster,
+        layout,
+        selection,
+        &mut MapAnimation::default(),
+        0.0,
+    );
+    raster
+}
+
+/// A raster and an animation that have seen `s` once, so what comes later is new to them.
+fn painted_once(s: &Session) -> (Raster, MapAnimation) {
+    let (mut raster, mut animation) = (Raster::default(), MapAnimation::default());
+    let layout = MapLayout::build(s.world(), WIDTH);
+    paint(&mut raster, &layout, None, &mut animation, 0.0);
+    (raster, animation)
+}
+
+fn set_desired(s: &mut Session, desired_count: u32) {
+    let input = json!({ "cluster": "demo", "service": "web", "desiredCount": desired_count });
+    s.request("ecs:UpdateService", input).unwrap();
+}
+
 fn centre(raster: &Raster, chip: &Chip) -> Colour {
     let half = chip.size / 2.0;
     raster.colour_at(chip.x + half, chip.y + half).unwrap()
@@ -48,13 +74,7 @@ fn running_tasks_are_solid_chips_of_their_service_colour_in_their_box() {
     let s = steady("default");
     let layout = MapLayout::build(s.world(), WIDTH);
     let mut raster = Raster::default();
-    let moving = paint(
-        &mut raster,
-        &layout,
-        None,
-        &mut MapAnimation::default(),
-        0.0,
-    );
+    let moving = paint(&mut raster, &layout, None, &mut Default::default(), 0.0);
     assert!(!moving, "the first painting shows what is there at rest");
     assert_eq!(layout.chips.len(), 6);
     for chip in &layout.chips {
@@ -84,14 +104,7 @@ fn a_bar_above_ninety_percent_turns_red() {
     let mut layout = MapLayout::build(s.world(), WIDTH);
     layout.boxes[0].cpu_fraction = 0.95;
     layout.boxes[0].memory_fraction = 0.9;
-    let mut raster = Raster::default();
-    paint(
-        &mut raster,
-        &layout,
-        None,
-        &mut MapAnimation::default(),
-        0.0,
-    );
+    let raster = painted(&layout, None);
     let [(x, y, ..), (mx, my, ..)] = bars(&layout.boxes[0], false);
     assert_eq!(raster.colour_at(x + 0.5, y + 1.0), Some(HOT_BAR));
     assert_eq!(
@@ -105,14 +118,7 @@ fn a_bar_above_ninety_percent_turns_red() {
 fn booting_instances_are_dashed_and_draining_ones_orange() {
     let s = Session::new(preset("default").unwrap());
     let layout = MapLayout::build(s.world(), WIDTH);
-    let mut raster = Raster::default();
-    paint(
-        &mut raster,
-        &layout,
-        None,
-        &mut MapAnimation::default(),
-        0.0,
-    );
+    let raster = painted(&layout, None);
     let b = &layout.boxes[0];
     assert!(matches!(b.kind, BoxKind::Booting(_)));
     let top: Vec<Colour> = (0..b.w as u32)
@@ -128,13 +134,7 @@ fn booting_instances_are_dashed_and_draining_ones_orange() {
     )
     .unwrap();
     let layout = MapLayout::build(s.world(), WIDTH);
-    paint(
-        &mut raster,
-        &layout,
-        None,
-        &mut MapAnimation::default(),
-        0.0,
-    );
+    let raster = painted(&layout, None);
     let (drained, other) = (&layout.boxes[0], &layout.boxes[1]);
     assert!(drained.draining && !other.draining);
     let side = |b: &ecsplay::ui::model::map::InstanceBox| raster.colour_at(b.x, b.y + b.h / 2.0);
@@ -150,18 +150,11 @@ fn booting_instances_are_dashed_and_draining_ones_orange() {
 fn the_selection_is_outlined() {
     let s = steady("default");
     let layout = MapLayout::build(s.world(), WIDTH);
-    let mut raster = Raster::default();
     let b = &layout.boxes[1];
     let BoxKind::Container(n) = b.kind else {
         panic!("registered")
     };
-    paint(
-        &mut raster,
-        &layout,
-        Some(&Hit::Instance(n)),
-        &mut MapAnimation::default(),
-        0.0,
-    );
+    let raster = painted(&layout, Some(&Hit::Instance(n)));
     assert_eq!(
         raster.colour_at(b.x + 1.0, b.y + b.h / 2.0),
         Some(SELECTED_BORDER)
@@ -170,13 +163,7 @@ fn the_selection_is_outlined() {
     assert_eq!(raster.colour_at(a.x, a.y + a.h / 2.0), Some(BOX_BORDER));
 
     let chip = layout.chips[0];
-    paint(
-        &mut raster,
-        &layout,
-        Some(&Hit::Task(chip.task)),
-        &mut MapAnimation::default(),
-        0.0,
-    );
+    let raster = painted(&layout, Some(&Hit::Task(chip.task)));
     assert_eq!(
         raster.colour_at(chip.x - 2.0, chip.y + 1.0),
         Some(SELECTED_TASK)
@@ -191,11 +178,7 @@ fn the_selection_is_outlined() {
 #[test]
 fn pending_chips_are_hollow() {
     let mut s = steady("default");
-    s.request(
-        "ecs:UpdateService",
-        json!({ "cluster": "demo", "service": "web", "desiredCount": 7 }),
-    )
-    .unwrap();
+    set_desired(&mut s, 7);
     // The scheduler places the seventh task at once; its image takes a while to pull.
     s.advance_by(1_000);
     let layout = MapLayout::build(s.world(), WIDTH);
@@ -205,14 +188,7 @@ fn pending_chips_are_hollow() {
         .filter(|c| c.state == ChipState::Pending)
         .collect();
     assert_eq!(pending.len(), 1);
-    let mut raster = Raster::default();
-    paint(
-        &mut raster,
-        &layout,
-        None,
-        &mut MapAnimation::default(),
-        0.0,
-    );
+    let raster = painted(&layout, None);
     let chip = pending[0];
     assert_eq!(centre(&raster, chip), BACKGROUND);
     assert_eq!(
@@ -224,20 +200,8 @@ fn pending_chips_are_hollow() {
 #[test]
 fn a_new_task_slides_in_from_the_waiting_strip() {
     let mut s = steady("default");
-    let mut animation = MapAnimation::default();
-    let mut raster = Raster::default();
-    paint(
-        &mut raster,
-        &MapLayout::build(s.world(), WIDTH),
-        None,
-        &mut animation,
-        0.0,
-    );
-    s.request(
-        "ecs:UpdateService",
-        json!({ "cluster": "demo", "service": "web", "desiredCount": 7 }),
-    )
-    .unwrap();
+    let (mut raster, mut animation) = painted_once(&s);
+    set_desired(&mut s, 7);
     s.fast_forward();
     let layout = MapLayout::build(s.world(), WIDTH);
     let new = *web_tasks(&s).last().unwrap();
@@ -287,15 +251,7 @@ fn a_new_task_slides_in_from_the_waiting_strip() {
 #[test]
 fn a_stopped_task_fades_out() {
     let mut s = steady("default");
-    let mut animation = MapAnimation::default();
-    let mut raster = Raster::default();
-    paint(
-        &mut raster,
-        &MapLayout::build(s.world(), WIDTH),
-        None,
-        &mut animation,
-        0.0,
-    );
+    let (mut raster, mut animation) = painted_once(&s);
     let task = web_tasks(&s)[0];
     let arn = s.world().ecs.tasks[task].arn.clone();
     s.request("ecs:StopTask", json!({ "cluster": "demo", "task": arn }))
