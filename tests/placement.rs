@@ -123,6 +123,41 @@ fn a_service_spreads_over_zones_then_over_the_instances_of_each_by_default() {
     assert_eq!((zone_count("us-east-1a"), zone_count("us-east-1b")), (3, 3));
     // Within us-east-1a, one per instance.
     assert_eq!(tasks_per_instance(&world), vec![1, 1, 1, 3]);
+    // The sixth decision as its trace tells it: five tasks placed, three in us-east-1a (one per
+    // instance) and two on the one instance of us-east-1b, which wins on the zone's count.
+    let decisions = world.describe_all()["placementDecisions"].clone();
+    let last = &decisions.as_array().unwrap()[5]["trace"];
+    assert_eq!(
+        last["strategies"],
+        json!([
+            "spread(attribute:ecs.availability-zone)",
+            "spread(instanceId)"
+        ])
+    );
+    assert_eq!(last["defaultStrategies"], true);
+    let scores: Vec<(String, Vec<u64>)> = last["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|fate| {
+            let values = fate["scores"].as_array().unwrap();
+            let values = values.iter().map(|s| s["value"].as_u64().unwrap());
+            (
+                fate["result"].as_str().unwrap().to_string(),
+                values.collect(),
+            )
+        })
+        .collect();
+    let candidate = |zone_tasks: u64, own: u64| ("candidate".to_string(), vec![zone_tasks, own]);
+    assert_eq!(
+        scores,
+        [
+            candidate(3, 1),
+            candidate(3, 1),
+            candidate(3, 1),
+            ("chosen".to_string(), vec![2, 2])
+        ]
+    );
     let service = sim::describe_service(&mut world, "demo", "web");
     assert_eq!(
         service["placementStrategy"],

@@ -56,7 +56,7 @@ pub struct EcsState {
     pub tasks: Vec<Task>,
     pub services: Vec<Service>,
     /// The why-trace of each task's placement, while kept (see `task::keep_trace`).
-    pub placement_traces: BTreeMap<TaskIdx, placement::trace::PlacementTrace>,
+    pub placement_traces: BTreeMap<TaskIdx, placement::trace::Decision>,
     /// Instance fates held by `placement_traces`.
     pub trace_fates: usize,
 }
@@ -237,6 +237,10 @@ pub struct Task {
     pub cpu_units: u32,
     pub memory_mib: u32,
     pub uses_eni: bool,
+    /// Whether an essential container has a health check: then the service counts the task
+    /// healthy only once its checks pass. Kept from the definition, which a scheduler pass
+    /// would otherwise look up for every task.
+    pub essential_health_check: bool,
     pub created_at: SimTime,
     pub pull_started_at: Option<SimTime>,
     pub pull_stopped_at: Option<SimTime>,
@@ -429,7 +433,7 @@ pub struct Service {
     /// The strategies CreateService named (empty: the default applies).
     pub placement_strategy: Vec<placement::Strategy>,
     /// The why-trace of the last task that found no instance.
-    pub last_placement_failure: Option<placement::trace::PlacementTrace>,
+    pub last_placement_failure: Option<placement::trace::Decision>,
     pub created_at: SimTime,
     /// Tasks the service started, in start order.
     pub tasks: Vec<TaskIdx>,

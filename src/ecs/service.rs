@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::cluster::short_id;
-use super::placement::trace::PlacementTrace;
+use super::placement::trace::Decision;
 use super::placement::{self, PlacementFailure};
 use super::task::{
     launch_type, placement_strategies, runtime_constraints, subnet_zones, Launch,
@@ -930,7 +930,7 @@ impl World {
         );
         let zones = subnet_zones(&self.config.region, &s.subnets);
         // Where each task goes: (instance, zone, trace), or the failure that ends the batch.
-        let mut placed: Vec<(Option<InstanceIdx>, String, Option<PlacementTrace>)> = Vec::new();
+        let mut placed: Vec<(Option<InstanceIdx>, String, Option<Decision>)> = Vec::new();
         let mut failure = None;
         match launch_type {
             // Fargate spreads a service's tasks across the Availability Zones of its subnets.
@@ -1159,10 +1159,7 @@ impl World {
         let Some(started) = t.started_at.filter(|_| t.is_running()) else {
             return Err(None);
         };
-        let definition = self
-            .resolve_task_definition(&t.task_definition, "$")
-            .expect("registered");
-        if definition.has_essential_health_check() {
+        if t.essential_health_check {
             return if t.health() == Health::Healthy {
                 Ok(())
             } else {

@@ -10,7 +10,7 @@ use super::cluster::short_id;
 use super::placement::index::Placer;
 #[cfg(debug_assertions)]
 use super::placement::reference;
-use super::placement::trace::{explain, PlacementTrace};
+use super::placement::trace::{Decision, SpreadValues};
 use super::placement::{self, Demand, MemberOf, PlacementFailure, Pool, Request, Strategy};
 use super::task_definition::{NetworkMode, TaskDefinition};
 use super::{
@@ -46,11 +46,11 @@ pub const RUN_TASK_COUNT_MAX: i64 = 10;
 
 /// The placement of one standalone task: its instance (None on Fargate), zone and why-trace;
 /// or why it found no instance.
-type StandaloneDecision =
-    Result<(Option<InstanceIdx>, String, Option<PlacementTrace>), PlacementFailure>;
+type StandaloneDecision = Result<(Option<InstanceIdx>, String, Option<Decision>), PlacementFailure>;
 
-/// The placement traces kept for `describe` and the inspector, counted in instance fates (a
-/// trace holds one per candidate instance): about 25 MB at most. The oldest go first.
+/// The placement decisions kept for `describe` and the inspector, counted in instance fates (a
+/// decision holds one per candidate instance, some 50 bytes): about 5 MB at most. The oldest
+/// go first.
 pub const PLACEMENT_TRACE_FATES_MAX: usize = 100_000;
 
 /// How an image behaves once started (design.md section 4, `sim:SetImageBehavior`).
@@ -337,8 +337,9 @@ impl World {
         request: Request,
         count: usize,
         stop_at_failure: bool,
-    ) -> Vec<(Result<InstanceIdx, PlacementFailure>, PlacementTrace)> {
+    ) -> Vec<(Result<InstanceIdx, PlacementFailure>, Decision)> {
         let pool = Pool::from_ecs(&self.ecs, candidates, self.config.start_epoch_ms);
+        let spread = SpreadValues::of(&pool, &request);
         let mut placer = Placer::new(pool, request);
         let mut decisions = Vec::new();
         for _ in 0..count {
@@ -355,7 +356,7 @@ impl World {
                     "indexed and reference placement drew differently"
                 );
             }
-            let trace = explain(placer.pool(), placer.request(), &outcome);
+            let trace = Decision::record(placer.pool(), placer.request(), &spread, &outcome);
             let placed = outcome.map(|s| {
                 placer.commit(s);
                 placer.pool().slots[s].instance
@@ -370,13 +371,13 @@ impl World {
     }
 
     /// Keeps a task's placement trace, dropping the oldest ones beyond the budget.
-    pub(crate) fn keep_trace(&mut self, task: TaskIdx, trace: PlacementTrace) {
+    pub(crate) fn keep_trace(&mut self, task: TaskIdx, trace: Decision) {
         let ecs = &mut self.ecs;
-        ecs.trace_fates += trace.instances.len().max(1);
+        ecs.trace_fates += trace.fates().max(1);
         ecs.placement_traces.insert(task, trace);
         while ecs.trace_fates > PLACEMENT_TRACE_FATES_MAX && ecs.placement_traces.len() > 1 {
             let (_, old) = ecs.placement_traces.pop_first().expect("more than one");
-            ecs.trace_fates -= old.instances.len().max(1);
+            ecs.trace_fates -= old.fates().max(1);
         }
     }
 
@@ -647,6 +648,7 @@ impl World {
             cpu_units: definition.cpu_units_reserved(),
             memory_mib: definition.memory_mib_reserved(),
             uses_eni,
+            essential_health_check: definition.has_essential_health_check(),
             created_at: self.now,
             pull_started_at: None,
             pull_stopped_at: None,

@@ -338,15 +338,13 @@ impl World {
     /// The why-trace of each task's placement still kept, and of each service's last task that
     /// found no instance.
     pub fn placement_decisions_json(&self) -> Value {
-        let tasks = self
-            .ecs
-            .placement_traces
-            .iter()
-            .map(|(&t, trace)| json!({ "taskArn": self.ecs.tasks[t].arn, "trace": trace }));
+        let tasks = self.ecs.placement_traces.iter().map(
+            |(&t, d)| json!({ "taskArn": self.ecs.tasks[t].arn, "trace": d.expand(&self.ecs) }),
+        );
         let failures = self.ecs.services.iter().filter_map(|s| {
             s.last_placement_failure
                 .as_ref()
-                .map(|trace| json!({ "serviceArn": s.arn, "trace": trace }))
+                .map(|d| json!({ "serviceArn": s.arn, "trace": d.expand(&self.ecs) }))
         });
         Value::Array(tasks.chain(failures).collect())
     }

@@ -121,7 +121,7 @@ fn task_view(
             </ul>
             <h4>{ "Placement: why here" }</h4>
             { match world.ecs.placement_traces.get(&t) {
-                Some(trace) => why_trace(trace),
+                Some(decision) => why_trace(&decision.expand(&world.ecs)),
                 None => html! { <p class="muted">{ if task.launch_type == crate::ecs::LaunchType::Fargate {
                     "Fargate chose the zone: it spreads a service's tasks over its subnets' zones."
                 } else {

@@ -53,7 +53,7 @@ pub fn services_panel(props: &ServicesProps) -> Html {
                     {running}
                     {pending}
                     rollout={format!("{} {}", primary.status.as_str(), primary.rollout_state.as_str())}
-                    failure={s.last_placement_failure.as_ref().and_then(|t| t.failure.as_ref()).map(|f| f.message.clone())}
+                    failure={s.last_placement_failure.as_ref().and_then(|d| d.failure()).map(|f| f.message.clone())}
                     revisions={revisions.clone()}
                     onrequest={props.onrequest.clone()}
                 />

@@ -13,8 +13,8 @@
 //! Two engines give the same choice: [`reference::place`] scans every instance and is written
 //! to be obviously right; [`index::Placer`] keeps the fitting instances sorted by strategy key
 //! so a decision costs a few tree operations (design.md section 7). Debug builds check one
-//! against the other on every decision the simulation makes. [`trace::explain`] turns a
-//! decision into data: every instance's fate, the scores, the choice or AWS's failure message.
+//! against the other on every decision the simulation makes. [`trace::Decision`] keeps a
+//! decision as data: every instance's fate, the scores, the choice or AWS's failure message.
 
 pub mod cql;
 pub mod index;
@@ -261,6 +261,8 @@ pub struct Slot<'a> {
     /// Dynamic-range ports free, (tcp, udp).
     pub dynamic_free: (u32, u32),
     pub attributes: &'a BTreeMap<String, Option<String>>,
+    /// `ecs.cpu-architecture` of `attributes`, looked up once: every check reads it.
+    pub cpu_architecture: Option<&'a str>,
     pub running_tasks: u32,
     /// Live (not STOPPED) tasks on the instance per task group.
     pub groups: BTreeMap<String, u32>,
@@ -296,6 +298,7 @@ impl<'a> Slot<'a> {
             tcp_ports: Cow::Borrowed(reserved_tcp),
             udp_ports: Cow::Owned(BTreeSet::new()),
             attributes,
+            cpu_architecture: cpu_architecture(attributes),
             running_tasks: 0,
             groups: BTreeMap::new(),
         }
@@ -305,9 +308,18 @@ impl<'a> Slot<'a> {
         self.groups.get(group).copied().unwrap_or(0)
     }
 
-    fn attribute_value(&self, name: &str) -> Option<&str> {
-        self.attributes.get(name).and_then(|v| v.as_deref())
+    /// The attribute's value, borrowed from the instance rather than the slot, so it outlives
+    /// a look at the pool.
+    fn attribute_value(&self, name: &str) -> Option<&'a str> {
+        let attributes: &'a BTreeMap<String, Option<String>> = self.attributes;
+        attributes.get(name).and_then(|v| v.as_deref())
     }
+}
+
+fn cpu_architecture(attributes: &BTreeMap<String, Option<String>>) -> Option<&str> {
+    attributes
+        .get("ecs.cpu-architecture")
+        .and_then(|v| v.as_deref())
 }
 
 fn free_dynamic(ports: &BTreeSet<u16>) -> u32 {
@@ -420,6 +432,7 @@ fn slot_of<'a>(
         tcp_ports: Cow::Borrowed(&instance.tcp_ports),
         udp_ports: Cow::Borrowed(&instance.udp_ports),
         attributes: &instance.attributes,
+        cpu_architecture: cpu_architecture(&instance.attributes),
         running_tasks,
         groups,
     }
@@ -598,7 +611,7 @@ pub fn check_resources(slot: &Slot, demand: &Demand) -> Result<(), Rejection> {
         return Err(Rejection::AgentDisconnected);
     }
     if let Some(arch) = demand.cpu_architecture {
-        if slot.attribute_value("ecs.cpu-architecture") != Some(arch) {
+        if slot.cpu_architecture != Some(arch) {
             return Err(Rejection::MissingAttribute {
                 name: format!("ecs.cpu-architecture={arch}"),
             });

@@ -2,14 +2,21 @@
 //! stage (refused by which check, with the numbers, or its strategy scores), the choice, and
 //! for a failure the closest matching instance with RunTask's reason and the service event's
 //! wording. The inspector renders it; `ecsplay describe` prints it.
+//!
+//! Every decision is recorded as it is made, as a [`Decision`]: numbers and indices, one entry
+//! per instance and no string per instance, because the simulation makes ten thousand of them
+//! on a thousand instances to start a large service, and most are dropped unread (the budget
+//! keeps the newest). [`Decision::expand`] writes the [`PlacementTrace`] out when it is shown.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::reference::spread_counts;
 use super::{
-    check, effective_chain, score, unable_to_place_message, PlacementFailure, Pool, Request,
-    Strategy,
+    check, effective_chain, score, unable_to_place_message, PlacementFailure, Pool, Rejection,
+    Request, Strategy, PLACEMENT_STRATEGIES_MAX,
 };
+use crate::ecs::{EcsState, InstanceIdx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,94 +87,213 @@ pub struct FailureTrace {
     pub message: String,
 }
 
-/// Explains a decision over `pool` (as it was before the task was placed).
-pub fn explain(
-    pool: &Pool,
-    request: &Request,
-    outcome: &Result<usize, PlacementFailure>,
-) -> PlacementTrace {
-    let chain = effective_chain(&request.strategies);
-    let counts = spread_counts(pool, request);
-    let instances = pool
-        .slots
-        .iter()
-        .enumerate()
-        .map(|(s, slot)| {
-            let mut fate = InstanceFate {
-                container_instance: slot.id.to_string(),
-                ec2_instance_id: slot.ec2_instance_id.to_string(),
-                availability_zone: slot.availability_zone.to_string(),
-                result: "candidate",
-                check: None,
-                reason: None,
-                detail: None,
-                scores: Vec::new(),
+/// A placement decision as kept: what its trace says, in numbers and indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    group: String,
+    /// The strategies in force; scores are kept for those of `effective_chain` but `random`.
+    strategies: Vec<Strategy>,
+    default_strategies: bool,
+    constraints: Vec<String>,
+    demand: DemandTrace,
+    fates: Vec<Fate>,
+    chosen: Option<InstanceIdx>,
+    failure: Option<FailureTrace>,
+}
+
+/// For each attribute the chain spreads over (by strategy position; empty for the others),
+/// each slot's value as a small number, equal values equal numbers: looked up once per
+/// scheduling pass, which does not change attributes, since the lookups and the comparisons of
+/// the values would otherwise be most of a decision's record.
+pub struct SpreadValues(Vec<(Vec<u32>, usize)>);
+
+impl SpreadValues {
+    pub fn of(pool: &Pool, request: &Request) -> SpreadValues {
+        let chain = effective_chain(&request.strategies);
+        let per_strategy = chain.iter().map(|strategy| {
+            let Strategy::SpreadAttribute(name) = strategy else {
+                return (Vec::new(), 0);
             };
-            match check(slot, request) {
-                Err(rejection) => {
-                    fate.result = "rejected";
-                    fate.check = Some(rejection.check());
-                    fate.reason = Some(rejection.reason_code());
-                    fate.detail = Some(rejection.detail());
+            let mut ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
+            let per_slot = pool
+                .slots
+                .iter()
+                .map(|slot| {
+                    let next = ids.len() as u32;
+                    *ids.entry(slot.attribute_value(name)).or_insert(next)
+                })
+                .collect();
+            (per_slot, ids.len())
+        });
+        SpreadValues(per_strategy.collect())
+    }
+}
+
+/// One instance's fate: the check that refused it, or its scores in chain order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fate {
+    instance: InstanceIdx,
+    outcome: Result<[u32; PLACEMENT_STRATEGIES_MAX], Rejection>,
+}
+
+impl Decision {
+    /// Records a decision over `pool` (as it was before the task was placed). `spread` holds
+    /// the slots' values of the attributes spread over, which a scheduling pass does not change.
+    pub fn record(
+        pool: &Pool,
+        request: &Request,
+        spread: &SpreadValues,
+        outcome: &Result<usize, PlacementFailure>,
+    ) -> Decision {
+        let chain = effective_chain(&request.strategies);
+        // The group's tasks per value of each attribute spread over, by the values' numbers.
+        let counts: Vec<Vec<u32>> = spread
+            .0
+            .iter()
+            .map(|(per_slot, values)| {
+                let mut per_value = vec![0; *values];
+                for (slot, &value) in pool.slots.iter().zip(per_slot) {
+                    per_value[value as usize] += slot.group_count(&request.group);
                 }
-                Ok(()) => {
-                    if outcome.as_ref().is_ok_and(|&c| c == s) {
-                        fate.result = "chosen";
-                    }
-                    fate.scores = chain
+                per_value
+            })
+            .collect();
+        let fates = pool
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(s, slot)| Fate {
+                instance: slot.instance,
+                outcome: check(slot, request).map(|()| {
+                    let mut scores = [0; PLACEMENT_STRATEGIES_MAX];
+                    let scored = chain
                         .iter()
                         .enumerate()
-                        .filter(|(_, st)| **st != Strategy::Random)
-                        .map(|(position, strategy)| Score {
-                            strategy: strategy.label(),
-                            value: score(strategy, slot, &request.group, |value| {
-                                counts[position].get(&value).copied().unwrap_or(0)
-                            }),
-                            meaning: strategy.score_meaning(),
-                        })
-                        .collect();
-                }
-            }
-            fate
-        })
-        .collect();
-    let mut constraints: Vec<String> = request
-        .member_of
-        .iter()
-        .map(|m| format!("memberOf({})", m.expression))
-        .collect();
-    if request.distinct_instance {
-        constraints.push("distinctInstance".into());
-    }
-    let demand = &request.demand;
-    PlacementTrace {
-        group: request.group.clone(),
-        strategies: request.strategies.iter().map(Strategy::label).collect(),
-        default_strategies: request.default_strategies,
-        constraints,
-        demand: DemandTrace {
-            cpu: demand.cpu_units,
-            memory_mib: demand.memory_mib,
-            host_ports: demand
-                .host_ports
-                .iter()
-                .map(|&(_, host, udp)| {
-                    let protocol = if udp { "udp" } else { "tcp" };
-                    if host == 0 {
-                        format!("dynamic/{protocol}")
-                    } else {
-                        format!("{host}/{protocol}")
+                        .filter(|(_, st)| **st != Strategy::Random);
+                    for (n, (position, strategy)) in scored.enumerate() {
+                        scores[n] = match strategy {
+                            // score()'s own lookup of the value, done once above.
+                            Strategy::SpreadAttribute(_) => {
+                                counts[position][spread.0[position].0[s] as usize]
+                            }
+                            _ => score(strategy, slot, &request.group, |_| 0),
+                        };
                     }
-                })
-                .collect(),
-            eni: demand.needs_eni,
-        },
-        instances,
-        chosen: outcome.as_ref().ok().map(|&s| pool.slots[s].id.to_string()),
-        failure: outcome
-            .as_ref()
-            .err()
-            .map(|failure| failure_trace(pool, failure)),
+                    scores
+                }),
+            })
+            .collect();
+        let mut constraints: Vec<String> = request
+            .member_of
+            .iter()
+            .map(|m| format!("memberOf({})", m.expression))
+            .collect();
+        if request.distinct_instance {
+            constraints.push("distinctInstance".into());
+        }
+        Decision {
+            group: request.group.clone(),
+            strategies: request.strategies.clone(),
+            default_strategies: request.default_strategies,
+            constraints,
+            demand: demand_trace(request),
+            fates,
+            chosen: outcome.as_ref().ok().map(|&s| pool.slots[s].instance),
+            failure: outcome
+                .as_ref()
+                .err()
+                .map(|failure| failure_trace(pool, failure)),
+        }
+    }
+
+    /// How many instances it looked at (what the trace budget counts).
+    pub fn fates(&self) -> usize {
+        self.fates.len()
+    }
+
+    /// Why it found no instance, when it did not.
+    pub fn failure(&self) -> Option<&FailureTrace> {
+        self.failure.as_ref()
+    }
+
+    /// The trace, with the ids and zones of the instances as `ecs` holds them (they never
+    /// change, and container instances are never removed).
+    pub fn expand(&self, ecs: &EcsState) -> PlacementTrace {
+        let scored: Vec<&Strategy> = effective_chain(&self.strategies)
+            .iter()
+            .filter(|st| **st != Strategy::Random)
+            .collect();
+        let instances = self
+            .fates
+            .iter()
+            .map(|fate| {
+                let ci = &ecs.container_instances[fate.instance];
+                let mut out = InstanceFate {
+                    container_instance: ci.id.clone(),
+                    ec2_instance_id: ci.ec2_instance_id.clone(),
+                    availability_zone: ci.availability_zone.clone(),
+                    result: "candidate",
+                    check: None,
+                    reason: None,
+                    detail: None,
+                    scores: Vec::new(),
+                };
+                match &fate.outcome {
+                    Err(rejection) => {
+                        out.result = "rejected";
+                        out.check = Some(rejection.check());
+                        out.reason = Some(rejection.reason_code());
+                        out.detail = Some(rejection.detail());
+                    }
+                    Ok(values) => {
+                        if self.chosen == Some(fate.instance) {
+                            out.result = "chosen";
+                        }
+                        out.scores = scored
+                            .iter()
+                            .zip(values)
+                            .map(|(strategy, &value)| Score {
+                                strategy: strategy.label(),
+                                value,
+                                meaning: strategy.score_meaning(),
+                            })
+                            .collect();
+                    }
+                }
+                out
+            })
+            .collect();
+        PlacementTrace {
+            group: self.group.clone(),
+            strategies: self.strategies.iter().map(Strategy::label).collect(),
+            default_strategies: self.default_strategies,
+            constraints: self.constraints.clone(),
+            demand: self.demand.clone(),
+            instances,
+            chosen: self.chosen.map(|i| ecs.container_instances[i].id.clone()),
+            failure: self.failure.clone(),
+        }
+    }
+}
+
+fn demand_trace(request: &Request) -> DemandTrace {
+    let demand = &request.demand;
+    DemandTrace {
+        cpu: demand.cpu_units,
+        memory_mib: demand.memory_mib,
+        host_ports: demand
+            .host_ports
+            .iter()
+            .map(|&(_, host, udp)| {
+                let protocol = if udp { "udp" } else { "tcp" };
+                if host == 0 {
+                    format!("dynamic/{protocol}")
+                } else {
+                    format!("{host}/{protocol}")
+                }
+            })
+            .collect(),
+        eni: demand.needs_eni,
     }
 }
 
