@@ -64,6 +64,7 @@ size:
 # Benchmarks that print their figures (design.md section 7): native, then wasm in Chromium.
 bench:
 	cargo bench --locked --bench placement
+	cargo bench --locked --bench day
 
 bench-browser: setup-test
 	cargo test --locked --release $(WASM) --test browser_bench -- --nocapture

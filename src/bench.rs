@@ -8,6 +8,9 @@
 //! c5s (`attribute:ecs.instance-type =~ m5.*`, a regular expression evaluated per instance).
 //! Each task is placed on the index as the simulation places it (choose, then commit), without
 //! the lifecycle that follows.
+//!
+//! The day workload is the whole simulation: a day of 1,000 instances and 10,000 service tasks
+//! health-checked every 30 s, from the first request to the last timer.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +19,7 @@ use rand_core::SeedableRng;
 
 use crate::ecs::placement::index::Placer;
 use crate::ecs::placement::{reference, Demand, MemberOf, Pool, Request, Resource, Slot, Strategy};
+use crate::engine::time::{SimTime, MS_PER_DAY};
 
 /// The strategy chains the budgets name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,31 +261,13 @@ pub fn report(suite: &[(Figure, Figure)]) -> String {
 pub fn map_fleet(instances: usize, tasks: usize) -> crate::engine::World {
     use serde_json::json;
     let mut world = crate::engine::World::new(crate::engine::WorldConfig::default());
-    let ok = |world: &mut crate::engine::World, action: &str, input: serde_json::Value| {
-        world
-            .apply(action, &input)
-            .unwrap_or_else(|e| panic!("map fleet: {action}: {e}"));
-    };
-    ok(
+    must(
         &mut world,
         "ecs:CreateCluster",
         json!({ "clusterName": "bench" }),
     );
-    let zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
-    for (n, zone) in zones.iter().enumerate() {
-        let count = instances / 3 + usize::from(n < instances % 3);
-        if count > 0 {
-            let request = crate::ec2::run_instances_request(
-                "m5.xlarge",
-                count as u32,
-                zone,
-                "bench",
-                &Default::default(),
-            );
-            ok(&mut world, "ec2:RunInstances", request);
-        }
-    }
-    ok(
+    launch_over_zones(&mut world, "m5.xlarge", instances, "bench");
+    must(
         &mut world,
         "ecs:RegisterTaskDefinition",
         json!({
@@ -292,7 +278,7 @@ pub fn map_fleet(instances: usize, tasks: usize) -> crate::engine::World {
     while !world.advance_by(5 * crate::engine::time::MS_PER_MINUTE) {}
     for started in (0..tasks).step_by(10) {
         let count = (tasks - started).min(10);
-        ok(
+        must(
             &mut world,
             "ecs:RunTask",
             json!({
@@ -303,4 +289,146 @@ pub fn map_fleet(instances: usize, tasks: usize) -> crate::engine::World {
     }
     while !world.advance_by(5 * crate::engine::time::MS_PER_MINUTE) {}
     world
+}
+
+/// Milliseconds since the call, from the machine's monotonic clock. Native only: std has no
+/// clock in the browser (it panics there), so the browser benchmarks pass `Date.now`.
+pub fn native_clock_ms() -> impl Fn() -> f64 {
+    let start = std::time::Instant::now();
+    move || start.elapsed().as_secs_f64() * 1_000.0
+}
+
+/// The scale a `cargo bench` harness was given: its first number argument (`cargo bench`
+/// passes `--bench` too), 1 without one.
+pub fn scale_argument(args: impl Iterator<Item = String>) -> f64 {
+    args.skip(1)
+        .find_map(|a| a.parse::<f64>().ok())
+        .unwrap_or(1.0)
+}
+
+/// The simulated-day workload (design.md section 7): this many instances and tasks, over 24 h.
+pub const DAY_INSTANCES: usize = 1_000;
+pub const DAY_TASKS: usize = 10_000;
+pub const DAY_MS: SimTime = MS_PER_DAY;
+/// The container health check's interval, as the budget names it.
+pub const DAY_HEALTH_CHECK_INTERVAL_S: u32 = 30;
+
+/// The day workload's instances and tasks at `scale` (1 is the budget's size).
+pub fn day_size(scale: f64) -> (usize, usize) {
+    let of = |n: usize| ((n as f64 * scale).round() as usize).max(1);
+    (of(DAY_INSTANCES), of(DAY_TASKS))
+}
+
+/// What a simulated day cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayFigure {
+    pub instances: usize,
+    pub tasks: usize,
+    /// Tasks RUNNING and healthy at the end of the day.
+    pub healthy: usize,
+    pub seconds: f64,
+    pub timers: u64,
+    pub log_records: usize,
+}
+
+impl DayFigure {
+    pub fn line(&self) -> String {
+        format!(
+            "day: 24 h simulated, {} instances, {} tasks with a health check every {DAY_HEALTH_CHECK_INTERVAL_S} s: {:.3} s ({} timers, {} log records; {} tasks healthy at the end)",
+            self.instances, self.tasks, self.seconds, self.timers, self.log_records, self.healthy
+        )
+    }
+}
+
+/// Times [`simulated_day`] with `clock_ms`, from the first request to the last timer.
+pub fn day(instances: usize, tasks: usize, clock_ms: &dyn Fn() -> f64) -> DayFigure {
+    let start = clock_ms();
+    let world = simulated_day(instances, tasks);
+    let seconds = (clock_ms() - start) / 1_000.0;
+    let healthy = world
+        .ecs
+        .tasks
+        .iter()
+        .filter(|t| t.is_running() && t.health() == crate::ecs::Health::Healthy)
+        .count();
+    DayFigure {
+        instances,
+        tasks,
+        healthy,
+        seconds,
+        timers: world.timers_fired(),
+        log_records: world.log().len(),
+    }
+}
+
+/// Replays a day of a cluster of `instances` m5.xlarge instances over three zones running
+/// `tasks` tasks, in services of at most 5,000 (ECS's quota), each task with an essential
+/// container health-checked every 30 s: the instances boot and register, the services are
+/// created, placed (spread over zones, then instances, each decision recorded for its
+/// why-trace) and run to the end of the day.
+pub fn simulated_day(instances: usize, tasks: usize) -> crate::engine::World {
+    use serde_json::json;
+    let mut world = crate::engine::World::new(crate::engine::WorldConfig::default());
+    must(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "day" }),
+    );
+    launch_over_zones(&mut world, "m5.xlarge", instances, "day");
+    must(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({
+            "family": "app", "requiresCompatibilities": ["EC2"],
+            "containerDefinitions": [{
+                "name": "app", "image": "app:1", "cpu": 64, "memory": 256, "essential": true,
+                "healthCheck": {
+                    "command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+                    "interval": DAY_HEALTH_CHECK_INTERVAL_S,
+                },
+            }],
+        }),
+    );
+    let per_service = crate::ecs::service::TASKS_PER_SERVICE_MAX as usize;
+    for (n, first) in (0..tasks).step_by(per_service).enumerate() {
+        let desired = (tasks - first).min(per_service);
+        must(
+            &mut world,
+            "ecs:CreateService",
+            json!({ "cluster": "day", "serviceName": format!("app-{n}"), "taskDefinition": "app", "desiredCount": desired }),
+        );
+    }
+    while !world.advance_to(DAY_MS) {}
+    world
+}
+
+/// Applies a request the workload needs; a refusal is a bug in the workload.
+fn must(world: &mut crate::engine::World, action: &str, input: serde_json::Value) {
+    world
+        .apply(action, &input)
+        .unwrap_or_else(|e| panic!("benchmark workload: {action}: {e}"));
+}
+
+/// RunInstances for `count` container instances of `instance_type` joining `cluster`, spread
+/// evenly over three zones.
+fn launch_over_zones(
+    world: &mut crate::engine::World,
+    instance_type: &str,
+    count: usize,
+    cluster: &str,
+) {
+    let zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
+    for (n, zone) in zones.iter().enumerate() {
+        let in_zone = count / 3 + usize::from(n < count % 3);
+        if in_zone > 0 {
+            let request = crate::ec2::run_instances_request(
+                instance_type,
+                in_zone as u32,
+                zone,
+                cluster,
+                &Default::default(),
+            );
+            must(world, "ec2:RunInstances", request);
+        }
+    }
 }

@@ -1,6 +1,7 @@
-//! The browser placement benchmark (`make bench-browser`): the C2M workload under each strategy
-//! chain, run as wasm in headless Chromium, printing its figures. It asserts only that every
-//! task was placed; the figures go in the README.
+//! The browser benchmarks (`make bench-browser`), run as wasm in headless Chromium, printing
+//! their figures: the C2M placement workload under each strategy chain, a simulated day of
+//! 1,000 instances and 10,000 tasks, and the cluster map's frame. They assert only that the work
+//! was done (every task placed, every task healthy); the figures go in the README.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -19,6 +20,17 @@ fn placement_at_c2m_scale() {
         assert_eq!(full.placed, full.tasks);
         assert_eq!(half.placed, half.tasks);
     }
+}
+
+#[wasm_bindgen_test]
+fn a_simulated_day() {
+    let clock = || js_sys::Date::now();
+    let (instances, tasks) = ecsplay::bench::day_size(1.0);
+    // A tenth first, so the browser's compiler has optimised the code before the clock starts.
+    ecsplay::bench::day(instances / 10, tasks / 10, &clock);
+    let figure = ecsplay::bench::day(instances, tasks, &clock);
+    console_log!("{} (budget 10 s in the browser)", figure.line());
+    assert_eq!(figure.healthy, tasks);
 }
 
 /// Frames of the cluster-map benchmark, after a few to warm up.

@@ -5,6 +5,7 @@
 //! ecsplay run SCENARIO.json [--until DURATION]
 //! ecsplay describe SCENARIO.json --at DURATION
 //! ecsplay bench placement [--scale FRACTION]
+//! ecsplay bench day [--scale FRACTION]
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -25,7 +26,8 @@ mod cli {
   ecsplay --version
   ecsplay run SCENARIO.json [--until DURATION]
   ecsplay describe SCENARIO.json --at DURATION
-  ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)";
+  ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)
+  ecsplay bench day [--scale FRACTION]";
 
     /// Exit codes: 0 success, 1 the scenario was refused, 2 bad usage.
     pub fn main(args: Vec<String>) -> i32 {
@@ -54,15 +56,16 @@ mod cli {
     }
 
     /// `bench placement`: the C2M workload (or a fraction of it) under each strategy chain.
+    /// `bench day`: a simulated day of 1,000 instances and 10,000 tasks (or a fraction).
     fn bench(args: &[String]) -> i32 {
         let scale = match args {
-            [what] if what == "placement" => Ok(1.0),
-            [what, flag, value] if what == "placement" && flag == "--scale" => value
+            [what] if is_bench(what) => Ok(1.0),
+            [what, flag, value] if is_bench(what) && flag == "--scale" => value
                 .parse::<f64>()
                 .ok()
                 .filter(|s| *s > 0.0 && *s <= 4.0)
                 .ok_or_else(|| format!("--scale takes a number in (0, 4], not {value:?}")),
-            _ => Err("bench takes: placement [--scale FRACTION]".to_string()),
+            _ => Err("bench takes: placement|day [--scale FRACTION]".to_string()),
         };
         let scale = match scale {
             Ok(scale) => scale,
@@ -71,11 +74,19 @@ mod cli {
                 return 2;
             }
         };
-        let start = std::time::Instant::now();
-        let clock = move || start.elapsed().as_secs_f64() * 1_000.0;
-        let suite = ecsplay::bench::placement_suite(&clock, scale);
-        print!("{}", ecsplay::bench::report(&suite));
+        let clock = ecsplay::bench::native_clock_ms();
+        if args[0] == "day" {
+            let (instances, tasks) = ecsplay::bench::day_size(scale);
+            println!("{}", ecsplay::bench::day(instances, tasks, &clock).line());
+        } else {
+            let suite = ecsplay::bench::placement_suite(&clock, scale);
+            print!("{}", ecsplay::bench::report(&suite));
+        }
         0
+    }
+
+    fn is_bench(what: &str) -> bool {
+        what == "placement" || what == "day"
     }
 
     /// The scenario path and the time flag (`--until` for run, `--at` for describe).
