@@ -17,7 +17,7 @@ WASM := --target wasm32-unknown-unknown
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup setup-test serve build test fmt-check clippy test-native test-browser e2e size screenshot bench bench-browser
+.PHONY: help setup setup-test serve build test fmt-check clippy test-native test-browser e2e size screenshot bench bench-browser bench-first-paint
 
 help:
 	@echo "make serve   install what is missing, then serve the playground on http://$(ADDRESS):$(PORT)/"
@@ -65,9 +65,15 @@ size:
 bench:
 	cargo bench --locked --bench placement
 	cargo bench --locked --bench day
+	cargo bench --locked --bench engine
 
 bench-browser: setup-test
 	cargo test --locked --release $(WASM) --test browser_bench -- --nocapture
+	cargo test --locked --release $(WASM) --test browser_map_bench -- --nocapture
+
+# The site's first contentful paint in headless Chromium, from the release build of dist/.
+bench-first-paint: build
+	ECSPLAY_DIST=$(CURDIR)/dist cargo test --locked --test e2e -- --ignored --nocapture first_paint
 
 # PNGs of the playground's main states, as the README shows them.
 screenshot: build

@@ -432,3 +432,72 @@ fn launch_over_zones(
         }
     }
 }
+
+/// The engine-core workload (design.md section 7, at least 10 M events/s in the browser): the
+/// "hold" model of event-queue benchmarks. A number of timers stay pending; each event pops the
+/// earliest and schedules one in its place a random 1 ms to 60 s later, drawn from the
+/// simulation's generator. The pending counts: one timer per task of the budget's 10,000-task
+/// cluster, and ten times that, to show the cost growing with the queue (a binary heap: log n).
+pub const ENGINE_PENDING: [usize; 2] = [10_000, 100_000];
+pub const ENGINE_EVENTS: usize = 10_000_000;
+const ENGINE_DELAY_MS_MAX: u32 = 60_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineFigure {
+    pub pending: usize,
+    pub events: usize,
+    pub seconds: f64,
+    /// The time reached, so two runs can be compared.
+    pub final_time: SimTime,
+}
+
+impl EngineFigure {
+    pub fn events_per_second(&self) -> f64 {
+        self.events as f64 / self.seconds
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "engine core: {} events, {} pending (hold model): {:.3} s, {:.1} M events/s (sim time reached {} ms)",
+            self.events,
+            self.pending,
+            self.seconds,
+            self.events_per_second() / 1e6,
+            self.final_time
+        )
+    }
+}
+
+/// [`engine_core`] at each of [`ENGINE_PENDING`], `events` events each.
+pub fn engine_suite(events: usize, clock_ms: &dyn Fn() -> f64) -> Vec<EngineFigure> {
+    ENGINE_PENDING
+        .iter()
+        .map(|&pending| engine_core(pending, events, clock_ms))
+        .collect()
+}
+
+/// Runs the hold model on the engine's queue and generator, timed by `clock_ms`.
+pub fn engine_core(pending: usize, events: usize, clock_ms: &dyn Fn() -> f64) -> EngineFigure {
+    use rand::Rng;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut queue = crate::engine::queue::EventQueue::default();
+    for n in 0..pending {
+        queue.push(u64::from(rng.random_range(1..=ENGINE_DELAY_MS_MAX)), n);
+    }
+    let start = clock_ms();
+    let mut now = 0;
+    for _ in 0..events {
+        let (time, event) = queue.pop_due(SimTime::MAX).expect("pending");
+        now = time;
+        queue.push(
+            now + u64::from(rng.random_range(1..=ENGINE_DELAY_MS_MAX)),
+            event,
+        );
+    }
+    EngineFigure {
+        pending,
+        events,
+        seconds: (clock_ms() - start) / 1_000.0,
+        final_time: now,
+    }
+}

@@ -6,6 +6,7 @@
 //! ecsplay describe SCENARIO.json --at DURATION
 //! ecsplay bench placement [--scale FRACTION]
 //! ecsplay bench day [--scale FRACTION]
+//! ecsplay bench engine [--scale FRACTION]
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -27,7 +28,8 @@ mod cli {
   ecsplay run SCENARIO.json [--until DURATION]
   ecsplay describe SCENARIO.json --at DURATION
   ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)
-  ecsplay bench day [--scale FRACTION]";
+  ecsplay bench day [--scale FRACTION]
+  ecsplay bench engine [--scale FRACTION]";
 
     /// Exit codes: 0 success, 1 the scenario was refused, 2 bad usage.
     pub fn main(args: Vec<String>) -> i32 {
@@ -57,6 +59,7 @@ mod cli {
 
     /// `bench placement`: the C2M workload (or a fraction of it) under each strategy chain.
     /// `bench day`: a simulated day of 1,000 instances and 10,000 tasks (or a fraction).
+    /// `bench engine`: the event queue's hold model, 10 M events (or a fraction).
     fn bench(args: &[String]) -> i32 {
         let scale = match args {
             [what] if is_bench(what) => Ok(1.0),
@@ -65,7 +68,7 @@ mod cli {
                 .ok()
                 .filter(|s| *s > 0.0 && *s <= 4.0)
                 .ok_or_else(|| format!("--scale takes a number in (0, 4], not {value:?}")),
-            _ => Err("bench takes: placement|day [--scale FRACTION]".to_string()),
+            _ => Err("bench takes: placement|day|engine [--scale FRACTION]".to_string()),
         };
         let scale = match scale {
             Ok(scale) => scale,
@@ -75,18 +78,27 @@ mod cli {
             }
         };
         let clock = ecsplay::bench::native_clock_ms();
-        if args[0] == "day" {
-            let (instances, tasks) = ecsplay::bench::day_size(scale);
-            println!("{}", ecsplay::bench::day(instances, tasks, &clock).line());
-        } else {
-            let suite = ecsplay::bench::placement_suite(&clock, scale);
-            print!("{}", ecsplay::bench::report(&suite));
+        match args[0].as_str() {
+            "day" => {
+                let (instances, tasks) = ecsplay::bench::day_size(scale);
+                println!("{}", ecsplay::bench::day(instances, tasks, &clock).line());
+            }
+            "engine" => {
+                let events = (ecsplay::bench::ENGINE_EVENTS as f64 * scale) as usize;
+                for figure in ecsplay::bench::engine_suite(events, &clock) {
+                    println!("{}", figure.line());
+                }
+            }
+            _ => {
+                let suite = ecsplay::bench::placement_suite(&clock, scale);
+                print!("{}", ecsplay::bench::report(&suite));
+            }
         }
         0
     }
 
     fn is_bench(what: &str) -> bool {
-        what == "placement" || what == "day"
+        matches!(what, "placement" | "day" | "engine")
     }
 
     /// The scenario path and the time flag (`--until` for run, `--at` for describe).
