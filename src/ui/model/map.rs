@@ -156,6 +156,23 @@ pub struct MapLayout {
     pub fargate_lane: Option<(f64, f64)>,
 }
 
+/// A box in a zone's column: a registered instance with the number of its tasks on show, or
+/// an EC2 instance still booting (its id).
+#[derive(Debug, Clone, Copy)]
+enum ZoneItem<'a> {
+    Registered(InstanceIdx, usize),
+    Booting(&'a str),
+}
+
+impl ZoneItem<'_> {
+    fn tasks(&self) -> usize {
+        match self {
+            ZoneItem::Registered(_, tasks) => *tasks,
+            ZoneItem::Booting(_) => 0,
+        }
+    }
+}
+
 /// What a click landed on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Hit {
@@ -247,8 +264,7 @@ impl MapLayout {
                 .copied()
                 .filter(move |&t| visible(world, t))
         };
-        // Each box with the number of its tasks on show; booting instances have none.
-        let items: Vec<(Option<InstanceIdx>, &str, usize)> = world
+        let items: Vec<ZoneItem> = world
             .ecs
             .container_instances
             .iter()
@@ -256,30 +272,33 @@ impl MapLayout {
             .filter(|(_, i)| {
                 i.status != InstanceStatus::Inactive && i.availability_zone == column.name
             })
-            .map(|(n, _)| (Some(n), "", shown(n).count()))
+            .map(|(n, _)| ZoneItem::Registered(n, shown(n).count()))
             .chain(
                 booting
                     .iter()
                     .filter(|(_, zone)| *zone == column.name)
-                    .map(|&(id, _)| (None, id, 0)),
+                    .map(|&(id, _)| ZoneItem::Booting(id)),
             )
             .collect();
         let mut y = top;
         for row in items.chunks(per_row) {
             let rows_of_chips = row
                 .iter()
-                .map(|&(_, _, tasks)| tasks.min(CHIPS_PER_BOX_MAX).div_ceil(chips_per_row))
+                .map(|item| item.tasks().min(CHIPS_PER_BOX_MAX).div_ceil(chips_per_row))
                 .max()
                 .unwrap_or(0);
             let h = g
                 .box_h_min
                 .max(g.head_h + rows_of_chips as f64 * (g.chip + g.chip_gap) + 6.0);
-            for (n, &(instance, id, tasks)) in row.iter().enumerate() {
+            for (n, item) in row.iter().enumerate() {
                 let x = column.x + n as f64 * (box_w + g.gap);
-                let Some(instance) = instance else {
-                    let b = self.booting_box(id, x, y, box_w, h);
-                    self.boxes.push(b);
-                    continue;
+                let (instance, tasks) = match *item {
+                    ZoneItem::Registered(instance, tasks) => (instance, tasks),
+                    ZoneItem::Booting(id) => {
+                        let b = self.booting_box(id, x, y, box_w, h);
+                        self.boxes.push(b);
+                        continue;
+                    }
                 };
                 let b = self.instance_box(world, instance, [x, y, box_w, h], tasks);
                 for (k, task) in shown(instance).take(CHIPS_PER_BOX_MAX).enumerate() {
