@@ -10,7 +10,7 @@ use super::cluster::short_id;
 use super::placement::index::Placer;
 #[cfg(debug_assertions)]
 use super::placement::reference;
-use super::placement::trace::{Decision, SpreadValues};
+use super::placement::trace::Decision;
 use super::placement::{self, Demand, MemberOf, PlacementFailure, Pool, Request, Strategy};
 use super::task_definition::{NetworkMode, TaskDefinition};
 use super::{
@@ -339,7 +339,6 @@ impl World {
         stop_at_failure: bool,
     ) -> Vec<(Result<InstanceIdx, PlacementFailure>, Decision)> {
         let pool = Pool::from_ecs(&self.ecs, candidates, self.config.start_epoch_ms);
-        let spread = SpreadValues::of(&pool, &request);
         let mut placer = Placer::new(pool, request);
         let mut decisions = Vec::new();
         for _ in 0..count {
@@ -356,7 +355,7 @@ impl World {
                     "indexed and reference placement drew differently"
                 );
             }
-            let trace = Decision::record(placer.pool(), placer.request(), &spread, &outcome);
+            let trace = Decision::record(&placer, &outcome);
             let placed = outcome.map(|s| {
                 placer.commit(s);
                 placer.pool().slots[s].instance

@@ -199,6 +199,13 @@ impl<'a> Placer<'a> {
         key
     }
 
+    /// Slot `s`'s score under each strategy of the chain before any `random`, in chain order
+    /// (lower wins), as the index ranks it now: what a why-trace shows for a fitting instance.
+    pub fn scores(&self, s: usize) -> [u32; PLACEMENT_STRATEGIES_MAX] {
+        let cell = &self.cells[self.cell_of[s] as usize];
+        self.full_key(cell, &self.own_key(s))
+    }
+
     /// Chooses a slot for the next task; does not place it (see [`Placer::commit`]).
     pub fn choose(&self, rng: &mut ChaCha8Rng) -> Result<usize, PlacementFailure> {
         if self.random_at == Some(0) {

@@ -308,11 +308,8 @@ impl<'a> Slot<'a> {
         self.groups.get(group).copied().unwrap_or(0)
     }
 
-    /// The attribute's value, borrowed from the instance rather than the slot, so it outlives
-    /// a look at the pool.
-    fn attribute_value(&self, name: &str) -> Option<&'a str> {
-        let attributes: &'a BTreeMap<String, Option<String>> = self.attributes;
-        attributes.get(name).and_then(|v| v.as_deref())
+    fn attribute_value(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).and_then(|v| v.as_deref())
     }
 }
 

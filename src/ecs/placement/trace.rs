@@ -8,13 +8,12 @@
 //! on a thousand instances to start a large service, and most are dropped unread (the budget
 //! keeps the newest). [`Decision::expand`] writes the [`PlacementTrace`] out when it is shown.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
+use super::index::Placer;
 use super::{
-    check, effective_chain, score, unable_to_place_message, PlacementFailure, Pool, Rejection,
-    Request, Strategy, PLACEMENT_STRATEGIES_MAX,
+    check, effective_chain, unable_to_place_message, PlacementFailure, Pool, Rejection, Request,
+    Strategy, PLACEMENT_STRATEGIES_MAX,
 };
 use crate::ecs::{EcsState, InstanceIdx};
 
@@ -101,34 +100,6 @@ pub struct Decision {
     failure: Option<FailureTrace>,
 }
 
-/// For each attribute the chain spreads over (by strategy position; empty for the others),
-/// each slot's value as a small number, equal values equal numbers: looked up once per
-/// scheduling pass, which does not change attributes, since the lookups and the comparisons of
-/// the values would otherwise be most of a decision's record.
-pub struct SpreadValues(Vec<(Vec<u32>, usize)>);
-
-impl SpreadValues {
-    pub fn of(pool: &Pool, request: &Request) -> SpreadValues {
-        let chain = effective_chain(&request.strategies);
-        let per_strategy = chain.iter().map(|strategy| {
-            let Strategy::SpreadAttribute(name) = strategy else {
-                return (Vec::new(), 0);
-            };
-            let mut ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
-            let per_slot = pool
-                .slots
-                .iter()
-                .map(|slot| {
-                    let next = ids.len() as u32;
-                    *ids.entry(slot.attribute_value(name)).or_insert(next)
-                })
-                .collect();
-            (per_slot, ids.len())
-        });
-        SpreadValues(per_strategy.collect())
-    }
-}
-
 /// One instance's fate: the check that refused it, or its scores in chain order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Fate {
@@ -137,50 +108,17 @@ struct Fate {
 }
 
 impl Decision {
-    /// Records a decision over `pool` (as it was before the task was placed). `spread` holds
-    /// the slots' values of the attributes spread over, which a scheduling pass does not change.
-    pub fn record(
-        pool: &Pool,
-        request: &Request,
-        spread: &SpreadValues,
-        outcome: &Result<usize, PlacementFailure>,
-    ) -> Decision {
-        let chain = effective_chain(&request.strategies);
-        // The group's tasks per value of each attribute spread over, by the values' numbers.
-        let counts: Vec<Vec<u32>> = spread
-            .0
-            .iter()
-            .map(|(per_slot, values)| {
-                let mut per_value = vec![0; *values];
-                for (slot, &value) in pool.slots.iter().zip(per_slot) {
-                    per_value[value as usize] += slot.group_count(&request.group);
-                }
-                per_value
-            })
-            .collect();
+    /// Records the decision `placer` made (`outcome`), before the task is committed: each
+    /// instance's check, and for those that fit the scores the index ranked them by.
+    pub fn record(placer: &Placer, outcome: &Result<usize, PlacementFailure>) -> Decision {
+        let (pool, request) = (placer.pool(), placer.request());
         let fates = pool
             .slots
             .iter()
             .enumerate()
             .map(|(s, slot)| Fate {
                 instance: slot.instance,
-                outcome: check(slot, request).map(|()| {
-                    let mut scores = [0; PLACEMENT_STRATEGIES_MAX];
-                    let scored = chain
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, st)| **st != Strategy::Random);
-                    for (n, (position, strategy)) in scored.enumerate() {
-                        scores[n] = match strategy {
-                            // score()'s own lookup of the value, done once above.
-                            Strategy::SpreadAttribute(_) => {
-                                counts[position][spread.0[position].0[s] as usize]
-                            }
-                            _ => score(strategy, slot, &request.group, |_| 0),
-                        };
-                    }
-                    scores
-                }),
+                outcome: check(slot, request).map(|()| placer.scores(s)),
             })
             .collect();
         let mut constraints: Vec<String> = request
