@@ -5,6 +5,8 @@
 fn main() {
     let clock = ecsplay::bench::native_clock_ms();
     let scale = ecsplay::bench::scale_argument(std::env::args());
-    let suite = ecsplay::bench::placement_suite(&clock, scale);
-    print!("{}", ecsplay::bench::report(&suite));
+    print!(
+        "{}",
+        ecsplay::bench::run_report("placement", scale, &clock).unwrap()
+    );
 }

@@ -291,6 +291,27 @@ pub fn map_fleet(instances: usize, tasks: usize) -> crate::engine::World {
     world
 }
 
+/// The benchmarks `ecsplay bench` and the `cargo bench` harnesses run, by name.
+pub const BENCHMARKS: [&str; 3] = ["placement", "day", "engine"];
+
+/// Runs the benchmark `name` (one of [`BENCHMARKS`]) at `scale` and returns the report it
+/// prints, one line per figure; None for an unknown name.
+pub fn run_report(name: &str, scale: f64, clock_ms: &dyn Fn() -> f64) -> Option<String> {
+    match name {
+        "placement" => Some(report(&placement_suite(clock_ms, scale))),
+        "day" => {
+            let (instances, tasks) = day_size(scale);
+            Some(format!("{}\n", day(instances, tasks, clock_ms).line()))
+        }
+        "engine" => {
+            let events = (ENGINE_EVENTS as f64 * scale) as usize;
+            let figures = engine_suite(events, clock_ms);
+            Some(figures.iter().map(|f| f.line() + "\n").collect())
+        }
+        _ => None,
+    }
+}
+
 /// Milliseconds since the call, from the machine's monotonic clock. Native only: std has no
 /// clock in the browser (it panics there), so the browser benchmarks pass `Date.now`.
 pub fn native_clock_ms() -> impl Fn() -> f64 {
@@ -437,7 +458,7 @@ fn launch_over_zones(
 /// "hold" model of event-queue benchmarks. A number of timers stay pending; each event pops the
 /// earliest and schedules one in its place a random 1 ms to 60 s later, drawn from the
 /// simulation's generator. The pending counts: one timer per task of the budget's 10,000-task
-/// cluster, and ten times that, to show the cost growing with the queue (a binary heap: log n).
+/// cluster, and ten times that, to show how the cost grows with the queue.
 pub const ENGINE_PENDING: [usize; 2] = [10_000, 100_000];
 pub const ENGINE_EVENTS: usize = 10_000_000;
 const ENGINE_DELAY_MS_MAX: u32 = 60_000;

@@ -78,27 +78,13 @@ mod cli {
             }
         };
         let clock = ecsplay::bench::native_clock_ms();
-        match args[0].as_str() {
-            "day" => {
-                let (instances, tasks) = ecsplay::bench::day_size(scale);
-                println!("{}", ecsplay::bench::day(instances, tasks, &clock).line());
-            }
-            "engine" => {
-                let events = (ecsplay::bench::ENGINE_EVENTS as f64 * scale) as usize;
-                for figure in ecsplay::bench::engine_suite(events, &clock) {
-                    println!("{}", figure.line());
-                }
-            }
-            _ => {
-                let suite = ecsplay::bench::placement_suite(&clock, scale);
-                print!("{}", ecsplay::bench::report(&suite));
-            }
-        }
+        let report = ecsplay::bench::run_report(&args[0], scale, &clock);
+        print!("{}", report.expect("a benchmark name"));
         0
     }
 
     fn is_bench(what: &str) -> bool {
-        matches!(what, "placement" | "day" | "engine")
+        ecsplay::bench::BENCHMARKS.contains(&what)
     }
 
     /// The scenario path and the time flag (`--until` for run, `--at` for describe).
