@@ -25,7 +25,7 @@ fn refused_steps_are_logged_and_the_scenario_goes_on() {
     let expected = [
         (
             "ecs:CreateService",
-            "SerializationException",
+            "ParamValidationError",
             "$.desiredCount",
         ),
         ("ecs:RegisterTaskDefinition", "ClientException", "$.memory"),

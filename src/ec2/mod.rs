@@ -20,8 +20,16 @@ use crate::engine::world::{Timer, World};
 pub const INSTANCE_BOOT_MS: SimTime = 45_000;
 /// From the agent starting to its RegisterContainerInstance call (unconfirmed, a few seconds).
 pub const AGENT_REGISTER_MS: SimTime = 5_000;
-/// How often an agent that could not register tries again (its cluster did not exist yet).
+/// How long an agent that could not register (its cluster did not exist yet) waits before its
+/// first retry. Each further failure doubles the wait, up to [`AGENT_RETRY_MS_MAX`]: the agent
+/// backs off exponentially; its exact schedule is not documented (unconfirmed), so these are
+/// the model's figures.
 pub const AGENT_RETRY_MS: SimTime = 60_000;
+pub const AGENT_RETRY_MS_MAX: SimTime = 30 * 60_000;
+/// EC2's quota on instances not yet terminated in the account. AWS's is per instance family in
+/// vCPUs and adjustable; the model holds one count, far above any scenario's fleet, so that a
+/// script cannot queue millions of boots.
+pub const INSTANCES_PER_ACCOUNT_MAX: usize = 20_000;
 /// RunInstances launches at most this many instances per call here (AWS's own limit depends
 /// on the account's quota).
 pub const INSTANCES_PER_REQUEST_MAX: i64 = 1_000;
@@ -68,6 +76,8 @@ pub struct Ec2Instance {
     /// `ECS_INSTANCE_ATTRIBUTES` from the UserData: custom attributes set at registration.
     pub agent_attributes: BTreeMap<String, String>,
     pub container_instance: Option<InstanceIdx>,
+    /// Registrations the agent tried that failed because the cluster did not exist.
+    pub registration_failures: u32,
 }
 
 #[allow(dead_code)]
@@ -186,6 +196,12 @@ fn decode_base64(text: &str) -> Option<String> {
     if clean.is_empty() || clean.len() % 4 != 0 {
         return None;
     }
+    // Padding is one or two `=` at the very end: `====`, `A===` or `=` inside are not base64
+    // (and a pad count of 3 or 4 would leave nothing to decode).
+    let padding = clean.iter().rev().take_while(|&&b| b == b'=').count();
+    if padding > 2 || clean[..clean.len() - padding].contains(&b'=') {
+        return None;
+    }
     let mut out = Vec::with_capacity(clean.len() / 4 * 3);
     for chunk in clean.chunks(4) {
         let mut n: u32 = 0;
@@ -254,11 +270,24 @@ impl World {
                 Some("$.Placement.AvailabilityZone"),
             ));
         }
+        let pending_or_running = (self.ec2.instances.values())
+            .filter(|i| i.state != InstanceState::Terminated)
+            .count();
+        if pending_or_running + request.min_count as usize > INSTANCES_PER_ACCOUNT_MAX {
+            return Err(ApiError::new(
+                "InstanceLimitExceeded",
+                format!(
+                    "You have requested more instances ({}) than your current instance limit of {INSTANCES_PER_ACCOUNT_MAX} allows for the specified instance type.",
+                    pending_or_running + request.min_count as usize
+                ),
+                Some("$.MinCount"),
+            ));
+        }
         if request.dry_run == Some(true) {
             return Err(ApiError::new(
                 "DryRunOperation",
                 "Request would have succeeded, but DryRun flag is set.",
-                None,
+                Some("$.DryRun"),
             ));
         }
         let (cluster, reserved_memory_mib, agent_attributes) =
@@ -270,7 +299,10 @@ impl World {
             .image_id
             .unwrap_or_else(|| "ami-0ecsplay00000000".into());
         let mut described = Vec::new();
-        for _ in 0..request.max_count {
+        // EC2 launches MaxCount when it can, else as many as the quota leaves (at least MinCount).
+        let count =
+            (request.max_count as usize).min(INSTANCES_PER_ACCOUNT_MAX - pending_or_running);
+        for _ in 0..count {
             let id = self.ids.instance_id();
             let instance = Ec2Instance {
                 id: id.clone(),
@@ -285,6 +317,7 @@ impl World {
                 reserved_memory_mib,
                 agent_attributes: agent_attributes.clone(),
                 container_instance: None,
+                registration_failures: 0,
             };
             described.push(instance_json(&instance, self));
             self.ec2.instances.insert(id.clone(), instance);
@@ -323,12 +356,33 @@ impl World {
             self.ensure_cluster("default");
         }
         if !self.ecs.clusters.get(&cluster).is_some_and(|c| c.active) {
-            self.log.push(crate::engine::log::LogRecord::Failed {
-                time: self.now,
-                action: agent,
-                error: ApiError::cluster_not_found("$.UserData"),
-            });
-            self.schedule(AGENT_RETRY_MS, Timer::AgentStart(ec2_id.to_string()));
+            let failures = {
+                let instance = self.ec2.instances.get_mut(ec2_id).expect("found above");
+                instance.registration_failures += 1;
+                instance.registration_failures
+            };
+            // The same failure again says nothing new: the log keeps the 1st, 2nd, 4th, 8th ...
+            // so a fleet pointed at a missing cluster logs a few lines an instance, not one a
+            // minute forever.
+            if failures.is_power_of_two() {
+                let action = if failures == 1 {
+                    agent
+                } else {
+                    format!(
+                        "ecs:RegisterContainerInstance (ECS agent on {ec2_id}, attempt {failures})"
+                    )
+                };
+                self.log.push(crate::engine::log::LogRecord::Failed {
+                    time: self.now,
+                    action,
+                    error: ApiError::cluster_not_found("$.UserData"),
+                });
+            }
+            let backoff = AGENT_RETRY_MS.saturating_mul(1 << (failures - 1).min(16));
+            self.schedule(
+                backoff.min(AGENT_RETRY_MS_MAX),
+                Timer::AgentStart(ec2_id.to_string()),
+            );
             return;
         }
         let count = self.ecs.clusters[&cluster].instances.len();
@@ -344,7 +398,35 @@ impl World {
             });
             return;
         }
+        if let Some(error) = self.invalid_agent_attribute(ec2_id) {
+            // The agent refuses its own configuration and never registers, as the real one
+            // exits on an ECS_INSTANCE_ATTRIBUTES it cannot accept.
+            self.log.push(crate::engine::log::LogRecord::Failed {
+                time: self.now,
+                action: agent,
+                error,
+            });
+            return;
+        }
         self.register_container_instance(ec2_id, &cluster);
+    }
+
+    /// The first custom attribute of the instance's `ECS_INSTANCE_ATTRIBUTES` that ECS would
+    /// refuse (the same rules as PutAttributes), as the agent's error.
+    fn invalid_agent_attribute(&self, ec2_id: &str) -> Option<ApiError> {
+        let attributes = &self.ec2.instances.get(ec2_id)?.agent_attributes;
+        attributes.iter().find_map(|(name, value)| {
+            crate::ecs::cluster::check_attribute_parts(name, Some(value), "$.UserData")
+                .err()
+                .map(|e| {
+                    let message = format!(
+                        "ECS_INSTANCE_ATTRIBUTES: attribute {:?}: {}",
+                        truncated(name),
+                        e.message
+                    );
+                    ApiError::new(&e.code, message, Some("$.UserData"))
+                })
+        })
     }
 
     pub(crate) fn terminate_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
@@ -421,12 +503,20 @@ impl World {
         Ok(json!({ "Reservations": [{ "Instances": instances }] }))
     }
 
-    pub(crate) fn ec2_instances_json(&self) -> Vec<Value> {
+    pub fn ec2_instances_json(&self) -> Vec<Value> {
         self.ec2
             .launch_order
             .iter()
             .map(|id| instance_json(&self.ec2.instances[id], self))
             .collect()
+    }
+}
+
+/// At most 128 characters of a name for a message (ECS's own limit for attribute names).
+fn truncated(text: &str) -> String {
+    match text.char_indices().nth(128) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
     }
 }
 

@@ -455,7 +455,8 @@ impl World {
                     &format!("{path}.targetType"),
                 ));
             }
-            let target = attribute.target_id.as_deref().ok_or_else(|| {
+            let target = attribute.target_id.as_deref().filter(|t| !t.is_empty());
+            let target = target.ok_or_else(|| {
                 ApiError::invalid_parameter(
                     "targetId is required: the container instance to set the attribute on.",
                     &format!("{path}.targetId"),
@@ -546,23 +547,31 @@ impl World {
 }
 
 fn check_attribute(attribute: &Attribute, path: &str) -> Result<(), ApiError> {
+    check_attribute_parts(&attribute.name, attribute.value.as_deref(), path)
+}
+
+/// ECS's rules for a custom attribute, however it arrives (PutAttributes, or the agent's
+/// `ECS_INSTANCE_ATTRIBUTES` at registration): the name and value alphabets and lengths
+/// (aws-facts 2.4), and no name in the `ecs.` namespace.
+pub(crate) fn check_attribute_parts(
+    name: &str,
+    value: Option<&str>,
+    path: &str,
+) -> Result<(), ApiError> {
     let name_ok = |c: char| c.is_ascii_alphanumeric() || "-_/\\.".contains(c);
-    if attribute.name.is_empty()
-        || attribute.name.len() > ATTRIBUTE_NAME_CHARS_MAX
-        || !attribute.name.chars().all(name_ok)
-    {
+    if name.is_empty() || name.len() > ATTRIBUTE_NAME_CHARS_MAX || !name.chars().all(name_ok) {
         return Err(ApiError::invalid_parameter(
             "Attribute names are 1-128 characters: letters, numbers, hyphens, underscores, slashes, back slashes and periods.",
             &format!("{path}.name"),
         ));
     }
-    if attribute.name.starts_with("ecs.") {
+    if name.starts_with("ecs.") {
         return Err(ApiError::invalid_parameter(
             "Attributes in the ecs. namespace are set by Amazon ECS and cannot be changed.",
             &format!("{path}.name"),
         ));
     }
-    if let Some(value) = &attribute.value {
+    if let Some(value) = value {
         let value_ok = |c: char| c.is_ascii_alphanumeric() || "-_.@/\\: ".contains(c);
         if value.is_empty()
             || value.len() > ATTRIBUTE_VALUE_CHARS_MAX

@@ -65,6 +65,7 @@ struct CreateServiceRequest {
     client_token: Option<String>,
     deployment_controller: Option<Value>,
     tags: Option<Value>,
+    #[serde(rename = "enableECSManagedTags")]
     enable_ecs_managed_tags: Option<bool>,
     propagate_tags: Option<String>,
     enable_execute_command: Option<bool>,
@@ -112,6 +113,7 @@ struct UpdateServiceRequest {
     capacity_provider_strategy: Option<Value>,
     platform_version: Option<String>,
     enable_execute_command: Option<bool>,
+    #[serde(rename = "enableECSManagedTags")]
     enable_ecs_managed_tags: Option<bool>,
     load_balancers: Option<Value>,
     propagate_tags: Option<String>,

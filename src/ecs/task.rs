@@ -17,7 +17,7 @@ use super::{
     Container, Health, InstanceIdx, LaunchType, ServiceIdx, StopCode, Task, TaskIdx, TaskStatus,
 };
 use crate::engine::error::{parse_request, ApiError};
-use crate::engine::time::{parse_duration, SimTime, MS_PER_SECOND};
+use crate::engine::time::{duration_from_ms, parse_duration, SimTime, MS_PER_SECOND};
 use crate::engine::world::{Timer, World};
 
 // Durations AWS does not publish. Each is a named constant so a reader sees what the model
@@ -90,6 +90,7 @@ struct RunTaskRequest {
     network_configuration: Option<NetworkConfiguration>,
     overrides: Option<Value>,
     tags: Option<Value>,
+    #[serde(rename = "enableECSManagedTags")]
     enable_ecs_managed_tags: Option<bool>,
     propagate_tags: Option<String>,
     platform_version: Option<String>,
@@ -137,6 +138,7 @@ struct StartTaskRequest {
     network_configuration: Option<NetworkConfiguration>,
     overrides: Option<Value>,
     tags: Option<Value>,
+    #[serde(rename = "enableECSManagedTags")]
     enable_ecs_managed_tags: Option<bool>,
     propagate_tags: Option<String>,
     reference_id: Option<String>,
@@ -197,7 +199,10 @@ fn duration_field(value: &Option<Value>, path: &str) -> Result<Option<SimTime>, 
         Some(Value::String(text)) => parse_duration(text)
             .map(Some)
             .map_err(|e| ApiError::invalid_parameter(e.0, path)),
-        Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
+        // A number is milliseconds, under the same 366-day limit as a string.
+        Some(Value::Number(n)) if n.as_u64().is_some() => duration_from_ms(n.as_u64().unwrap_or(0))
+            .map(Some)
+            .map_err(|e| ApiError::invalid_parameter(e.0, path)),
         Some(_) => Err(ApiError::serialization(
             "expected a duration such as \"30s\"",
             path,
@@ -562,12 +567,23 @@ impl World {
                 .iter()
                 .copied()
                 .find(|&i| self.ecs.container_instances[i].id == id);
-            chosen.push(found.ok_or_else(|| {
+            let found = found.ok_or_else(|| {
                 ApiError::invalid_parameter(
                     format!("Container instance {field} was not found in the cluster."),
                     &format!("$.containerInstances[{n}]"),
                 )
-            })?);
+            })?;
+            // Each task's decision is made against the instance as it is before any of this
+            // call's tasks start, so one instance named twice would get two tasks checked as
+            // if alone (two on one host port). AWS's answer to a repeated instance is not
+            // documented; the model refuses it.
+            if chosen.contains(&found) {
+                return Err(ApiError::invalid_parameter(
+                    format!("Container instance {field} is listed more than once in containerInstances."),
+                    &format!("$.containerInstances[{n}]"),
+                ));
+            }
+            chosen.push(found);
         }
         let group = request
             .group

@@ -277,14 +277,21 @@ impl TaskDefinition {
     /// CPU units placement reserves: the task-level value, else the sum of the containers'.
     pub fn cpu_units_reserved(&self) -> u32 {
         self.cpu_units
-            .unwrap_or_else(|| self.containers.iter().map(|c| c.cpu_units).sum())
+            // Registration holds the sum to TASK_RESERVED_CPU_UNITS_MAX; saturating all the same.
+            .unwrap_or_else(|| {
+                (self.containers.iter()).fold(0u32, |sum, c| sum.saturating_add(c.cpu_units))
+            })
     }
 
     /// MiB placement reserves: the task-level value, else each container's memoryReservation
     /// or memory.
     pub fn memory_mib_reserved(&self) -> u32 {
         self.memory_mib
-            .unwrap_or_else(|| self.containers.iter().map(|c| c.memory_reserved_mib).sum())
+            // Registration holds the sum to TASK_RESERVED_MIB_MAX; saturating all the same.
+            .unwrap_or_else(|| {
+                (self.containers.iter())
+                    .fold(0u32, |sum, c| sum.saturating_add(c.memory_reserved_mib))
+            })
     }
 
     /// The container health check that decides the task's health: any essential container's.
@@ -728,10 +735,17 @@ fn container(
     check_container_fargate_rules(request, def, &name, &image, &path, compat)?;
     let stop_timeout_s = match def.stop_timeout {
         None => STOP_TIMEOUT_S_DEFAULT,
-        Some(s) if s >= 0 && (!compat.fargate || s <= FARGATE_STOP_TIMEOUT_S_MAX) => s as u32,
-        Some(_) => {
+        Some(s) if (0..=i64::from(i32::MAX)).contains(&s)
+            && (!compat.fargate || s <= FARGATE_STOP_TIMEOUT_S_MAX) => s as u32,
+        Some(s) if s >= 0 && compat.fargate => {
             return Err(ApiError::client(
                 format!("Invalid 'stopTimeout' setting for container '{name}'. On Fargate the maximum is {FARGATE_STOP_TIMEOUT_S_MAX} seconds."),
+                &format!("{path}.stopTimeout"),
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::client(
+                format!("Invalid 'stopTimeout' setting for container '{name}'. The value must be 0 or more seconds."),
                 &format!("{path}.stopTimeout"),
             ))
         }
@@ -758,7 +772,7 @@ fn container_memory(
         ("memory", def.memory),
         ("memoryReservation", def.memory_reservation),
     ] {
-        if value.is_some_and(|v| v <= 0 || v > i64::from(u32::MAX)) {
+        if value.is_some_and(|v| v <= 0 || v > i64::from(CONTAINER_MEMORY_MIB_MAX)) {
             return Err(ApiError::client(
                 format!("Invalid '{field}' setting for container '{name}'."),
                 &format!("{path}.{field}"),
@@ -781,6 +795,13 @@ fn container_memory(
     }
     Ok(def.memory_reservation.or(def.memory).unwrap_or(0) as u32)
 }
+
+/// ECS's container `memory`, `memoryReservation` and `cpu` are 32-bit signed integers, and so
+/// is what a task's containers add up to: a task definition whose containers together reserve
+/// more is refused rather than summed into a number that wraps.
+pub const CONTAINER_MEMORY_MIB_MAX: u32 = i32::MAX as u32;
+pub const TASK_RESERVED_MIB_MAX: u64 = i32::MAX as u64;
+pub const TASK_RESERVED_CPU_UNITS_MAX: u64 = i32::MAX as u64;
 
 fn check_networking(
     def: &ContainerDefinition,
@@ -995,6 +1016,22 @@ fn check_container_sums(
     task_cpu: Option<u32>,
     task_memory: Option<u32>,
 ) -> Result<(), ApiError> {
+    // Each term is at most i32::MAX (checked per container) and there are at most 10, so the
+    // sums in u64 / i64 cannot overflow; the totals are then held to ECS's 32-bit limit.
+    let reserved: u64 = specs.iter().map(|c| u64::from(c.memory_reserved_mib)).sum();
+    if task_memory.is_none() && reserved > TASK_RESERVED_MIB_MAX {
+        return Err(ApiError::client(
+            format!("Invalid setting for task: the containers' memory adds up to {reserved} MiB, more than the limit of {TASK_RESERVED_MIB_MAX} MiB."),
+            "$.containerDefinitions",
+        ));
+    }
+    let cpu_total: u64 = specs.iter().map(|c| u64::from(c.cpu_units)).sum();
+    if task_cpu.is_none() && cpu_total > TASK_RESERVED_CPU_UNITS_MAX {
+        return Err(ApiError::client(
+            format!("Invalid setting for task: the containers' cpu adds up to {cpu_total} units, more than the limit of {TASK_RESERVED_CPU_UNITS_MAX} units."),
+            "$.containerDefinitions",
+        ));
+    }
     if let Some(task_memory) = task_memory {
         let hard: i64 = defs
             .iter()
@@ -1008,8 +1045,8 @@ fn check_container_sums(
         }
     }
     if let Some(task_cpu) = task_cpu {
-        let cpu: u32 = specs.iter().map(|c| c.cpu_units).sum();
-        if cpu > task_cpu {
+        let cpu = cpu_total;
+        if cpu > u64::from(task_cpu) {
             return Err(ApiError::client(
                 format!("The sum of the containers' cpu ({cpu} units) is greater than the task cpu ({task_cpu} units)."),
                 "$.cpu",

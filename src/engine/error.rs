@@ -70,9 +70,11 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// Deserializes a request into its typed shape, turning serde's complaint into an AWS error that
-/// names the field: wrong types are `SerializationException`, unknown fields the CLI's
-/// parameter-validation error.
+/// Deserializes a request into its typed shape, turning serde's complaint into the error the
+/// AWS CLI (botocore's parameter validation) gives before a request is sent, with the field's
+/// JSON path: `Invalid type for parameter desiredCount, value: two, type: <class 'str'>, valid
+/// types: <class 'int'>`, `Unknown parameter in input: "foo", must be one of: ...`,
+/// `Missing required parameter in input: "family"`. No Rust type name reaches the user.
 ///
 /// Request structs list every field AWS accepts, with `deny_unknown_fields`, so a misspelt field
 /// is refused rather than ignored; fields the model does not act on are parsed and left unread,
@@ -81,33 +83,257 @@ pub fn parse_request<T: serde::de::DeserializeOwned>(
     input: &serde_json::Value,
 ) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(input).map_err(|err| {
-        let path = json_path(&err.path().to_string());
+        let segments = path_segments(err.path());
         let message = err.inner().to_string();
-        if message.starts_with("unknown field") {
-            ApiError::new(
-                "ParamValidationError",
-                format!("Unknown parameter in input: {message}"),
-                Some(&path),
-            )
-        } else if message.starts_with("missing field") {
-            ApiError::new(
-                "ParamValidationError",
-                format!("Missing required parameter in input: {message}"),
-                Some(&path),
-            )
-        } else {
-            ApiError::serialization(message, &path)
-        }
+        cli_validation_error(input, &segments, &message)
     })
 }
 
-/// `containerDefinitions[0].cpu` as `$.containerDefinitions[0].cpu`; `.` (the root) as `$`.
-fn json_path(serde_path: &str) -> String {
-    if serde_path == "." || serde_path.is_empty() {
-        "$".into()
-    } else if serde_path.starts_with('[') {
-        format!("${serde_path}")
-    } else {
-        format!("$.{serde_path}")
+/// One step of a path into a request: an object's key or an array's index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+fn path_segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
+    use serde_path_to_error::Segment as S;
+    path.iter()
+        .filter_map(|segment| match segment {
+            S::Seq { index } => Some(Segment::Index(*index)),
+            S::Map { key } => Some(Segment::Key(key.clone())),
+            S::Enum { variant } => Some(Segment::Key(variant.clone())),
+            S::Unknown => None,
+        })
+        .collect()
+}
+
+/// botocore's name for a place in the request: `containerDefinitions[0].memory`; the request
+/// itself is `input`.
+pub fn cli_name(segments: &[Segment]) -> String {
+    let mut name = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(key) if name.is_empty() => name.push_str(key),
+            Segment::Key(key) => {
+                name.push('.');
+                name.push_str(key);
+            }
+            Segment::Index(i) => name.push_str(&format!("[{i}]")),
+        }
     }
+    if name.is_empty() {
+        "input".into()
+    } else {
+        name
+    }
+}
+
+/// The JSON path of the same place: `$.containerDefinitions[0].memory`, `$` for the request.
+pub fn json_path_of(segments: &[Segment]) -> String {
+    let mut path = String::from("$");
+    for segment in segments {
+        match segment {
+            Segment::Key(key) => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Segment::Index(i) => path.push_str(&format!("[{i}]")),
+        }
+    }
+    path
+}
+
+fn value_at<'a>(
+    root: &'a serde_json::Value,
+    segments: &[Segment],
+) -> Option<&'a serde_json::Value> {
+    segments
+        .iter()
+        .try_fold(root, |value, segment| match segment {
+            Segment::Key(key) => value.get(key),
+            Segment::Index(i) => value.get(i),
+        })
+}
+
+/// Python's `str()` of a JSON value, as botocore prints the value it refused.
+pub fn python_str(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    fn repr(value: &Value) -> String {
+        match value {
+            Value::String(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            other => python_str(other),
+        }
+    }
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(repr).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("'{k}': {}", repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Python's class of a JSON value once the CLI has read it.
+pub fn python_type(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "<class 'NoneType'>",
+        Value::Bool(_) => "<class 'bool'>",
+        Value::Number(n) if n.is_f64() => "<class 'float'>",
+        Value::Number(_) => "<class 'int'>",
+        Value::String(_) => "<class 'str'>",
+        Value::Array(_) => "<class 'list'>",
+        Value::Object(_) => "<class 'dict'>",
+    }
+}
+
+/// The classes botocore accepts for what serde expected (`i64`, `a string`, `struct X`, ...).
+fn valid_types(expected: &str) -> &'static str {
+    let expected = expected.trim();
+    let integer = [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize",
+    ];
+    if integer.contains(&expected) || expected.contains("integer") {
+        "<class 'int'>"
+    } else if expected == "f32" || expected == "f64" || expected.contains("number") {
+        "<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>"
+    } else if expected.contains("bool") {
+        "<class 'bool'>"
+    } else if expected.contains("sequence")
+        || expected.contains("array")
+        || expected.contains("tuple")
+    {
+        "<class 'list'>, <class 'tuple'>"
+    } else if expected.contains("struct") || expected.contains("map") || expected.contains("object")
+    {
+        "<class 'dict'>"
+    } else {
+        "<class 'str'>"
+    }
+}
+
+/// The range of the integer type serde expected, as botocore's `valid range: min-max`.
+fn integer_range(expected: &str) -> Option<(i128, i128)> {
+    Some(match expected.trim() {
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" | "usize" => (0, u64::MAX.into()),
+        "i8" => (i8::MIN.into(), i8::MAX.into()),
+        "i16" => (i16::MIN.into(), i16::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "i64" | "isize" => (i64::MIN.into(), i64::MAX.into()),
+        _ => return None,
+    })
+}
+
+/// The names serde lists after "expected one of" / "expected": `` `a`, `b` `` or `` `a` or `b` ``.
+fn backquoted(text: &str) -> Vec<String> {
+    text.split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, name)| name.to_string())
+        .collect()
+}
+
+/// serde's message about `input` at `segments` in the AWS CLI's words (see [`parse_request`]).
+pub fn cli_validation_error(
+    input: &serde_json::Value,
+    segments: &[Segment],
+    message: &str,
+) -> ApiError {
+    let invalid = |text: String, segments: &[Segment]| {
+        ApiError::new("ParamValidationError", text, Some(&json_path_of(segments)))
+    };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let mut names = backquoted(rest);
+        let field = if names.is_empty() {
+            String::new()
+        } else {
+            names.remove(0)
+        };
+        // The path may end at the unknown field itself; the CLI names the object holding it.
+        let mut parent = segments.to_vec();
+        if parent.last() == Some(&Segment::Key(field.clone())) {
+            parent.pop();
+        }
+        let mut at = parent.clone();
+        at.push(Segment::Key(field.clone()));
+        return invalid(
+            format!(
+                "Unknown parameter in {}: \"{field}\", must be one of: {}",
+                cli_name(&parent),
+                names.join(", ")
+            ),
+            &at,
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        // The path is the object that lacks the field: there is no field to point at.
+        let field = backquoted(rest).pop().unwrap_or_default();
+        return invalid(
+            format!(
+                "Missing required parameter in {}: \"{field}\"",
+                cli_name(segments)
+            ),
+            segments,
+        );
+    }
+    let name = cli_name(segments);
+    let value = value_at(input, segments)
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let expected = message
+        .rsplit_once(", expected ")
+        .map(|(_, e)| e)
+        .unwrap_or("");
+    if message.starts_with("invalid type: ") {
+        return invalid(
+            format!(
+                "Invalid type for parameter {name}, value: {}, type: {}, valid types: {}",
+                python_str(&value),
+                python_type(&value),
+                valid_types(expected)
+            ),
+            segments,
+        );
+    }
+    if message.starts_with("invalid value: ") {
+        if let Some((min, max)) = integer_range(expected) {
+            return invalid(
+                format!(
+                    "Invalid range for parameter {name}, value: {}, valid range: {min}-{max}",
+                    python_str(&value)
+                ),
+                segments,
+            );
+        }
+    }
+    if message.starts_with("invalid length ") {
+        return invalid(
+            format!(
+                "Invalid length for parameter {name}, value: {}",
+                python_str(&value)
+            ),
+            segments,
+        );
+    }
+    // A message of the model's own (a custom deserializer's): already in plain words.
+    ApiError::new(
+        "ParamValidationError",
+        format!("Invalid value for parameter {name}: {message}"),
+        Some(&json_path_of(segments)),
+    )
 }

@@ -18,6 +18,11 @@ pub const MS_PER_DAY: u64 = 24 * MS_PER_HOUR;
 /// for, and the bound keeps every sum of times far from overflow.
 pub const DURATION_MS_MAX: u64 = 366 * MS_PER_DAY;
 
+/// The years a timestamp may name (a scenario's `start`, a CQL date): from the Unix epoch to
+/// the last year ISO-8601 writes with four digits. The bound keeps every millisecond count,
+/// and every sum of one with a duration, far inside `i64`.
+pub const TIMESTAMP_YEARS: std::ops::RangeInclusive<i64> = 1970..=9999;
+
 /// A duration string that did not parse, with what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DurationError(pub String);
@@ -88,6 +93,11 @@ fn too_long(text: &str) -> DurationError {
     ))
 }
 
+/// A duration given as a JSON number of milliseconds, held to the same limit as a string.
+pub fn duration_from_ms(ms: u64) -> Result<u64, DurationError> {
+    check_bound(ms, &ms.to_string())
+}
+
 fn check_bound(ms: u64, text: &str) -> Result<u64, DurationError> {
     if ms > DURATION_MS_MAX {
         Err(too_long(text))
@@ -148,6 +158,13 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     let year: i64 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
     let month: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
     let day: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    if !TIMESTAMP_YEARS.contains(&year) {
+        return Err(format!(
+            "invalid timestamp {text:?}: the year must be from {} to {}",
+            TIMESTAMP_YEARS.start(),
+            TIMESTAMP_YEARS.end()
+        ));
+    }
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return Err(bad());
     }

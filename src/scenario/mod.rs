@@ -200,6 +200,24 @@ impl Scenario {
             path: "$.start".into(),
             message,
         })?;
+        if !is_region_name(&scenario.region) {
+            return Err(ScenarioError::Invalid {
+                path: "$.region".into(),
+                message: format!(
+                    "invalid region {:?}: expected a Region code such as \"us-east-1\"",
+                    scenario.region
+                ),
+            });
+        }
+        if scenario.account.len() != 12 || !scenario.account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ScenarioError::Invalid {
+                path: "$.account".into(),
+                message: format!(
+                    "invalid account {:?}: an AWS account id is 12 digits, such as \"123456789012\"",
+                    scenario.account
+                ),
+            });
+        }
         Ok(scenario)
     }
 
@@ -213,6 +231,18 @@ impl Scenario {
     pub fn start_epoch_ms(&self) -> i64 {
         parse_timestamp(&self.start).expect("checked by Scenario::parse")
     }
+}
+
+/// A Region code as AWS writes them: a two-letter area, one or more words, a number
+/// (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`), at most 32 characters.
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    name.len() <= 32
+        && parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1].iter().all(|p| lower(p))
+        && parts[parts.len() - 1].parse::<u8>().is_ok_and(|n| n > 0)
 }
 
 fn syntax_error(err: serde_json::Error) -> ScenarioError {

@@ -300,13 +300,9 @@ impl Parser {
             let value = self.value(false)?;
             match (subject, op) {
                 (_, Op::Matches | Op::NotMatches) => {
-                    let anchored = format!("^(?:{value})$");
-                    let regex = regex_lite::Regex::new(&anchored).map_err(|e| CqlError {
+                    let regex = compile_pattern(&value).map_err(|message| CqlError {
                         column: value_at + 1,
-                        message: format!(
-                            "Invalid regular expression: {}",
-                            e.to_string().lines().last().unwrap_or("")
-                        ),
+                        message,
                     })?;
                     Argument::Pattern(regex)
                 }
@@ -584,4 +580,50 @@ impl Expr {
             Expr::And(a, b) | Expr::Or(a, b) => a.is_dynamic() || b.is_dynamic(),
         }
     }
+}
+
+/// The most heap a compiled `=~` pattern may take. An ordinary attribute pattern compiles to a
+/// few KiB; a pattern that would need more (`(?:a|b){20000}`) is refused, so neither compiling
+/// it nor matching with it can stall a scheduling pass.
+pub const PATTERN_BYTES_MAX: usize = 256 * 1024;
+/// Compiled patterns kept for reuse: a service's constraints are parsed again on each request
+/// and scheduling pass, and compiling is the expensive part. Full, the cache starts afresh.
+pub const PATTERN_CACHE_ENTRIES_MAX: usize = 256;
+
+type Compiled = Result<regex_lite::Regex, String>;
+
+thread_local! {
+    static PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Compiled>> =
+        Default::default();
+}
+
+/// The whole-value regular expression of `=~` / `!~` (Java's `matches()`), compiled once per
+/// distinct pattern while the cache holds it. Only a cache: no answer depends on it.
+fn compile_pattern(pattern: &str) -> Compiled {
+    PATTERNS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(found) = cache.get(pattern) {
+            return found.clone();
+        }
+        let compiled = regex_lite::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(PATTERN_BYTES_MAX)
+            .build()
+            .map_err(|e| {
+                let detail = e.to_string();
+                if detail.contains("size limit") {
+                    format!(
+                        "Invalid regular expression: it compiles to more than the limit of {} KiB.",
+                        PATTERN_BYTES_MAX / 1024
+                    )
+                } else {
+                    let last = detail.lines().last().unwrap_or("");
+                    format!("Invalid regular expression: {last}")
+                }
+            });
+        if cache.len() >= PATTERN_CACHE_ENTRIES_MAX {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), compiled.clone());
+        compiled
+    })
 }
