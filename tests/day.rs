@@ -12,7 +12,7 @@ fn a_day_ends_with_every_task_healthy_and_the_newest_decisions_kept() {
     let (instances, tasks) = (200, 2_000);
     let world = simulated_day(instances, tasks);
     assert_eq!(world.ecs.tasks.len(), tasks, "no task replaced all day");
-    for task in &world.ecs.tasks {
+    for task in world.ecs.tasks.iter() {
         assert_eq!(task.last_status, TaskStatus::Running, "{}", task.id);
         assert_eq!(task.health(), Health::Healthy, "{}", task.id);
     }

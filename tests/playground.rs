@@ -51,7 +51,7 @@ fn malformed_json_is_reported_at_its_line_and_column() {
         } => {
             assert_eq!((line, column), (4, 3));
             assert_eq!(&text[offset..offset + 1], "\"");
-            assert!(message.contains("expected `,` or `}`"), "{message}");
+            assert!(message.contains("expected ',' or '}'"), "{message}");
         }
         other => panic!("expected a syntax error, got {other:?}"),
     }

@@ -458,3 +458,74 @@ fn wrong_types_and_unknown_fields_speak_as_the_cli() {
         json!({ "serviceName": "tagged", "taskDefinition": "web", "desiredCount": 0, "enableECSManagedTags": true }),
     );
 }
+
+#[track_caller]
+fn scenario_error(text: &str) -> (usize, usize, String) {
+    match Scenario::parse(text) {
+        Err(ScenarioError::Syntax {
+            line,
+            column,
+            message,
+        }) => (line, column, message),
+        other => panic!("{text:.60}: {other:?}"),
+    }
+}
+
+#[test]
+fn scenario_files_are_refused_in_plain_words() {
+    assert_eq!(
+        scenario_error(""),
+        (
+            1,
+            1,
+            "the text ends where a value should be (is it empty?)".into()
+        )
+    );
+    let (line, column, message) = scenario_error("\u{feff}{\"format\": 1}");
+    assert_eq!((line, column), (1, 1));
+    assert!(message.contains("byte order mark"), "{message}");
+    let cases = [
+        (
+            r#"{ "format": 1, "name": "x", "seed": "42" }"#,
+            "$.seed: expected a whole number from 0 to 18446744073709551615, not \"42\"",
+        ),
+        (
+            r#"{ "format": 1, "name": "x", "sed": 42 }"#,
+            "$.sed: unknown field \"sed\"; the fields here are format, name, description, seed, region, account, start, settings, steps",
+        ),
+        (
+            r#"{ "format": 1 }"#,
+            "$: the field \"name\" is required",
+        ),
+        (
+            r#"{ "format": 1, "name": "x", "steps": [{ "at": true, "action": "ecs:ListClusters" }] }"#,
+            "$.steps[0].at: expected a duration such as \"90s\" or a whole number of milliseconds, not true",
+        ),
+        (
+            r#"{ "format": 1, "name": "x", "steps": [{ "at": 99999999999999, "action": "ecs:ListClusters" }] }"#,
+            "$.steps[0].at: duration \"99999999999999\" is longer than the limit of 366 days",
+        ),
+        (
+            r#"{ "format": 1, "name": "x", "steps": {} }"#,
+            "$.steps: expected an array, not an object",
+        ),
+        (
+            r#"{ "format": 1, "name": "x", "settings": { "circuitBreakerMinimumThreshold": -1 } }"#,
+            "$.settings.circuitBreakerMinimumThreshold: expected a whole number from 0 to 4294967295, not -1",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (_, _, message) = scenario_error(text);
+        assert_eq!(message, expected, "{text}");
+    }
+    let deep = format!(
+        r#"{{ "format": 1, "name": "x", "x": {}{} }}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let (_, _, message) = scenario_error(&deep);
+    assert_eq!(
+        message,
+        "the JSON nests more than 128 arrays and objects deep"
+    );
+}

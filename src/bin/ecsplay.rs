@@ -20,7 +20,7 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use ecsplay::engine::time::parse_duration;
-    use ecsplay::scenario::run::{default_until, log_lines, run_until};
+    use ecsplay::scenario::run::{default_until, run_streaming, run_until};
     use ecsplay::scenario::Scenario;
 
     const USAGE: &str = "usage:
@@ -128,14 +128,13 @@ mod cli {
             }
         };
         let until = time.unwrap_or_else(|| default_until(&scenario));
-        let world = run_until(&scenario, until);
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         use std::io::Write;
         let written = if command == "run" {
-            log_lines(&world)
-                .iter()
-                .try_for_each(|line| writeln!(out, "{line}"))
+            // Streamed: the run holds a slice's records at a time, not the whole log.
+            run_streaming(&scenario, until, |line| writeln!(out, "{line}")).map(drop)
         } else {
+            let world = run_until(&scenario, until);
             serde_json::to_writer_pretty(&mut out, &world.describe_all())
                 .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(out))

@@ -340,7 +340,7 @@ impl World {
         let agent = format!("ecs:RegisterContainerInstance (ECS agent on {ec2_id})");
         if !has_profile {
             // The agent has no credentials to call ECS; the instance runs but never joins.
-            self.log.push(crate::engine::log::LogRecord::Failed {
+            self.record(crate::engine::log::LogRecord::Failed {
                 time: self.now,
                 action: agent,
                 error: ApiError::new(
@@ -372,7 +372,7 @@ impl World {
                         "ecs:RegisterContainerInstance (ECS agent on {ec2_id}, attempt {failures})"
                     )
                 };
-                self.log.push(crate::engine::log::LogRecord::Failed {
+                self.record(crate::engine::log::LogRecord::Failed {
                     time: self.now,
                     action,
                     error: ApiError::cluster_not_found("$.UserData"),
@@ -387,7 +387,7 @@ impl World {
         }
         let count = self.ecs.clusters[&cluster].instances.len();
         if count >= crate::ecs::cluster::CONTAINER_INSTANCES_PER_CLUSTER_MAX {
-            self.log.push(crate::engine::log::LogRecord::Failed {
+            self.record(crate::engine::log::LogRecord::Failed {
                 time: self.now,
                 action: agent,
                 error: ApiError::new(
@@ -401,7 +401,7 @@ impl World {
         if let Some(error) = self.invalid_agent_attribute(ec2_id) {
             // The agent refuses its own configuration and never registers, as the real one
             // exits on an ECS_INSTANCE_ATTRIBUTES it cannot accept.
-            self.log.push(crate::engine::log::LogRecord::Failed {
+            self.record(crate::engine::log::LogRecord::Failed {
                 time: self.now,
                 action: agent,
                 error,

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod deployment;
 pub mod placement;
 pub mod service;
+pub mod store;
 pub mod task;
 pub mod task_definition;
 
@@ -41,8 +42,8 @@ pub(crate) fn found_or_missing(
     (found, failures)
 }
 
-/// Index of a task in [`EcsState::tasks`]. Tasks are never removed (stopped tasks stay visible
-/// to DescribeTasks), so an index stays valid for the life of the world.
+/// Index of a task in [`EcsState::tasks`]: valid while the task is remembered (until an hour
+/// after it stopped, see [`store`]); the slot is then reused.
 pub type TaskIdx = usize;
 pub type InstanceIdx = usize;
 pub type ServiceIdx = usize;
@@ -53,7 +54,7 @@ pub struct EcsState {
     /// Revisions per family, revision n at index n - 1.
     pub task_definitions: BTreeMap<String, Vec<TaskDefinition>>,
     pub container_instances: Vec<ContainerInstance>,
-    pub tasks: Vec<Task>,
+    pub tasks: store::TaskStore,
     pub services: Vec<Service>,
     /// The why-trace of each task's placement, while kept (see `task::keep_trace`).
     pub placement_traces: BTreeMap<TaskIdx, placement::trace::Decision>,
@@ -255,6 +256,8 @@ pub struct Task {
     /// Bumped when the task's course changes (a stop is requested), so timers scheduled for
     /// the old course know they are stale.
     pub generation: u32,
+    /// The order tasks started in, across reused slots (set by [`store::TaskStore::insert`]).
+    pub serial: u64,
     /// Whether the task ever reached RUNNING: the service throttle counts those that did not.
     pub reached_running: bool,
     /// A service task the scheduler is replacing (failed health checks, or its instance is
@@ -456,5 +459,36 @@ impl Service {
     /// The task definition of the PRIMARY deployment: the one the service runs now.
     pub fn task_definition(&self) -> &str {
         &self.deployments[0].task_definition
+    }
+}
+
+impl EcsState {
+    /// Forgets the tasks stopped more than an hour before `now` (ECS shows them that long) and
+    /// drops their indices from everything that holds one. Returns how many it forgot.
+    pub(crate) fn forget_expired_tasks(&mut self, now: SimTime) -> usize {
+        let removed = self.tasks.remove_expired(now);
+        if removed.is_empty() {
+            return 0;
+        }
+        let mut gone = vec![false; self.tasks.slot_count()];
+        for &t in &removed {
+            gone[t] = true;
+        }
+        let kept = |t: &TaskIdx| !gone[*t];
+        for cluster in self.clusters.values_mut() {
+            cluster.tasks.retain(kept);
+        }
+        for instance in &mut self.container_instances {
+            instance.tasks.retain(kept);
+        }
+        for service in &mut self.services {
+            service.tasks.retain(kept);
+        }
+        for t in &removed {
+            if let Some(trace) = self.placement_traces.remove(t) {
+                self.trace_fates -= trace.fates().max(1);
+            }
+        }
+        removed.len()
     }
 }

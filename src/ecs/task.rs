@@ -616,7 +616,7 @@ impl World {
             .resolve_task_definition(&launch.definition, "$")
             .expect("resolved by the caller")
             .clone();
-        let index = self.ecs.tasks.len();
+        let index = self.ecs.tasks.next_index();
         let id = self.ids.task_id();
         let arn = self.arn("ecs", &format!("task/{}/{id}", launch.cluster));
         let uses_eni = definition.network_mode == NetworkMode::Awsvpc;
@@ -646,7 +646,7 @@ impl World {
         for c in &mut containers {
             c.last_status = first.min(TaskStatus::Pending);
         }
-        self.ecs.tasks.push(Task {
+        let inserted = self.ecs.tasks.insert(Task {
             id,
             arn,
             cluster: launch.cluster.clone(),
@@ -675,9 +675,13 @@ impl World {
             stopped_reason: None,
             version: 1,
             generation: 0,
+            serial: 0,
             reached_running: false,
             replacing: false,
         });
+        debug_assert_eq!(inserted, index);
+        // A reused slot continues its generation, so the old task's timers stay stale.
+        let generation = self.ecs.tasks[index].generation;
         self.ecs
             .clusters
             .get_mut(&launch.cluster)
@@ -698,7 +702,7 @@ impl World {
             delay,
             Timer::TaskAdvance {
                 task: index,
-                generation: 0,
+                generation,
             },
         );
         index
@@ -800,7 +804,10 @@ impl World {
 
     /// The next step of a task's lifecycle, if `generation` is still the task's course.
     pub(crate) fn task_advance(&mut self, task: TaskIdx, generation: u32) {
-        let t = &self.ecs.tasks[task];
+        // A stale timer may name a slot whose task was forgotten since.
+        let Some(t) = self.ecs.tasks.get(task) else {
+            return;
+        };
         if t.generation != generation {
             return;
         }
@@ -959,7 +966,9 @@ impl World {
     }
 
     pub(crate) fn container_exit(&mut self, task: TaskIdx, generation: u32, container: usize) {
-        let t = &self.ecs.tasks[task];
+        let Some(t) = self.ecs.tasks.get(task) else {
+            return;
+        };
         if t.generation != generation || t.last_status != TaskStatus::Running {
             return;
         }
@@ -987,6 +996,9 @@ impl World {
         container: usize,
         health: Health,
     ) {
+        if self.ecs.tasks.get(task).is_none() {
+            return;
+        }
         let t = &mut self.ecs.tasks[task];
         if t.generation != generation || t.last_status != TaskStatus::Running {
             return;
@@ -1074,6 +1086,7 @@ impl World {
         let t = &mut self.ecs.tasks[task];
         t.stopped_at = Some(self.now);
         t.execution_stopped_at.get_or_insert(self.now);
+        self.ecs.tasks.stopped(task, self.now);
         self.set_status(task, TaskStatus::Stopped);
         if let Some(service) = self.ecs.tasks[task].service {
             self.service_task_stopped(service, task);

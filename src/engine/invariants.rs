@@ -74,7 +74,7 @@ impl World {
 
     /// Every task's status fits its history.
     fn check_tasks(&self) -> Result<(), String> {
-        for (index, t) in self.ecs.tasks.iter().enumerate() {
+        for (index, t) in self.ecs.tasks.indexed() {
             if t.is_stopped() != t.stopped_at.is_some() {
                 return Err(format!(
                     "task {index}: STOPPED exactly when stoppedAt is set"

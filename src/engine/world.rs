@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::ids::IdGen;
-use super::log::LogRecord;
-use super::queue::EventQueue;
+use super::log::{LogRecord, LOG_RECORDS_MAX};
+use super::queue::{EventQueue, QUEUE_TIMERS_MAX};
 use super::time::{format_timestamp, SimTime};
 use crate::ec2::Ec2State;
 use crate::ecs::task::ImageBehavior;
@@ -21,6 +21,10 @@ use crate::scenario::{Scenario, Step};
 /// A cap on timers fired by one `advance_to`, so a page asking for a long jump never freezes:
 /// the caller sees how far the world got and calls again (design.md section 9).
 pub const TIMERS_PER_ADVANCE_MAX: usize = 2_000_000;
+
+/// Room kept in the event queue for what the timers already queued go on to schedule: past
+/// `QUEUE_TIMERS_MAX` less this, requests are refused.
+pub const QUEUE_HEADROOM_TIMERS: usize = 1_000_000;
 
 /// Where and when the world is.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,12 +87,17 @@ pub struct World {
     pub(crate) rng: ChaCha8Rng,
     pub(crate) ids: IdGen,
     pub(crate) log: Vec<LogRecord>,
+    log_dropped: u64,
+    /// [`LOG_RECORDS_MAX`], or no limit for a reader that takes the log as it goes.
+    log_records_max: usize,
     pub ecs: EcsState,
     pub ec2: Ec2State,
     /// How each image behaves once started, by exact image string (sim:SetImageBehavior).
     pub(crate) images: BTreeMap<String, ImageBehavior>,
     steps: Vec<Step>,
     timers_fired: u64,
+    /// The last sweep for stopped tasks past their retention (see `ecs::store`).
+    last_sweep_at: SimTime,
 }
 
 impl World {
@@ -100,11 +109,14 @@ impl World {
             now: 0,
             queue: EventQueue::default(),
             log: Vec::new(),
+            log_dropped: 0,
+            log_records_max: LOG_RECORDS_MAX,
             ecs: EcsState::default(),
             ec2: Ec2State::default(),
             images: BTreeMap::new(),
             steps: Vec::new(),
             timers_fired: 0,
+            last_sweep_at: 0,
         }
     }
 
@@ -132,8 +144,39 @@ impl World {
         self.now
     }
 
+    /// The records held: the newest [`LOG_RECORDS_MAX`] (or, with the limit lifted, all that
+    /// were not taken).
     pub fn log(&self) -> &[LogRecord] {
         &self.log
+    }
+
+    /// Records let go because the log was full ([`LOG_RECORDS_MAX`]), oldest first.
+    pub fn log_dropped(&self) -> u64 {
+        self.log_dropped
+    }
+
+    /// Lifts the log's limit, for a reader that calls [`World::take_log`] often enough to hold
+    /// memory down itself (the command line, after every few thousand timers).
+    pub fn unbounded_log(&mut self) {
+        self.log_records_max = usize::MAX;
+    }
+
+    /// Hands over the records held and empties the log: the command line prints them as the
+    /// run goes, so it holds none.
+    pub fn take_log(&mut self) -> Vec<LogRecord> {
+        std::mem::take(&mut self.log)
+    }
+
+    /// Appends a record, letting the oldest go once the log holds a quarter more than
+    /// [`LOG_RECORDS_MAX`] (so trimming costs O(1) a record on average).
+    pub(crate) fn record(&mut self, record: LogRecord) {
+        self.log.push(record);
+        let max = self.log_records_max;
+        if self.log.len() >= max.saturating_add(max / 4) {
+            let excess = self.log.len() - max;
+            self.log.drain(..excess);
+            self.log_dropped += excess as u64;
+        }
     }
 
     pub fn timers_fired(&self) -> u64 {
@@ -169,7 +212,7 @@ impl World {
     pub fn apply_logged(&mut self, action: &str, input: &Value) -> Result<Value, ApiError> {
         let result = self.apply(action, input);
         if let Err(error) = &result {
-            self.log.push(LogRecord::Failed {
+            self.record(LogRecord::Failed {
                 time: self.now,
                 action: action.to_string(),
                 error: error.clone(),
@@ -179,6 +222,15 @@ impl World {
     }
 
     fn dispatch(&mut self, action: &str, input: &Value) -> Result<Value, ApiError> {
+        // Requests are refused while the queue is near its bound, so what they would schedule
+        // (boots, tasks, checks) can never reach the queue's assertion: a limit is a refusal.
+        if self.queue.len() + QUEUE_HEADROOM_TIMERS > QUEUE_TIMERS_MAX {
+            return Err(ApiError::new(
+                "LimitExceededException",
+                format!("The simulation already holds {} pending timers, near its limit of {QUEUE_TIMERS_MAX}: let time run, or make fewer resources.", self.queue.len()),
+                None,
+            ));
+        }
         if !input.is_object() {
             return Err(ApiError::serialization(
                 "The request must be a JSON object.",
@@ -219,12 +271,20 @@ impl World {
     /// Fires every timer due at or before `until`, then sets the clock to `until`. Returns
     /// false if it stopped early at [`TIMERS_PER_ADVANCE_MAX`] (call again to go on).
     pub fn advance_to(&mut self, until: SimTime) -> bool {
-        for _ in 0..TIMERS_PER_ADVANCE_MAX {
+        self.advance_to_at_most(until, TIMERS_PER_ADVANCE_MAX)
+    }
+
+    /// Like [`World::advance_to`], firing at most `timers_max` timers; false if it stopped
+    /// early (the clock is then at the last timer fired).
+    pub fn advance_to_at_most(&mut self, until: SimTime, timers_max: usize) -> bool {
+        for _ in 0..timers_max {
             let Some((time, timer)) = self.queue.pop_due(until) else {
+                self.sweep(until);
                 self.now = self.now.max(until);
                 return true;
             };
             debug_assert!(time >= self.now, "timers never fire in the past");
+            self.sweep(time);
             self.now = time;
             self.timers_fired += 1;
             self.fire(timer);
@@ -235,6 +295,20 @@ impl World {
             }
         }
         false
+    }
+
+    /// Once a simulated minute, before anything happens at `time`: forgets the tasks stopped
+    /// more than an hour before (ECS shows a stopped task that long). Nothing is logged, so
+    /// event logs do not depend on it; what Describe* shows does.
+    fn sweep(&mut self, time: SimTime) {
+        use crate::ecs::store::FORGET_SWEEP_MS;
+        if time / FORGET_SWEEP_MS == self.last_sweep_at / FORGET_SWEEP_MS {
+            return;
+        }
+        self.last_sweep_at = time;
+        if self.ecs.tasks.next_expiry().is_some_and(|at| at <= time) {
+            self.ecs.forget_expired_tasks(time);
+        }
     }
 
     pub fn advance_by(&mut self, duration: SimTime) -> bool {
@@ -272,10 +346,23 @@ impl World {
     /// Appends an EventBridge event from `aws.ecs` to the log.
     pub(crate) fn emit_ecs_event(
         &mut self,
-        detail_type: &str,
+        detail_type: &'static str,
         resources: Vec<String>,
         detail: Value,
     ) {
+        // The service an event concerns, for the log's filters: a task's group names it, and a
+        // deployment's or service action's resource is the service's ARN.
+        let service = match detail_type {
+            "ECS Task State Change" => detail["group"]
+                .as_str()
+                .and_then(|g| g.strip_prefix("service:"))
+                .map(Box::from),
+            "ECS Deployment State Change" | "ECS Service Action" => resources
+                .first()
+                .and_then(|arn| arn.rsplit('/').next())
+                .map(Box::from),
+            _ => None,
+        };
         let event = json!({
             "version": "0",
             "id": self.ids.uuid(),
@@ -288,9 +375,11 @@ impl World {
             "resources": resources,
             "detail": detail,
         });
-        self.log.push(LogRecord::Event {
+        self.record(LogRecord::Event {
             time: self.now,
-            event,
+            detail_type,
+            service,
+            text: event.to_string().into_boxed_str(),
         });
     }
 
@@ -315,7 +404,7 @@ impl World {
         let services: Vec<Value> = (0..self.ecs.services.len())
             .map(|s| self.service_json(s))
             .collect();
-        let tasks: Vec<Value> = (0..self.ecs.tasks.len())
+        let tasks: Vec<Value> = (self.ecs.tasks.indices_by_start().into_iter())
             .map(|t| self.task_json(t))
             .collect();
         json!({

@@ -10,7 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::engine::time::{format_duration, parse_duration, parse_timestamp};
+use crate::engine::error::{json_path_of, Segment};
+use crate::engine::time::{duration_from_ms, format_duration, parse_duration, parse_timestamp};
 
 /// The only format this build reads. Older versions, when there are any, keep their meaning.
 pub const FORMAT_VERSION: u64 = 1;
@@ -97,16 +98,17 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(Default::default())
 }
 
+/// `at`: a duration string or a whole number of milliseconds, under the same limit.
 fn deserialize_at<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum At {
-        Ms(u64),
-        Text(String),
-    }
-    match At::deserialize(deserializer)? {
-        At::Ms(ms) => parse_duration(&ms.to_string()).map_err(serde::de::Error::custom),
-        At::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom),
+    use serde::de::Error;
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Number(n) if n.as_u64().is_some() => {
+            duration_from_ms(n.as_u64().unwrap_or(0)).map_err(D::Error::custom)
+        }
+        serde_json::Value::String(text) => parse_duration(&text).map_err(D::Error::custom),
+        other => Err(D::Error::custom(format!(
+            "expected a duration such as \"90s\" or a whole number of milliseconds, not {other}"
+        ))),
     }
 }
 
@@ -173,6 +175,15 @@ impl Scenario {
         }
         // Read the version before the shape: a future format may have fields this one rejects,
         // and its reader deserves "unsupported format", not "unknown field".
+        if text.starts_with('\u{feff}') {
+            return Err(ScenarioError::Syntax {
+                line: 1,
+                column: 1,
+                message:
+                    "the file starts with a byte order mark (U+FEFF): save it as UTF-8 without one"
+                        .into(),
+            });
+        }
         let value: serde_json::Value = serde_json::from_str(text).map_err(syntax_error)?;
         match value.get("format") {
             Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
@@ -190,7 +201,18 @@ impl Scenario {
                 })
             }
         }
-        let scenario: Scenario = serde_json::from_str(text).map_err(syntax_error)?;
+        // Read again with the path tracked: a field of the wrong shape is named by its path,
+        // in plain words, at its line and column.
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let scenario: Scenario = serde_path_to_error::deserialize(&mut reader).map_err(|err| {
+            let segments = path_segments(err.path());
+            let (line, column) = (err.inner().line(), err.inner().column().max(1));
+            ScenarioError::Syntax {
+                line,
+                column,
+                message: field_error(&segments, &without_position(err.inner())),
+            }
+        })?;
         if scenario.steps.len() > SCENARIO_STEPS_MAX {
             return Err(ScenarioError::TooManySteps {
                 steps: scenario.steps.len(),
@@ -248,18 +270,147 @@ pub fn is_region_name(name: &str) -> bool {
 fn syntax_error(err: serde_json::Error) -> ScenarioError {
     ScenarioError::Syntax {
         line: err.line(),
-        column: err.column(),
+        // An empty file is reported at column 0; a person counts from 1.
+        column: err.column().max(1),
         message: json_error_message(&err),
     }
 }
 
-/// serde_json's message without the " at line L column C" it appends: callers report the line
-/// and column on their own.
+fn path_segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
+    use serde_path_to_error::Segment as S;
+    path.iter()
+        .filter_map(|segment| match segment {
+            S::Seq { index } => Some(Segment::Index(*index)),
+            S::Map { key } => Some(Segment::Key(key.clone())),
+            S::Enum { variant } => Some(Segment::Key(variant.clone())),
+            S::Unknown => None,
+        })
+        .collect()
+}
+
+/// A scenario field of the wrong shape, in plain words with its JSON path: `$.seed: expected a
+/// whole number, not "x"`; `$.foo: unknown field "foo"; a scenario has format, name, ...`.
+fn field_error(segments: &[Segment], message: &str) -> String {
+    let path = json_path_of(segments);
+    let names = |text: &str| -> Vec<String> {
+        let parts: Vec<&str> = text.split('`').collect();
+        parts
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|s| s.to_string())
+            .collect()
+    };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let mut fields = names(rest);
+        let field = if fields.is_empty() {
+            String::new()
+        } else {
+            fields.remove(0)
+        };
+        let at = if segments.last() == Some(&Segment::Key(field.clone())) {
+            path
+        } else {
+            format!("{path}.{field}")
+        };
+        return format!(
+            "{at}: unknown field \"{field}\"; the fields here are {}",
+            fields.join(", ")
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let field = names(rest).pop().unwrap_or_default();
+        return format!("{path}: the field \"{field}\" is required");
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "{path}: expected {}, not {}",
+            plain_expected(expected),
+            plain_found(found)
+        );
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "{path}: expected {}, not {}",
+            plain_expected(expected),
+            plain_found(found)
+        );
+    }
+    format!("{path}: {}", plain_json_message(message))
+}
+
+/// serde's name for what it wanted, as a person would say it.
+fn plain_expected(expected: &str) -> String {
+    let expected = expected.trim();
+    if ["u8", "u16", "u32", "u64", "i32", "i64", "usize"].contains(&expected) {
+        let max = match expected {
+            "u32" => u64::from(u32::MAX),
+            "u8" => 255,
+            "u16" => 65_535,
+            "i32" => i32::MAX as u64,
+            _ => u64::MAX,
+        };
+        format!("a whole number from 0 to {max}")
+    } else if expected.contains("string") {
+        "a string".into()
+    } else if expected.contains("sequence") {
+        "an array".into()
+    } else if expected.contains("struct") || expected.contains("map") {
+        "an object".into()
+    } else if expected.contains("bool") {
+        "true or false".into()
+    } else {
+        expected.replace('`', "\"")
+    }
+}
+
+/// serde's description of the value it found (`string "x"`, `integer `-1``, `map`).
+fn plain_found(found: &str) -> String {
+    let found = found.replace('`', "");
+    match found.as_str() {
+        "map" => "an object".into(),
+        "sequence" => "an array".into(),
+        "null" => "null".into(),
+        other => other
+            .strip_prefix("string ")
+            .map(str::to_string)
+            .or_else(|| other.strip_prefix("integer ").map(str::to_string))
+            .or_else(|| other.strip_prefix("floating point ").map(str::to_string))
+            .or_else(|| other.strip_prefix("boolean ").map(str::to_string))
+            .unwrap_or_else(|| other.to_string()),
+    }
+}
+
+/// serde_json's message without the " at line L column C" it appends (callers report the line
+/// and column on their own), and in plain words where serde_json's are a parser's.
 pub fn json_error_message(err: &serde_json::Error) -> String {
+    plain_json_message(&without_position(err))
+}
+
+fn without_position(err: &serde_json::Error) -> String {
     let message = err.to_string();
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message,
+    }
+}
+
+fn plain_json_message(message: &str) -> String {
+    match message {
+        "recursion limit exceeded" => "the JSON nests more than 128 arrays and objects deep".into(),
+        "EOF while parsing a value" => {
+            "the text ends where a value should be (is it empty?)".into()
+        }
+        "EOF while parsing an object" => "the text ends inside an object: a '}' is missing".into(),
+        "EOF while parsing a list" => "the text ends inside an array: a ']' is missing".into(),
+        "EOF while parsing a string" => "the text ends inside a string: a '\"' is missing".into(),
+        "expected value" => "expected a JSON value here".into(),
+        "trailing characters" => "unexpected text after the end of the JSON document".into(),
+        "trailing comma" => "a comma before a closing bracket: JSON allows none".into(),
+        "key must be a string" => "an object's keys must be strings in double quotes".into(),
+        other => other.replace('`', "'"),
     }
 }
 

@@ -21,11 +21,35 @@ pub fn run_until(scenario: &Scenario, until: SimTime) -> World {
     world
 }
 
+/// Timers fired between two hand-overs of the log in [`run_streaming`]: what they log is all
+/// the run holds at once.
+pub const STREAM_TIMERS_PER_SLICE: usize = 2_000;
+
+/// Runs `scenario` to `until`, handing each log line to `sink` as the run goes (what `ecsplay
+/// run` prints), so a run of any length holds only the records of one slice of timers.
+pub fn run_streaming<E>(
+    scenario: &Scenario,
+    until: SimTime,
+    mut sink: impl FnMut(String) -> Result<(), E>,
+) -> Result<World, E> {
+    let mut world = World::from_scenario(scenario);
+    world.unbounded_log();
+    loop {
+        let done = world.advance_to_at_most(until, STREAM_TIMERS_PER_SLICE);
+        for record in world.take_log() {
+            sink(record.to_line(|t| world.iso(t)))?;
+        }
+        if done {
+            return Ok(world);
+        }
+    }
+}
+
 /// The event log as `ecsplay run` prints it: one JSON document per line.
 pub fn log_lines(world: &World) -> Vec<String> {
     world
         .log()
         .iter()
-        .map(|record| record.to_json(|t| world.iso(t)).to_string())
+        .map(|record| record.to_line(|t| world.iso(t)))
         .collect()
 }

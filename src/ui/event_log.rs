@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::model::log_view::{classify, summary, Kind};
 use super::state::SimRef;
+use crate::engine::log::LOG_RECORDS_MAX;
 use crate::engine::time::format_clock;
 
 /// Rows shown at once (the newest that match the filter).
@@ -26,6 +27,9 @@ pub fn event_log(props: &EventLogProps) -> Html {
     services.sort();
     services.dedup();
     let mut matching = 0usize;
+    // Records are numbered from the start of the run, so a row keeps naming its own record
+    // (and stays open) when the filter changes or the oldest records are let go.
+    let dropped = world.log_dropped();
     let rows: Vec<Html> = world
         .log()
         .iter()
@@ -43,11 +47,12 @@ pub fn event_log(props: &EventLogProps) -> Html {
             let (kind, _) = classify(record);
             html! {
                 <LogRow
+                    key={dropped + index as u64}
                     at={format!("T+{}", format_clock(record.time()))}
                     kind={kind}
                     text={summary(record)}
                     sim={props.sim.clone()}
-                    {index}
+                    number={dropped + index as u64}
                 />
             }
         })
@@ -66,7 +71,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
     };
     html! {
         <section class="panel" id="panel-event-log" aria-labelledby="panel-event-log-title">
-            <h2 id="panel-event-log-title">{ format!("Event log ({})", world.log().len()) }</h2>
+            <h2 id="panel-event-log-title">{ format!("Event log ({})", dropped + world.log().len() as u64) }</h2>
             <div class="filters">
                 <select id="log-service" aria-label="Filter by service" onchange={onservice}>
                     <option value="" selected={service_filter.is_empty()}>{ "All services" }</option>
@@ -80,7 +85,8 @@ pub fn event_log(props: &EventLogProps) -> Html {
             <ol class="event-log" role="log" aria-live="polite" aria-label="Events, newest first">
                 { for rows }
             </ol>
-            if matching > LOG_ROWS_MAX { <p class="muted small">{ format!("Showing the newest {LOG_ROWS_MAX} of {matching}.") }</p> }
+            if matching > LOG_ROWS_MAX { <p class="muted small" id="log-rows-note">{ format!("Showing the newest {LOG_ROWS_MAX} of {matching} that match.") }</p> }
+            if dropped > 0 { <p class="muted small" id="log-dropped-note">{ format!("The log keeps the newest {LOG_RECORDS_MAX} records; the {dropped} before them were let go.") }</p> }
             if matching == 0 { <p class="muted">{ "Nothing yet: events appear here, newest first, as the simulation runs." }</p> }
         </section>
     }
@@ -92,8 +98,8 @@ struct LogRowProps {
     kind: Kind,
     text: String,
     sim: SimRef,
-    /// The record's place in the log, to show its JSON when opened.
-    index: usize,
+    /// The record's number since the run began, to show its JSON when opened.
+    number: u64,
 }
 
 /// One record: its time, kind and summary; a click shows AWS's JSON.
@@ -111,17 +117,17 @@ fn log_row(props: &LogRowProps) -> Html {
                 <span class="kind">{ props.kind.label() }</span>
                 <span class="text">{ props.text.clone() }</span>
             </button>
-            if *open { <pre class="json">{ record_json(&props.sim, props.index) }</pre> }
+            if *open { <pre class="json">{ record_json(&props.sim, props.number) }</pre> }
         </li>
     }
 }
 
-fn record_json(sim: &SimRef, index: usize) -> String {
+fn record_json(sim: &SimRef, number: u64) -> String {
     let session = sim.borrow();
     let world = session.world();
-    world
-        .log()
-        .get(index)
+    let index = number.checked_sub(world.log_dropped()).map(|i| i as usize);
+    index
+        .and_then(|i| world.log().get(i))
         .map(|record| {
             serde_json::to_string_pretty(&record.to_json(|t| world.iso(t))).unwrap_or_default()
         })

@@ -28,7 +28,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
         None => {
             html! { <p class="muted">{ "Click a task or an instance on the cluster map to inspect it." }</p> }
         }
-        Some(Hit::Task(t)) if *t < world.ecs.tasks.len() => {
+        Some(Hit::Task(t)) if world.ecs.tasks.get(*t).is_some() => {
             task_view(world, *t, &props.onrequest, &props.onselect)
         }
         Some(Hit::Instance(i)) if *i < world.ecs.container_instances.len() => {

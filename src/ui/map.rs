@@ -259,7 +259,7 @@ fn redraw(
     let world = session.world();
     let mut rt = runtime.borrow_mut();
     let ptr = &*session as *const _ as usize;
-    if rt.session_ptr != ptr || world.ecs.tasks.len() < rt.animation.tasks_seen() {
+    if rt.session_ptr != ptr || world.ecs.tasks.slot_count() < rt.animation.tasks_seen() {
         rt.animation.reset();
         rt.session_ptr = ptr;
     }

@@ -100,9 +100,7 @@ pub fn events(world: &World, detail_type: &str) -> Vec<Value> {
         .log()
         .iter()
         .filter_map(|r| match r {
-            LogRecord::Event { event, .. } if event["detail-type"] == detail_type => {
-                Some(event.clone())
-            }
+            LogRecord::Event { detail_type: d, .. } if *d == detail_type => r.event(),
             _ => None,
         })
         .collect()

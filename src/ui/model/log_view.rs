@@ -59,25 +59,18 @@ pub fn classify(record: &LogRecord) -> (Kind, Option<String>) {
     match record {
         LogRecord::ServiceMessage { service, .. } => (Kind::ServiceEvent, Some(service.clone())),
         LogRecord::Failed { .. } => (Kind::ApiError, None),
-        LogRecord::Event { event, .. } => {
-            let kind = match event["detail-type"].as_str().unwrap_or("") {
+        LogRecord::Event {
+            detail_type,
+            service,
+            ..
+        } => {
+            let kind = match *detail_type {
                 "ECS Task State Change" => Kind::Task,
                 "ECS Container Instance State Change" => Kind::Instance,
                 "ECS Deployment State Change" => Kind::Deployment,
                 _ => Kind::ServiceAction,
             };
-            let service = match kind {
-                Kind::Task => event["detail"]["group"]
-                    .as_str()
-                    .and_then(|g| g.strip_prefix("service:"))
-                    .map(str::to_string),
-                Kind::Deployment | Kind::ServiceAction => event["resources"][0]
-                    .as_str()
-                    .and_then(|arn| arn.rsplit('/').next())
-                    .map(str::to_string),
-                _ => None,
-            };
-            (kind, service)
+            (kind, service.as_deref().map(str::to_string))
         }
     }
 }
@@ -91,7 +84,8 @@ pub fn summary(record: &LogRecord) -> String {
     match record {
         LogRecord::ServiceMessage { message, .. } => message.clone(),
         LogRecord::Failed { action, error, .. } => format!("{action} refused: {error}"),
-        LogRecord::Event { event, .. } => {
+        LogRecord::Event { .. } => {
+            let event = record.event().unwrap_or_default();
             let d = &event["detail"];
             let s = |v: &Value| v.as_str().unwrap_or("").to_string();
             match classify(record).0 {

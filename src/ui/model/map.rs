@@ -118,6 +118,8 @@ pub struct InstanceBox {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Chip {
     pub task: TaskIdx,
+    /// The task's serial: which task holds the slot (slots are reused, see `ecs::store`).
+    pub serial: u64,
     pub x: f64,
     pub y: f64,
     pub size: f64,
@@ -304,6 +306,7 @@ impl MapLayout {
                 for (k, task) in shown(instance).take(CHIPS_PER_BOX_MAX).enumerate() {
                     self.chips.push(Chip {
                         task,
+                        serial: world.ecs.tasks[task].serial,
                         x: x + 3.0 + (k % chips_per_row) as f64 * (g.chip + g.chip_gap),
                         y: y + g.head_h + (k / chips_per_row) as f64 * (g.chip + g.chip_gap),
                         size: g.chip,
@@ -394,6 +397,7 @@ impl MapLayout {
                 let y = lane_top + FARGATE_LABEL_H + (k / per_row) as f64 * pitch;
                 self.chips.push(Chip {
                     task,
+                    serial: world.ecs.tasks[task].serial,
                     x: column.x + 3.0 + (k % per_row) as f64 * pitch,
                     y,
                     size: chip,
@@ -492,6 +496,6 @@ fn booting(world: &World) -> impl Iterator<Item = (&str, &str)> {
 }
 
 fn fargate_tasks(world: &World) -> impl Iterator<Item = TaskIdx> + '_ {
-    (0..world.ecs.tasks.len())
+    (world.ecs.tasks.indices())
         .filter(|&t| world.ecs.tasks[t].launch_type == LaunchType::Fargate && visible(world, t))
 }

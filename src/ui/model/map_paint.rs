@@ -55,11 +55,12 @@ pub fn service_colour(service: Option<usize>) -> Colour {
     })
 }
 
-/// When each task was first painted, and first painted stopped (wall-clock ms), indexed by task.
+/// When each task was first painted, and first painted stopped (wall-clock ms), indexed by task
+/// slot with the task's serial: a slot reused by a newer task starts afresh.
 #[derive(Debug, Default)]
 pub struct MapAnimation {
-    first_seen: Vec<Option<f64>>,
-    stopped_seen: Vec<Option<f64>>,
+    first_seen: Vec<Option<(u64, f64)>>,
+    stopped_seen: Vec<Option<(u64, f64)>>,
     /// Whether this is the first painting: tasks already there do not slide in.
     primed: bool,
     pub reduced_motion: bool,
@@ -78,11 +79,17 @@ impl MapAnimation {
         self.first_seen.len()
     }
 
-    fn seen(list: &mut Vec<Option<f64>>, task: TaskIdx, now_ms: f64) -> f64 {
+    fn seen(list: &mut Vec<Option<(u64, f64)>>, task: TaskIdx, serial: u64, now_ms: f64) -> f64 {
         if list.len() <= task {
             list.resize(task + 1, None);
         }
-        *list[task].get_or_insert(now_ms)
+        match list[task] {
+            Some((s, at)) if s == serial => at,
+            _ => {
+                list[task] = Some((serial, now_ms));
+                now_ms
+            }
+        }
     }
 }
 
@@ -190,9 +197,10 @@ fn paint_chips(
     };
     let motion = !animation.reduced_motion;
     for chip in &layout.chips {
-        let seen = MapAnimation::seen(&mut animation.first_seen, chip.task, arrived);
+        let seen = MapAnimation::seen(&mut animation.first_seen, chip.task, chip.serial, arrived);
         if chip.state == ChipState::Stopped {
-            let at = MapAnimation::seen(&mut animation.stopped_seen, chip.task, now_ms);
+            let at =
+                MapAnimation::seen(&mut animation.stopped_seen, chip.task, chip.serial, now_ms);
             let alpha = if motion {
                 1.0 - (now_ms - at) / FADE_MS
             } else {

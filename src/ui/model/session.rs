@@ -226,7 +226,7 @@ impl Session {
         let count =
             |f: &dyn Fn(&crate::ecs::Task) -> bool| ecs.tasks.iter().filter(|t| f(t)).count();
         [
-            ecs.tasks.len(),
+            ecs.tasks.started() as usize,
             count(&|t| t.is_running()),
             count(&|t| t.is_stopped()),
             ecs.container_instances.len(),
