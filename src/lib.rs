@@ -8,6 +8,7 @@
 //! - [`ec2`]: the instance-type catalogue, instances, and the agent's registration.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - [`bench`]: the benchmarks that print their figures (design.md section 7).
+//! - [`fuzz`]: the deterministic fuzzer (`ecsplay fuzz`, and a short pass in `make test`).
 //! - [`ui`]: the playground. `ui::model` (the session, the editor's checks, the map's geometry,
 //!   the charts' series) is pure and tested natively; the Yew components beside it (wasm32
 //!   only) are the only code that touches the browser.
@@ -19,6 +20,7 @@ pub mod bench;
 pub mod ec2;
 pub mod ecs;
 pub mod engine;
+pub mod fuzz;
 pub mod scenario;
 
 pub mod ui;

@@ -529,3 +529,98 @@ fn scenario_files_are_refused_in_plain_words() {
         "the JSON nests more than 128 arrays and objects deep"
     );
 }
+
+/// A service whose image exits 30 s after it starts, for `hours`: the world keeps the tasks of
+/// the last hour and the newest log records, not everything since the start.
+#[test]
+fn churn_holds_an_hour_of_stopped_tasks_and_a_bounded_log() {
+    let mut world = world();
+    cluster(
+        &mut world,
+        "churn",
+        "m5.large",
+        &["us-east-1a", "us-east-1b"],
+        1,
+    );
+    sim::register(&mut world, "crash", "crash:v1", 0, 128);
+    ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "crash:v1", "exitAfter": "30s" }),
+    );
+    ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "churn", "serviceName": "crash", "taskDefinition": "crash", "desiredCount": 20 }),
+    );
+    advance(&mut world, 10 * 60_000);
+    let first = world.describe_all()["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    world.advance_by(3 * 3_600_000);
+    let now = world.now();
+    let started = world.ecs.tasks.started();
+    assert!(started > 4_000, "{started} tasks started");
+    // Remembered: the running ones and those stopped within the hour (and the sweep's minute).
+    for task in world.ecs.tasks.iter() {
+        if let Some(stopped_at) = task.stopped_at {
+            assert!(
+                now - stopped_at <= 3_600_000 + 60_000,
+                "a task stopped {} ms ago is still held",
+                now - stopped_at
+            );
+        }
+    }
+    assert!(world.ecs.tasks.len() < 2_000, "{}", world.ecs.tasks.len());
+    assert!(world.ecs.tasks.slot_count() < 2_000);
+    // The first task is gone from DescribeTasks, as on ECS an hour after it stopped.
+    let response = ok(
+        &mut world,
+        "ecs:DescribeTasks",
+        json!({ "cluster": "churn", "tasks": [first] }),
+    );
+    assert_eq!(response["tasks"], json!([]));
+    assert_eq!(response["failures"][0]["reason"], "MISSING");
+    // The log holds the newest records and counts the rest.
+    assert!(world.log().len() <= ecsplay::engine::log::LOG_RECORDS_MAX * 5 / 4);
+    assert!(world.log_dropped() > 0);
+    world.check_invariants().unwrap();
+    // The service goes on replacing its tasks in reused slots.
+    let running = world.describe_all()["services"][0]["runningCount"].clone();
+    assert!(running.as_u64().unwrap() > 0);
+}
+
+/// Services whose image exits 1 ms after it starts: each task reaches RUNNING, so the service
+/// throttle (for tasks that fail to start) does not slow the replacements, as on ECS (aws-facts
+/// 4.4); memory stays bounded all the same, by the hour of stopped tasks kept.
+#[test]
+fn tasks_that_exit_at_once_are_replaced_without_the_throttle_and_memory_stays_bounded() {
+    let mut world = world();
+    cluster(&mut world, "many", "m5.large", &["us-east-1a"], 2);
+    sim::register(&mut world, "blink", "blink:v1", 0, 128);
+    ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "blink:v1", "exitAfter": 1 }),
+    );
+    for i in 0..10 {
+        ok(
+            &mut world,
+            "ecs:CreateService",
+            json!({ "cluster": "many", "serviceName": format!("blink-{i}"), "taskDefinition": "blink", "desiredCount": 1 }),
+        );
+    }
+    world.advance_by(2 * 3_600_000);
+    let messages = sim::messages(&world, "blink-0");
+    assert!(!messages
+        .iter()
+        .any(|m| m.contains("unable to consistently start tasks")));
+    let started = world.ecs.tasks.started();
+    // Each cycle (start, pull, run, exit, stop, the scheduler's next look) takes about 40 s.
+    assert!(started > 1_500, "{started} tasks started");
+    // Two hours of tasks started, about one hour's held.
+    let held = world.ecs.tasks.len() as u64;
+    assert!(held < started * 2 / 3, "{held} of {started} held");
+    assert!(world.log().len() <= ecsplay::engine::log::LOG_RECORDS_MAX * 5 / 4);
+}

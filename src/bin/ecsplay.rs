@@ -7,6 +7,7 @@
 //! ecsplay bench placement [--scale FRACTION]
 //! ecsplay bench day [--scale FRACTION]
 //! ecsplay bench engine [--scale FRACTION]
+//! ecsplay fuzz [--seed N] [--runs M]
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -29,7 +30,8 @@ mod cli {
   ecsplay describe SCENARIO.json --at DURATION
   ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)
   ecsplay bench day [--scale FRACTION]
-  ecsplay bench engine [--scale FRACTION]";
+  ecsplay bench engine [--scale FRACTION]
+  ecsplay fuzz [--seed N] [--runs M]          (seeds N to N+M-1; default 1 and 100)";
 
     /// Exit codes: 0 success, 1 the scenario was refused, 2 bad usage.
     pub fn main(args: Vec<String>) -> i32 {
@@ -43,6 +45,7 @@ mod cli {
                 0
             }
             Some("bench") => bench(&args[1..]),
+            Some("fuzz") => fuzz(&args[1..]),
             Some(command @ ("run" | "describe")) => match parse_args(command, &args[1..]) {
                 Ok((path, time)) => execute(command, &path, time),
                 Err(message) => {
@@ -81,6 +84,50 @@ mod cli {
         let report = ecsplay::bench::run_report(&args[0], scale, &clock);
         print!("{}", report.expect("a benchmark name"));
         0
+    }
+
+    /// `fuzz`: runs seeds N..N+M, each twice, and stops at the first failure (exit 1) with the
+    /// seed to replay. The seed under way is written to standard error first, so a panic,
+    /// which aborts the release build, still names its seed.
+    fn fuzz(args: &[String]) -> i32 {
+        let mut seed = 1u64;
+        let mut runs = 100u64;
+        let mut rest = args.iter();
+        while let Some(flag) = rest.next() {
+            let value = rest.next().and_then(|v| v.parse::<u64>().ok());
+            match (flag.as_str(), value) {
+                ("--seed", Some(v)) => seed = v,
+                ("--runs", Some(v)) if v > 0 => runs = v,
+                _ => {
+                    eprintln!("ecsplay: fuzz takes --seed N and --runs M (whole numbers)\n{USAGE}");
+                    return 2;
+                }
+            }
+        }
+        let started = std::time::Instant::now();
+        let result = ecsplay::fuzz::fuzz(seed, runs, |s| eprint!("\rseed {s}"));
+        eprintln!();
+        let minutes = started.elapsed().as_secs_f64() / 60.0;
+        match result {
+            Ok(total) => {
+                println!(
+                    "fuzz: {runs} runs from seed {seed}, each twice: {} requests ({} refused), {} tasks started, {} timers, {} log lines; no failure; {:.1} s, {:.0} runs per minute",
+                    total.steps,
+                    total.refused,
+                    total.tasks_started,
+                    total.timers,
+                    total.log_lines,
+                    minutes * 60.0,
+                    runs as f64 / minutes.max(1e-9)
+                );
+                0
+            }
+            Err(failure) => {
+                println!("fuzz: FAILED at {failure}");
+                println!("replay: ecsplay fuzz --seed {} --runs 1", failure.seed);
+                1
+            }
+        }
     }
 
     fn is_bench(what: &str) -> bool {

@@ -183,6 +183,11 @@ impl World {
         self.timers_fired
     }
 
+    /// Timers scheduled and not yet fired.
+    pub fn pending_timers(&self) -> usize {
+        self.queue.len()
+    }
+
     pub fn next_timer_at(&self) -> Option<SimTime> {
         self.queue.next_time()
     }
