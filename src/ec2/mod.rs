@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::ecs::{InstanceIdx, InstanceStatus, StopCode};
-use crate::engine::error::{parse_request, ApiError};
+use crate::engine::error::{parse_request, refuse_unmodelled, ApiError, Unmodelled};
 use crate::engine::time::SimTime;
 use crate::engine::world::{Timer, World};
 
@@ -79,6 +79,38 @@ pub struct Ec2Instance {
     /// Registrations the agent tried that failed because the cluster did not exist.
     pub registration_failures: u32,
 }
+
+/// RunInstances fields the model does not act on, refused when they would change what happens
+/// (see `ecs::unmodelled`). `KeyName`, `SecurityGroupIds`, `SecurityGroups`,
+/// `TagSpecifications`, `BlockDeviceMappings`, `Monitoring`, `MetadataOptions`, `EbsOptimized`
+/// and `ClientToken` change nothing the model simulates and are taken as they are.
+const RUN_INSTANCES_UNMODELLED: &[Unmodelled] = &[
+    Unmodelled {
+        path: "$.LaunchTemplate",
+        why: "launch templates arrive with EC2 Auto Scaling; give InstanceType and UserData.",
+        default: None,
+    },
+    Unmodelled {
+        path: "$.InstanceMarketOptions",
+        why: "Spot Instances arrive with cluster capacity; instances here are On-Demand.",
+        default: None,
+    },
+    Unmodelled {
+        path: "$.NetworkInterfaces",
+        why: "an instance has its primary network interface in the subnet of its zone.",
+        default: None,
+    },
+    Unmodelled {
+        path: "$.Placement.Tenancy",
+        why: "instances here run on shared tenancy.",
+        default: Some(|v| v.as_str() == Some("default")),
+    },
+    Unmodelled {
+        path: "$.Placement.GroupName",
+        why: "placement groups are not simulated.",
+        default: None,
+    },
+];
 
 #[allow(dead_code)]
 #[derive(Deserialize)]
@@ -223,6 +255,7 @@ fn decode_base64(text: &str) -> Option<String> {
 impl World {
     pub(crate) fn run_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: RunInstancesRequest = parse_request(input)?;
+        refuse_unmodelled(input, RUN_INSTANCES_UNMODELLED)?;
         let type_name = request
             .instance_type
             .clone()

@@ -9,6 +9,7 @@ pub mod service;
 pub mod store;
 pub mod task;
 pub mod task_definition;
+pub mod unmodelled;
 
 use std::collections::BTreeMap;
 

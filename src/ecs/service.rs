@@ -17,7 +17,7 @@ use super::{
     RolloutState, SchedulingStrategy, Service, ServiceEvent, ServiceIdx, ServiceStatus, StopCode,
     TaskIdx, TaskStatus,
 };
-use crate::engine::error::{parse_request, ApiError};
+use crate::engine::error::{parse_request, refuse_unmodelled, ApiError};
 use crate::engine::time::{SimTime, MS_PER_MINUTE, MS_PER_SECOND};
 use crate::engine::world::{Timer, World};
 
@@ -165,32 +165,6 @@ fn percent(value: Option<i64>, default: u32, path: &str) -> Result<u32, ApiError
 }
 
 /// The task ids of a service event message: `(task a) (task b)`.
-/// Refuses the parts of a deployment configuration the model does not have (rather than
-/// ignoring them): CloudWatch alarms, bake time, lifecycle hooks and strategies other than
-/// ROLLING.
-fn check_modelled(config: Option<&DeploymentConfiguration>) -> Result<(), ApiError> {
-    let Some(config) = config else {
-        return Ok(());
-    };
-    let unmodelled = [
-        ("alarms", config.alarms.is_some()),
-        ("bakeTimeInMinutes", config.bake_time_in_minutes.is_some()),
-        ("lifecycleHooks", config.lifecycle_hooks.is_some()),
-        (
-            "strategy",
-            config.strategy.as_deref().is_some_and(|s| s != "ROLLING"),
-        ),
-    ];
-    match unmodelled.iter().find(|(_, present)| *present) {
-        Some((field, _)) => Err(ApiError::new(
-            "UnsupportedFeatureException",
-            format!("deploymentConfiguration.{field} is not modelled by this version of ecsplay: deployments here are rolling updates."),
-            Some(&format!("$.deploymentConfiguration.{field}")),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The deployment bounds' rules: a daemon's maximum is 100; the maximum is above 0 and at least
 /// the minimum.
 fn check_percents(
@@ -239,6 +213,7 @@ pub(crate) fn task_list(world: &World, tasks: &[TaskIdx]) -> String {
 impl World {
     pub(crate) fn create_service(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateServiceRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::CREATE_SERVICE)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let name = request.service_name.clone();
         if !super::is_valid_name(&name) {
@@ -318,16 +293,6 @@ impl World {
         }
         let placement_strategy =
             placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
-        if request
-            .load_balancers
-            .as_ref()
-            .is_some_and(|l| !l.is_empty())
-        {
-            return Err(ApiError::invalid_parameter(
-                "Load balancers are not modelled by this version of ecsplay yet.",
-                "$.loadBalancers",
-            ));
-        }
         self.check_network(
             &definition,
             request.network_configuration.as_ref(),
@@ -339,7 +304,6 @@ impl World {
             definition.member_of.len(),
         )?;
         let config = request.deployment_configuration.as_ref();
-        check_modelled(config)?;
         let (min_default, max_default) = match strategy {
             SchedulingStrategy::Replica => (100, 200),
             SchedulingStrategy::Daemon => (0, 100),
@@ -419,6 +383,7 @@ impl World {
 
     pub(crate) fn update_service(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: UpdateServiceRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::UPDATE_SERVICE)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let service = self.find_service(&cluster, &request.service, "$.service")?;
         if self.ecs.services[service].status == ServiceStatus::Draining {
@@ -458,7 +423,6 @@ impl World {
         let (minimum_healthy_percent, maximum_percent, circuit_breaker) = {
             let s = &self.ecs.services[service];
             let config = request.deployment_configuration.as_ref();
-            check_modelled(config)?;
             let minimum = percent(
                 config.and_then(|c| c.minimum_healthy_percent),
                 s.minimum_healthy_percent,

@@ -16,7 +16,7 @@ use super::task_definition::{NetworkMode, TaskDefinition};
 use super::{
     Container, Health, InstanceIdx, LaunchType, ServiceIdx, StopCode, Task, TaskIdx, TaskStatus,
 };
-use crate::engine::error::{parse_request, ApiError};
+use crate::engine::error::{parse_request, refuse_unmodelled, ApiError};
 use crate::engine::time::{duration_from_ms, parse_duration, SimTime, MS_PER_SECOND};
 use crate::engine::world::{Timer, World};
 
@@ -387,6 +387,7 @@ impl World {
 
     pub(crate) fn run_task(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: RunTaskRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::RUN_TASK)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let definition = self
             .resolve_task_definition(&request.task_definition, "$.taskDefinition")?
@@ -543,6 +544,7 @@ impl World {
 
     pub(crate) fn start_task_request(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: StartTaskRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::START_TASK)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let definition = self
             .resolve_task_definition(&request.task_definition, "$.taskDefinition")?

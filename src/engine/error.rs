@@ -48,6 +48,16 @@ impl ApiError {
         Self::new("SerializationException", message, Some(path))
     }
 
+    /// A request field the model does not act on yet: refused, never ignored.
+    pub fn not_modelled(path: &str, what: &str) -> Self {
+        let field = path.trim_start_matches("$.");
+        Self::new(
+            "UnsupportedFeatureException",
+            format!("{field} is not modelled by this version of ecsplay: {what}"),
+            Some(path),
+        )
+    }
+
     /// An action this model does not know (a typo, or a service not modelled yet).
     pub fn unknown_operation(action: &str) -> Self {
         Self::new(
@@ -336,4 +346,39 @@ pub fn cli_validation_error(
         format!("Invalid value for parameter {name}: {message}"),
         Some(&json_path_of(segments)),
     )
+}
+
+/// A field of a request the model does not act on, and what to say of it.
+pub struct Unmodelled {
+    /// Its JSON path from the request: `$.loadBalancers`, `$.deploymentConfiguration.alarms`.
+    pub path: &'static str,
+    pub why: &'static str,
+    /// A value that means what leaving the field out means (`"ECS"` for a deployment
+    /// controller's type): accepted.
+    pub default: Option<fn(&serde_json::Value) -> bool>,
+}
+
+/// Refuses the first field of `fields` that `input` gives a value that would change what
+/// happens: present, not null, not an empty list, object or string, not `false`, and not its
+/// documented default. The model acts on everything else it accepts.
+pub fn refuse_unmodelled(input: &serde_json::Value, fields: &[Unmodelled]) -> Result<(), ApiError> {
+    use serde_json::Value;
+    for field in fields {
+        let pointer = field.path.trim_start_matches('$').replace('.', "/");
+        let Some(value) = input.pointer(&pointer) else {
+            continue;
+        };
+        let empty = match value {
+            Value::Null | Value::Bool(false) => true,
+            Value::Array(a) => a.is_empty(),
+            Value::Object(o) => o.is_empty(),
+            Value::String(s) => s.is_empty(),
+            Value::Number(_) | Value::Bool(true) => false,
+        };
+        if empty || field.default.is_some_and(|is_default| is_default(value)) {
+            continue;
+        }
+        return Err(ApiError::not_modelled(field.path, field.why));
+    }
+    Ok(())
 }

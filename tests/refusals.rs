@@ -1,0 +1,186 @@
+//! Refuse, never ignore: every request field the model does not act on is refused with
+//! `UnsupportedFeatureException` and its path, on every operation that takes it, and a value
+//! that means what leaving the field out means is accepted.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod sim;
+
+use serde_json::{json, Value};
+use sim::{cluster, err, ok, world};
+
+fn service(extra: Value) -> Value {
+    let mut request = json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 1 });
+    for (k, v) in extra.as_object().unwrap() {
+        request[k] = v.clone();
+    }
+    request
+}
+
+fn update(extra: Value) -> Value {
+    let mut request = json!({ "cluster": "demo", "service": "base" });
+    for (k, v) in extra.as_object().unwrap() {
+        request[k] = v.clone();
+    }
+    request
+}
+
+fn run_task(extra: Value) -> Value {
+    let mut request = json!({ "cluster": "demo", "taskDefinition": "web" });
+    for (k, v) in extra.as_object().unwrap() {
+        request[k] = v.clone();
+    }
+    request
+}
+
+#[test]
+fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
+    let mut world = world();
+    cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
+    sim::register(&mut world, "web", "nginx", 0, 128);
+    ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "base", "taskDefinition": "web", "desiredCount": 0 }),
+    );
+    let strategy = json!([{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }]);
+    let lb = json!([{ "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef", "containerName": "web", "containerPort": 80 }]);
+    let cases = [
+        (
+            "ecs:CreateService",
+            service(json!({ "capacityProviderStrategy": strategy })),
+            "$.capacityProviderStrategy",
+        ),
+        (
+            "ecs:UpdateService",
+            update(json!({ "capacityProviderStrategy": strategy })),
+            "$.capacityProviderStrategy",
+        ),
+        (
+            "ecs:RunTask",
+            run_task(json!({ "capacityProviderStrategy": strategy })),
+            "$.capacityProviderStrategy",
+        ),
+        (
+            "ecs:CreateService",
+            service(json!({ "loadBalancers": lb })),
+            "$.loadBalancers",
+        ),
+        (
+            "ecs:UpdateService",
+            update(json!({ "loadBalancers": lb })),
+            "$.loadBalancers",
+        ),
+        (
+            "ecs:UpdateService",
+            update(
+                json!({ "networkConfiguration": { "awsvpcConfiguration": { "subnets": ["subnet-1"] } } }),
+            ),
+            "$.networkConfiguration",
+        ),
+        (
+            "ecs:CreateService",
+            service(
+                json!({ "serviceRegistries": [{ "registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1" }] }),
+            ),
+            "$.serviceRegistries",
+        ),
+        (
+            "ecs:CreateService",
+            service(json!({ "deploymentController": { "type": "CODE_DEPLOY" } })),
+            "$.deploymentController",
+        ),
+        (
+            "ecs:CreateService",
+            service(json!({ "enableExecuteCommand": true })),
+            "$.enableExecuteCommand",
+        ),
+        (
+            "ecs:CreateService",
+            service(json!({ "deploymentConfiguration": { "bakeTimeInMinutes": 5 } })),
+            "$.deploymentConfiguration.bakeTimeInMinutes",
+        ),
+        (
+            "ecs:UpdateService",
+            update(json!({ "deploymentConfiguration": { "strategy": "BLUE_GREEN" } })),
+            "$.deploymentConfiguration.strategy",
+        ),
+        (
+            "ecs:RunTask",
+            run_task(
+                json!({ "overrides": { "containerOverrides": [{ "name": "web", "command": ["sleep", "1"] }] } }),
+            ),
+            "$.overrides",
+        ),
+        (
+            "ecs:RunTask",
+            run_task(json!({ "overrides": { "memory": "4096" } })),
+            "$.overrides",
+        ),
+        (
+            "ec2:RunInstances",
+            json!({ "InstanceType": "t3.micro", "MinCount": 1, "MaxCount": 1, "InstanceMarketOptions": { "MarketType": "spot" } }),
+            "$.InstanceMarketOptions",
+        ),
+        (
+            "ec2:RunInstances",
+            json!({ "MinCount": 1, "MaxCount": 1, "LaunchTemplate": { "LaunchTemplateName": "ecs" } }),
+            "$.LaunchTemplate",
+        ),
+        (
+            "ec2:RunInstances",
+            json!({ "InstanceType": "t3.micro", "MinCount": 1, "MaxCount": 1, "Placement": { "Tenancy": "dedicated" } }),
+            "$.Placement.Tenancy",
+        ),
+    ];
+    for (action, input, path) in cases {
+        let before = world.describe_all();
+        let error = err(&mut world, action, input.clone());
+        assert_eq!(
+            error.code, "UnsupportedFeatureException",
+            "{action} {input}"
+        );
+        assert_eq!(error.path.as_deref(), Some(path), "{action} {input}");
+        let field = path.trim_start_matches("$.");
+        assert!(
+            error.message.starts_with(&format!(
+                "{field} is not modelled by this version of ecsplay: "
+            )),
+            "{}",
+            error.message
+        );
+        assert_eq!(world.describe_all(), before, "{action} changed the world");
+    }
+}
+
+#[test]
+fn values_that_mean_the_default_are_accepted() {
+    let mut world = world();
+    cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
+    sim::register(&mut world, "web", "nginx", 0, 128);
+    ok(
+        &mut world,
+        "ecs:CreateService",
+        service(json!({
+            "loadBalancers": [], "serviceRegistries": [], "enableExecuteCommand": false,
+            "deploymentController": { "type": "ECS" },
+            "availabilityZoneRebalancing": "DISABLED",
+            "deploymentConfiguration": { "strategy": "ROLLING", "maximumPercent": 200, "minimumHealthyPercent": 100,
+                "alarms": { "alarmNames": [], "enable": false, "rollback": false } },
+            "tags": [{ "key": "team", "value": "web" }], "propagateTags": "NONE", "clientToken": "abc",
+        })),
+    );
+    let response = ok(
+        &mut world,
+        "ecs:RunTask",
+        run_task(json!({ "overrides": { "containerOverrides": [{ "name": "web" }] }, "count": 1 })),
+    );
+    assert_eq!(response["tasks"].as_array().unwrap().len(), 1);
+    ok(
+        &mut world,
+        "ec2:RunInstances",
+        json!({ "InstanceType": "t3.micro", "MinCount": 1, "MaxCount": 1, "KeyName": "me",
+                "Placement": { "AvailabilityZone": "us-east-1a", "Tenancy": "default" },
+                "TagSpecifications": [{ "ResourceType": "instance", "Tags": [{ "Key": "Name", "Value": "ecs" }] }] }),
+    );
+}
