@@ -4,6 +4,7 @@
 //! ecsplay --version
 //! ecsplay run SCENARIO.json [--until DURATION]
 //! ecsplay describe SCENARIO.json --at DURATION
+//! ecsplay call SCENARIO.json --at DURATION ACTION [INPUT]
 //! ecsplay bench placement [--scale FRACTION]
 //! ecsplay bench day [--scale FRACTION]
 //! ecsplay bench engine [--scale FRACTION]
@@ -28,6 +29,7 @@ mod cli {
   ecsplay --version
   ecsplay run SCENARIO.json [--until DURATION]
   ecsplay describe SCENARIO.json --at DURATION
+  ecsplay call SCENARIO.json --at DURATION ACTION [INPUT]   (INPUT: JSON, - for stdin; {} if none)
   ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)
   ecsplay bench day [--scale FRACTION]
   ecsplay bench engine [--scale FRACTION]
@@ -46,6 +48,7 @@ mod cli {
             }
             Some("bench") => bench(&args[1..]),
             Some("fuzz") => fuzz(&args[1..]),
+            Some("call") => call(&args[1..]),
             Some(command @ ("run" | "describe")) => match parse_args(command, &args[1..]) {
                 Ok((path, time)) => execute(command, &path, time),
                 Err(message) => {
@@ -130,6 +133,121 @@ mod cli {
         }
     }
 
+    /// `call`: runs the scenario to `--at`, performs one more request (its input may use the
+    /// scenario's step references) and prints the response as the AWS CLI prints JSON: four
+    /// spaces of indentation. A refusal prints the CLI's sentence and the error as JSON to
+    /// standard error, and exits as the CLI v2 does: 252 for parameter validation, 254 for an
+    /// error of the service.
+    fn call(args: &[String]) -> i32 {
+        let (path, at, action, input) = match call_args(args) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                eprintln!("ecsplay: {message}\n{USAGE}");
+                return 2;
+            }
+        };
+        let Some(scenario) = read_scenario(&path) else {
+            return 1;
+        };
+        let input: serde_json::Value = match serde_json::from_str(&input) {
+            Ok(value) => value,
+            Err(err) => {
+                let message = ecsplay::scenario::json_error_message(&err);
+                eprintln!(
+                    "ecsplay: INPUT, line {}, column {}: {message}",
+                    err.line(),
+                    err.column().max(1)
+                );
+                return 252;
+            }
+        };
+        let mut world = run_until(&scenario, at);
+        let result = world
+            .resolve_references(&input)
+            .and_then(|input| world.apply(&action, &input));
+        match result {
+            Ok(response) => {
+                let mut out = Vec::new();
+                let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+                let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+                serde::Serialize::serialize(&response, &mut serializer).expect("JSON");
+                out.push(b'\n');
+                use std::io::Write;
+                match std::io::stdout().lock().write_all(&out) {
+                    Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                        eprintln!("ecsplay: {err}");
+                        1
+                    }
+                    _ => 0,
+                }
+            }
+            Err(error) => {
+                let operation = action.split_once(':').map_or(action.as_str(), |(_, op)| op);
+                if error.code == "ParamValidationError" {
+                    eprintln!("\nParameter validation failed:\n{}", error.message);
+                } else {
+                    eprintln!(
+                        "\nAn error occurred ({}) when calling the {operation} operation: {}",
+                        error.code, error.message
+                    );
+                }
+                eprintln!("{}", serde_json::json!({ "error": error }));
+                if error.code == "ParamValidationError" {
+                    252
+                } else {
+                    254
+                }
+            }
+        }
+    }
+
+    /// The scenario path, `--at`, the action and the input text of `call`.
+    fn call_args(args: &[String]) -> Result<(String, u64, String, String), String> {
+        let mut positional = Vec::new();
+        let mut at = None;
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            if arg == "--at" {
+                let value = rest.next().ok_or("--at needs a duration, e.g. --at 10m")?;
+                at = Some(parse_duration(value).map_err(|e| format!("--at: {e}"))?);
+            } else {
+                positional.push(arg.clone());
+            }
+        }
+        let at = at.ok_or("call needs --at DURATION")?;
+        let (path, action, input) = match positional.as_slice() {
+            [path, action] => (path.clone(), action.clone(), "{}".to_string()),
+            [path, action, input] => (path.clone(), action.clone(), input.clone()),
+            _ => return Err("call takes SCENARIO.json --at DURATION ACTION [INPUT]".into()),
+        };
+        let input = if input == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| format!("standard input: {e}"))?;
+            text
+        } else {
+            input
+        };
+        Ok((path, at, action, input))
+    }
+
+    fn read_scenario(path: &str) -> Option<Scenario> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) => {
+                eprintln!("ecsplay: {path}: {err}");
+                return None;
+            }
+        };
+        match Scenario::parse(&text) {
+            Ok(scenario) => Some(scenario),
+            Err(err) => {
+                eprintln!("ecsplay: {path}: {err}");
+                None
+            }
+        }
+    }
+
     fn is_bench(what: &str) -> bool {
         ecsplay::bench::BENCHMARKS.contains(&what)
     }
@@ -160,19 +278,8 @@ mod cli {
     }
 
     fn execute(command: &str, path: &str, time: Option<u64>) -> i32 {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(err) => {
-                eprintln!("ecsplay: {path}: {err}");
-                return 1;
-            }
-        };
-        let scenario = match Scenario::parse(&text) {
-            Ok(scenario) => scenario,
-            Err(err) => {
-                eprintln!("ecsplay: {path}: {err}");
-                return 1;
-            }
+        let Some(scenario) = read_scenario(path) else {
+            return 1;
         };
         let until = time.unwrap_or_else(|| default_until(&scenario));
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -95,6 +95,9 @@ pub struct World {
     /// How each image behaves once started, by exact image string (sim:SetImageBehavior).
     pub(crate) images: BTreeMap<String, ImageBehavior>,
     steps: Vec<Step>,
+    /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
+    /// refusal, `None` not run yet. Steps without an id keep nothing.
+    step_answers: Vec<Option<Result<Value, ()>>>,
     timers_fired: u64,
     /// The last sweep for stopped tasks past their retention (see `ecs::store`).
     last_sweep_at: SimTime,
@@ -115,6 +118,7 @@ impl World {
             ec2: Ec2State::default(),
             images: BTreeMap::new(),
             steps: Vec::new(),
+            step_answers: Vec::new(),
             timers_fired: 0,
             last_sweep_at: 0,
         }
@@ -137,6 +141,7 @@ impl World {
             world.queue.push(scenario.steps[i].at, Timer::Step(i));
         }
         world.steps = scenario.steps.clone();
+        world.step_answers = vec![None; scenario.steps.len()];
         world
     }
 
@@ -322,11 +327,7 @@ impl World {
 
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::Step(i) => {
-                let step = self.steps[i].clone();
-                // A failed step is recorded and the scenario goes on, as a script against AWS does.
-                let _ = self.apply_logged(&step.action, &step.input);
-            }
+            Timer::Step(i) => self.run_step(i),
             Timer::AgentStart(ec2_id) => self.agent_start(&ec2_id),
             Timer::TaskAdvance { task, generation } => self.task_advance(task, generation),
             Timer::ContainerExit {
@@ -342,6 +343,45 @@ impl World {
             } => self.container_health(task, generation, container, health),
             Timer::Reconcile(service) => self.reconcile(service),
         }
+    }
+
+    /// Performs scenario step `i`, its references resolved first. A failed step is recorded
+    /// and the scenario goes on, as a script against AWS does.
+    fn run_step(&mut self, i: usize) {
+        let step = self.steps[i].clone();
+        let result = match self.resolve_references(&step.input) {
+            Ok(input) => self.apply_logged(&step.action, &input),
+            Err(error) => {
+                self.record(LogRecord::Failed {
+                    time: self.now,
+                    action: step.action.clone(),
+                    error: error.clone(),
+                });
+                Err(error)
+            }
+        };
+        if step.id.is_some() {
+            self.step_answers[i] = Some(result.map_err(drop));
+        }
+    }
+
+    /// `input` with its step references (`${id.Path[0].Field}`) replaced by what those steps
+    /// answered: see `scenario::reference`.
+    pub fn resolve_references(&self, input: &Value) -> Result<Value, ApiError> {
+        use crate::scenario::reference::{has_references, resolve, Referent};
+        if !has_references(input) {
+            return Ok(input.clone());
+        }
+        let referent = |id: &str| match self.steps.iter().position(|s| s.id.as_deref() == Some(id))
+        {
+            None => Referent::Unknown,
+            Some(n) => match &self.step_answers[n] {
+                None => Referent::NotYet,
+                Some(Ok(response)) => Referent::Answered(response),
+                Some(Err(())) => Referent::Refused,
+            },
+        };
+        resolve(input, &referent)
     }
 
     pub(crate) fn schedule(&mut self, delay_ms: SimTime, timer: Timer) {

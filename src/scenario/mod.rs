@@ -4,6 +4,7 @@
 //! that is the job of the handler of the step's action, when the step runs.
 
 pub mod presets;
+pub mod reference;
 pub mod run;
 
 use std::fmt;
@@ -75,6 +76,9 @@ impl Settings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// A name later steps use to refer to this step's response (`${id.Field[0]}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(deserialize_with = "deserialize_at", serialize_with = "serialize_at")]
     pub at: u64,
     pub action: String,
@@ -222,6 +226,26 @@ impl Scenario {
             path: "$.start".into(),
             message,
         })?;
+        let mut ids = std::collections::BTreeSet::new();
+        for (n, step) in scenario.steps.iter().enumerate() {
+            let Some(id) = &step.id else { continue };
+            let path = format!("$.steps[{n}].id");
+            if !reference::is_valid_step_id(id) {
+                return Err(ScenarioError::Invalid {
+                    path,
+                    message: format!(
+                        "invalid step id {id:?}: 1 to {} letters, digits, '-' and '_'",
+                        reference::STEP_ID_CHARS_MAX
+                    ),
+                });
+            }
+            if !ids.insert(id.as_str()) {
+                return Err(ScenarioError::Invalid {
+                    path,
+                    message: format!("the step id {id:?} is used by an earlier step"),
+                });
+            }
+        }
         if !is_region_name(&scenario.region) {
             return Err(ScenarioError::Invalid {
                 path: "$.region".into(),

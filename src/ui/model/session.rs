@@ -120,6 +120,7 @@ impl Session {
         let result = self.world.apply_logged(action, &input);
         if result.is_ok() {
             self.scenario.steps.push(Step {
+                id: None,
                 at: self.world.now(),
                 action: action.to_string(),
                 input,
