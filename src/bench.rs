@@ -258,9 +258,9 @@ pub fn report(suite: &[(Figure, Figure)]) -> String {
 /// m5.xlarge instances over three zones, each task of 64 CPU units and 256 MiB, started by
 /// RunTask (ten at a time, spread over the instances) and run until RUNNING. A tenth of them
 /// come from four services' worth of task groups, so the map has colours to batch.
-pub fn map_fleet(instances: usize, tasks: usize) -> crate::engine::World {
+pub fn map_fleet(instances: usize, tasks: usize) -> crate::world::World {
     use serde_json::json;
-    let mut world = crate::engine::World::new(crate::engine::WorldConfig::default());
+    let mut world = crate::world::World::new(crate::world::WorldConfig::default());
     must(
         &mut world,
         "ecs:CreateCluster",
@@ -387,9 +387,9 @@ pub fn day(instances: usize, tasks: usize, clock_ms: &dyn Fn() -> f64) -> DayFig
 /// container health-checked every 30 s: the instances boot and register, the services are
 /// created, placed (spread over zones, then instances, each decision recorded for its
 /// why-trace) and run to the end of the day.
-pub fn simulated_day(instances: usize, tasks: usize) -> crate::engine::World {
+pub fn simulated_day(instances: usize, tasks: usize) -> crate::world::World {
     use serde_json::json;
-    let mut world = crate::engine::World::new(crate::engine::WorldConfig::default());
+    let mut world = crate::world::World::new(crate::world::WorldConfig::default());
     must(
         &mut world,
         "ecs:CreateCluster",
@@ -424,7 +424,7 @@ pub fn simulated_day(instances: usize, tasks: usize) -> crate::engine::World {
 }
 
 /// Applies a request the workload needs; a refusal is a bug in the workload.
-fn must(world: &mut crate::engine::World, action: &str, input: serde_json::Value) {
+fn must(world: &mut crate::world::World, action: &str, input: serde_json::Value) {
     world
         .apply(action, &input)
         .unwrap_or_else(|e| panic!("benchmark workload: {action}: {e}"));
@@ -433,7 +433,7 @@ fn must(world: &mut crate::engine::World, action: &str, input: serde_json::Value
 /// RunInstances for `count` container instances of `instance_type` joining `cluster`, spread
 /// evenly over three zones.
 fn launch_over_zones(
-    world: &mut crate::engine::World,
+    world: &mut crate::world::World,
     instance_type: &str,
     count: usize,
     cluster: &str,

@@ -21,7 +21,7 @@ use rand_core::SeedableRng;
 use serde_json::{json, Map, Value};
 
 use crate::engine::log::LOG_RECORDS_MAX;
-use crate::engine::{World, WorldConfig};
+use crate::world::{World, WorldConfig};
 
 /// Every action the fuzzer sends. Each one is made by [`request`].
 pub const ACTIONS: &[&str] = &[

@@ -3,9 +3,14 @@
 //! The crate map (design.md section 2). Folders mirror the AWS services, so a behaviour lives
 //! where AWS keeps it:
 //!
-//! - [`engine`]: time, the event queue, ids, errors, the event log, invariants and the `World`.
-//! - [`ecs`]: task definitions, clusters, container instances, tasks, services, placement.
-//! - [`ec2`]: the instance-type catalogue, instances, and the agent's registration.
+//! - [`engine`]: time, the event queue, ids, errors and request parsing, the event log. It
+//!   knows no service.
+//! - [`world`]: the composition root: the `World`, dispatch by prefix, timers, commands between
+//!   services, `describe` (docs/architecture.md).
+//! - [`ecs`]: task definitions, clusters, container instances and their agent, tasks,
+//!   services, placement.
+//! - [`ec2`]: the instance-type catalogue, instances and their boot.
+//! - [`sim`]: the playground's own `sim:` actions.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - [`bench`]: the benchmarks that print their figures (design.md section 7).
 //! - [`fuzz`]: the deterministic fuzzer (`ecsplay fuzz`, and a short pass in `make test`).
@@ -22,5 +27,7 @@ pub mod ecs;
 pub mod engine;
 pub mod fuzz;
 pub mod scenario;
+pub mod sim;
+pub mod world;
 
 pub mod ui;

@@ -69,7 +69,7 @@ fn one_daemon_task_per_active_instance_and_it_leaves_a_draining_one_last() {
         json!({ "cluster": "demo", "containerInstances": [first], "status": "DRAINING" }),
     );
     sim::advance(&mut world, 120_000);
-    let stopped_at = |world: &mut ecsplay::engine::World, service: &str| -> Vec<f64> {
+    let stopped_at = |world: &mut ecsplay::world::World, service: &str| -> Vec<f64> {
         sim::service_tasks(world, "demo", service, "STOPPED")
             .iter()
             .map(|arn| sim::describe_task(world, "demo", arn))

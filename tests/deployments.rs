@@ -4,16 +4,16 @@
 mod sim;
 
 use ecsplay::ecs::deployment::{breaker_threshold, maximum_tasks, minimum_healthy};
-use ecsplay::engine::{World, WorldConfig};
+use ecsplay::world::{World, WorldConfig};
 use serde_json::{json, Value};
 
 /// A cluster with room for everything here: two m5.24xlarge in two zones.
 fn world_with_capacity(breaker_minimum: u32) -> World {
     let mut world = World::new(WorldConfig {
         seed: 5,
-        circuit_breaker_minimum_threshold: breaker_minimum,
         ..WorldConfig::default()
     });
+    world.ecs.settings.circuit_breaker_minimum_threshold = breaker_minimum;
     sim::cluster(
         &mut world,
         "demo",

@@ -9,7 +9,7 @@ use ecsplay::ecs::task::{
 };
 use serde_json::{json, Value};
 
-fn run_task(world: &mut ecsplay::engine::World, cluster: &str, definition: &str) -> Value {
+fn run_task(world: &mut ecsplay::world::World, cluster: &str, definition: &str) -> Value {
     let response = sim::ok(
         world,
         "ecs:RunTask",
@@ -19,7 +19,7 @@ fn run_task(world: &mut ecsplay::engine::World, cluster: &str, definition: &str)
     response["tasks"][0].clone()
 }
 
-fn memory_remaining(world: &mut ecsplay::engine::World) -> i64 {
+fn memory_remaining(world: &mut ecsplay::world::World) -> i64 {
     let d = world.describe_all();
     d["containerInstances"][0]["remainingResources"][1]["integerValue"]
         .as_i64()

@@ -3,7 +3,7 @@
 
 mod sim;
 
-use ecsplay::engine::World;
+use ecsplay::world::World;
 use serde_json::{json, Value};
 
 /// Launches `count` instances of `instance_type` in `zone` into `cluster` and lets them join.

@@ -6,8 +6,9 @@
 
 mod sim;
 
-use ecsplay::engine::{LogRecord, World};
+use ecsplay::engine::LogRecord;
 use ecsplay::scenario::{Scenario, ScenarioError};
+use ecsplay::world::World;
 use serde_json::{json, Value};
 use sim::{advance, cluster, err, ok, world};
 

@@ -128,8 +128,8 @@ fn settings_default_to_the_current_breaker_minimum_and_reach_the_world() {
         r#"{"format": 1, "name": "x", "settings": {"circuitBreakerMinimumThreshold": 10}}"#,
     )
     .unwrap();
-    let world = ecsplay::engine::World::from_scenario(&older);
-    assert_eq!(world.config.circuit_breaker_minimum_threshold, 10);
+    let world = ecsplay::world::World::from_scenario(&older);
+    assert_eq!(world.ecs.settings.circuit_breaker_minimum_threshold, 10);
     let err = Scenario::parse(r#"{"format": 1, "name": "x", "settings": {"breaker": 10}}"#)
         .unwrap_err()
         .to_string();

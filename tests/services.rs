@@ -7,7 +7,7 @@ mod sim;
 use ecsplay::ecs::service::HEALTHY_AFTER_RUNNING_MS;
 use serde_json::json;
 
-fn service(world: &mut ecsplay::engine::World, name: &str, definition: &str, desired: u32) {
+fn service(world: &mut ecsplay::world::World, name: &str, definition: &str, desired: u32) {
     sim::ok(
         world,
         "ecs:CreateService",

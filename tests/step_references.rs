@@ -22,7 +22,7 @@ fn base_steps() -> Vec<Value> {
     ]
 }
 
-fn failures(world: &ecsplay::engine::World) -> Vec<(String, String, String)> {
+fn failures(world: &ecsplay::world::World) -> Vec<(String, String, String)> {
     world
         .log()
         .iter()

@@ -1,31 +1,26 @@
 //! Amazon EC2, as far as ECS needs it: RunInstances, TerminateInstances, DescribeInstances, the
-//! instance-type catalogue, and the boot that ends with the ECS agent registering the instance
-//! to the cluster named in its UserData.
+//! instance-type catalogue, and the boot. When an instance is running, or terminated, EC2 tells
+//! the root (`world::Command`), which tells ECS's agent (`ecs::agent`); EC2 knows nothing of
+//! ECS. Other services read instances through [`read`] and the types through [`catalogue`].
 
 pub mod catalogue;
+pub mod read;
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::ecs::{InstanceIdx, InstanceStatus, StopCode};
 use crate::engine::error::{parse_request, refuse_unmodelled, ApiError, Unmodelled};
 use crate::engine::time::SimTime;
-use crate::engine::world::{Timer, World};
+use crate::world::{Command, World};
+
+pub use read::InstanceState;
 
 /// From RunInstances to the instance's state `running` and the ECS agent starting: the EC2
 /// launch plus the ECS-optimized AMI's boot. AWS publishes no figure; instances are commonly
 /// seen registering to their cluster about a minute after launch (unconfirmed).
 pub const INSTANCE_BOOT_MS: SimTime = 45_000;
-/// From the agent starting to its RegisterContainerInstance call (unconfirmed, a few seconds).
-pub const AGENT_REGISTER_MS: SimTime = 5_000;
-/// How long an agent that could not register (its cluster did not exist yet) waits before its
-/// first retry. Each further failure doubles the wait, up to [`AGENT_RETRY_MS_MAX`]: the agent
-/// backs off exponentially; its exact schedule is not documented (unconfirmed), so these are
-/// the model's figures.
-pub const AGENT_RETRY_MS: SimTime = 60_000;
-pub const AGENT_RETRY_MS_MAX: SimTime = 30 * 60_000;
 /// EC2's quota on instances not yet terminated in the account. AWS's is per instance family in
 /// vCPUs and adjustable; the model holds one count, far above any scenario's fleet, so that a
 /// script cannot queue millions of boots.
@@ -41,23 +36,6 @@ pub struct Ec2State {
     pub launch_order: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum InstanceState {
-    Pending,
-    Running,
-    Terminated,
-}
-
-impl InstanceState {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            InstanceState::Pending => "pending",
-            InstanceState::Running => "running",
-            InstanceState::Terminated => "terminated",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ec2Instance {
     pub id: String,
@@ -67,17 +45,39 @@ pub struct Ec2Instance {
     pub subnet_id: String,
     pub state: InstanceState,
     pub launched_at: SimTime,
-    /// The cluster its agent joins: `ECS_CLUSTER=` in the UserData, else `default`.
-    pub cluster: String,
-    /// Whether an instance profile gives the agent credentials; without one it cannot register.
+    /// Whether an instance profile gives the instance's software credentials.
     pub has_instance_profile: bool,
-    /// `ECS_RESERVED_MEMORY` from the UserData.
-    pub reserved_memory_mib: u32,
-    /// `ECS_INSTANCE_ATTRIBUTES` from the UserData: custom attributes set at registration.
-    pub agent_attributes: BTreeMap<String, String>,
-    pub container_instance: Option<InstanceIdx>,
-    /// Registrations the agent tried that failed because the cluster did not exist.
-    pub registration_failures: u32,
+    /// The script the instance runs at boot, as given (plain or base64).
+    pub user_data: Option<String>,
+}
+
+/// What EC2 schedules: an instance finishing its boot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timer {
+    /// The instance is `running`: its software (the ECS agent) starts.
+    Booted(String),
+}
+
+/// Performs `ec2:<operation>`.
+pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Value, ApiError> {
+    match operation {
+        "RunInstances" => world.run_instances(input),
+        "TerminateInstances" => world.terminate_instances(input),
+        "DescribeInstances" => world.describe_instances(input),
+        _ => Err(ApiError::unknown_operation(&format!("ec2:{operation}"))),
+    }
+}
+
+/// Fires an EC2 timer.
+pub fn fire(world: &mut World, timer: Timer) {
+    match timer {
+        Timer::Booted(id) => world.instance_booted(&id),
+    }
+}
+
+/// EC2's part of `ecsplay describe`.
+pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
+    vec![("ec2Instances", Value::Array(world.ec2_instances_json()))]
 }
 
 /// RunInstances fields the model does not act on, refused when they would change what happens
@@ -188,72 +188,8 @@ pub fn run_instances_request(
     })
 }
 
-/// The cluster an ECS agent joins, its reserved memory and custom attributes, read from
-/// UserData the way the ECS-optimized AMI reads /etc/ecs/ecs.config. UserData may be base64.
-pub fn agent_config(user_data: Option<&str>) -> (String, u32, BTreeMap<String, String>) {
-    let text = user_data
-        .map(|u| decode_base64(u).unwrap_or_else(|| u.to_string()))
-        .unwrap_or_default();
-    let value_of = |key: &str| {
-        text.lines().find_map(|line| {
-            let start = line.find(&format!("{key}="))?;
-            let rest = &line[start + key.len() + 1..];
-            let value = rest
-                .split(">>")
-                .next()
-                .unwrap_or(rest)
-                .trim()
-                .trim_matches(['"', '\'']);
-            Some(value.to_string())
-        })
-    };
-    let cluster = value_of("ECS_CLUSTER")
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| "default".into());
-    let reserved = value_of("ECS_RESERVED_MEMORY")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let attributes = value_of("ECS_INSTANCE_ATTRIBUTES")
-        .and_then(|json| {
-            serde_json::from_str::<BTreeMap<String, String>>(&json.replace("\\\"", "\"")).ok()
-        })
-        .unwrap_or_default();
-    (cluster, reserved, attributes)
-}
-
-/// Standard base64 with padding; None if `text` is not base64 of UTF-8 text.
-fn decode_base64(text: &str) -> Option<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if clean.is_empty() || clean.len() % 4 != 0 {
-        return None;
-    }
-    // Padding is one or two `=` at the very end: `====`, `A===` or `=` inside are not base64
-    // (and a pad count of 3 or 4 would leave nothing to decode).
-    let padding = clean.iter().rev().take_while(|&&b| b == b'=').count();
-    if padding > 2 || clean[..clean.len() - padding].contains(&b'=') {
-        return None;
-    }
-    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
-    for chunk in clean.chunks(4) {
-        let mut n: u32 = 0;
-        let mut pad = 0;
-        for &c in chunk {
-            n <<= 6;
-            if c == b'=' {
-                pad += 1;
-            } else {
-                n |= ALPHABET.iter().position(|&a| a == c)? as u32;
-            }
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    String::from_utf8(out).ok()
-}
-
 impl World {
-    pub(crate) fn run_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
+    fn run_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: RunInstancesRequest = parse_request(input)?;
         refuse_unmodelled(input, RUN_INSTANCES_UNMODELLED)?;
         let type_name = request
@@ -323,8 +259,6 @@ impl World {
                 Some("$.DryRun"),
             ));
         }
-        let (cluster, reserved_memory_mib, agent_attributes) =
-            agent_config(request.user_data.as_deref());
         let subnet_id = request
             .subnet_id
             .unwrap_or_else(|| format!("subnet-{}", &az[az.len() - 1..].repeat(17)));
@@ -345,124 +279,30 @@ impl World {
                 subnet_id: subnet_id.clone(),
                 state: InstanceState::Pending,
                 launched_at: self.now,
-                cluster: cluster.clone(),
                 has_instance_profile: request.iam_instance_profile.is_some(),
-                reserved_memory_mib,
-                agent_attributes: agent_attributes.clone(),
-                container_instance: None,
-                registration_failures: 0,
+                user_data: request.user_data.clone(),
             };
             described.push(instance_json(&instance, self));
             self.ec2.instances.insert(id.clone(), instance);
             self.ec2.launch_order.push(id.clone());
-            self.schedule(INSTANCE_BOOT_MS, Timer::AgentStart(id));
+            self.schedule(INSTANCE_BOOT_MS, Timer::Booted(id));
         }
         Ok(json!({ "Instances": described }))
     }
 
-    /// The instance is running and its ECS agent starts: it registers, or says why it cannot.
-    pub(crate) fn agent_start(&mut self, ec2_id: &str) {
-        let Some(instance) = self.ec2.instances.get_mut(ec2_id) else {
+    /// The boot finished: the instance is `running`, and the root tells what runs on it.
+    fn instance_booted(&mut self, id: &str) {
+        let Some(instance) = self.ec2.instances.get_mut(id) else {
             return;
         };
-        if instance.state == InstanceState::Terminated || instance.container_instance.is_some() {
+        if instance.state == InstanceState::Terminated {
             return;
         }
         instance.state = InstanceState::Running;
-        let (cluster, has_profile) = (instance.cluster.clone(), instance.has_instance_profile);
-        let agent = format!("ecs:RegisterContainerInstance (ECS agent on {ec2_id})");
-        if !has_profile {
-            // The agent has no credentials to call ECS; the instance runs but never joins.
-            self.record(crate::engine::log::LogRecord::Failed {
-                time: self.now,
-                action: agent,
-                error: ApiError::new(
-                    "NoCredentialProviders",
-                    "no valid providers in chain: the instance has no IAM instance profile, so its ECS agent cannot register it (launch it with IamInstanceProfile, e.g. ecsInstanceRole)",
-                    Some("$.IamInstanceProfile"),
-                ),
-            });
-            return;
-        }
-        // The agent creates the `default` cluster itself when it is configured for none.
-        if cluster == "default" && !self.ecs.clusters.contains_key("default") {
-            self.ensure_cluster("default");
-        }
-        if !self.ecs.clusters.get(&cluster).is_some_and(|c| c.active) {
-            let failures = {
-                let instance = self.ec2.instances.get_mut(ec2_id).expect("found above");
-                instance.registration_failures += 1;
-                instance.registration_failures
-            };
-            // The same failure again says nothing new: the log keeps the 1st, 2nd, 4th, 8th ...
-            // so a fleet pointed at a missing cluster logs a few lines an instance, not one a
-            // minute forever.
-            if failures.is_power_of_two() {
-                let action = if failures == 1 {
-                    agent
-                } else {
-                    format!(
-                        "ecs:RegisterContainerInstance (ECS agent on {ec2_id}, attempt {failures})"
-                    )
-                };
-                self.record(crate::engine::log::LogRecord::Failed {
-                    time: self.now,
-                    action,
-                    error: ApiError::cluster_not_found("$.UserData"),
-                });
-            }
-            let backoff = AGENT_RETRY_MS.saturating_mul(1 << (failures - 1).min(16));
-            self.schedule(
-                backoff.min(AGENT_RETRY_MS_MAX),
-                Timer::AgentStart(ec2_id.to_string()),
-            );
-            return;
-        }
-        let count = self.ecs.clusters[&cluster].instances.len();
-        if count >= crate::ecs::cluster::CONTAINER_INSTANCES_PER_CLUSTER_MAX {
-            self.record(crate::engine::log::LogRecord::Failed {
-                time: self.now,
-                action: agent,
-                error: ApiError::new(
-                    "LimitExceededException",
-                    "The cluster already has 5,000 container instances, the ECS quota.",
-                    None,
-                ),
-            });
-            return;
-        }
-        if let Some(error) = self.invalid_agent_attribute(ec2_id) {
-            // The agent refuses its own configuration and never registers, as the real one
-            // exits on an ECS_INSTANCE_ATTRIBUTES it cannot accept.
-            self.record(crate::engine::log::LogRecord::Failed {
-                time: self.now,
-                action: agent,
-                error,
-            });
-            return;
-        }
-        self.register_container_instance(ec2_id, &cluster);
+        self.command(Command::InstanceRunning(id.to_string()));
     }
 
-    /// The first custom attribute of the instance's `ECS_INSTANCE_ATTRIBUTES` that ECS would
-    /// refuse (the same rules as PutAttributes), as the agent's error.
-    fn invalid_agent_attribute(&self, ec2_id: &str) -> Option<ApiError> {
-        let attributes = &self.ec2.instances.get(ec2_id)?.agent_attributes;
-        attributes.iter().find_map(|(name, value)| {
-            crate::ecs::cluster::check_attribute_parts(name, Some(value), "$.UserData")
-                .err()
-                .map(|e| {
-                    let message = format!(
-                        "ECS_INSTANCE_ATTRIBUTES: attribute {:?}: {}",
-                        truncated(name),
-                        e.message
-                    );
-                    ApiError::new(&e.code, message, Some("$.UserData"))
-                })
-        })
-    }
-
-    pub(crate) fn terminate_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
+    fn terminate_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: InstanceIdsRequest = parse_request(input)?;
         let ids = request.instance_ids.unwrap_or_default();
         if ids.is_empty() {
@@ -491,39 +331,13 @@ impl World {
                 "PreviousState": { "Name": previous },
                 "CurrentState": { "Name": "shutting-down" },
             }));
-            if let Some(index) = instance.container_instance {
-                self.lose_container_instance(
-                    index,
-                    &format!("Host EC2 (instance {id}) terminated."),
-                );
-            }
+            // The instance's software (the ECS agent) hears of it from the root, in order.
+            self.command(Command::InstanceTerminated(id.clone()));
         }
         Ok(json!({ "TerminatingInstances": changes }))
     }
 
-    /// The instance is gone: its tasks stop, it leaves the cluster (INACTIVE), and services
-    /// replace what ran there.
-    fn lose_container_instance(&mut self, index: InstanceIdx, reason: &str) {
-        let instance = &self.ecs.container_instances[index];
-        let cluster = instance.cluster.clone();
-        let tasks: Vec<_> = instance
-            .tasks
-            .iter()
-            .copied()
-            .filter(|&t| !self.ecs.tasks[t].is_stopped())
-            .collect();
-        for task in tasks {
-            self.lose_task(task, StopCode::TerminationNotice, reason);
-        }
-        let instance = &mut self.ecs.container_instances[index];
-        instance.status = InstanceStatus::Inactive;
-        instance.agent_connected = false;
-        instance.version += 1;
-        self.emit_instance_event(index);
-        self.reconcile_cluster(&cluster);
-    }
-
-    pub(crate) fn describe_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
+    fn describe_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: InstanceIdsRequest = parse_request(input)?;
         let wanted = request.instance_ids.unwrap_or_default();
         let instances: Vec<Value> = self
@@ -545,14 +359,6 @@ impl World {
     }
 }
 
-/// At most 128 characters of a name for a message (ECS's own limit for attribute names).
-fn truncated(text: &str) -> String {
-    match text.char_indices().nth(128) {
-        Some((i, _)) => format!("{}...", &text[..i]),
-        None => text.to_string(),
-    }
-}
-
 fn instance_json(instance: &Ec2Instance, world: &World) -> Value {
     json!({
         "InstanceId": instance.id,
@@ -563,27 +369,4 @@ fn instance_json(instance: &Ec2Instance, world: &World) -> Value {
         "SubnetId": instance.subnet_id,
         "LaunchTime": world.iso(instance.launched_at),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_agent_reads_its_cluster_from_user_data() {
-        let plain = "#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config";
-        assert_eq!(agent_config(Some(plain)).0, "demo");
-        // The same script, base64 encoded, as the EC2 API carries it.
-        let encoded =
-            "IyEvYmluL2Jhc2gKZWNobyBFQ1NfQ0xVU1RFUj1kZW1vID4+IC9ldGMvZWNzL2Vjcy5jb25maWc=";
-        assert_eq!(agent_config(Some(encoded)).0, "demo");
-        assert_eq!(agent_config(None).0, "default");
-        let reserved = "echo ECS_CLUSTER=x >> /etc/ecs/ecs.config\necho ECS_RESERVED_MEMORY=256 >> /etc/ecs/ecs.config";
-        assert_eq!(agent_config(Some(reserved)).1, 256);
-        let attrs = r#"echo 'ECS_INSTANCE_ATTRIBUTES={"stack":"prod"}' >> /etc/ecs/ecs.config"#;
-        assert_eq!(
-            agent_config(Some(attrs)).2.get("stack").map(String::as_str),
-            Some("prod")
-        );
-    }
 }

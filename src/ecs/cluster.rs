@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::{Cluster, ContainerInstance, InstanceIdx, InstanceStatus, TaskStatus};
 use crate::ec2::catalogue::instance_type;
 use crate::engine::error::{parse_request, ApiError};
-use crate::engine::world::World;
+use crate::world::World;
 
 /// Host ports the ECS agent reserves on every Linux instance (aws-facts 3.3, `ECS_RESERVED_PORTS`).
 pub const RESERVED_TCP_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
@@ -259,27 +259,32 @@ impl World {
         })
     }
 
-    /// The agent on a booted instance registers it to its cluster (called by ec2 when the
-    /// instance is running and the agent has started).
+    /// The agent on a running instance registers it to its cluster (`agent::agent_start`).
     pub(crate) fn register_container_instance(
         &mut self,
         ec2_id: &str,
         cluster: &str,
     ) -> InstanceIdx {
-        let ec2 = self.ec2.instances[ec2_id].clone();
-        let kind = instance_type(&ec2.instance_type).expect("RunInstances checked the type");
+        let ec2 = crate::ec2::read::instance(self, ec2_id).expect("a running instance");
+        let (_, reserved_memory_mib, agent_attributes) = super::agent::agent_config(ec2.user_data);
+        let (zone, image, subnet) = (
+            ec2.availability_zone.to_string(),
+            ec2.image_id.to_string(),
+            ec2.subnet_id.to_string(),
+        );
+        let kind = instance_type(ec2.instance_type).expect("RunInstances checked the type");
         let id = self.ids.task_id();
         let arn = self.arn("ecs", &format!("container-instance/{cluster}/{id}"));
         let mut attributes = std::collections::BTreeMap::new();
         for (name, value) in [
             ("ecs.instance-type", kind.name.to_string()),
-            ("ecs.availability-zone", ec2.availability_zone.clone()),
-            ("ecs.ami-id", ec2.image_id.clone()),
+            ("ecs.availability-zone", zone.clone()),
+            ("ecs.ami-id", image),
             ("ecs.os-type", "linux".into()),
             ("ecs.os-family", "LINUX".into()),
             ("ecs.cpu-architecture", kind.architecture.attribute().into()),
             ("ecs.vpc-id", "vpc-0ecsplay0000000001".into()),
-            ("ecs.subnet-id", ec2.subnet_id.clone()),
+            ("ecs.subnet-id", subnet),
             ("ecs.capability.task-eni", String::new()),
             (
                 "com.amazonaws.ecs.capability.logging-driver.awslogs",
@@ -292,11 +297,11 @@ impl World {
         ] {
             attributes.insert(name.to_string(), (!value.is_empty()).then_some(value));
         }
-        for (name, value) in &ec2.agent_attributes {
-            attributes.insert(name.clone(), Some(value.clone()));
+        for (name, value) in agent_attributes {
+            attributes.insert(name, Some(value));
         }
         let memory = crate::ec2::catalogue::registered_memory_mib(kind.memory_mib)
-            .saturating_sub(ec2.reserved_memory_mib);
+            .saturating_sub(reserved_memory_mib);
         let index = self.ecs.container_instances.len();
         self.ecs.container_instances.push(ContainerInstance {
             id,
@@ -304,7 +309,7 @@ impl World {
             cluster: cluster.to_string(),
             ec2_instance_id: ec2_id.to_string(),
             instance_type: kind.name,
-            availability_zone: ec2.availability_zone.clone(),
+            availability_zone: zone,
             status: InstanceStatus::Active,
             agent_connected: true,
             registered_at: self.now,
@@ -327,11 +332,6 @@ impl World {
             .expect("agent registers to an existing cluster")
             .instances
             .push(index);
-        self.ec2
-            .instances
-            .get_mut(ec2_id)
-            .expect("instance")
-            .container_instance = Some(index);
         self.emit_instance_event(index);
         self.reconcile_cluster(cluster);
         index

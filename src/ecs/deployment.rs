@@ -14,7 +14,7 @@ use super::{
     Deployment, DeploymentStatus, RolloutState, ServiceIdx, StopCode, TaskIdx, TimelineChange,
     TimelinePoint,
 };
-use crate::engine::world::World;
+use crate::world::World;
 
 /// The circuit breaker's threshold bounds (aws-facts 5.3): half the desired count, rounded up,
 /// at least 3 (the current API reference; the 2023 guide said 10, a scenario setting) and at
@@ -274,7 +274,7 @@ impl World {
         }
         let threshold = breaker_threshold(
             s.desired_count,
-            self.config.circuit_breaker_minimum_threshold,
+            self.ecs.settings.circuit_breaker_minimum_threshold,
         );
         let breaker = s.circuit_breaker;
         let s = &mut self.ecs.services[service];

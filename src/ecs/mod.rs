@@ -1,9 +1,14 @@
-//! Amazon ECS: task definitions, clusters, container instances, tasks and services. The state
-//! lives in [`EcsState`]; the request handlers are `impl World` blocks in the submodules, one per
-//! resource, so a behaviour is found where AWS keeps it.
+//! Amazon ECS: task definitions, clusters, container instances, tasks and services, and the
+//! container agent on EC2 instances. The state lives in [`EcsState`]; the request handlers are
+//! `impl World` blocks in the submodules, one per resource, so a behaviour is found where AWS
+//! keeps it. Its operations are in [`dispatch`], its timers in [`Timer`], its part of
+//! `ecsplay describe` in [`describe`], its invariants in `invariants.rs`. It reads EC2 through
+//! `ec2::read` and `ec2::catalogue`, and `sim:` through `sim::read` (docs/architecture.md).
 
+pub mod agent;
 pub mod cluster;
 pub mod deployment;
+mod invariants;
 pub mod placement;
 pub mod service;
 pub mod store;
@@ -13,7 +18,9 @@ pub mod unmodelled;
 
 use std::collections::BTreeMap;
 
+use crate::engine::error::ApiError;
 use crate::engine::time::SimTime;
+use crate::world::World;
 use task_definition::TaskDefinition;
 
 /// The naming rule ECS applies to families, containers, clusters and services: 1 to 255
@@ -43,6 +50,135 @@ pub(crate) fn found_or_missing(
     (found, failures)
 }
 
+/// The ECS settings a scenario may change (`settings` in the scenario file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EcsSettings {
+    /// The deployment circuit breaker's minimum threshold.
+    pub circuit_breaker_minimum_threshold: u32,
+}
+
+impl Default for EcsSettings {
+    fn default() -> Self {
+        Self {
+            circuit_breaker_minimum_threshold: deployment::CIRCUIT_BREAKER_THRESHOLD_MIN,
+        }
+    }
+}
+
+/// Everything ECS schedules. Task timers carry the task's generation: a timer for a course the
+/// task has left (it was stopped meanwhile) is ignored when it fires.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timer {
+    /// An agent that could not register tries again.
+    AgentRetry(String),
+    /// The task's next lifecycle transition is due.
+    TaskAdvance { task: TaskIdx, generation: u32 },
+    /// A container of a running task exits by itself (sim:SetImageBehavior `exitAfter`).
+    ContainerExit {
+        task: TaskIdx,
+        generation: u32,
+        container: usize,
+    },
+    /// A container's health check settles on a status.
+    ContainerHealth {
+        task: TaskIdx,
+        generation: u32,
+        container: usize,
+        health: Health,
+    },
+    /// The service scheduler looks at a service.
+    Reconcile(ServiceIdx),
+}
+
+/// Performs `ecs:<operation>`.
+pub fn dispatch(
+    world: &mut World,
+    operation: &str,
+    input: &serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
+    match operation {
+        "CreateCluster" => world.create_cluster(input),
+        "DeleteCluster" => world.delete_cluster(input),
+        "DescribeClusters" => world.describe_clusters(input),
+        "ListClusters" => world.list_clusters(input),
+        "RegisterTaskDefinition" => world.register_task_definition(input),
+        "DeregisterTaskDefinition" => world.deregister_task_definition(input),
+        "DescribeTaskDefinition" => world.describe_task_definition(input),
+        "ListTaskDefinitions" => world.list_task_definitions(input),
+        "DescribeContainerInstances" => world.describe_container_instances(input),
+        "ListContainerInstances" => world.list_container_instances(input),
+        "UpdateContainerInstancesState" => world.update_container_instances_state(input),
+        "PutAttributes" => world.put_attributes(input),
+        "RunTask" => world.run_task(input),
+        "StartTask" => world.start_task_request(input),
+        "StopTask" => world.stop_task_request(input),
+        "DescribeTasks" => world.describe_tasks(input),
+        "ListTasks" => world.list_tasks(input),
+        "CreateService" => world.create_service(input),
+        "UpdateService" => world.update_service(input),
+        "DeleteService" => world.delete_service(input),
+        "DescribeServices" => world.describe_services(input),
+        "ListServices" => world.list_services(input),
+        _ => Err(ApiError::unknown_operation(&format!("ecs:{operation}"))),
+    }
+}
+
+/// Fires an ECS timer.
+pub fn fire(world: &mut World, timer: Timer) {
+    match timer {
+        Timer::AgentRetry(ec2_id) => world.agent_start(&ec2_id),
+        Timer::TaskAdvance { task, generation } => world.task_advance(task, generation),
+        Timer::ContainerExit {
+            task,
+            generation,
+            container,
+        } => world.container_exit(task, generation, container),
+        Timer::ContainerHealth {
+            task,
+            generation,
+            container,
+            health,
+        } => world.container_health(task, generation, container, health),
+        Timer::Reconcile(service) => world.reconcile(service),
+    }
+}
+
+/// ECS's part of `ecsplay describe`, in AWS response shapes.
+pub fn describe(world: &World) -> Vec<(&'static str, serde_json::Value)> {
+    use serde_json::{json, Value};
+    let ecs = &world.ecs;
+    let clusters = ecs
+        .clusters
+        .values()
+        .map(|c| world.cluster_json(c))
+        .collect();
+    let instances = (0..ecs.container_instances.len())
+        .map(|i| world.container_instance_json(i))
+        .collect();
+    let services = (0..ecs.services.len())
+        .map(|s| world.service_json(s))
+        .collect();
+    let tasks = (ecs.tasks.indices_by_start().into_iter())
+        .map(|t| world.task_json(t))
+        .collect();
+    let timelines = ecs
+        .services
+        .iter()
+        .map(|s| json!({ "serviceArn": s.arn, "points": s.timeline, "changes": s.changes }));
+    vec![
+        ("clusters", Value::Array(clusters)),
+        ("containerInstances", Value::Array(instances)),
+        ("services", Value::Array(services)),
+        ("tasks", Value::Array(tasks)),
+        (
+            "taskDefinitions",
+            Value::Array(world.task_definitions_json()),
+        ),
+        ("placementDecisions", world.placement_decisions_json()),
+        ("deploymentTimelines", Value::Array(timelines.collect())),
+    ]
+}
+
 /// Index of a task in [`EcsState::tasks`]: valid while the task is remembered (until an hour
 /// after it stopped, see [`store`]); the slot is then reused.
 pub type TaskIdx = usize;
@@ -61,6 +197,9 @@ pub struct EcsState {
     pub placement_traces: BTreeMap<TaskIdx, placement::trace::Decision>,
     /// Instance fates held by `placement_traces`.
     pub trace_fates: usize,
+    /// The agent of each EC2 instance that has started one, by instance id.
+    pub agents: BTreeMap<String, agent::Agent>,
+    pub settings: EcsSettings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -491,5 +630,44 @@ impl EcsState {
             }
         }
         removed.len()
+    }
+}
+
+impl World {
+    /// Appends an EventBridge event from `aws.ecs` to the log.
+    pub(crate) fn emit_ecs_event(
+        &mut self,
+        detail_type: &'static str,
+        resources: Vec<String>,
+        detail: serde_json::Value,
+    ) {
+        // The service an event concerns, for the log's filters: a task's group names it, and a
+        // deployment's or service action's resource is the service's ARN.
+        let service = match detail_type {
+            "ECS Task State Change" => detail["group"]
+                .as_str()
+                .and_then(|g| g.strip_prefix("service:"))
+                .map(Box::from),
+            "ECS Deployment State Change" | "ECS Service Action" => resources
+                .first()
+                .and_then(|arn| arn.rsplit('/').next())
+                .map(Box::from),
+            _ => None,
+        };
+        self.emit_event("aws.ecs", detail_type, resources, detail, service);
+    }
+
+    /// The why-trace of each task's placement still kept, and of each service's last task that
+    /// found no instance.
+    pub fn placement_decisions_json(&self) -> serde_json::Value {
+        let tasks = self.ecs.placement_traces.iter().map(
+            |(&t, d)| serde_json::json!({ "taskArn": self.ecs.tasks[t].arn, "trace": d.expand(&self.ecs) }),
+        );
+        let failures = self.ecs.services.iter().filter_map(|s| {
+            s.last_placement_failure
+                .as_ref()
+                .map(|d| serde_json::json!({ "serviceArn": s.arn, "trace": d.expand(&self.ecs) }))
+        });
+        serde_json::Value::Array(tasks.chain(failures).collect())
     }
 }

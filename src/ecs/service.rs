@@ -12,6 +12,7 @@ use super::task::{
     launch_type, placement_strategies, runtime_constraints, subnet_zones, Launch,
     NetworkConfiguration, PlacementConstraintField,
 };
+use super::Timer;
 use super::{
     CircuitBreaker, DeploymentStatus, Health, InstanceIdx, InstanceStatus, LaunchType,
     RolloutState, SchedulingStrategy, Service, ServiceEvent, ServiceIdx, ServiceStatus, StopCode,
@@ -19,7 +20,7 @@ use super::{
 };
 use crate::engine::error::{parse_request, refuse_unmodelled, ApiError};
 use crate::engine::time::{SimTime, MS_PER_MINUTE, MS_PER_SECOND};
-use crate::engine::world::{Timer, World};
+use crate::world::World;
 
 /// A task with no load balancer and no essential container health check counts as healthy
 /// 40 seconds after it reaches RUNNING (aws-facts 4.3).
@@ -627,12 +628,11 @@ impl World {
         );
         s.events.truncate(SERVICE_EVENTS_MAX);
         let name = s.name.clone();
-        self.log
-            .push(crate::engine::log::LogRecord::ServiceMessage {
-                time: self.now,
-                service: name,
-                message,
-            });
+        self.record(crate::engine::log::LogRecord::ServiceMessage {
+            time: self.now,
+            service: name,
+            message,
+        });
     }
 
     fn service_action_event(

@@ -13,12 +13,14 @@ use super::placement::reference;
 use super::placement::trace::Decision;
 use super::placement::{self, Demand, MemberOf, PlacementFailure, Pool, Request, Strategy};
 use super::task_definition::{NetworkMode, TaskDefinition};
+use super::Timer;
 use super::{
     Container, Health, InstanceIdx, LaunchType, ServiceIdx, StopCode, Task, TaskIdx, TaskStatus,
 };
 use crate::engine::error::{parse_request, refuse_unmodelled, ApiError};
-use crate::engine::time::{duration_from_ms, parse_duration, SimTime, MS_PER_SECOND};
-use crate::engine::world::{Timer, World};
+use crate::engine::time::{SimTime, MS_PER_SECOND};
+use crate::sim::read::ImageBehavior;
+use crate::world::World;
 
 // Durations AWS does not publish. Each is a named constant so a reader sees what the model
 // assumes; the figures are typical of what the ECS console shows.
@@ -52,28 +54,6 @@ type StandaloneDecision = Result<(Option<InstanceIdx>, String, Option<Decision>)
 /// decision holds one per candidate instance, some 50 bytes): about 5 MB at most. The oldest
 /// go first.
 pub const PLACEMENT_TRACE_FATES_MAX: usize = 100_000;
-
-/// How an image behaves once started (design.md section 4, `sim:SetImageBehavior`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ImageBehavior {
-    pub pull_fails: bool,
-    pub exit_after_ms: Option<SimTime>,
-    pub exit_code: i32,
-    pub health_check_fails: bool,
-    pub startup_ms: SimTime,
-}
-
-#[allow(dead_code)]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SetImageBehaviorRequest {
-    image: String,
-    pull: Option<String>,
-    exit_after: Option<Value>,
-    exit_code: Option<i32>,
-    health_check: Option<String>,
-    startup_time: Option<Value>,
-}
 
 #[allow(dead_code)]
 #[derive(Deserialize)]
@@ -192,24 +172,6 @@ pub(crate) struct Launch {
     pub service: Option<ServiceIdx>,
 }
 
-/// A duration field of sim:SetImageBehavior: `"30s"` or milliseconds.
-fn duration_field(value: &Option<Value>, path: &str) -> Result<Option<SimTime>, ApiError> {
-    match value {
-        None => Ok(None),
-        Some(Value::String(text)) => parse_duration(text)
-            .map(Some)
-            .map_err(|e| ApiError::invalid_parameter(e.0, path)),
-        // A number is milliseconds, under the same 366-day limit as a string.
-        Some(Value::Number(n)) if n.as_u64().is_some() => duration_from_ms(n.as_u64().unwrap_or(0))
-            .map(Some)
-            .map_err(|e| ApiError::invalid_parameter(e.0, path)),
-        Some(_) => Err(ApiError::serialization(
-            "expected a duration such as \"30s\"",
-            path,
-        )),
-    }
-}
-
 /// The launch type a request asks for, checked against the task definition.
 pub(crate) fn launch_type(
     field: Option<&str>,
@@ -245,41 +207,6 @@ pub(crate) fn subnet_zones(region: &str, subnets: &[String]) -> Vec<String> {
 }
 
 impl World {
-    pub(crate) fn set_image_behavior(&mut self, input: &Value) -> Result<Value, ApiError> {
-        let request: SetImageBehaviorRequest = parse_request(input)?;
-        let pull_fails = match request.pull.as_deref() {
-            None | Some("ok") => false,
-            Some("fail") => true,
-            Some(_) => {
-                return Err(ApiError::invalid_parameter(
-                    "pull must be \"ok\" or \"fail\".",
-                    "$.pull",
-                ))
-            }
-        };
-        let health_check_fails = match request.health_check.as_deref() {
-            None | Some("pass") => false,
-            Some("fail") => true,
-            Some(_) => {
-                return Err(ApiError::invalid_parameter(
-                    "healthCheck must be \"pass\" or \"fail\".",
-                    "$.healthCheck",
-                ))
-            }
-        };
-        let behavior = ImageBehavior {
-            pull_fails,
-            exit_after_ms: duration_field(&request.exit_after, "$.exitAfter")?,
-            exit_code: request
-                .exit_code
-                .unwrap_or(if request.exit_after.is_some() { 1 } else { 0 }),
-            health_check_fails,
-            startup_ms: duration_field(&request.startup_time, "$.startupTime")?.unwrap_or(0),
-        };
-        self.images.insert(request.image.clone(), behavior);
-        Ok(json!({ "image": request.image }))
-    }
-
     /// What a task of `definition` asks of an instance, with its constraints (the task
     /// definition's memberOf expressions, then `member_of`), group and strategy chain: the
     /// strategies asked for, or `default` when none were.
@@ -912,7 +839,7 @@ impl World {
     }
 
     pub(crate) fn behavior(&self, image: &str) -> ImageBehavior {
-        self.images.get(image).cloned().unwrap_or_default()
+        crate::sim::read::image_behavior(self, image)
     }
 
     fn task_running(&mut self, task: TaskIdx) {

@@ -1156,7 +1156,7 @@ mod tests {
 // The API: RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition,
 // ListTaskDefinitions.
 
-use crate::engine::world::World;
+use crate::world::World;
 
 /// Revisions one family may have, deregistered ones included (aws-facts 1.5).
 pub const REVISIONS_PER_FAMILY_MAX: usize = 1_000_000;

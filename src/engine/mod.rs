@@ -1,15 +1,15 @@
-//! The simulation engine: time, the event queue ordered by `(time, seq)`, deterministic ids, API
-//! errors, the event log, invariants, and the `World` that ties them together. Pure and
-//! deterministic: nothing here reads a wall clock, OS randomness or the browser.
+//! The simulation engine: time, the event queue ordered by `(time, seq)` (generic over its timer
+//! type), deterministic ids, API errors and request parsing, and the event log. It knows no AWS
+//! service: it imports nothing else of the crate (`tests/architecture.rs` holds it to that), and
+//! the composition root, [`crate::world`], puts it together with the services.
+//!
+//! Pure and deterministic: nothing here reads a wall clock, OS randomness or the browser.
 
 pub mod error;
 pub mod ids;
-mod invariants;
 pub mod log;
 pub mod queue;
 pub mod time;
-pub mod world;
 
 pub use error::ApiError;
 pub use log::LogRecord;
-pub use world::{World, WorldConfig};

@@ -3,7 +3,7 @@
 
 use super::Scenario;
 use crate::engine::time::{SimTime, MS_PER_MINUTE};
-use crate::engine::World;
+use crate::world::World;
 
 /// Without `--until`, a run goes this far past the last step, so what the steps set in motion
 /// (boots, deployments, steady state) plays out.

@@ -10,7 +10,7 @@ use super::model::map::Hit;
 use super::state::SimRef;
 use crate::ecs::placement::trace::PlacementTrace;
 use crate::engine::time::format_clock;
-use crate::engine::World;
+use crate::world::World;
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {

@@ -16,7 +16,7 @@ use super::model::map::{BoxKind, ChipState, Hit, InstanceBox, MapLayout, HEADER_
 use super::model::map_paint::{paint_map, service_colour, MapAnimation};
 use super::model::raster::Raster;
 use super::state::SimRef;
-use crate::engine::World;
+use crate::world::World;
 
 /// The canvas never grows taller than this many CSS pixels (the panel scrolls).
 pub const MAP_HEIGHT_MAX: f64 = 20_000.0;

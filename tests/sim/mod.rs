@@ -3,7 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of this module
 
-use ecsplay::engine::{ApiError, LogRecord, World, WorldConfig};
+use ecsplay::engine::{ApiError, LogRecord};
+use ecsplay::world::{World, WorldConfig};
 use serde_json::{json, Value};
 
 pub fn world() -> World {

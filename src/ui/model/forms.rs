@@ -9,7 +9,7 @@ use crate::ecs::placement::cql;
 pub const FARGATE_SUBNETS: [&str; 3] = ["subnet-0aaa1111", "subnet-0bbb2222", "subnet-0ccc3333"];
 
 /// The ACTIVE clusters' names, for the forms' cluster choices.
-pub fn active_clusters(world: &crate::engine::World) -> Vec<String> {
+pub fn active_clusters(world: &crate::world::World) -> Vec<String> {
     world
         .ecs
         .clusters
@@ -21,7 +21,7 @@ pub fn active_clusters(world: &crate::engine::World) -> Vec<String> {
 
 /// Registered revisions as `family:revision`, newest first; only ACTIVE ones when asked (the
 /// ones a service or RunTask may use).
-pub fn revisions(world: &crate::engine::World, active_only: bool) -> Vec<String> {
+pub fn revisions(world: &crate::world::World, active_only: bool) -> Vec<String> {
     let mut out: Vec<(u64, String)> = world
         .ecs
         .task_definitions

@@ -7,7 +7,7 @@
 use crate::ec2::InstanceState;
 use crate::ecs::{InstanceIdx, InstanceStatus, LaunchType, ServiceStatus, TaskIdx, TaskStatus};
 use crate::engine::time::{SimTime, MS_PER_SECOND};
-use crate::engine::World;
+use crate::world::World;
 
 /// A stopped task keeps its chip (fading out) this long in simulated time.
 pub const STOPPED_VISIBLE_MS: SimTime = 60 * MS_PER_SECOND;
@@ -491,7 +491,9 @@ fn booting(world: &World) -> impl Iterator<Item = (&str, &str)> {
         .launch_order
         .iter()
         .filter_map(|id| world.ec2.instances.get(id))
-        .filter(|i| i.state == InstanceState::Pending && i.container_instance.is_none())
+        .filter(|i| {
+            i.state == InstanceState::Pending && world.container_instance_of(&i.id).is_none()
+        })
         .map(|i| (i.id.as_str(), i.availability_zone.as_str()))
 }
 

@@ -7,8 +7,9 @@
 use serde_json::Value;
 
 use crate::engine::time::{SimTime, MS_PER_MINUTE, MS_PER_SECOND};
-use crate::engine::{ApiError, World};
+use crate::engine::ApiError;
 use crate::scenario::{Scenario, Step};
+use crate::world::World;
 
 /// Cluster reservation is sampled this often (sim time) for the charts.
 pub const SAMPLE_INTERVAL_MS: SimTime = 10 * MS_PER_SECOND;

@@ -1,22 +1,25 @@
-//! The `World`: all simulated state, the clock, the event queue, the seeded generator and the
-//! event log. `apply` performs one AWS request at the current time (all or nothing);
-//! `advance_to` fires due timers in `(time, seq)` order.
+//! The composition root: the `World` owns the engine core (clock, queue, generator, ids, log)
+//! and each service's state, and is the only place that knows them all. It dispatches a request
+//! in two levels (the prefix picks the service, the service matches its own operations), wraps
+//! one timer enum per service in one [`Timer`], carries out the [`Command`]s services send one
+//! another in order at the same simulated time, and builds `ecsplay describe` from each
+//! service's part. How to add a service: docs/architecture.md.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 use serde_json::{json, Value};
 
-use super::error::ApiError;
-use super::ids::IdGen;
-use super::log::{LogRecord, LOG_RECORDS_MAX};
-use super::queue::{EventQueue, QUEUE_TIMERS_MAX};
-use super::time::{format_timestamp, SimTime};
 use crate::ec2::Ec2State;
-use crate::ecs::task::ImageBehavior;
-use crate::ecs::{EcsState, Health, ServiceIdx, TaskIdx};
+use crate::ecs::EcsState;
+use crate::engine::error::ApiError;
+use crate::engine::ids::IdGen;
+use crate::engine::log::{LogRecord, LOG_RECORDS_MAX};
+use crate::engine::queue::{EventQueue, QUEUE_TIMERS_MAX};
+use crate::engine::time::{format_timestamp, SimTime};
 use crate::scenario::{Scenario, Step};
+use crate::sim::SimState;
 
 /// A cap on timers fired by one `advance_to`, so a page asking for a long jump never freezes:
 /// the caller sees how far the world got and calls again (design.md section 9).
@@ -34,8 +37,6 @@ pub struct WorldConfig {
     pub account: String,
     /// The scenario start, in milliseconds since the Unix epoch.
     pub start_epoch_ms: i64,
-    /// The deployment circuit breaker's minimum threshold (scenario `settings`).
-    pub circuit_breaker_minimum_threshold: u32,
 }
 
 impl Default for WorldConfig {
@@ -45,37 +46,40 @@ impl Default for WorldConfig {
             region: "us-east-1".into(),
             account: "123456789012".into(),
             start_epoch_ms: 1_767_225_600_000,
-            circuit_breaker_minimum_threshold:
-                crate::ecs::deployment::CIRCUIT_BREAKER_THRESHOLD_MIN,
         }
     }
 }
 
-/// Everything that can happen later. Task timers carry the task's generation: a timer for a
-/// course the task has left (it was stopped meanwhile) is ignored when it fires.
+/// Everything that can happen later: a scenario step, or one service's timer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Timer {
     /// Perform scenario step `n`.
     Step(usize),
-    /// An EC2 instance finished booting: its ECS agent tries to register.
-    AgentStart(String),
-    /// The task's next lifecycle transition is due.
-    TaskAdvance { task: TaskIdx, generation: u32 },
-    /// A container of a running task exits by itself (sim:SetImageBehavior `exitAfter`).
-    ContainerExit {
-        task: TaskIdx,
-        generation: u32,
-        container: usize,
-    },
-    /// A container's health check settles on a status.
-    ContainerHealth {
-        task: TaskIdx,
-        generation: u32,
-        container: usize,
-        health: Health,
-    },
-    /// The service scheduler looks at a service.
-    Reconcile(ServiceIdx),
+    Ecs(crate::ecs::Timer),
+    Ec2(crate::ec2::Timer),
+}
+
+impl From<crate::ecs::Timer> for Timer {
+    fn from(timer: crate::ecs::Timer) -> Self {
+        Timer::Ecs(timer)
+    }
+}
+
+impl From<crate::ec2::Timer> for Timer {
+    fn from(timer: crate::ec2::Timer) -> Self {
+        Timer::Ec2(timer)
+    }
+}
+
+/// What one service asks of another, carried out by the root after the request or timer that
+/// sent it, first in first out, at the same simulated time. A service never writes another's
+/// state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// EC2: the instance is running (its ECS agent starts).
+    InstanceRunning(String),
+    /// EC2: the instance is terminated (its container instance goes).
+    InstanceTerminated(String),
 }
 
 pub struct World {
@@ -90,10 +94,11 @@ pub struct World {
     log_dropped: u64,
     /// [`LOG_RECORDS_MAX`], or no limit for a reader that takes the log as it goes.
     log_records_max: usize,
+    /// Commands sent and not yet carried out (see [`Command`]).
+    commands: VecDeque<Command>,
     pub ecs: EcsState,
     pub ec2: Ec2State,
-    /// How each image behaves once started, by exact image string (sim:SetImageBehavior).
-    pub(crate) images: BTreeMap<String, ImageBehavior>,
+    pub sim: SimState,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
     /// refusal, `None` not run yet. Steps without an id keep nothing.
@@ -114,9 +119,10 @@ impl World {
             log: Vec::new(),
             log_dropped: 0,
             log_records_max: LOG_RECORDS_MAX,
+            commands: VecDeque::new(),
             ecs: EcsState::default(),
             ec2: Ec2State::default(),
-            images: BTreeMap::new(),
+            sim: SimState::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
@@ -131,8 +137,9 @@ impl World {
             region: scenario.region.clone(),
             account: scenario.account.clone(),
             start_epoch_ms: scenario.start_epoch_ms(),
-            circuit_breaker_minimum_threshold: scenario.settings.circuit_breaker_minimum_threshold,
         });
+        world.ecs.settings.circuit_breaker_minimum_threshold =
+            scenario.settings.circuit_breaker_minimum_threshold;
         // Steps are queued first, in file order, so at equal times they run in that order and
         // before anything they cause.
         let mut order: Vec<usize> = (0..scenario.steps.len()).collect();
@@ -247,35 +254,17 @@ impl World {
                 "$",
             ));
         }
-        match action {
-            "ecs:CreateCluster" => self.create_cluster(input),
-            "ecs:DeleteCluster" => self.delete_cluster(input),
-            "ecs:DescribeClusters" => self.describe_clusters(input),
-            "ecs:ListClusters" => self.list_clusters(input),
-            "ecs:RegisterTaskDefinition" => self.register_task_definition(input),
-            "ecs:DeregisterTaskDefinition" => self.deregister_task_definition(input),
-            "ecs:DescribeTaskDefinition" => self.describe_task_definition(input),
-            "ecs:ListTaskDefinitions" => self.list_task_definitions(input),
-            "ecs:DescribeContainerInstances" => self.describe_container_instances(input),
-            "ecs:ListContainerInstances" => self.list_container_instances(input),
-            "ecs:UpdateContainerInstancesState" => self.update_container_instances_state(input),
-            "ecs:PutAttributes" => self.put_attributes(input),
-            "ecs:RunTask" => self.run_task(input),
-            "ecs:StartTask" => self.start_task_request(input),
-            "ecs:StopTask" => self.stop_task_request(input),
-            "ecs:DescribeTasks" => self.describe_tasks(input),
-            "ecs:ListTasks" => self.list_tasks(input),
-            "ecs:CreateService" => self.create_service(input),
-            "ecs:UpdateService" => self.update_service(input),
-            "ecs:DeleteService" => self.delete_service(input),
-            "ecs:DescribeServices" => self.describe_services(input),
-            "ecs:ListServices" => self.list_services(input),
-            "ec2:RunInstances" => self.run_instances(input),
-            "ec2:TerminateInstances" => self.terminate_instances(input),
-            "ec2:DescribeInstances" => self.describe_instances(input),
-            "sim:SetImageBehavior" => self.set_image_behavior(input),
+        // The prefix picks the service (IAM's spelling); the service matches its operation.
+        let result = match action.split_once(':') {
+            Some(("ecs", operation)) => crate::ecs::dispatch(self, operation, input),
+            Some(("ec2", operation)) => crate::ec2::dispatch(self, operation, input),
+            Some(("sim", operation)) => crate::sim::dispatch(self, operation, input),
             _ => Err(ApiError::unknown_operation(action)),
-        }
+        };
+        // A refused request sent nothing: services check before they change or ask anything.
+        debug_assert!(result.is_ok() || self.commands.is_empty());
+        self.run_commands();
+        result
     }
 
     /// Fires every timer due at or before `until`, then sets the clock to `until`. Returns
@@ -328,20 +317,24 @@ impl World {
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::Step(i) => self.run_step(i),
-            Timer::AgentStart(ec2_id) => self.agent_start(&ec2_id),
-            Timer::TaskAdvance { task, generation } => self.task_advance(task, generation),
-            Timer::ContainerExit {
-                task,
-                generation,
-                container,
-            } => self.container_exit(task, generation, container),
-            Timer::ContainerHealth {
-                task,
-                generation,
-                container,
-                health,
-            } => self.container_health(task, generation, container, health),
-            Timer::Reconcile(service) => self.reconcile(service),
+            Timer::Ecs(timer) => crate::ecs::fire(self, timer),
+            Timer::Ec2(timer) => crate::ec2::fire(self, timer),
+        }
+        self.run_commands();
+    }
+
+    /// Sends `command` to the service it is for, after what is under way now.
+    pub(crate) fn command(&mut self, command: Command) {
+        self.commands.push_back(command);
+    }
+
+    /// Carries out the commands sent, in order, and any they send in turn.
+    fn run_commands(&mut self) {
+        while let Some(command) = self.commands.pop_front() {
+            match command {
+                Command::InstanceRunning(ec2_id) => self.agent_start(&ec2_id),
+                Command::InstanceTerminated(ec2_id) => self.agent_instance_gone(&ec2_id),
+            }
         }
     }
 
@@ -384,35 +377,25 @@ impl World {
         resolve(input, &referent)
     }
 
-    pub(crate) fn schedule(&mut self, delay_ms: SimTime, timer: Timer) {
-        self.queue.push(self.now + delay_ms, timer);
+    pub(crate) fn schedule(&mut self, delay_ms: SimTime, timer: impl Into<Timer>) {
+        self.queue.push(self.now + delay_ms, timer.into());
     }
 
-    /// Appends an EventBridge event from `aws.ecs` to the log.
-    pub(crate) fn emit_ecs_event(
+    /// Appends an EventBridge event to the log: AWS's envelope around `detail`, from
+    /// `source` (`aws.ecs`), with the service it concerns for the log's filters.
+    pub(crate) fn emit_event(
         &mut self,
+        source: &str,
         detail_type: &'static str,
         resources: Vec<String>,
         detail: Value,
+        service: Option<Box<str>>,
     ) {
-        // The service an event concerns, for the log's filters: a task's group names it, and a
-        // deployment's or service action's resource is the service's ARN.
-        let service = match detail_type {
-            "ECS Task State Change" => detail["group"]
-                .as_str()
-                .and_then(|g| g.strip_prefix("service:"))
-                .map(Box::from),
-            "ECS Deployment State Change" | "ECS Service Action" => resources
-                .first()
-                .and_then(|arn| arn.rsplit('/').next())
-                .map(Box::from),
-            _ => None,
-        };
         let event = json!({
             "version": "0",
             "id": self.ids.uuid(),
             "detail-type": detail_type,
-            "source": "aws.ecs",
+            "source": source,
             "account": self.config.account,
             // EventBridge envelopes carry whole seconds.
             "time": format!("{}Z", &self.iso(self.now)[..19]),
@@ -435,51 +418,15 @@ impl World {
         )
     }
 
-    /// The state at the current time in AWS response shapes (`ecsplay describe`).
+    /// The state at the current time in AWS response shapes (`ecsplay describe`): the time,
+    /// then each service's part.
     pub fn describe_all(&self) -> Value {
-        let clusters: Vec<Value> = self
-            .ecs
-            .clusters
-            .values()
-            .map(|c| self.cluster_json(c))
-            .collect();
-        let instances: Vec<Value> = (0..self.ecs.container_instances.len())
-            .map(|i| self.container_instance_json(i))
-            .collect();
-        let services: Vec<Value> = (0..self.ecs.services.len())
-            .map(|s| self.service_json(s))
-            .collect();
-        let tasks: Vec<Value> = (self.ecs.tasks.indices_by_start().into_iter())
-            .map(|t| self.task_json(t))
-            .collect();
-        json!({
-            "time": self.iso(self.now),
-            "clusters": clusters,
-            "containerInstances": instances,
-            "services": services,
-            "tasks": tasks,
-            "taskDefinitions": self.task_definitions_json(),
-            "ec2Instances": self.ec2_instances_json(),
-            "placementDecisions": self.placement_decisions_json(),
-            "deploymentTimelines": self.ecs.services.iter().map(|s| json!({
-                "serviceArn": s.arn,
-                "points": s.timeline,
-                "changes": s.changes,
-            })).collect::<Vec<_>>(),
-        })
-    }
-
-    /// The why-trace of each task's placement still kept, and of each service's last task that
-    /// found no instance.
-    pub fn placement_decisions_json(&self) -> Value {
-        let tasks = self.ecs.placement_traces.iter().map(
-            |(&t, d)| json!({ "taskArn": self.ecs.tasks[t].arn, "trace": d.expand(&self.ecs) }),
-        );
-        let failures = self.ecs.services.iter().filter_map(|s| {
-            s.last_placement_failure
-                .as_ref()
-                .map(|d| json!({ "serviceArn": s.arn, "trace": d.expand(&self.ecs) }))
-        });
-        Value::Array(tasks.chain(failures).collect())
+        let mut all = serde_json::Map::new();
+        all.insert("time".into(), json!(self.iso(self.now)));
+        let parts = [crate::ecs::describe(self), crate::ec2::describe(self)];
+        for (key, value) in parts.into_iter().flatten() {
+            all.insert(key.into(), value);
+        }
+        Value::Object(all)
     }
 }

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::world::World;
-use crate::ecs::{InstanceStatus, ServiceStatus, TaskStatus};
+use super::{InstanceStatus, ServiceStatus, TaskStatus};
+use crate::world::World;
 
 impl World {
     pub fn check_invariants(&self) -> Result<(), String> {

@@ -1,0 +1,117 @@
+//! The playground's own actions, `sim:` (design.md section 4): what AWS has no request for.
+//! Today that is how an image behaves once started (`sim:SetImageBehavior`); traffic and
+//! failures come with their issues. The same shape as a service folder: its requests, its
+//! state, and the read functions others may call ([`read`]); it has no timers yet.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::engine::error::{parse_request, ApiError};
+use crate::engine::time::{duration_from_ms, parse_duration, SimTime};
+use crate::world::World;
+
+/// The `sim:` actions' state.
+#[derive(Debug, Default)]
+pub struct SimState {
+    /// How each image behaves once started, by exact image string.
+    images: BTreeMap<String, read::ImageBehavior>,
+}
+
+/// What other services may ask of `sim:`.
+pub mod read {
+    use crate::engine::time::SimTime;
+    use crate::world::World;
+
+    /// How an image behaves once started (design.md section 4, `sim:SetImageBehavior`).
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct ImageBehavior {
+        pub pull_fails: bool,
+        pub exit_after_ms: Option<SimTime>,
+        pub exit_code: i32,
+        pub health_check_fails: bool,
+        pub startup_ms: SimTime,
+    }
+
+    /// How containers of `image` behave: as `sim:SetImageBehavior` said, else the defaults
+    /// (the pull succeeds, the container runs until stopped, its checks pass, ready at once).
+    pub fn image_behavior(world: &World, image: &str) -> ImageBehavior {
+        world.sim.images.get(image).cloned().unwrap_or_default()
+    }
+}
+
+/// Performs `sim:<operation>`.
+pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Value, ApiError> {
+    match operation {
+        "SetImageBehavior" => world.set_image_behavior(input),
+        _ => Err(ApiError::unknown_operation(&format!("sim:{operation}"))),
+    }
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SetImageBehaviorRequest {
+    image: String,
+    pull: Option<String>,
+    exit_after: Option<Value>,
+    exit_code: Option<i32>,
+    health_check: Option<String>,
+    startup_time: Option<Value>,
+}
+
+/// A duration field of sim:SetImageBehavior: `"30s"` or milliseconds.
+fn duration_field(value: &Option<Value>, path: &str) -> Result<Option<SimTime>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(Value::String(text)) => parse_duration(text)
+            .map(Some)
+            .map_err(|e| ApiError::invalid_parameter(e.0, path)),
+        // A number is milliseconds, under the same 366-day limit as a string.
+        Some(Value::Number(n)) if n.as_u64().is_some() => duration_from_ms(n.as_u64().unwrap_or(0))
+            .map(Some)
+            .map_err(|e| ApiError::invalid_parameter(e.0, path)),
+        Some(_) => Err(ApiError::serialization(
+            "expected a duration such as \"30s\"",
+            path,
+        )),
+    }
+}
+
+impl World {
+    fn set_image_behavior(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: SetImageBehaviorRequest = parse_request(input)?;
+        let pull_fails = match request.pull.as_deref() {
+            None | Some("ok") => false,
+            Some("fail") => true,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "pull must be \"ok\" or \"fail\".",
+                    "$.pull",
+                ))
+            }
+        };
+        let health_check_fails = match request.health_check.as_deref() {
+            None | Some("pass") => false,
+            Some("fail") => true,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "healthCheck must be \"pass\" or \"fail\".",
+                    "$.healthCheck",
+                ))
+            }
+        };
+        let behavior = read::ImageBehavior {
+            pull_fails,
+            exit_after_ms: duration_field(&request.exit_after, "$.exitAfter")?,
+            exit_code: request
+                .exit_code
+                .unwrap_or(if request.exit_after.is_some() { 1 } else { 0 }),
+            health_check_fails,
+            startup_ms: duration_field(&request.startup_time, "$.startupTime")?.unwrap_or(0),
+        };
+        self.sim.images.insert(request.image.clone(), behavior);
+        Ok(json!({ "image": request.image }))
+    }
+}
