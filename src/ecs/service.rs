@@ -165,7 +165,153 @@ fn percent(value: Option<i64>, default: u32, path: &str) -> Result<u32, ApiError
     }
 }
 
-/// The task ids of a service event message: `(task a) (task b)`.
+/// The longest health-check grace period ECS takes (aws-facts 4.3).
+pub const HEALTH_CHECK_GRACE_PERIOD_S_MAX: i64 = i32::MAX as i64;
+
+/// What CreateService decided, to apply.
+struct CreateServicePlan {
+    cluster: String,
+    name: String,
+    definition: String,
+    launch_type: LaunchType,
+    strategy: SchedulingStrategy,
+    desired_count: u32,
+    placement_strategy: Vec<placement::Strategy>,
+    member_of: Vec<String>,
+    distinct_instance: bool,
+    deployment: DeploymentSettings,
+    grace_s: u32,
+    subnets: Vec<String>,
+}
+
+/// What UpdateService decided, to apply: `None` leaves a setting as it is.
+struct UpdateServicePlan {
+    service: ServiceIdx,
+    /// A new task definition's `family:revision`.
+    definition: Option<String>,
+    force_new_deployment: bool,
+    deployment: DeploymentSettings,
+    desired_count: Option<u32>,
+    grace_s: Option<u32>,
+    placement_strategy: Option<Vec<placement::Strategy>>,
+    constraints: Option<(Vec<String>, bool)>,
+}
+
+/// A service's deployment bounds and circuit breaker.
+#[derive(Debug, Clone, Copy)]
+struct DeploymentSettings {
+    minimum_healthy_percent: u32,
+    maximum_percent: u32,
+    circuit_breaker: CircuitBreaker,
+}
+
+impl DeploymentSettings {
+    /// ECS's defaults: 100 / 200 for REPLICA, 0 / 100 for DAEMON, no breaker (aws-facts 5.1).
+    fn defaults(strategy: SchedulingStrategy) -> Self {
+        let (minimum, maximum) = match strategy {
+            SchedulingStrategy::Replica => (100, 200),
+            SchedulingStrategy::Daemon => (0, 100),
+        };
+        Self {
+            minimum_healthy_percent: minimum,
+            maximum_percent: maximum,
+            circuit_breaker: CircuitBreaker::default(),
+        }
+    }
+
+    /// These settings with what a request's deploymentConfiguration changes, checked.
+    fn updated(
+        self,
+        strategy: SchedulingStrategy,
+        config: Option<&DeploymentConfiguration>,
+    ) -> Result<Self, ApiError> {
+        let minimum = percent(
+            config.and_then(|c| c.minimum_healthy_percent),
+            self.minimum_healthy_percent,
+            "$.deploymentConfiguration.minimumHealthyPercent",
+        )?;
+        let maximum = percent(
+            config.and_then(|c| c.maximum_percent),
+            self.maximum_percent,
+            "$.deploymentConfiguration.maximumPercent",
+        )?;
+        check_percents(strategy, minimum, maximum)?;
+        let circuit_breaker = (config.and_then(|c| c.deployment_circuit_breaker.as_ref())).map_or(
+            self.circuit_breaker,
+            |b| CircuitBreaker {
+                enable: b.enable,
+                rollback: b.rollback,
+            },
+        );
+        Ok(Self {
+            minimum_healthy_percent: minimum,
+            maximum_percent: maximum,
+            circuit_breaker,
+        })
+    }
+}
+
+fn scheduling_strategy(field: Option<&str>) -> Result<SchedulingStrategy, ApiError> {
+    match field {
+        None | Some("REPLICA") => Ok(SchedulingStrategy::Replica),
+        Some("DAEMON") => Ok(SchedulingStrategy::Daemon),
+        Some(other) => Err(ApiError::invalid_parameter(
+            format!("Invalid schedulingStrategy '{other}': valid values are REPLICA and DAEMON."),
+            "$.schedulingStrategy",
+        )),
+    }
+}
+
+/// A desired count, as CreateService and UpdateService check it: none for a daemon, 0 to
+/// [`TASKS_PER_SERVICE_MAX`] for a replica service.
+fn desired_count(
+    strategy: SchedulingStrategy,
+    value: Option<i64>,
+) -> Result<Option<u32>, ApiError> {
+    match value {
+        Some(_) if strategy == SchedulingStrategy::Daemon => Err(ApiError::invalid_parameter(
+            "The daemon scheduling strategy does not support a desired count.",
+            "$.desiredCount",
+        )),
+        Some(n) if !(0..=TASKS_PER_SERVICE_MAX).contains(&n) => Err(ApiError::invalid_parameter(
+            format!("desiredCount must be between 0 and {TASKS_PER_SERVICE_MAX}."),
+            "$.desiredCount",
+        )),
+        other => Ok(other.map(|n| n as u32)),
+    }
+}
+
+/// A health-check grace period: 0 to [`HEALTH_CHECK_GRACE_PERIOD_S_MAX`] seconds.
+fn grace_period(value: Option<i64>) -> Result<Option<u32>, ApiError> {
+    match value {
+        Some(g) if !(0..=HEALTH_CHECK_GRACE_PERIOD_S_MAX).contains(&g) => {
+            Err(ApiError::invalid_parameter(
+                format!("healthCheckGracePeriodSeconds must be between 0 and {HEALTH_CHECK_GRACE_PERIOD_S_MAX}."),
+                "$.healthCheckGracePeriodSeconds",
+            ))
+        }
+        other => Ok(other.map(|g| g as u32)),
+    }
+}
+
+/// A service's placement strategies, when the request names any: none for a daemon.
+fn service_placement_strategies(
+    strategy: SchedulingStrategy,
+    list: Option<&[Value]>,
+    launch_type: LaunchType,
+) -> Result<Option<Vec<placement::Strategy>>, ApiError> {
+    match list {
+        Some(list) if strategy == SchedulingStrategy::Daemon && !list.is_empty() => {
+            Err(ApiError::invalid_parameter(
+                "The daemon scheduling strategy does not support placement strategies.",
+                "$.placementStrategy",
+            ))
+        }
+        Some(list) => Ok(Some(placement_strategies(Some(list), launch_type)?)),
+        None => Ok(None),
+    }
+}
+
 /// The deployment bounds' rules: a daemon's maximum is 100; the maximum is above 0 and at least
 /// the minimum.
 fn check_percents(
@@ -215,143 +361,119 @@ impl World {
     pub(crate) fn create_service(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateServiceRequest = parse_request(input)?;
         refuse_unmodelled(input, super::unmodelled::CREATE_SERVICE)?;
+        let plan = self.plan_create_service(&request)?;
+        let index = self.apply_create_service(plan);
+        Ok(json!({ "service": self.service_json(index) }))
+    }
+
+    /// Every check of CreateService, over the world as it is: a plan to apply, or AWS's error.
+    fn plan_create_service(
+        &self,
+        request: &CreateServiceRequest,
+    ) -> Result<CreateServicePlan, ApiError> {
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let name = request.service_name.clone();
-        if !super::is_valid_name(&name) {
-            return Err(ApiError::invalid_parameter(
-                "Service name must be 1-255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.",
-                "$.serviceName",
-            ));
-        }
-        if let Some(&existing) = self.ecs.clusters[&cluster].services.get(&name) {
-            if self.ecs.services[existing].status != ServiceStatus::Inactive {
-                return Err(ApiError::invalid_parameter(
-                    "Creation of service was not idempotent.",
-                    "$.serviceName",
-                ));
-            }
-        }
+        self.check_new_service_name(&cluster, &name)?;
         let reference = request.task_definition.as_deref().ok_or_else(|| {
             ApiError::invalid_parameter(
                 "A task definition is required for a service using the ECS deployment controller.",
                 "$.taskDefinition",
             )
         })?;
-        let definition = self
-            .resolve_task_definition(reference, "$.taskDefinition")?
-            .clone();
-        let launch_type = launch_type(request.launch_type.as_deref(), &definition, "$.launchType")?;
-        let strategy = match request.scheduling_strategy.as_deref() {
-            None | Some("REPLICA") => SchedulingStrategy::Replica,
-            Some("DAEMON") => SchedulingStrategy::Daemon,
-            Some(other) => {
-                return Err(ApiError::invalid_parameter(
-                    format!(
-                    "Invalid schedulingStrategy '{other}': valid values are REPLICA and DAEMON."
-                ),
-                    "$.schedulingStrategy",
-                ))
-            }
-        };
-        let desired_count = match (strategy, request.desired_count) {
-            (SchedulingStrategy::Replica, None) => {
-                return Err(ApiError::invalid_parameter(
+        let definition = self.resolve_task_definition(reference, "$.taskDefinition")?;
+        let launch_type = launch_type(request.launch_type.as_deref(), definition, "$.launchType")?;
+        let strategy = scheduling_strategy(request.scheduling_strategy.as_deref())?;
+        let desired_count =
+            match (strategy, request.desired_count) {
+                (SchedulingStrategy::Replica, None) => return Err(ApiError::invalid_parameter(
                     "desiredCount is required for a service using the REPLICA scheduling strategy.",
                     "$.desiredCount",
-                ))
-            }
-            (SchedulingStrategy::Replica, Some(n)) if !(0..=TASKS_PER_SERVICE_MAX).contains(&n) => {
-                return Err(ApiError::invalid_parameter(
-                    "desiredCount must be between 0 and 5000.",
-                    "$.desiredCount",
-                ))
-            }
-            (SchedulingStrategy::Replica, Some(n)) => n as u32,
-            (SchedulingStrategy::Daemon, Some(_)) => {
-                return Err(ApiError::invalid_parameter(
-                    "The daemon scheduling strategy does not support a desired count.",
-                    "$.desiredCount",
-                ))
-            }
-            (SchedulingStrategy::Daemon, None) => 0,
-        };
+                )),
+                (strategy, n) => desired_count(strategy, n)?.unwrap_or(0),
+            };
         if strategy == SchedulingStrategy::Daemon && launch_type == LaunchType::Fargate {
             return Err(ApiError::invalid_parameter(
                 "The daemon scheduling strategy does not support the FARGATE launch type.",
                 "$.schedulingStrategy",
             ));
         }
-        if strategy == SchedulingStrategy::Daemon
-            && request
-                .placement_strategy
-                .as_ref()
-                .is_some_and(|s| !s.is_empty())
-        {
-            return Err(ApiError::invalid_parameter(
-                "The daemon scheduling strategy does not support placement strategies.",
-                "$.placementStrategy",
-            ));
-        }
-        let placement_strategy =
-            placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
+        let placement_strategy = service_placement_strategies(
+            strategy,
+            request.placement_strategy.as_deref(),
+            launch_type,
+        )?
+        .unwrap_or_default();
         self.check_network(
-            &definition,
+            definition,
             request.network_configuration.as_ref(),
             "$.networkConfiguration",
         )?;
-        let (member_of, distinct) = runtime_constraints(
+        let (member_of, distinct_instance) = runtime_constraints(
             request.placement_constraints.as_deref(),
             launch_type,
             definition.member_of.len(),
         )?;
-        let config = request.deployment_configuration.as_ref();
-        let (min_default, max_default) = match strategy {
-            SchedulingStrategy::Replica => (100, 200),
-            SchedulingStrategy::Daemon => (0, 100),
-        };
-        let minimum_healthy_percent = percent(
-            config.and_then(|c| c.minimum_healthy_percent),
-            min_default,
-            "$.deploymentConfiguration.minimumHealthyPercent",
-        )?;
-        let maximum_percent = percent(
-            config.and_then(|c| c.maximum_percent),
-            max_default,
-            "$.deploymentConfiguration.maximumPercent",
-        )?;
-        check_percents(strategy, minimum_healthy_percent, maximum_percent)?;
-        let grace = request.health_check_grace_period_seconds.unwrap_or(0);
-        if !(0..=i64::from(i32::MAX)).contains(&grace) {
+        let defaults = DeploymentSettings::defaults(strategy);
+        let deployment = defaults.updated(strategy, request.deployment_configuration.as_ref())?;
+        Ok(CreateServicePlan {
+            cluster,
+            name,
+            definition: definition.key(),
+            launch_type,
+            strategy,
+            desired_count,
+            placement_strategy,
+            member_of,
+            distinct_instance,
+            deployment,
+            grace_s: grace_period(request.health_check_grace_period_seconds)?.unwrap_or(0),
+            subnets: (request.network_configuration.as_ref())
+                .map(|n| n.awsvpc_configuration.subnets.clone())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// A new service's name: ECS's naming rule, and no ACTIVE or DRAINING service of that name.
+    fn check_new_service_name(&self, cluster: &str, name: &str) -> Result<(), ApiError> {
+        if !super::is_valid_name(name) {
             return Err(ApiError::invalid_parameter(
-                "healthCheckGracePeriodSeconds must be between 0 and 2147483647.",
-                "$.healthCheckGracePeriodSeconds",
+                "Service name must be 1-255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.",
+                "$.serviceName",
             ));
         }
+        match self.ecs.clusters[cluster].services.get(name) {
+            Some(&existing) if self.ecs.services[existing].status != ServiceStatus::Inactive => {
+                Err(ApiError::invalid_parameter(
+                    "Creation of service was not idempotent.",
+                    "$.serviceName",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Creates the service a plan describes and starts its first deployment.
+    fn apply_create_service(&mut self, plan: CreateServicePlan) -> ServiceIdx {
         let index = self.ecs.services.len();
-        let circuit_breaker = config
-            .and_then(|c| c.deployment_circuit_breaker.as_ref())
-            .map_or(CircuitBreaker::default(), |b| CircuitBreaker {
-                enable: b.enable,
-                rollback: b.rollback,
-            });
+        let (cluster, name) = (plan.cluster, plan.name);
         self.ecs.services.push(Service {
             name: name.clone(),
             arn: self.arn("ecs", &format!("service/{cluster}/{name}")),
             cluster: cluster.clone(),
             status: ServiceStatus::Active,
-            scheduling_strategy: strategy,
-            launch_type,
-            desired_count,
+            scheduling_strategy: plan.strategy,
+            launch_type: plan.launch_type,
+            desired_count: plan.desired_count,
             deployments: Vec::new(),
-            circuit_breaker,
+            circuit_breaker: plan.deployment.circuit_breaker,
             timeline: Vec::new(),
             changes: Vec::new(),
-            minimum_healthy_percent,
-            maximum_percent,
-            health_check_grace_period_s: grace as u32,
-            member_of,
-            distinct_instance: distinct,
-            placement_strategy,
+            minimum_healthy_percent: plan.deployment.minimum_healthy_percent,
+            maximum_percent: plan.deployment.maximum_percent,
+            health_check_grace_period_s: plan.grace_s,
+            member_of: plan.member_of,
+            distinct_instance: plan.distinct_instance,
+            placement_strategy: plan.placement_strategy,
             last_placement_failure: None,
             created_at: self.now,
             tasks: Vec::new(),
@@ -360,19 +482,17 @@ impl World {
             start_failures_in_a_row: 0,
             throttled_until: 0,
             reconcile_queued: false,
-            subnets: request
-                .network_configuration
-                .map(|n| n.awsvpc_configuration.subnets)
-                .unwrap_or_default(),
+            subnets: plan.subnets,
         });
-        self.ecs
+        let services = &mut self
+            .ecs
             .clusters
             .get_mut(&cluster)
             .expect("cluster")
-            .services
-            .insert(name, index);
-        self.start_deployment(index, definition.key(), None);
-        Ok(json!({ "service": self.service_json(index) }))
+            .services;
+        services.insert(name, index);
+        self.start_deployment(index, plan.definition, None);
+        index
     }
 
     fn find_service(&self, cluster: &str, field: &str, path: &str) -> Result<ServiceIdx, ApiError> {
@@ -385,151 +505,131 @@ impl World {
     pub(crate) fn update_service(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: UpdateServiceRequest = parse_request(input)?;
         refuse_unmodelled(input, super::unmodelled::UPDATE_SERVICE)?;
+        let plan = self.plan_update_service(&request)?;
+        let service = plan.service;
+        self.apply_update_service(plan);
+        Ok(json!({ "service": self.service_json(service) }))
+    }
+
+    /// Every check of UpdateService, over the world as it is: a plan to apply, or AWS's error.
+    fn plan_update_service(
+        &self,
+        request: &UpdateServiceRequest,
+    ) -> Result<UpdateServicePlan, ApiError> {
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let service = self.find_service(&cluster, &request.service, "$.service")?;
-        if self.ecs.services[service].status == ServiceStatus::Draining {
+        let s = &self.ecs.services[service];
+        if s.status == ServiceStatus::Draining {
             return Err(ApiError::new(
                 "ServiceNotActiveException",
                 "Service was not ACTIVE.",
                 Some("$.service"),
             ));
         }
-        let new_definition = match &request.task_definition {
+        let definition = match &request.task_definition {
             None => None,
-            Some(reference) => Some(
-                self.resolve_task_definition(reference, "$.taskDefinition")?
-                    .clone(),
-            ),
+            Some(reference) => Some(self.check_new_definition(service, reference)?),
         };
-        if let Some(definition) = &new_definition {
-            let s = &self.ecs.services[service];
-            if s.launch_type == LaunchType::Fargate && !definition.fargate_compatible {
-                return Err(ApiError::invalid_parameter(
-                    "Task definition does not support launch_type FARGATE.",
-                    "$.taskDefinition",
-                ));
-            }
-            if definition.network_mode
-                != self
-                    .resolve_task_definition(s.task_definition(), "$")
-                    .expect("registered")
-                    .network_mode
-            {
-                return Err(ApiError::invalid_parameter(
-                    "The network mode of the new task definition must match the service's: its network configuration stays as it is.",
-                    "$.taskDefinition",
-                ));
-            }
-        }
-        let (minimum_healthy_percent, maximum_percent, circuit_breaker) = {
-            let s = &self.ecs.services[service];
-            let config = request.deployment_configuration.as_ref();
-            let minimum = percent(
-                config.and_then(|c| c.minimum_healthy_percent),
-                s.minimum_healthy_percent,
-                "$.deploymentConfiguration.minimumHealthyPercent",
-            )?;
-            let maximum = percent(
-                config.and_then(|c| c.maximum_percent),
-                s.maximum_percent,
-                "$.deploymentConfiguration.maximumPercent",
-            )?;
-            check_percents(s.scheduling_strategy, minimum, maximum)?;
-            let breaker = config
-                .and_then(|c| c.deployment_circuit_breaker.as_ref())
-                .map_or(s.circuit_breaker, |b| CircuitBreaker {
-                    enable: b.enable,
-                    rollback: b.rollback,
-                });
-            (minimum, maximum, breaker)
+        let strategy = s.scheduling_strategy;
+        let current = DeploymentSettings {
+            minimum_healthy_percent: s.minimum_healthy_percent,
+            maximum_percent: s.maximum_percent,
+            circuit_breaker: s.circuit_breaker,
         };
-        let desired = match request.desired_count {
-            Some(_)
-                if self.ecs.services[service].scheduling_strategy == SchedulingStrategy::Daemon =>
-            {
-                return Err(ApiError::invalid_parameter(
-                    "The daemon scheduling strategy does not support a desired count.",
-                    "$.desiredCount",
-                ))
-            }
-            Some(n) if !(0..=TASKS_PER_SERVICE_MAX).contains(&n) => {
-                return Err(ApiError::invalid_parameter(
-                    "desiredCount must be between 0 and 5000.",
-                    "$.desiredCount",
-                ))
-            }
-            other => other.map(|n| n as u32),
-        };
-        let grace = match request.health_check_grace_period_seconds {
-            Some(g) if !(0..=i64::from(i32::MAX)).contains(&g) => {
-                return Err(ApiError::invalid_parameter(
-                    "healthCheckGracePeriodSeconds must be between 0 and 2147483647.",
-                    "$.healthCheckGracePeriodSeconds",
-                ))
-            }
-            other => other.map(|g| g as u32),
-        };
+        let deployment = current.updated(strategy, request.deployment_configuration.as_ref())?;
+        let desired_count = desired_count(strategy, request.desired_count)?;
+        let grace_s = grace_period(request.health_check_grace_period_seconds)?;
         // New placement strategies or constraints (an empty list removes them) apply to the
         // tasks placed from now on; the tasks already running stay where they are.
-        let (launch_type, daemon) = {
-            let s = &self.ecs.services[service];
-            (
-                s.launch_type,
-                s.scheduling_strategy == SchedulingStrategy::Daemon,
-            )
-        };
-        let strategies = match request.placement_strategy.as_deref() {
-            Some(list) if daemon && !list.is_empty() => {
-                return Err(ApiError::invalid_parameter(
-                    "The daemon scheduling strategy does not support placement strategies.",
-                    "$.placementStrategy",
-                ))
-            }
-            Some(list) => Some(placement_strategies(Some(list), launch_type)?),
-            None => None,
-        };
+        let placement_strategy = service_placement_strategies(
+            strategy,
+            request.placement_strategy.as_deref(),
+            s.launch_type,
+        )?;
         let constraints = match request.placement_constraints.as_deref() {
             Some(list) => {
-                let definition = self
-                    .resolve_task_definition(self.ecs.services[service].task_definition(), "$")
+                let current = self
+                    .resolve_task_definition(s.task_definition(), "$")
                     .expect("registered");
                 Some(runtime_constraints(
                     Some(list),
-                    launch_type,
-                    definition.member_of.len(),
+                    s.launch_type,
+                    current.member_of.len(),
                 )?)
             }
             None => None,
         };
+        Ok(UpdateServicePlan {
+            service,
+            definition,
+            force_new_deployment: request.force_new_deployment == Some(true),
+            deployment,
+            desired_count,
+            grace_s,
+            placement_strategy,
+            constraints,
+        })
+    }
+
+    /// A new task definition for `service`: registered, of the service's launch type and
+    /// network mode. Returns its `family:revision`.
+    fn check_new_definition(
+        &self,
+        service: ServiceIdx,
+        reference: &str,
+    ) -> Result<String, ApiError> {
+        let definition = self.resolve_task_definition(reference, "$.taskDefinition")?;
+        let s = &self.ecs.services[service];
+        if s.launch_type == LaunchType::Fargate && !definition.fargate_compatible {
+            return Err(ApiError::invalid_parameter(
+                "Task definition does not support launch_type FARGATE.",
+                "$.taskDefinition",
+            ));
+        }
+        let current = self
+            .resolve_task_definition(s.task_definition(), "$")
+            .expect("registered");
+        if definition.network_mode != current.network_mode {
+            return Err(ApiError::invalid_parameter(
+                "The network mode of the new task definition must match the service's: its network configuration stays as it is.",
+                "$.taskDefinition",
+            ));
+        }
+        Ok(definition.key())
+    }
+
+    /// Changes the service as a plan says; a new task definition, or forceNewDeployment,
+    /// starts a deployment (aws-facts 5.1), a new desired count alone does not (4.1).
+    fn apply_update_service(&mut self, plan: UpdateServicePlan) {
+        let service = plan.service;
         let s = &mut self.ecs.services[service];
-        s.minimum_healthy_percent = minimum_healthy_percent;
-        s.maximum_percent = maximum_percent;
-        s.circuit_breaker = circuit_breaker;
-        if let Some(strategies) = strategies {
+        s.minimum_healthy_percent = plan.deployment.minimum_healthy_percent;
+        s.maximum_percent = plan.deployment.maximum_percent;
+        s.circuit_breaker = plan.deployment.circuit_breaker;
+        if let Some(strategies) = plan.placement_strategy {
             s.placement_strategy = strategies;
         }
-        if let Some((member_of, distinct)) = constraints {
+        if let Some((member_of, distinct)) = plan.constraints {
             s.member_of = member_of;
             s.distinct_instance = distinct;
         }
-        // A new desired count starts no deployment (aws-facts 4.1); the scheduler acts on it.
-        if let Some(desired) = desired {
+        if let Some(desired) = plan.desired_count {
             s.desired_count = desired;
         }
-        if let Some(grace) = grace {
+        if let Some(grace) = plan.grace_s {
             s.health_check_grace_period_s = grace;
         }
-        // A new task definition, or forceNewDeployment, starts a deployment (aws-facts 5.1); a
-        // new desired count alone does not.
-        let changed = new_definition
-            .as_ref()
-            .is_some_and(|d| d.key() != s.task_definition());
-        if changed || request.force_new_deployment == Some(true) {
-            let key = new_definition.map_or_else(|| s.task_definition().to_string(), |d| d.key());
+        let changed = plan
+            .definition
+            .as_deref()
+            .is_some_and(|d| d != s.task_definition());
+        if changed || plan.force_new_deployment {
+            let key = plan
+                .definition
+                .unwrap_or_else(|| s.task_definition().to_string());
             self.start_deployment(service, key, None);
         }
         self.queue_reconcile(service, 0);
-        Ok(json!({ "service": self.service_json(service) }))
     }
 
     pub(crate) fn delete_service(&mut self, input: &Value) -> Result<Value, ApiError> {

@@ -45,10 +45,22 @@ pub const SIGTERM_EXIT_MS: SimTime = 2_000;
 pub const ENI_DETACH_MS: SimTime = 5_000;
 /// Tasks per RunTask call (aws-facts 1.5).
 pub const RUN_TASK_COUNT_MAX: i64 = 10;
+/// Container instances one StartTask names, at most (BOTO-ECS `StartTaskRequest`).
+pub const START_TASK_INSTANCES_MAX: usize = 10;
 
 /// The placement of one standalone task: its instance (None on Fargate), zone and why-trace;
 /// or why it found no instance.
 type StandaloneDecision = Result<(Option<InstanceIdx>, String, Option<Decision>), PlacementFailure>;
+
+/// What RunTask decided: the tasks to launch and how to place them.
+struct RunTaskPlan {
+    launch: Launch,
+    count: usize,
+    subnets: Vec<String>,
+    member_of: Vec<String>,
+    distinct_instance: bool,
+    strategies: Vec<Strategy>,
+}
 
 /// The placement decisions kept for `describe` and the inspector, counted in instance fates (a
 /// decision holds one per candidate instance, some 50 bytes): about 5 MB at most. The oldest
@@ -315,73 +327,89 @@ impl World {
     pub(crate) fn run_task(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: RunTaskRequest = parse_request(input)?;
         refuse_unmodelled(input, super::unmodelled::RUN_TASK)?;
+        let plan = self.plan_run_task(&request)?;
+        Ok(self.apply_run_task(plan))
+    }
+
+    /// Every check that can refuse a RunTask, over the world as it is. From the plan on the
+    /// request succeeds: a task that finds no instance is a `failures` entry, not an error.
+    fn plan_run_task(&self, request: &RunTaskRequest) -> Result<RunTaskPlan, ApiError> {
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
-        let definition = self
-            .resolve_task_definition(&request.task_definition, "$.taskDefinition")?
-            .clone();
-        let launch_type = launch_type(request.launch_type.as_deref(), &definition, "$.launchType")?;
+        let definition =
+            self.resolve_task_definition(&request.task_definition, "$.taskDefinition")?;
+        let launch_type = launch_type(request.launch_type.as_deref(), definition, "$.launchType")?;
         let count = request.count.unwrap_or(1);
         if !(1..=RUN_TASK_COUNT_MAX).contains(&count) {
             return Err(ApiError::invalid_parameter(
-                "count must be between 1 and 10.",
+                format!("count must be between 1 and {RUN_TASK_COUNT_MAX}."),
                 "$.count",
             ));
         }
         let subnets = self.check_network(
-            &definition,
+            definition,
             request.network_configuration.as_ref(),
             "$.networkConfiguration",
         )?;
-        let (member_of, distinct) = runtime_constraints(
+        let (member_of, distinct_instance) = runtime_constraints(
             request.placement_constraints.as_deref(),
             launch_type,
             definition.member_of.len(),
         )?;
         let strategies = placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
-        let group = request
-            .group
-            .clone()
-            .unwrap_or_else(|| format!("family:{}", definition.family));
-        let candidates = self.ecs.clusters[&cluster].instances.clone();
-        if launch_type == LaunchType::Ec2 && candidates.is_empty() {
+        let group =
+            (request.group.clone()).unwrap_or_else(|| format!("family:{}", definition.family));
+        if launch_type == LaunchType::Ec2 && self.ecs.clusters[&cluster].instances.is_empty() {
             return Err(ApiError::invalid_parameter(
                 "No Container Instances were found in your cluster.",
                 "$.cluster",
             ));
         }
-        // Every check that can refuse the request is done above: from here on it succeeds, and a
-        // task that finds no instance is a `failures` entry, not an error.
-        let template = Launch {
-            cluster: cluster.clone(),
-            definition: definition.key(),
-            launch_type,
-            instance: None,
-            availability_zone: String::new(),
-            group: group.clone(),
-            started_by: request.started_by.clone(),
-            service: None,
-        };
-        let count = count as usize;
-        let decisions = match launch_type {
+        Ok(RunTaskPlan {
+            launch: Launch {
+                cluster,
+                definition: definition.key(),
+                launch_type,
+                instance: None,
+                availability_zone: String::new(),
+                group,
+                started_by: request.started_by.clone(),
+                service: None,
+            },
+            count: count as usize,
+            subnets,
+            member_of,
+            distinct_instance,
+            strategies,
+        })
+    }
+
+    /// Places and starts the tasks of a plan.
+    fn apply_run_task(&mut self, plan: RunTaskPlan) -> Value {
+        let template = plan.launch;
+        let decisions = match template.launch_type {
             LaunchType::Fargate => {
-                let zones = subnet_zones(&self.config.region, &subnets);
-                (0..count)
+                let zones = subnet_zones(&self.config.region, &plan.subnets);
+                (0..plan.count)
                     .map(|n| Ok((None, zones[n % zones.len()].clone(), None)))
                     .collect()
             }
             LaunchType::Ec2 => {
+                let definition = (self.resolve_task_definition(&template.definition, "$"))
+                    .expect("planned")
+                    .clone();
                 let request = self.placement_request(
                     &definition,
-                    &member_of,
-                    distinct,
-                    group,
-                    &strategies,
+                    &plan.member_of,
+                    plan.distinct_instance,
+                    template.group.clone(),
+                    &plan.strategies,
                     placement::run_task_default_strategies(),
                 );
-                self.ec2_decisions(&candidates, request, count)
+                let candidates = self.ecs.clusters[&template.cluster].instances.clone();
+                self.ec2_decisions(&candidates, request, plan.count)
             }
         };
-        Ok(self.start_standalone(&template, decisions))
+        self.start_standalone(&template, decisions)
     }
 
     /// Placement decisions for standalone tasks on EC2, as start_standalone takes them.
@@ -482,9 +510,11 @@ impl World {
             request.network_configuration.as_ref(),
             "$.networkConfiguration",
         )?;
-        if request.container_instances.is_empty() || request.container_instances.len() > 10 {
+        if request.container_instances.is_empty()
+            || request.container_instances.len() > START_TASK_INSTANCES_MAX
+        {
             return Err(ApiError::invalid_parameter(
-                "containerInstances must list 1 to 10 container instances.",
+                format!("containerInstances must list 1 to {START_TASK_INSTANCES_MAX} container instances."),
                 "$.containerInstances",
             ));
         }
