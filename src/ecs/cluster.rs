@@ -275,28 +275,7 @@ impl World {
         let kind = instance_type(ec2.instance_type).expect("RunInstances checked the type");
         let id = self.ids.task_id();
         let arn = self.arn("ecs", &format!("container-instance/{cluster}/{id}"));
-        let mut attributes = std::collections::BTreeMap::new();
-        for (name, value) in [
-            ("ecs.instance-type", kind.name.to_string()),
-            ("ecs.availability-zone", zone.clone()),
-            ("ecs.ami-id", image),
-            ("ecs.os-type", "linux".into()),
-            ("ecs.os-family", "LINUX".into()),
-            ("ecs.cpu-architecture", kind.architecture.attribute().into()),
-            ("ecs.vpc-id", "vpc-0ecsplay0000000001".into()),
-            ("ecs.subnet-id", subnet),
-            ("ecs.capability.task-eni", String::new()),
-            (
-                "com.amazonaws.ecs.capability.logging-driver.awslogs",
-                String::new(),
-            ),
-            (
-                "com.amazonaws.ecs.capability.docker-remote-api.1.44",
-                String::new(),
-            ),
-        ] {
-            attributes.insert(name.to_string(), (!value.is_empty()).then_some(value));
-        }
+        let mut attributes = built_in_attributes(kind, zone.clone(), image, subnet);
         for (name, value) in agent_attributes {
             attributes.insert(name, Some(value));
         }
@@ -585,4 +564,36 @@ pub(crate) fn check_attribute_parts(
         }
     }
     Ok(())
+}
+
+/// The attributes ECS sets on every container instance it registers (aws-facts 2.4).
+fn built_in_attributes(
+    kind: &crate::ec2::catalogue::InstanceType,
+    zone: String,
+    image: String,
+    subnet: String,
+) -> std::collections::BTreeMap<String, Option<String>> {
+    let mut attributes = std::collections::BTreeMap::new();
+    for (name, value) in [
+        ("ecs.instance-type", kind.name.to_string()),
+        ("ecs.availability-zone", zone.clone()),
+        ("ecs.ami-id", image),
+        ("ecs.os-type", "linux".into()),
+        ("ecs.os-family", "LINUX".into()),
+        ("ecs.cpu-architecture", kind.architecture.attribute().into()),
+        ("ecs.vpc-id", "vpc-0ecsplay0000000001".into()),
+        ("ecs.subnet-id", subnet),
+        ("ecs.capability.task-eni", String::new()),
+        (
+            "com.amazonaws.ecs.capability.logging-driver.awslogs",
+            String::new(),
+        ),
+        (
+            "com.amazonaws.ecs.capability.docker-remote-api.1.44",
+            String::new(),
+        ),
+    ] {
+        attributes.insert(name.to_string(), (!value.is_empty()).then_some(value));
+    }
+    attributes
 }

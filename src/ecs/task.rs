@@ -52,6 +52,67 @@ pub const START_TASK_INSTANCES_MAX: usize = 10;
 /// or why it found no instance.
 type StandaloneDecision = Result<(Option<InstanceIdx>, String, Option<Decision>), PlacementFailure>;
 
+/// A task as `launch` starts it, in its first status, with every timestamp but `createdAt` unset.
+fn new_task(
+    id: String,
+    arn: String,
+    launch: Launch,
+    definition: &TaskDefinition,
+    containers: Vec<Container>,
+    first: TaskStatus,
+    now: SimTime,
+) -> Task {
+    Task {
+        id,
+        arn,
+        cluster: launch.cluster.clone(),
+        task_definition: definition.key(),
+        launch_type: launch.launch_type,
+        container_instance: launch.instance,
+        availability_zone: launch.availability_zone,
+        group: launch.group,
+        started_by: launch.started_by,
+        service: launch.service,
+        last_status: first,
+        desired_status: TaskStatus::Running,
+        containers,
+        cpu_units: definition.cpu_units_reserved(),
+        memory_mib: definition.memory_mib_reserved(),
+        uses_eni: definition.network_mode == NetworkMode::Awsvpc,
+        essential_health_check: definition.has_essential_health_check(),
+        created_at: now,
+        pull_started_at: None,
+        pull_stopped_at: None,
+        started_at: None,
+        stopping_at: None,
+        execution_stopped_at: None,
+        stopped_at: None,
+        stop_code: None,
+        stopped_reason: None,
+        version: 1,
+        generation: 0,
+        serial: 0,
+        reached_running: false,
+        replacing: false,
+    }
+}
+
+/// A new task's containers, PENDING, before any binding.
+fn new_containers(definition: &TaskDefinition) -> Vec<Container> {
+    (definition.containers.iter())
+        .map(|c| Container {
+            name: c.name.clone(),
+            image: c.image.clone(),
+            essential: c.essential,
+            last_status: TaskStatus::Pending,
+            exit_code: None,
+            reason: None,
+            health: Health::Unknown,
+            bindings: Vec::new(),
+        })
+        .collect()
+}
+
 /// What RunTask decided: the tasks to launch and how to place them.
 struct RunTaskPlan {
     launch: Launch,
@@ -518,32 +579,7 @@ impl World {
                 "$.containerInstances",
             ));
         }
-        let mut chosen = Vec::new();
-        for (n, field) in request.container_instances.iter().enumerate() {
-            let id = short_id(field);
-            let found = self.ecs.clusters[&cluster]
-                .instances
-                .iter()
-                .copied()
-                .find(|&i| self.ecs.container_instances[i].id == id);
-            let found = found.ok_or_else(|| {
-                ApiError::invalid_parameter(
-                    format!("Container instance {field} was not found in the cluster."),
-                    &format!("$.containerInstances[{n}]"),
-                )
-            })?;
-            // Each task's decision is made against the instance as it is before any of this
-            // call's tasks start, so one instance named twice would get two tasks checked as
-            // if alone (two on one host port). AWS's answer to a repeated instance is not
-            // documented; the model refuses it.
-            if chosen.contains(&found) {
-                return Err(ApiError::invalid_parameter(
-                    format!("Container instance {field} is listed more than once in containerInstances."),
-                    &format!("$.containerInstances[{n}]"),
-                ));
-            }
-            chosen.push(found);
-        }
+        let chosen = self.named_instances(&cluster, &request.container_instances)?;
         let group = request
             .group
             .clone()
@@ -569,6 +605,41 @@ impl World {
         Ok(self.start_standalone(&template, decisions))
     }
 
+    /// The container instances a StartTask names, each once, in the cluster.
+    fn named_instances(
+        &self,
+        cluster: &str,
+        fields: &[String],
+    ) -> Result<Vec<InstanceIdx>, ApiError> {
+        let mut chosen = Vec::new();
+        for (n, field) in fields.iter().enumerate() {
+            let id = short_id(field);
+            let found = self.ecs.clusters[cluster]
+                .instances
+                .iter()
+                .copied()
+                .find(|&i| self.ecs.container_instances[i].id == id);
+            let found = found.ok_or_else(|| {
+                ApiError::invalid_parameter(
+                    format!("Container instance {field} was not found in the cluster."),
+                    &format!("$.containerInstances[{n}]"),
+                )
+            })?;
+            // Each task's decision is made against the instance as it is before any of this
+            // call's tasks start, so one instance named twice would get two tasks checked as
+            // if alone (two on one host port). AWS's answer to a repeated instance is not
+            // documented; the model refuses it.
+            if chosen.contains(&found) {
+                return Err(ApiError::invalid_parameter(
+                    format!("Container instance {field} is listed more than once in containerInstances."),
+                    &format!("$.containerInstances[{n}]"),
+                ));
+            }
+            chosen.push(found);
+        }
+        Ok(chosen)
+    }
+
     /// Creates a task where `launch` says, reserves its resources, and starts its lifecycle.
     pub(crate) fn start_task(&mut self, launch: Launch) -> TaskIdx {
         let definition = self
@@ -579,20 +650,7 @@ impl World {
         let id = self.ids.task_id();
         let arn = self.arn("ecs", &format!("task/{}/{id}", launch.cluster));
         let uses_eni = definition.network_mode == NetworkMode::Awsvpc;
-        let mut containers: Vec<Container> = definition
-            .containers
-            .iter()
-            .map(|c| Container {
-                name: c.name.clone(),
-                image: c.image.clone(),
-                essential: c.essential,
-                last_status: TaskStatus::Pending,
-                exit_code: None,
-                reason: None,
-                health: Health::Unknown,
-                bindings: Vec::new(),
-            })
-            .collect();
+        let mut containers = new_containers(&definition);
         if let Some(i) = launch.instance {
             self.reserve(i, &definition, &mut containers);
         }
@@ -605,48 +663,22 @@ impl World {
         for c in &mut containers {
             c.last_status = first.min(TaskStatus::Pending);
         }
-        let inserted = self.ecs.tasks.insert(Task {
+        let cluster_name = launch.cluster.clone();
+        let task = new_task(
             id,
             arn,
-            cluster: launch.cluster.clone(),
-            task_definition: definition.key(),
-            launch_type: launch.launch_type,
-            container_instance: launch.instance,
-            availability_zone: launch.availability_zone,
-            group: launch.group,
-            started_by: launch.started_by,
-            service: launch.service,
-            last_status: first,
-            desired_status: TaskStatus::Running,
+            launch.clone(),
+            &definition,
             containers,
-            cpu_units: definition.cpu_units_reserved(),
-            memory_mib: definition.memory_mib_reserved(),
-            uses_eni,
-            essential_health_check: definition.has_essential_health_check(),
-            created_at: self.now,
-            pull_started_at: None,
-            pull_stopped_at: None,
-            started_at: None,
-            stopping_at: None,
-            execution_stopped_at: None,
-            stopped_at: None,
-            stop_code: None,
-            stopped_reason: None,
-            version: 1,
-            generation: 0,
-            serial: 0,
-            reached_running: false,
-            replacing: false,
-        });
+            first,
+            self.now,
+        );
+        let inserted = self.ecs.tasks.insert(task);
         debug_assert_eq!(inserted, index);
         // A reused slot continues its generation, so the old task's timers stay stale.
         let generation = self.ecs.tasks[index].generation;
-        self.ecs
-            .clusters
-            .get_mut(&launch.cluster)
-            .expect("cluster")
-            .tasks
-            .push(index);
+        let cluster = self.ecs.clusters.get_mut(&cluster_name).expect("cluster");
+        cluster.tasks.push(index);
         if let Some(i) = launch.instance {
             self.ecs.container_instances[i].tasks.push(index);
             self.ecs.container_instances[i].version += 1;
@@ -1180,12 +1212,9 @@ impl World {
         self.task_json_with(task, |w, t| w.epoch_seconds(t))
     }
 
-    fn task_json_with(&self, task: TaskIdx, time: impl Fn(&World, SimTime) -> Value) -> Value {
-        let t = &self.ecs.tasks[task];
-        let definition = self
-            .resolve_task_definition(&t.task_definition, "$")
-            .expect("registered");
-        let containers: Vec<Value> = t
+    /// A task's containers as DescribeTasks lists them.
+    fn containers_json(&self, t: &Task) -> Vec<Value> {
+        t
             .containers
             .iter()
             .map(|c| {
@@ -1209,7 +1238,15 @@ impl World {
                 }
                 out
             })
-            .collect();
+            .collect()
+    }
+
+    fn task_json_with(&self, task: TaskIdx, time: impl Fn(&World, SimTime) -> Value) -> Value {
+        let t = &self.ecs.tasks[task];
+        let definition = self
+            .resolve_task_definition(&t.task_definition, "$")
+            .expect("registered");
+        let containers = self.containers_json(t);
         let mut out = json!({
             "taskArn": t.arn,
             "clusterArn": self.ecs.clusters[&t.cluster].arn,

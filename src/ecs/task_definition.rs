@@ -367,36 +367,8 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
     check_task_level_fargate_rules(&request, compat)?;
     let member_of = placement_constraints(&request, compat)?;
     let containers = containers(&request, compat, network_mode, cpu_units, memory_mib)?;
-    let cpu_architecture = match request
-        .runtime_platform
-        .as_ref()
-        .and_then(|p| p.cpu_architecture.as_deref())
-    {
-        None => None,
-        Some("X86_64") => Some("x86_64"),
-        Some("ARM64") => Some("arm64"),
-        Some(other) => {
-            return Err(ApiError::client(
-                format!("Invalid cpuArchitecture '{other}': valid values are X86_64 and ARM64."),
-                "$.runtimePlatform.cpuArchitecture",
-            ))
-        }
-    };
-    let mut stored = input.clone();
-    if let Value::Object(map) = &mut stored {
-        for computed in [
-            "taskDefinitionArn",
-            "revision",
-            "status",
-            "requiresAttributes",
-            "compatibilities",
-            "registeredAt",
-            "registeredBy",
-            "deregisteredAt",
-        ] {
-            map.remove(computed);
-        }
-    }
+    let cpu_architecture = cpu_architecture(&request)?;
+    let stored = without_computed_fields(input);
     Ok(TaskDefinition {
         family: request.family.clone(),
         revision: 0,
@@ -412,6 +384,42 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
         registered_at: 0,
         request: stored,
     })
+}
+
+fn cpu_architecture(
+    request: &RegisterTaskDefinitionRequest,
+) -> Result<Option<&'static str>, ApiError> {
+    let field = (request.runtime_platform.as_ref()).and_then(|p| p.cpu_architecture.as_deref());
+    match field {
+        None => Ok(None),
+        Some("X86_64") => Ok(Some("x86_64")),
+        Some("ARM64") => Ok(Some("arm64")),
+        Some(other) => Err(ApiError::client(
+            format!("Invalid cpuArchitecture '{other}': valid values are X86_64 and ARM64."),
+            "$.runtimePlatform.cpuArchitecture",
+        )),
+    }
+}
+
+/// The request as it is kept, less what DescribeTaskDefinition adds (pasted output registers
+/// as the definition it describes).
+fn without_computed_fields(input: &Value) -> Value {
+    let mut stored = input.clone();
+    if let Value::Object(map) = &mut stored {
+        for computed in [
+            "taskDefinitionArn",
+            "revision",
+            "status",
+            "requiresAttributes",
+            "compatibilities",
+            "registeredAt",
+            "registeredBy",
+            "deregisteredAt",
+        ] {
+            map.remove(computed);
+        }
+    }
+    stored
 }
 
 /// `describe-task-definition` prints `{"taskDefinition": {...}, "tags": [...]}`; pasting all of
@@ -733,7 +741,27 @@ fn container(
     let port_mappings = port_mappings(def, &name, &path, network_mode)?;
     let health_check = health_check(def, &name, &path)?;
     check_container_fargate_rules(request, def, &name, &image, &path, compat)?;
-    let stop_timeout_s = match def.stop_timeout {
+    let stop_timeout_s = stop_timeout(def, &name, &path, compat)?;
+    Ok(ContainerSpec {
+        name,
+        image,
+        essential: def.essential.unwrap_or(true),
+        cpu_units,
+        memory_reserved_mib,
+        port_mappings,
+        health_check,
+        stop_timeout_s,
+    })
+}
+
+/// A container's stopTimeout: 30 s by default, at most 120 s on Fargate.
+fn stop_timeout(
+    def: &ContainerDefinition,
+    name: &str,
+    path: &str,
+    compat: Compat,
+) -> Result<u32, ApiError> {
+    Ok(match def.stop_timeout {
         None => STOP_TIMEOUT_S_DEFAULT,
         Some(s) if (0..=i64::from(i32::MAX)).contains(&s)
             && (!compat.fargate || s <= FARGATE_STOP_TIMEOUT_S_MAX) => s as u32,
@@ -749,16 +777,6 @@ fn container(
                 &format!("{path}.stopTimeout"),
             ))
         }
-    };
-    Ok(ContainerSpec {
-        name,
-        image,
-        essential: def.essential.unwrap_or(true),
-        cpu_units,
-        memory_reserved_mib,
-        port_mappings,
-        health_check,
-        stop_timeout_s,
     })
 }
 
@@ -840,48 +858,7 @@ fn port_mappings(
     let mut specs: Vec<PortSpec> = Vec::with_capacity(mappings.len());
     for (j, mapping) in mappings.iter().enumerate() {
         let at = format!("{path}.portMappings[{j}]");
-        if mapping.container_port_range.is_some() {
-            // Ranges reach placement as many ports; the model keeps to single ports for now.
-            return Err(ApiError::client(
-                "containerPortRange is not modelled by ecsplay yet: map single ports.",
-                &format!("{at}.containerPortRange"),
-            ));
-        }
-        let container_port = match mapping.container_port {
-            Some(p) if (1..=65_535).contains(&p) => p as u16,
-            _ => {
-                return Err(ApiError::client(
-                    format!("Invalid 'containerPort' setting for container '{name}'."),
-                    &format!("{at}.containerPort"),
-                ))
-            }
-        };
-        let host_port = match mapping.host_port {
-            None => None,
-            Some(p) if (0..=65_535).contains(&p) => Some(p as u16),
-            Some(_) => {
-                return Err(ApiError::client(
-                    format!("Invalid 'hostPort' setting for container '{name}'."),
-                    &format!("{at}.hostPort"),
-                ))
-            }
-        };
-        let host_port = match mode {
-            NetworkMode::Awsvpc | NetworkMode::Host => match host_port {
-                None => container_port,
-                Some(p) if p == container_port => p,
-                Some(_) => {
-                    return Err(ApiError::client(
-                        format!(
-                            "When networkMode={}, the host ports and container ports in port mappings must match.",
-                            mode.as_str()
-                        ),
-                        &format!("{at}.hostPort"),
-                    ))
-                }
-            },
-            _ => host_port.unwrap_or(0),
-        };
+        let (container_port, host_port) = mapping_ports(mapping, name, &at, mode)?;
         let udp = match mapping.protocol.as_deref() {
             None | Some("tcp") => false,
             Some("udp") => true,
@@ -908,6 +885,58 @@ fn port_mappings(
         });
     }
     Ok(specs)
+}
+
+/// A port mapping's container port and host port (0: dynamic), as the network mode has them.
+fn mapping_ports(
+    mapping: &PortMapping,
+    name: &str,
+    at: &str,
+    mode: NetworkMode,
+) -> Result<(u16, u16), ApiError> {
+    if mapping.container_port_range.is_some() {
+        // Ranges reach placement as many ports; the model keeps to single ports for now.
+        return Err(ApiError::client(
+            "containerPortRange is not modelled by ecsplay yet: map single ports.",
+            &format!("{at}.containerPortRange"),
+        ));
+    }
+    let container_port = match mapping.container_port {
+        Some(p) if (1..=65_535).contains(&p) => p as u16,
+        _ => {
+            return Err(ApiError::client(
+                format!("Invalid 'containerPort' setting for container '{name}'."),
+                &format!("{at}.containerPort"),
+            ))
+        }
+    };
+    let host_port = match mapping.host_port {
+        None => None,
+        Some(p) if (0..=65_535).contains(&p) => Some(p as u16),
+        Some(_) => {
+            return Err(ApiError::client(
+                format!("Invalid 'hostPort' setting for container '{name}'."),
+                &format!("{at}.hostPort"),
+            ))
+        }
+    };
+    let host_port = match mode {
+        NetworkMode::Awsvpc | NetworkMode::Host => match host_port {
+            None => container_port,
+            Some(p) if p == container_port => p,
+            Some(_) => {
+                return Err(ApiError::client(
+                    format!(
+                        "When networkMode={}, the host ports and container ports in port mappings must match.",
+                        mode.as_str()
+                    ),
+                    &format!("{at}.hostPort"),
+                ))
+            }
+        },
+        _ => host_port.unwrap_or(0),
+    };
+    Ok((container_port, host_port))
 }
 
 fn health_check(
