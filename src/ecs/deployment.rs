@@ -153,18 +153,30 @@ impl World {
     /// One step of a rolling deployment (REPLICA): start, then stop, within the bounds.
     /// `live` are the tasks the service counts (desired RUNNING, not being replaced).
     pub(crate) fn deploy_step(&mut self, service: ServiceIdx, live: &[TaskIdx]) {
-        let s = &self.ecs.services[service];
-        let desired = s.desired_count;
-        let primary_failed = s.deployments[0].rollout_state == RolloutState::Failed;
-        let minimum = minimum_healthy(desired, s.minimum_healthy_percent);
-        let maximum = maximum_tasks(desired, s.maximum_percent);
+        let primary_failed =
+            self.ecs.services[service].deployments[0].rollout_state == RolloutState::Failed;
         let (new, old): (Vec<TaskIdx>, Vec<TaskIdx>) = live
             .iter()
             .partition(|&&t| self.deployment_of(service, t) == Some(0));
-        let mut progressed = false;
+        let mut progressed = self.deploy_start_new(service, &new, primary_failed);
+        // A FAILED deployment without rollback keeps the old tasks, and waits, by design, for
+        // the next update.
+        if primary_failed {
+            progressed = true;
+        } else {
+            progressed |= self.deploy_stop_old(service, live, &old);
+        }
+        self.note_deployment_stall(service, progressed, !old.is_empty());
+    }
 
-        // Start: as many new tasks as the maximum allows (a FAILED deployment starts none).
-        if !primary_failed && (new.len() as u32) < desired && self.now >= s.throttled_until {
+    /// Starts as many new tasks as the maximum allows (a FAILED deployment starts none) and
+    /// stops new ones beyond the desired count. Whether it did anything.
+    fn deploy_start_new(&mut self, service: ServiceIdx, new: &[TaskIdx], failed: bool) -> bool {
+        let s = &self.ecs.services[service];
+        let desired = s.desired_count;
+        let maximum = maximum_tasks(desired, s.maximum_percent);
+        let mut progressed = false;
+        if !failed && (new.len() as u32) < desired && self.now >= s.throttled_until {
             let room = maximum.saturating_sub(self.unstopped_tasks(service).len() as u32);
             let count = room.min(desired - new.len() as u32) as usize;
             if count > 0 {
@@ -181,54 +193,50 @@ impl World {
         }
         if new.len() as u32 > desired {
             let surplus = new.len() - desired as usize;
-            self.stop_chosen(service, &new, surplus, "Deployment replacement");
+            self.stop_chosen(service, new, surplus, "Deployment replacement");
             progressed = true;
         }
+        progressed
+    }
 
-        // Stop old tasks: those not healthy freely (they count for nothing), healthy ones while
-        // the healthy count stays at or above the minimum. A FAILED deployment without rollback
-        // keeps the old tasks.
-        if !primary_failed {
-            let (healthy_old, unhealthy_old): (Vec<TaskIdx>, Vec<TaskIdx>) = old
-                .iter()
-                .partition(|&&t| self.healthy_for_service(t).is_ok());
-            if !unhealthy_old.is_empty() {
-                self.stop_chosen(
-                    service,
-                    &unhealthy_old,
-                    unhealthy_old.len(),
-                    "Deployment replacement",
-                );
-                progressed = true;
-            }
-            let healthy = live
-                .iter()
-                .filter(|&&t| self.healthy_for_service(t).is_ok())
-                .count() as u32;
-            // Old tasks beyond what still needs replacing can always go down to the minimum.
-            let stoppable = healthy
-                .saturating_sub(minimum)
-                .min(healthy_old.len() as u32);
-            if stoppable > 0 {
-                self.stop_chosen(
-                    service,
-                    &healthy_old,
-                    stoppable as usize,
-                    "Deployment replacement",
-                );
-                progressed = true;
-            }
-        } else {
-            progressed = true; // a FAILED deployment waits, by design, for the next update
+    /// Stops old tasks: those not healthy freely (they count for nothing), healthy ones while
+    /// the healthy count stays at or above the minimum. Whether it stopped any.
+    fn deploy_stop_old(&mut self, service: ServiceIdx, live: &[TaskIdx], old: &[TaskIdx]) -> bool {
+        let s = &self.ecs.services[service];
+        let minimum = minimum_healthy(s.desired_count, s.minimum_healthy_percent);
+        let mut progressed = false;
+        let (healthy_old, unhealthy_old): (Vec<TaskIdx>, Vec<TaskIdx>) = old
+            .iter()
+            .partition(|&&t| self.healthy_for_service(t).is_ok());
+        if !unhealthy_old.is_empty() {
+            let count = unhealthy_old.len();
+            self.stop_chosen(service, &unhealthy_old, count, "Deployment replacement");
+            progressed = true;
         }
+        let healthy = live
+            .iter()
+            .filter(|&&t| self.healthy_for_service(t).is_ok())
+            .count() as u32;
+        // Old tasks beyond what still needs replacing can always go down to the minimum.
+        let stoppable = healthy
+            .saturating_sub(minimum)
+            .min(healthy_old.len() as u32);
+        if stoppable > 0 {
+            self.stop_chosen(service, &healthy_old, stoppable as usize, "Deployment replacement");
+            progressed = true;
+        }
+        progressed
+    }
 
-        // Neither bound lets the deployment move, and nothing in flight will change that.
+    /// Neither bound lets the deployment move, and nothing in flight will change that: the
+    /// service says so once.
+    fn note_deployment_stall(&mut self, service: ServiceIdx, progressed: bool, old_left: bool) {
         let in_flight = self.unstopped_tasks(service).iter().any(|&t| {
             let task = &self.ecs.tasks[t];
             task.desired_status != super::TaskStatus::Running
                 || self.healthy_for_service(t).is_err()
         });
-        let stuck = !progressed && !in_flight && !old.is_empty();
+        let stuck = !progressed && !in_flight && old_left;
         let s = &mut self.ecs.services[service];
         let was = std::mem::replace(&mut s.deployments[0].stalled, stuck);
         if stuck && !was {

@@ -168,6 +168,9 @@ fn percent(value: Option<i64>, default: u32, path: &str) -> Result<u32, ApiError
 /// The longest health-check grace period ECS takes (aws-facts 4.3).
 pub const HEALTH_CHECK_GRACE_PERIOD_S_MAX: i64 = i32::MAX as i64;
 
+/// Where a service task goes: its instance (None on Fargate), zone and why-trace.
+type Placed = (Option<InstanceIdx>, String, Option<Decision>);
+
 /// What CreateService decided, to apply.
 struct CreateServicePlan {
     cluster: String,
@@ -792,12 +795,20 @@ impl World {
     /// service has its desired count of healthy tasks without it; otherwise old tasks stop, the
     /// unhealthy one at a time and the healthy ones only while minimumHealthyPercent holds.
     fn replace_unhealthy(&mut self, service: ServiceIdx) {
+        let candidates = self.replacement_candidates(service);
+        let mut stopped = self.replace_or_stop(service, candidates);
+        stopped.extend(self.stop_replaced_tasks(service));
+        if !stopped.is_empty() {
+            self.tasks_message(service, "stopped", &stopped);
+        }
+    }
+
+    /// The service's tasks to replace: unhealthy past their grace period, and (REPLICA) those
+    /// on draining instances. Unhealthy ones still in their grace period bring a later look.
+    fn replacement_candidates(&mut self, service: ServiceIdx) -> Vec<TaskIdx> {
         let s = &self.ecs.services[service];
         let grace_ms = u64::from(s.health_check_grace_period_s) * MS_PER_SECOND;
         let replica = s.scheduling_strategy == SchedulingStrategy::Replica;
-        let desired = s.desired_count;
-        let minimum = super::deployment::minimum_healthy(desired, s.minimum_healthy_percent);
-        let maximum = super::deployment::maximum_tasks(desired, s.maximum_percent);
         let mut candidates = Vec::new();
         for task in self.live_tasks(service) {
             let t = &self.ecs.tasks[task];
@@ -816,6 +827,16 @@ impl World {
                 candidates.push(task);
             }
         }
+        candidates
+    }
+
+    /// Marks each candidate for replacement-first while maximumPercent has room; without room
+    /// stops unhealthy ones one at a time and healthy ones within the minimum. The stopped.
+    fn replace_or_stop(&mut self, service: ServiceIdx, candidates: Vec<TaskIdx>) -> Vec<TaskIdx> {
+        let s = &self.ecs.services[service];
+        let replica = s.scheduling_strategy == SchedulingStrategy::Replica;
+        let minimum = super::deployment::minimum_healthy(s.desired_count, s.minimum_healthy_percent);
+        let maximum = super::deployment::maximum_tasks(s.desired_count, s.maximum_percent);
         let mut stopped = Vec::new();
         let mut marked = 0;
         let mut unhealthy_stopped = false;
@@ -832,7 +853,6 @@ impl World {
                 .iter()
                 .filter(|&&t| self.healthy_for_service(t).is_ok())
                 .count() as u32;
-            // Without room: unhealthy tasks one at a time; healthy ones within the minimum.
             let allowed = if !replica {
                 true
             } else if unhealthy {
@@ -846,9 +866,14 @@ impl World {
                 stopped.push(task);
             }
         }
-        // Tasks being replaced go once their replacements are in: an unhealthy task when the
-        // service has its desired count RUNNING without it, a healthy one on a draining instance
-        // when it has its desired count healthy (so minimumHealthyPercent holds throughout).
+        stopped
+    }
+
+    /// Tasks being replaced go once their replacements are in: an unhealthy task when the
+    /// service has its desired count RUNNING without it, a healthy one on a draining instance
+    /// when it has its desired count healthy (so minimumHealthyPercent holds throughout).
+    fn stop_replaced_tasks(&mut self, service: ServiceIdx) -> Vec<TaskIdx> {
+        let desired = self.ecs.services[service].desired_count;
         let live = self.live_tasks(service);
         let running = live
             .iter()
@@ -873,13 +898,10 @@ impl World {
                     }
             })
             .collect();
-        for task in replaced {
+        for &task in &replaced {
             self.stop_replaced(task);
-            stopped.push(task);
         }
-        if !stopped.is_empty() {
-            self.tasks_message(service, "stopped", &stopped);
-        }
+        replaced
     }
 
     /// Stops a task the scheduler replaces, saying why.
@@ -994,57 +1016,10 @@ impl World {
             s.launch_type,
             s.deployments[0].id.clone(),
         );
-        let zones = subnet_zones(&self.config.region, &s.subnets);
-        // Where each task goes: (instance, zone, trace), or the failure that ends the batch.
-        let mut placed: Vec<(Option<InstanceIdx>, String, Option<Decision>)> = Vec::new();
-        let mut failure = None;
-        match launch_type {
-            // Fargate spreads a service's tasks across the Availability Zones of its subnets.
-            LaunchType::Fargate => {
-                let mut counts: Vec<usize> = zones
-                    .iter()
-                    .map(|zone| {
-                        self.live_tasks(service)
-                            .iter()
-                            .filter(|&&t| &self.ecs.tasks[t].availability_zone == zone)
-                            .count()
-                    })
-                    .collect();
-                for _ in 0..count {
-                    let z = (0..zones.len()).min_by_key(|&z| counts[z]).unwrap_or(0);
-                    counts[z] += 1;
-                    let zone = zones
-                        .get(z)
-                        .cloned()
-                        .unwrap_or_else(|| format!("{}a", self.config.region));
-                    placed.push((None, zone, None));
-                }
-            }
-            LaunchType::Ec2 => {
-                let s = &self.ecs.services[service];
-                let request = self.placement_request(
-                    &definition,
-                    &s.member_of,
-                    s.distinct_instance,
-                    group.clone(),
-                    &s.placement_strategy,
-                    placement::service_default_strategies(),
-                );
-                let candidates = self.ecs.clusters[&cluster].instances.clone();
-                for (outcome, trace) in self.place_tasks(&candidates, request, count, true) {
-                    match outcome {
-                        Ok(i) => {
-                            let zone = self.ecs.container_instances[i].availability_zone.clone();
-                            placed.push((Some(i), zone, Some(trace)));
-                        }
-                        Err(f) => {
-                            self.ecs.services[service].last_placement_failure = Some(trace);
-                            failure = Some(f);
-                        }
-                    }
-                }
-            }
-        }
+        let (placed, failure) = match launch_type {
+            LaunchType::Fargate => (self.fargate_zones(service, count), None),
+            LaunchType::Ec2 => self.place_service_tasks(service, &definition, &group, count),
+        };
         let mut started = Vec::new();
         for (instance, availability_zone, trace) in placed {
             let task = self.start_task(Launch {
@@ -1073,6 +1048,68 @@ impl World {
         } else if count == LAUNCHES_PER_RECONCILE_MAX {
             self.queue_reconcile(service, RECONCILE_AFTER_LAUNCH_BATCH_MS);
         }
+    }
+
+    /// Fargate spreads a service's tasks across the Availability Zones of its subnets.
+    fn fargate_zones(&self, service: ServiceIdx, count: usize) -> Vec<Placed> {
+        let zones = subnet_zones(&self.config.region, &self.ecs.services[service].subnets);
+        let live = self.live_tasks(service);
+        let mut counts: Vec<usize> = zones
+            .iter()
+            .map(|zone| {
+                live.iter()
+                    .filter(|&&t| &self.ecs.tasks[t].availability_zone == zone)
+                    .count()
+            })
+            .collect();
+        let mut placed = Vec::with_capacity(count);
+        for _ in 0..count {
+            let z = (0..zones.len()).min_by_key(|&z| counts[z]).unwrap_or(0);
+            if let Some(n) = counts.get_mut(z) {
+                *n += 1;
+            }
+            let zone = zones
+                .get(z)
+                .cloned()
+                .unwrap_or_else(|| format!("{}a", self.config.region));
+            placed.push((None, zone, None));
+        }
+        placed
+    }
+
+    /// Where `count` tasks of an EC2 service go, in order, and the failure that ends the batch.
+    fn place_service_tasks(
+        &mut self,
+        service: ServiceIdx,
+        definition: &super::TaskDefinition,
+        group: &str,
+        count: usize,
+    ) -> (Vec<Placed>, Option<PlacementFailure>) {
+        let s = &self.ecs.services[service];
+        let request = self.placement_request(
+            definition,
+            &s.member_of,
+            s.distinct_instance,
+            group.to_string(),
+            &s.placement_strategy,
+            placement::service_default_strategies(),
+        );
+        let candidates = self.ecs.clusters[&s.cluster].instances.clone();
+        let mut placed = Vec::new();
+        let mut failure = None;
+        for (outcome, trace) in self.place_tasks(&candidates, request, count, true) {
+            match outcome {
+                Ok(i) => {
+                    let zone = self.ecs.container_instances[i].availability_zone.clone();
+                    placed.push((Some(i), zone, Some(trace)));
+                }
+                Err(f) => {
+                    self.ecs.services[service].last_placement_failure = Some(trace);
+                    failure = Some(f);
+                }
+            }
+        }
+        (placed, failure)
     }
 
     fn report_placement_failure(&mut self, service: ServiceIdx, failure: &PlacementFailure) {
