@@ -222,7 +222,12 @@ impl World {
             .saturating_sub(minimum)
             .min(healthy_old.len() as u32);
         if stoppable > 0 {
-            self.stop_chosen(service, &healthy_old, stoppable as usize, "Deployment replacement");
+            self.stop_chosen(
+                service,
+                &healthy_old,
+                stoppable as usize,
+                "Deployment replacement",
+            );
             progressed = true;
         }
         progressed

@@ -835,7 +835,8 @@ impl World {
     fn replace_or_stop(&mut self, service: ServiceIdx, candidates: Vec<TaskIdx>) -> Vec<TaskIdx> {
         let s = &self.ecs.services[service];
         let replica = s.scheduling_strategy == SchedulingStrategy::Replica;
-        let minimum = super::deployment::minimum_healthy(s.desired_count, s.minimum_healthy_percent);
+        let minimum =
+            super::deployment::minimum_healthy(s.desired_count, s.minimum_healthy_percent);
         let maximum = super::deployment::maximum_tasks(s.desired_count, s.maximum_percent);
         let mut stopped = Vec::new();
         let mut marked = 0;
@@ -1022,7 +1023,7 @@ impl World {
         };
         let mut started = Vec::new();
         for (instance, availability_zone, trace) in placed {
-            let task = self.start_task(Launch {
+            let launch = Launch {
                 cluster: cluster.clone(),
                 definition: definition.key(),
                 launch_type,
@@ -1031,13 +1032,8 @@ impl World {
                 group: group.clone(),
                 started_by: Some(deployment.clone()),
                 service: Some(service),
-            });
-            if let Some(trace) = trace {
-                self.keep_trace(task, trace);
-            }
-            self.ecs.services[service].tasks.push(task);
-            self.record_start(service, task);
-            started.push(task);
+            };
+            started.push(self.start_service_task(service, launch, trace));
         }
         if !started.is_empty() {
             self.tasks_message(service, "started", &started);
@@ -1136,9 +1132,68 @@ impl World {
     /// A DAEMON service runs one task on each ACTIVE instance that meets its constraints and has
     /// room; it stops its tasks on instances that are draining or gone.
     fn reconcile_daemon(&mut self, service: ServiceIdx) {
+        let draining_service = self.ecs.services[service].status == ServiceStatus::Draining;
+        if !draining_service {
+            self.replace_old_daemon_tasks(service);
+        }
+        let (started, stopped) = self.daemon_per_instance(service, draining_service);
+        for &task in &stopped {
+            self.stop_task_now(
+                task,
+                StopCode::ServiceSchedulerInitiated,
+                "Container instance is being drained",
+            );
+        }
+        if !started.is_empty() {
+            self.tasks_message(service, "started", &started);
+        }
+        if !stopped.is_empty() {
+            self.tasks_message(service, "stopped", &stopped);
+        }
+        if draining_service
+            && self.ecs.services[service]
+                .tasks
+                .iter()
+                .all(|&t| self.ecs.tasks[t].is_stopped())
+        {
+            self.ecs.services[service].status = ServiceStatus::Inactive;
+        }
+    }
+
+    /// A deployment replaces daemon tasks instance by instance: old ones stop while
+    /// minimumHealthyPercent allows (0 by default: all at once), and each instance gets the new
+    /// task once its old one has stopped (maximumPercent is 100).
+    fn replace_old_daemon_tasks(&mut self, service: ServiceIdx) {
+        let minimum_percent = self.ecs.services[service].minimum_healthy_percent;
+        let live = self.live_tasks(service);
+        let old: Vec<TaskIdx> = live
+            .iter()
+            .copied()
+            .filter(|&t| self.deployment_of(service, t) != Some(0))
+            .collect();
+        if old.is_empty() {
+            return;
+        }
+        let minimum = super::deployment::minimum_healthy(live.len() as u32, minimum_percent);
+        let healthy = live
+            .iter()
+            .filter(|&&t| self.healthy_for_service(t).is_ok())
+            .count() as u32;
+        let count = (healthy.saturating_sub(minimum) as usize).min(old.len());
+        if count > 0 {
+            self.stop_chosen(service, &old, count, "Deployment replacement");
+        }
+    }
+
+    /// One daemon task on each active instance that has none; the tasks to stop on instances
+    /// that are no longer active (after every other task on a draining one). Returns the
+    /// started and the ones to stop.
+    fn daemon_per_instance(
+        &mut self,
+        service: ServiceIdx,
+        draining_service: bool,
+    ) -> (Vec<TaskIdx>, Vec<TaskIdx>) {
         let s = &self.ecs.services[service];
-        let cluster = s.cluster.clone();
-        let draining_service = s.status == ServiceStatus::Draining;
         let definition = self
             .resolve_task_definition(s.task_definition(), "$")
             .expect("registered")
@@ -1152,32 +1207,17 @@ impl World {
             &[],
             Vec::new(),
         );
-        let deployment = s.deployments[0].id.clone();
-        let minimum_percent = s.minimum_healthy_percent;
-        // A deployment replaces daemon tasks instance by instance: old ones stop while
-        // minimumHealthyPercent allows (0 by default: all at once), and each instance gets the
-        // new task once its old one has stopped (maximumPercent is 100).
-        if !draining_service {
-            let live = self.live_tasks(service);
-            let old: Vec<TaskIdx> = live
-                .iter()
-                .copied()
-                .filter(|&t| self.deployment_of(service, t) != Some(0))
-                .collect();
-            if !old.is_empty() {
-                let minimum =
-                    super::deployment::minimum_healthy(live.len() as u32, minimum_percent);
-                let healthy = live
-                    .iter()
-                    .filter(|&&t| self.healthy_for_service(t).is_ok())
-                    .count() as u32;
-                let count = (healthy.saturating_sub(minimum) as usize).min(old.len());
-                if count > 0 {
-                    self.stop_chosen(service, &old, count, "Deployment replacement");
-                }
-            }
-        }
-        let instances: Vec<InstanceIdx> = self.ecs.clusters[&cluster].instances.clone();
+        let template = Launch {
+            cluster: s.cluster.clone(),
+            definition: definition.key(),
+            launch_type: LaunchType::Ec2,
+            instance: None,
+            availability_zone: String::new(),
+            group,
+            started_by: Some(s.deployments[0].id.clone()),
+            service: Some(service),
+        };
+        let instances: Vec<InstanceIdx> = self.ecs.clusters[&s.cluster].instances.clone();
         let mut started = Vec::new();
         let mut stopped = Vec::new();
         for i in instances {
@@ -1206,43 +1246,32 @@ impl World {
             }
             // One instance, no strategy: the daemon task goes there if every check passes.
             if let Some((Ok(_), trace)) = self.place_tasks(&[i], request.clone(), 1, true).pop() {
-                let task = self.start_task(Launch {
-                    cluster: cluster.clone(),
-                    definition: definition.key(),
-                    launch_type: LaunchType::Ec2,
+                let zone = self.ecs.container_instances[i].availability_zone.clone();
+                let launch = Launch {
                     instance: Some(i),
-                    availability_zone: self.ecs.container_instances[i].availability_zone.clone(),
-                    group: group.clone(),
-                    started_by: Some(deployment.clone()),
-                    service: Some(service),
-                });
-                self.keep_trace(task, trace);
-                self.ecs.services[service].tasks.push(task);
-                self.record_start(service, task);
-                started.push(task);
+                    availability_zone: zone,
+                    ..template.clone()
+                };
+                started.push(self.start_service_task(service, launch, Some(trace)));
             }
         }
-        for &task in &stopped {
-            self.stop_task_now(
-                task,
-                StopCode::ServiceSchedulerInitiated,
-                "Container instance is being drained",
-            );
+        (started, stopped)
+    }
+
+    /// Starts one of a service's tasks where `launch` says and keeps its why-trace.
+    fn start_service_task(
+        &mut self,
+        service: ServiceIdx,
+        launch: Launch,
+        trace: Option<Decision>,
+    ) -> TaskIdx {
+        let task = self.start_task(launch);
+        if let Some(trace) = trace {
+            self.keep_trace(task, trace);
         }
-        if !started.is_empty() {
-            self.tasks_message(service, "started", &started);
-        }
-        if !stopped.is_empty() {
-            self.tasks_message(service, "stopped", &stopped);
-        }
-        if draining_service
-            && self.ecs.services[service]
-                .tasks
-                .iter()
-                .all(|&t| self.ecs.tasks[t].is_stopped())
-        {
-            self.ecs.services[service].status = ServiceStatus::Inactive;
-        }
+        self.ecs.services[service].tasks.push(task);
+        self.record_start(service, task);
+        task
     }
 
     /// The number of tasks a service wants now: desiredCount, or for a daemon the instances
