@@ -257,7 +257,34 @@ impl Parser {
         let (subject, attribute) = self.subject()?;
         self.skip_space();
         let op_at = self.at;
-        let op = OPERATORS
+        let op = self.operator()?;
+        if !subject.allows(op) {
+            return Err(CqlError {
+                column: op_at + 1,
+                message: format!("The operator is not valid for {}", subject.name()),
+            });
+        }
+        if matches!(op, Op::Exists | Op::NotExists) {
+            return Ok(Term {
+                subject,
+                attribute,
+                op,
+                argument: Argument::None,
+            });
+        }
+        self.skip_space();
+        let argument = self.argument(subject, op)?;
+        Ok(Term {
+            subject,
+            attribute,
+            op,
+            argument,
+        })
+    }
+
+    /// The operator at the cursor (a word operator must end there).
+    fn operator(&mut self) -> Result<Op, CqlError> {
+        OPERATORS
             .iter()
             .find(|(word, _)| {
                 self.rest_starts_with(word) && {
@@ -277,22 +304,11 @@ impl Parser {
                 self.error(
                     "Expected an operator (==, !=, >, >=, <, <=, exists, !exists, in, !in, =~, !~)",
                 )
-            })?;
-        if !subject.allows(op) {
-            return Err(CqlError {
-                column: op_at + 1,
-                message: format!("The operator is not valid for {}", subject.name()),
-            });
-        }
-        if matches!(op, Op::Exists | Op::NotExists) {
-            return Ok(Term {
-                subject,
-                attribute,
-                op,
-                argument: Argument::None,
-            });
-        }
-        self.skip_space();
+            })
+    }
+
+    /// The value or list after an operator, checked for its subject.
+    fn argument(&mut self, subject: Subject, op: Op) -> Result<Argument, CqlError> {
         let value_at = self.at;
         let argument = if matches!(op, Op::In | Op::NotIn) {
             Argument::List(self.list()?)
@@ -328,12 +344,7 @@ impl Parser {
                 _ => Argument::Value(value),
             }
         };
-        Ok(Term {
-            subject,
-            attribute,
-            op,
-            argument,
-        })
+        Ok(argument)
     }
 
     fn subject(&mut self) -> Result<(Subject, String), CqlError> {

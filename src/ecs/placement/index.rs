@@ -62,23 +62,55 @@ pub struct Placer<'a> {
     keys: Vec<LocalKey>,
 }
 
+/// The parts of a slot's key, in chain order, up to the first `random`; and the attribute
+/// names whose values make the buckets, in the order their parts name them.
+fn key_parts(chain: &[Strategy]) -> (Vec<Part>, Vec<String>) {
+    let mut parts = Vec::new();
+    let mut bucket_names = Vec::new();
+    for strategy in chain {
+        parts.push(match strategy {
+            Strategy::Random => break,
+            Strategy::SpreadAttribute(name) => {
+                bucket_names.push(name.clone());
+                Part::Bucket(bucket_names.len() - 1)
+            }
+            Strategy::SpreadInstance => Part::Own(Own::GroupTasks),
+            Strategy::Binpack(resource) => Part::Own(Own::Free(*resource)),
+        });
+    }
+    (parts, bucket_names)
+}
+
+/// For each bucket attribute: each slot's value id (ids in order of first appearance), and the
+/// group's tasks per value.
+fn bucket_values(pool: &Pool<'_>, names: &[String], group: &str) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
+    let mut values = Vec::new();
+    let mut counts = Vec::new();
+    for name in names {
+        let mut ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
+        let per_slot: Vec<u32> = pool
+            .slots
+            .iter()
+            .map(|slot| {
+                let next = ids.len() as u32;
+                *ids.entry(slot.attribute_value(name)).or_insert(next)
+            })
+            .collect();
+        let mut per_value = vec![0u32; ids.len()];
+        for (s, slot) in pool.slots.iter().enumerate() {
+            per_value[per_slot[s] as usize] += slot.group_count(group);
+        }
+        values.push(per_slot);
+        counts.push(per_value);
+    }
+    (values, counts)
+}
+
 impl<'a> Placer<'a> {
     pub fn new(pool: Pool<'a>, request: Request) -> Placer<'a> {
         let chain = effective_chain(&request.strategies).to_vec();
         let random_at = chain.iter().position(|s| *s == Strategy::Random);
-        let mut parts = Vec::new();
-        let mut bucket_names = Vec::new();
-        for strategy in &chain {
-            parts.push(match strategy {
-                Strategy::Random => break,
-                Strategy::SpreadAttribute(name) => {
-                    bucket_names.push(name.clone());
-                    Part::Bucket(bucket_names.len() - 1)
-                }
-                Strategy::SpreadInstance => Part::Own(Own::GroupTasks),
-                Strategy::Binpack(resource) => Part::Own(Own::Free(*resource)),
-            });
-        }
+        let (parts, bucket_names) = key_parts(&chain);
         let n = pool.slots.len();
         let static_ok = pool
             .slots
@@ -90,25 +122,7 @@ impl<'a> Placer<'a> {
                     .all(|m| m.parsed.is_dynamic() || m.parsed.eval(slot))
             })
             .collect();
-        let mut values = Vec::new();
-        let mut counts = Vec::new();
-        for name in &bucket_names {
-            let mut ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
-            let per_slot: Vec<u32> = pool
-                .slots
-                .iter()
-                .map(|slot| {
-                    let next = ids.len() as u32;
-                    *ids.entry(slot.attribute_value(name)).or_insert(next)
-                })
-                .collect();
-            let mut per_value = vec![0u32; ids.len()];
-            for (s, slot) in pool.slots.iter().enumerate() {
-                per_value[per_slot[s] as usize] += slot.group_count(&request.group);
-            }
-            values.push(per_slot);
-            counts.push(per_value);
-        }
+        let (values, counts) = bucket_values(&pool, &bucket_names, &request.group);
         let mut cell_ids: BTreeMap<Vec<u32>, u32> = BTreeMap::new();
         let mut cells = Vec::new();
         let cell_of = (0..n)
