@@ -167,7 +167,7 @@ impl<'a> Placer<'a> {
     fn check(&self, s: usize) -> bool {
         let slot = &self.pool.slots[s];
         self.static_ok[s]
-            && check_resources(slot, &self.request.demand).is_ok()
+            && check_resources(slot, &self.request).is_ok()
             && check_constraints(slot, &self.request, true).is_ok()
     }
 

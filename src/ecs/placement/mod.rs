@@ -473,34 +473,41 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    /// RunTask's `failures[].reason` (aws-facts 2.6).
+    /// The check that refused.
+    pub fn check_id(&self) -> CheckId {
+        match self {
+            Rejection::NotActive { .. } => CheckId::Status,
+            Rejection::AgentDisconnected => CheckId::Agent,
+            Rejection::MissingAttribute { .. } => CheckId::Attributes,
+            Rejection::InsufficientCpu { .. } => CheckId::Cpu,
+            Rejection::InsufficientMemory { .. } => CheckId::Memory,
+            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => CheckId::Ports,
+            Rejection::InsufficientEnis { .. } => CheckId::Eni,
+            Rejection::ConstraintUnmet { .. } => CheckId::MemberOf,
+            Rejection::DistinctInstance { .. } => CheckId::DistinctInstance,
+        }
+    }
+
+    fn row(&self) -> &'static PlacementCheck {
+        let id = self.check_id();
+        CHECKS
+            .iter()
+            .find(|c| c.id == id)
+            .expect("every check is listed")
+    }
+
+    /// RunTask's `failures[].reason` (aws-facts 2.6). A UDP port is the ports check's own
+    /// code (aws-facts 16 item 11).
     pub fn reason_code(&self) -> &'static str {
         match self {
-            Rejection::NotActive { .. } => "INACTIVE",
-            Rejection::AgentDisconnected => "AGENT",
-            Rejection::MissingAttribute { .. } => "ATTRIBUTE",
-            Rejection::InsufficientCpu { .. } => "RESOURCE:CPU",
-            Rejection::InsufficientMemory { .. } => "RESOURCE:MEMORY",
             Rejection::PortInUse { udp: true, .. } => "RESOURCE:PORTS_UDP",
-            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => "RESOURCE:PORTS",
-            Rejection::InsufficientEnis { .. } => "RESOURCE:ENI",
-            Rejection::ConstraintUnmet { .. } | Rejection::DistinctInstance { .. } => "ATTRIBUTE",
+            _ => self.row().reason_code,
         }
     }
 
     /// The check that refused, by name, as the trace shows it.
     pub fn check(&self) -> &'static str {
-        match self {
-            Rejection::NotActive { .. } => "status",
-            Rejection::AgentDisconnected => "agent",
-            Rejection::MissingAttribute { .. } => "attributes",
-            Rejection::InsufficientCpu { .. } => "cpu",
-            Rejection::InsufficientMemory { .. } => "memory",
-            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => "ports",
-            Rejection::InsufficientEnis { .. } => "eni",
-            Rejection::ConstraintUnmet { .. } => "memberOf",
-            Rejection::DistinctInstance { .. } => "distinctInstance",
-        }
+        self.row().name
     }
 
     /// The numbers behind the refusal, in words.
@@ -541,40 +548,126 @@ impl Rejection {
         }
     }
 
-    /// How far down the chain the instance got: the closest match is the one that got furthest.
-    fn stage(&self) -> u8 {
-        match self {
-            Rejection::NotActive { .. } => 0,
-            Rejection::AgentDisconnected => 1,
-            Rejection::MissingAttribute { .. } => 2,
-            Rejection::InsufficientCpu { .. } => 3,
-            Rejection::InsufficientMemory { .. } => 4,
-            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => 5,
-            Rejection::InsufficientEnis { .. } => 6,
-            Rejection::ConstraintUnmet { .. } => 7,
-            Rejection::DistinctInstance { .. } => 8,
-        }
+    /// How far down the list of checks the instance got: the closest match is the one that
+    /// got furthest.
+    fn stage(&self) -> usize {
+        let id = self.check_id();
+        CHECKS
+            .iter()
+            .position(|c| c.id == id)
+            .expect("every check is listed")
     }
 
     /// The end of AWS's service event: "The closest matching (container-instance X) ...".
     pub fn closest_match_phrase(&self) -> &'static str {
-        match self {
-            Rejection::NotActive { .. } => "is not in the ACTIVE state",
-            Rejection::AgentDisconnected => "encountered error \"AGENT\"",
-            Rejection::MissingAttribute { .. }
-            | Rejection::ConstraintUnmet { .. }
-            | Rejection::DistinctInstance { .. } => "is missing an attribute required by your task",
-            Rejection::InsufficientCpu { .. } => "has insufficient CPU units available",
-            Rejection::InsufficientMemory { .. } => "has insufficient memory available",
-            Rejection::PortInUse { .. } | Rejection::NoDynamicPort { .. } => {
-                "is already using a port required by your task"
-            }
-            Rejection::InsufficientEnis { .. } => {
-                "does not have enough available ENI attachment points"
-            }
-        }
+        self.row().closest_match
     }
 }
+
+/// The placement checks, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckId {
+    Status,
+    Agent,
+    Attributes,
+    Cpu,
+    Memory,
+    Ports,
+    Eni,
+    MemberOf,
+    DistinctInstance,
+}
+
+/// One placement check: its name in the why-trace, its RunTask reason code, the end of AWS's
+/// "closest matching" sentence, and the function that runs it. [`CHECKS`] lists them in ECS's
+/// order (aws-facts 2.1): resources first, then constraints; an instance's position in that
+/// list is how close it came. A new check (GPUs, say) is one row and one [`Rejection`].
+pub struct PlacementCheck {
+    pub id: CheckId,
+    pub name: &'static str,
+    pub reason_code: &'static str,
+    pub closest_match: &'static str,
+    /// A constraint (memberOf, distinctInstance) rather than a resource check.
+    pub constraint: bool,
+    run: fn(&Slot, &Request, bool) -> Result<(), Rejection>,
+}
+
+const MISSING_ATTRIBUTE: &str = "is missing an attribute required by your task";
+
+pub const CHECKS: &[PlacementCheck] = &[
+    PlacementCheck {
+        id: CheckId::Status,
+        name: "status",
+        reason_code: "INACTIVE",
+        closest_match: "is not in the ACTIVE state",
+        constraint: false,
+        run: check_status,
+    },
+    PlacementCheck {
+        id: CheckId::Agent,
+        name: "agent",
+        reason_code: "AGENT",
+        closest_match: "encountered error \"AGENT\"",
+        constraint: false,
+        run: check_agent,
+    },
+    PlacementCheck {
+        id: CheckId::Attributes,
+        name: "attributes",
+        reason_code: "ATTRIBUTE",
+        closest_match: MISSING_ATTRIBUTE,
+        constraint: false,
+        run: check_attributes,
+    },
+    PlacementCheck {
+        id: CheckId::Cpu,
+        name: "cpu",
+        reason_code: "RESOURCE:CPU",
+        closest_match: "has insufficient CPU units available",
+        constraint: false,
+        run: check_cpu,
+    },
+    PlacementCheck {
+        id: CheckId::Memory,
+        name: "memory",
+        reason_code: "RESOURCE:MEMORY",
+        closest_match: "has insufficient memory available",
+        constraint: false,
+        run: check_memory,
+    },
+    PlacementCheck {
+        id: CheckId::Ports,
+        name: "ports",
+        reason_code: "RESOURCE:PORTS",
+        closest_match: "is already using a port required by your task",
+        constraint: false,
+        run: check_ports,
+    },
+    PlacementCheck {
+        id: CheckId::Eni,
+        name: "eni",
+        reason_code: "RESOURCE:ENI",
+        closest_match: "does not have enough available ENI attachment points",
+        constraint: false,
+        run: check_eni,
+    },
+    PlacementCheck {
+        id: CheckId::MemberOf,
+        name: "memberOf",
+        reason_code: "ATTRIBUTE",
+        closest_match: MISSING_ATTRIBUTE,
+        constraint: true,
+        run: check_member_of,
+    },
+    PlacementCheck {
+        id: CheckId::DistinctInstance,
+        name: "distinctInstance",
+        reason_code: "ATTRIBUTE",
+        closest_match: MISSING_ATTRIBUTE,
+        constraint: true,
+        run: check_distinct_instance,
+    },
+];
 
 /// No instance could take the task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -597,69 +690,109 @@ pub fn unable_to_place_message(closest: Option<(&str, &Rejection)>) -> String {
     format!("was unable to place a task because no container instance met all of its requirements. {why} For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
 }
 
-/// The resource and attribute checks, in ECS's order (aws-facts 2.1).
-pub fn check_resources(slot: &Slot, demand: &Demand) -> Result<(), Rejection> {
+/// The resource and attribute checks of [`CHECKS`], in order.
+pub fn check_resources(slot: &Slot, request: &Request) -> Result<(), Rejection> {
+    for check in CHECKS.iter().filter(|c| !c.constraint) {
+        (check.run)(slot, request, false)?;
+    }
+    Ok(())
+}
+
+/// The constraint checks of [`CHECKS`]: memberOf expressions (all, or only those whose answer
+/// depends on the instance's tasks), then distinctInstance.
+pub fn check_constraints(
+    slot: &Slot,
+    request: &Request,
+    dynamic_only: bool,
+) -> Result<(), Rejection> {
+    for check in CHECKS.iter().filter(|c| c.constraint) {
+        (check.run)(slot, request, dynamic_only)?;
+    }
+    Ok(())
+}
+
+fn check_status(slot: &Slot, _: &Request, _: bool) -> Result<(), Rejection> {
     if slot.status != InstanceStatus::Active {
         return Err(Rejection::NotActive {
             status: slot.status,
         });
     }
+    Ok(())
+}
+
+fn check_agent(slot: &Slot, _: &Request, _: bool) -> Result<(), Rejection> {
     if !slot.agent_connected {
         return Err(Rejection::AgentDisconnected);
     }
-    if let Some(arch) = demand.cpu_architecture {
+    Ok(())
+}
+
+fn check_attributes(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+    if let Some(arch) = request.demand.cpu_architecture {
         if slot.cpu_architecture != Some(arch) {
             return Err(Rejection::MissingAttribute {
                 name: format!("ecs.cpu-architecture={arch}"),
             });
         }
     }
-    if demand.cpu_units > slot.cpu_free {
+    Ok(())
+}
+
+fn check_cpu(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+    if request.demand.cpu_units > slot.cpu_free {
         return Err(Rejection::InsufficientCpu {
-            requested: demand.cpu_units,
+            requested: request.demand.cpu_units,
             available: slot.cpu_free,
         });
     }
-    if demand.memory_mib > slot.memory_free {
+    Ok(())
+}
+
+fn check_memory(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+    if request.demand.memory_mib > slot.memory_free {
         return Err(Rejection::InsufficientMemory {
-            requested_mib: demand.memory_mib,
+            requested_mib: request.demand.memory_mib,
             available_mib: slot.memory_free,
         });
     }
-    if !demand.host_ports.is_empty() {
-        for &(_, port, udp) in &demand.host_ports {
-            let used = if udp {
-                &slot.udp_ports
-            } else {
-                &slot.tcp_ports
-            };
-            if port != 0 && used.contains(&port) {
-                return Err(Rejection::PortInUse { port, udp });
-            }
-        }
-        for (udp, free) in [(false, slot.dynamic_free.0), (true, slot.dynamic_free.1)] {
-            let requested = demand.dynamic_ports(udp);
-            if requested > free {
-                return Err(Rejection::NoDynamicPort {
-                    requested,
-                    available: free,
-                });
-            }
+    Ok(())
+}
+
+fn check_ports(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+    let demand = &request.demand;
+    if demand.host_ports.is_empty() {
+        return Ok(());
+    }
+    for &(_, port, udp) in &demand.host_ports {
+        let used = if udp {
+            &slot.udp_ports
+        } else {
+            &slot.tcp_ports
+        };
+        if port != 0 && used.contains(&port) {
+            return Err(Rejection::PortInUse { port, udp });
         }
     }
-    if demand.needs_eni && slot.enis_free == 0 {
+    for (udp, free) in [(false, slot.dynamic_free.0), (true, slot.dynamic_free.1)] {
+        let requested = demand.dynamic_ports(udp);
+        if requested > free {
+            return Err(Rejection::NoDynamicPort {
+                requested,
+                available: free,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_eni(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+    if request.demand.needs_eni && slot.enis_free == 0 {
         return Err(Rejection::InsufficientEnis { available: 0 });
     }
     Ok(())
 }
 
-/// The constraint checks: memberOf expressions (all, or only those whose answer depends on the
-/// instance's tasks), then distinctInstance.
-pub fn check_constraints(
-    slot: &Slot,
-    request: &Request,
-    dynamic_only: bool,
-) -> Result<(), Rejection> {
+fn check_member_of(slot: &Slot, request: &Request, dynamic_only: bool) -> Result<(), Rejection> {
     for m in &request.member_of {
         if (!dynamic_only || m.parsed.is_dynamic()) && !m.parsed.eval(slot) {
             return Err(Rejection::ConstraintUnmet {
@@ -667,6 +800,10 @@ pub fn check_constraints(
             });
         }
     }
+    Ok(())
+}
+
+fn check_distinct_instance(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
     if request.distinct_instance && slot.group_count(&request.group) > 0 {
         return Err(Rejection::DistinctInstance {
             group: request.group.clone(),
@@ -677,7 +814,7 @@ pub fn check_constraints(
 
 /// Every check, in ECS's order.
 pub fn check(slot: &Slot, request: &Request) -> Result<(), Rejection> {
-    check_resources(slot, &request.demand)?;
+    check_resources(slot, request)?;
     check_constraints(slot, request, false)
 }
 
