@@ -581,7 +581,8 @@ pub enum CheckId {
 /// One placement check: its name in the why-trace, its RunTask reason code, the end of AWS's
 /// "closest matching" sentence, and the function that runs it. [`CHECKS`] lists them in ECS's
 /// order (aws-facts 2.1): resources first, then constraints; an instance's position in that
-/// list is how close it came. A new check (GPUs, say) is one row and one [`Rejection`].
+/// list is how close it came. A new check (GPUs, say) is a row of `placement_checks!` with its
+/// function, a [`CheckId`] and a [`Rejection`].
 pub struct PlacementCheck {
     pub id: CheckId,
     pub name: &'static str,
@@ -589,85 +590,58 @@ pub struct PlacementCheck {
     pub closest_match: &'static str,
     /// A constraint (memberOf, distinctInstance) rather than a resource check.
     pub constraint: bool,
-    run: fn(&Slot, &Request, bool) -> Result<(), Rejection>,
 }
 
 const MISSING_ATTRIBUTE: &str = "is missing an attribute required by your task";
 
-pub const CHECKS: &[PlacementCheck] = &[
-    PlacementCheck {
-        id: CheckId::Status,
-        name: "status",
-        reason_code: "INACTIVE",
-        closest_match: "is not in the ACTIVE state",
-        constraint: false,
-        run: check_status,
-    },
-    PlacementCheck {
-        id: CheckId::Agent,
-        name: "agent",
-        reason_code: "AGENT",
-        closest_match: "encountered error \"AGENT\"",
-        constraint: false,
-        run: check_agent,
-    },
-    PlacementCheck {
-        id: CheckId::Attributes,
-        name: "attributes",
-        reason_code: "ATTRIBUTE",
-        closest_match: MISSING_ATTRIBUTE,
-        constraint: false,
-        run: check_attributes,
-    },
-    PlacementCheck {
-        id: CheckId::Cpu,
-        name: "cpu",
-        reason_code: "RESOURCE:CPU",
-        closest_match: "has insufficient CPU units available",
-        constraint: false,
-        run: check_cpu,
-    },
-    PlacementCheck {
-        id: CheckId::Memory,
-        name: "memory",
-        reason_code: "RESOURCE:MEMORY",
-        closest_match: "has insufficient memory available",
-        constraint: false,
-        run: check_memory,
-    },
-    PlacementCheck {
-        id: CheckId::Ports,
-        name: "ports",
-        reason_code: "RESOURCE:PORTS",
-        closest_match: "is already using a port required by your task",
-        constraint: false,
-        run: check_ports,
-    },
-    PlacementCheck {
-        id: CheckId::Eni,
-        name: "eni",
-        reason_code: "RESOURCE:ENI",
-        closest_match: "does not have enough available ENI attachment points",
-        constraint: false,
-        run: check_eni,
-    },
-    PlacementCheck {
-        id: CheckId::MemberOf,
-        name: "memberOf",
-        reason_code: "ATTRIBUTE",
-        closest_match: MISSING_ATTRIBUTE,
-        constraint: true,
-        run: check_member_of,
-    },
-    PlacementCheck {
-        id: CheckId::DistinctInstance,
-        name: "distinctInstance",
-        reason_code: "ATTRIBUTE",
-        closest_match: MISSING_ATTRIBUTE,
-        constraint: true,
-        run: check_distinct_instance,
-    },
-];
+/// Defines [`CHECKS`] and the two passes that run them, from one list: each row's check runs
+/// in the pass in the row's place, written out so the hottest path of placement is the checks
+/// inlined in order.
+macro_rules! placement_checks {
+    (
+        resources: [$($rid:ident, $rname:literal, $rcode:literal, $rphrase:expr, $rfn:ident;)*]
+        constraints: [$($cid:ident, $cname:literal, $ccode:literal, $cphrase:expr, $cfn:ident;)*]
+    ) => {
+        /// Every check in ECS's order (aws-facts 2.1): resources, then constraints.
+        pub const CHECKS: &[PlacementCheck] = &[
+            $(PlacementCheck { id: CheckId::$rid, name: $rname, reason_code: $rcode, closest_match: $rphrase, constraint: false },)*
+            $(PlacementCheck { id: CheckId::$cid, name: $cname, reason_code: $ccode, closest_match: $cphrase, constraint: true },)*
+        ];
+
+        /// The resource and attribute checks, in order.
+        pub fn check_resources(slot: &Slot, request: &Request) -> Result<(), Rejection> {
+            $($rfn(slot, request)?;)*
+            Ok(())
+        }
+
+        /// The constraint checks: memberOf expressions (all, or only those whose answer
+        /// depends on the instance's tasks), then distinctInstance.
+        pub fn check_constraints(
+            slot: &Slot,
+            request: &Request,
+            dynamic_only: bool,
+        ) -> Result<(), Rejection> {
+            $($cfn(slot, request, dynamic_only)?;)*
+            Ok(())
+        }
+    };
+}
+
+placement_checks! {
+    resources: [
+        Status, "status", "INACTIVE", "is not in the ACTIVE state", check_status;
+        Agent, "agent", "AGENT", "encountered error \"AGENT\"", check_agent;
+        Attributes, "attributes", "ATTRIBUTE", MISSING_ATTRIBUTE, check_attributes;
+        Cpu, "cpu", "RESOURCE:CPU", "has insufficient CPU units available", check_cpu;
+        Memory, "memory", "RESOURCE:MEMORY", "has insufficient memory available", check_memory;
+        Ports, "ports", "RESOURCE:PORTS", "is already using a port required by your task", check_ports;
+        Eni, "eni", "RESOURCE:ENI", "does not have enough available ENI attachment points", check_eni;
+    ]
+    constraints: [
+        MemberOf, "memberOf", "ATTRIBUTE", MISSING_ATTRIBUTE, check_member_of;
+        DistinctInstance, "distinctInstance", "ATTRIBUTE", MISSING_ATTRIBUTE, check_distinct_instance;
+    ]
+}
 
 /// No instance could take the task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -690,28 +664,8 @@ pub fn unable_to_place_message(closest: Option<(&str, &Rejection)>) -> String {
     format!("was unable to place a task because no container instance met all of its requirements. {why} For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
 }
 
-/// The resource and attribute checks of [`CHECKS`], in order.
-pub fn check_resources(slot: &Slot, request: &Request) -> Result<(), Rejection> {
-    for check in CHECKS.iter().filter(|c| !c.constraint) {
-        (check.run)(slot, request, false)?;
-    }
-    Ok(())
-}
-
-/// The constraint checks of [`CHECKS`]: memberOf expressions (all, or only those whose answer
-/// depends on the instance's tasks), then distinctInstance.
-pub fn check_constraints(
-    slot: &Slot,
-    request: &Request,
-    dynamic_only: bool,
-) -> Result<(), Rejection> {
-    for check in CHECKS.iter().filter(|c| c.constraint) {
-        (check.run)(slot, request, dynamic_only)?;
-    }
-    Ok(())
-}
-
-fn check_status(slot: &Slot, _: &Request, _: bool) -> Result<(), Rejection> {
+#[inline(always)]
+fn check_status(slot: &Slot, _: &Request) -> Result<(), Rejection> {
     if slot.status != InstanceStatus::Active {
         return Err(Rejection::NotActive {
             status: slot.status,
@@ -720,14 +674,16 @@ fn check_status(slot: &Slot, _: &Request, _: bool) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn check_agent(slot: &Slot, _: &Request, _: bool) -> Result<(), Rejection> {
+#[inline(always)]
+fn check_agent(slot: &Slot, _: &Request) -> Result<(), Rejection> {
     if !slot.agent_connected {
         return Err(Rejection::AgentDisconnected);
     }
     Ok(())
 }
 
-fn check_attributes(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+#[inline(always)]
+fn check_attributes(slot: &Slot, request: &Request) -> Result<(), Rejection> {
     if let Some(arch) = request.demand.cpu_architecture {
         if slot.cpu_architecture != Some(arch) {
             return Err(Rejection::MissingAttribute {
@@ -738,7 +694,8 @@ fn check_attributes(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejec
     Ok(())
 }
 
-fn check_cpu(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+#[inline(always)]
+fn check_cpu(slot: &Slot, request: &Request) -> Result<(), Rejection> {
     if request.demand.cpu_units > slot.cpu_free {
         return Err(Rejection::InsufficientCpu {
             requested: request.demand.cpu_units,
@@ -748,7 +705,8 @@ fn check_cpu(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn check_memory(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+#[inline(always)]
+fn check_memory(slot: &Slot, request: &Request) -> Result<(), Rejection> {
     if request.demand.memory_mib > slot.memory_free {
         return Err(Rejection::InsufficientMemory {
             requested_mib: request.demand.memory_mib,
@@ -758,7 +716,8 @@ fn check_memory(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection
     Ok(())
 }
 
-fn check_ports(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+#[inline(always)]
+fn check_ports(slot: &Slot, request: &Request) -> Result<(), Rejection> {
     let demand = &request.demand;
     if demand.host_ports.is_empty() {
         return Ok(());
@@ -785,13 +744,15 @@ fn check_ports(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection>
     Ok(())
 }
 
-fn check_eni(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
+#[inline(always)]
+fn check_eni(slot: &Slot, request: &Request) -> Result<(), Rejection> {
     if request.demand.needs_eni && slot.enis_free == 0 {
         return Err(Rejection::InsufficientEnis { available: 0 });
     }
     Ok(())
 }
 
+#[inline(always)]
 fn check_member_of(slot: &Slot, request: &Request, dynamic_only: bool) -> Result<(), Rejection> {
     for m in &request.member_of {
         if (!dynamic_only || m.parsed.is_dynamic()) && !m.parsed.eval(slot) {
@@ -803,6 +764,7 @@ fn check_member_of(slot: &Slot, request: &Request, dynamic_only: bool) -> Result
     Ok(())
 }
 
+#[inline(always)]
 fn check_distinct_instance(slot: &Slot, request: &Request, _: bool) -> Result<(), Rejection> {
     if request.distinct_instance && slot.group_count(&request.group) > 0 {
         return Err(Rejection::DistinctInstance {
@@ -917,4 +879,19 @@ pub fn assign_ports(
             (container_port, host, is_udp)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod check_list_tests {
+    use super::*;
+
+    #[test]
+    fn resource_checks_come_first_and_each_check_once() {
+        let first_constraint = CHECKS.iter().position(|c| c.constraint).unwrap();
+        assert!(CHECKS[first_constraint..].iter().all(|c| c.constraint));
+        assert_eq!(CHECKS[0].id, CheckId::Status);
+        for (n, check) in CHECKS.iter().enumerate() {
+            assert_eq!(CHECKS.iter().position(|c| c.id == check.id), Some(n));
+        }
+    }
 }
