@@ -29,6 +29,10 @@ pub const TIMERS_PER_ADVANCE_MAX: usize = 2_000_000;
 /// `QUEUE_TIMERS_MAX` less this, requests are refused.
 pub const QUEUE_HEADROOM_TIMERS: usize = 1_000_000;
 
+/// The buffer an event's JSON text starts in: most events fit, so most are written without
+/// growing it.
+const EVENT_TEXT_BYTES_TYPICAL: usize = 2_048;
+
 /// Where and when the world is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorldConfig {
@@ -403,11 +407,15 @@ impl World {
             "resources": resources,
             "detail": detail,
         });
+        // Written once into a buffer of about an event's size (a task's event is some 1.5 KB).
+        let mut text = Vec::with_capacity(EVENT_TEXT_BYTES_TYPICAL);
+        serde_json::to_writer(&mut text, &event).expect("a JSON value serializes");
+        let text = String::from_utf8(text).expect("serde_json writes UTF-8");
         self.record(LogRecord::Event {
             time: self.now,
             detail_type,
             service,
-            text: event.to_string().into_boxed_str(),
+            text: text.into_boxed_str(),
         });
     }
 
