@@ -8,7 +8,8 @@ use super::{InstanceStatus, ServiceStatus, TaskStatus};
 use crate::world::World;
 
 impl World {
-    pub fn check_invariants(&self) -> Result<(), String> {
+    /// ECS's invariants, the first broken one in words (the root names the service).
+    pub(crate) fn ecs_invariants(&self) -> Result<(), String> {
         self.check_instances()?;
         self.check_tasks()?;
         self.check_services()

@@ -33,6 +33,19 @@ pub const QUEUE_HEADROOM_TIMERS: usize = 1_000_000;
 /// growing it.
 const EVENT_TEXT_BYTES_TYPICAL: usize = 2_048;
 
+/// A broken invariant: which service's, and what broke (style rule 9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvariantViolation {
+    pub service: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for InvariantViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.service, self.message)
+    }
+}
+
 /// Where and when the world is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorldConfig {
@@ -197,6 +210,15 @@ impl World {
 
     pub fn timers_fired(&self) -> u64 {
         self.timers_fired
+    }
+
+    /// Every service's invariants, checked after every request and timer in debug builds and
+    /// in tests (EC2 and `sim:` keep none of their own yet).
+    pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
+        self.ecs_invariants().map_err(|message| InvariantViolation {
+            service: "ecs",
+            message,
+        })
     }
 
     /// Timers scheduled and not yet fired.
