@@ -289,6 +289,20 @@ pub fn request(rng: &mut ChaCha8Rng, world: &World, action: &str) -> Value {
             let arn = existing(rng, instance_arns(world), "nope");
             json!({ "cluster": cluster, "attributes": [{ "name": "stack", "value": pick(rng, &["prod", "dev"]), "targetId": arn }] })
         }
+        _ => task_request(rng, world, action, cluster, service, family),
+    }
+}
+
+/// Requests about tasks and services.
+fn task_request(
+    rng: &mut ChaCha8Rng,
+    world: &World,
+    action: &str,
+    cluster: &str,
+    service: &str,
+    family: &str,
+) -> Value {
+    match action {
         "ecs:RunTask" => {
             let mut r = json!({ "cluster": cluster, "taskDefinition": family, "count": rng.random_range(1..=3) });
             placement(rng, world, family, &mut r);
@@ -334,6 +348,13 @@ pub fn request(rng: &mut ChaCha8Rng, world: &World, action: &str) -> Value {
             json!({ "cluster": cluster, "service": service, "force": rng.random_bool(0.5) })
         }
         "ecs:DescribeServices" => json!({ "cluster": cluster, "services": [service] }),
+        _ => ec2_request(rng, world, action, cluster),
+    }
+}
+
+/// Requests of EC2 and `sim:`.
+fn ec2_request(rng: &mut ChaCha8Rng, world: &World, action: &str, cluster: &str) -> Value {
+    match action {
         "ec2:RunInstances" => {
             let count = rng.random_range(1..=4);
             let mut attributes = Map::new();

@@ -192,24 +192,7 @@ impl World {
     fn run_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: RunInstancesRequest = parse_request(input)?;
         refuse_unmodelled(input, RUN_INSTANCES_UNMODELLED)?;
-        let type_name = request
-            .instance_type
-            .clone()
-            .unwrap_or_else(|| "m1.small".into());
-        let kind = catalogue::instance_type(&type_name).ok_or_else(|| {
-            ApiError::new(
-                "InvalidParameterValue",
-                format!(
-                    "Invalid value '{type_name}' for InstanceType. ecsplay knows: {}.",
-                    catalogue::INSTANCE_TYPES
-                        .iter()
-                        .map(|t| t.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Some("$.InstanceType"),
-            )
-        })?;
+        let kind = requested_type(request.instance_type.as_deref())?;
         if request.min_count < 1
             || request.max_count < request.min_count
             || request.max_count > INSTANCES_PER_REQUEST_MAX
@@ -220,25 +203,7 @@ impl World {
                 Some("$.MaxCount"),
             ));
         }
-        let az = match request
-            .placement
-            .as_ref()
-            .and_then(|p| p.availability_zone.clone())
-        {
-            Some(az) => az,
-            None => format!("{}a", self.config.region),
-        };
-        let suffix = az.strip_prefix(self.config.region.as_str()).unwrap_or("");
-        if suffix.len() != 1 || !('a'..='f').contains(&suffix.chars().next().unwrap_or(' ')) {
-            return Err(ApiError::new(
-                "InvalidParameterValue",
-                format!(
-                    "Invalid availability zone: [{az}]. Use a zone of {} such as {}a.",
-                    self.config.region, self.config.region
-                ),
-                Some("$.Placement.AvailabilityZone"),
-            ));
-        }
+        let az = self.requested_zone(request.placement.as_ref())?;
         let pending_or_running = (self.ec2.instances.values())
             .filter(|i| i.state != InstanceState::Terminated)
             .count();
@@ -288,6 +253,26 @@ impl World {
             self.schedule(INSTANCE_BOOT_MS, Timer::Booted(id));
         }
         Ok(json!({ "Instances": described }))
+    }
+
+    /// The zone a RunInstances asks for (the Region's first when it names none), checked.
+    fn requested_zone(&self, placement: Option<&PlacementField>) -> Result<String, ApiError> {
+        let region = &self.config.region;
+        let az = match placement.and_then(|p| p.availability_zone.clone()) {
+            Some(az) => az,
+            None => format!("{region}a"),
+        };
+        let suffix = az.strip_prefix(region.as_str()).unwrap_or("");
+        if suffix.len() != 1 || !('a'..='f').contains(&suffix.chars().next().unwrap_or(' ')) {
+            return Err(ApiError::new(
+                "InvalidParameterValue",
+                format!(
+                    "Invalid availability zone: [{az}]. Use a zone of {region} such as {region}a."
+                ),
+                Some("$.Placement.AvailabilityZone"),
+            ));
+        }
+        Ok(az)
     }
 
     /// The boot finished: the instance is `running`, and the root tells what runs on it.
@@ -357,6 +342,23 @@ impl World {
             .map(|id| instance_json(&self.ec2.instances[id], self))
             .collect()
     }
+}
+
+/// The instance type a RunInstances asks for (EC2's default, m1.small, when it names none), from
+/// the catalogue.
+fn requested_type(name: Option<&str>) -> Result<&'static catalogue::InstanceType, ApiError> {
+    let type_name = name.unwrap_or("m1.small");
+    catalogue::instance_type(type_name).ok_or_else(|| {
+        let known: Vec<&str> = catalogue::INSTANCE_TYPES.iter().map(|t| t.name).collect();
+        ApiError::new(
+            "InvalidParameterValue",
+            format!(
+                "Invalid value '{type_name}' for InstanceType. ecsplay knows: {}.",
+                known.join(", ")
+            ),
+            Some("$.InstanceType"),
+        )
+    })
 }
 
 fn instance_json(instance: &Ec2Instance, world: &World) -> Value {

@@ -268,27 +268,7 @@ pub fn cli_validation_error(
         ApiError::new("ParamValidationError", text, Some(&json_path_of(segments)))
     };
     if let Some(rest) = message.strip_prefix("unknown field ") {
-        let mut names = backquoted(rest);
-        let field = if names.is_empty() {
-            String::new()
-        } else {
-            names.remove(0)
-        };
-        // The path may end at the unknown field itself; the CLI names the object holding it.
-        let mut parent = segments.to_vec();
-        if parent.last() == Some(&Segment::Key(field.clone())) {
-            parent.pop();
-        }
-        let mut at = parent.clone();
-        at.push(Segment::Key(field.clone()));
-        return invalid(
-            format!(
-                "Unknown parameter in {}: \"{field}\", must be one of: {}",
-                cli_name(&parent),
-                names.join(", ")
-            ),
-            &at,
-        );
+        return unknown_field(segments, rest);
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
         // The path is the object that lacks the field: there is no field to point at.
@@ -381,4 +361,32 @@ pub fn refuse_unmodelled(input: &serde_json::Value, fields: &[Unmodelled]) -> Re
         return Err(ApiError::not_modelled(field.path, field.why));
     }
     Ok(())
+}
+
+/// botocore's unknown-field error: the object that has the field, and the ones it takes.
+fn unknown_field(segments: &[Segment], rest: &str) -> ApiError {
+    let invalid = |text: String, segments: &[Segment]| {
+        ApiError::new("ParamValidationError", text, Some(&json_path_of(segments)))
+    };
+    let mut names = backquoted(rest);
+    let field = if names.is_empty() {
+        String::new()
+    } else {
+        names.remove(0)
+    };
+    // The path may end at the unknown field itself; the CLI names the object holding it.
+    let mut parent = segments.to_vec();
+    if parent.last() == Some(&Segment::Key(field.clone())) {
+        parent.pop();
+    }
+    let mut at = parent.clone();
+    at.push(Segment::Key(field.clone()));
+    invalid(
+        format!(
+            "Unknown parameter in {}: \"{field}\", must be one of: {}",
+            cli_name(&parent),
+            names.join(", ")
+        ),
+        &at,
+    )
 }

@@ -189,22 +189,7 @@ impl Scenario {
             });
         }
         let value: serde_json::Value = serde_json::from_str(text).map_err(syntax_error)?;
-        match value.get("format") {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
-            Some(found) => {
-                return Err(ScenarioError::UnsupportedFormat {
-                    found: found.to_string(),
-                })
-            }
-            None => {
-                return Err(ScenarioError::Invalid {
-                    path: "$.format".into(),
-                    message: format!(
-                        "missing field: a scenario starts with \"format\": {FORMAT_VERSION}"
-                    ),
-                })
-            }
-        }
+        check_format(&value)?;
         // Read again with the path tracked: a field of the wrong shape is named by its path,
         // in plain words, at its line and column.
         let mut reader = serde_json::Deserializer::from_str(text);
@@ -217,17 +202,24 @@ impl Scenario {
                 message: field_error(&segments, &without_position(err.inner())),
             }
         })?;
-        if scenario.steps.len() > SCENARIO_STEPS_MAX {
+        scenario.check_values()?;
+        Ok(scenario)
+    }
+
+    /// The values that parse but are not allowed: too many steps, a start that is not a
+    /// timestamp, step ids that are malformed or repeated, a region or account that is not one.
+    fn check_values(&self) -> Result<(), ScenarioError> {
+        if self.steps.len() > SCENARIO_STEPS_MAX {
             return Err(ScenarioError::TooManySteps {
-                steps: scenario.steps.len(),
+                steps: self.steps.len(),
             });
         }
-        parse_timestamp(&scenario.start).map_err(|message| ScenarioError::Invalid {
+        parse_timestamp(&self.start).map_err(|message| ScenarioError::Invalid {
             path: "$.start".into(),
             message,
         })?;
         let mut ids = std::collections::BTreeSet::new();
-        for (n, step) in scenario.steps.iter().enumerate() {
+        for (n, step) in self.steps.iter().enumerate() {
             let Some(id) = &step.id else { continue };
             let path = format!("$.steps[{n}].id");
             if !reference::is_valid_step_id(id) {
@@ -246,25 +238,25 @@ impl Scenario {
                 });
             }
         }
-        if !is_region_name(&scenario.region) {
+        if !is_region_name(&self.region) {
             return Err(ScenarioError::Invalid {
                 path: "$.region".into(),
                 message: format!(
                     "invalid region {:?}: expected a Region code such as \"us-east-1\"",
-                    scenario.region
+                    self.region
                 ),
             });
         }
-        if scenario.account.len() != 12 || !scenario.account.bytes().all(|b| b.is_ascii_digit()) {
+        if self.account.len() != 12 || !self.account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ScenarioError::Invalid {
                 path: "$.account".into(),
                 message: format!(
                     "invalid account {:?}: an AWS account id is 12 digits, such as \"123456789012\"",
-                    scenario.account
+                    self.account
                 ),
             });
         }
-        Ok(scenario)
+        Ok(())
     }
 
     /// The default scenario; it is part of the build, so failing to parse it is a bug.
@@ -289,6 +281,27 @@ pub fn is_region_name(name: &str) -> bool {
         && parts[0].len() == 2
         && parts[..parts.len() - 1].iter().all(|p| lower(p))
         && parts[parts.len() - 1].parse::<u8>().is_ok_and(|n| n > 0)
+}
+
+/// The document names the one format this build reads.
+fn check_format(value: &serde_json::Value) -> Result<(), ScenarioError> {
+    match value.get("format") {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
+        Some(found) => {
+            return Err(ScenarioError::UnsupportedFormat {
+                found: found.to_string(),
+            })
+        }
+        None => {
+            return Err(ScenarioError::Invalid {
+                path: "$.format".into(),
+                message: format!(
+                    "missing field: a scenario starts with \"format\": {FORMAT_VERSION}"
+                ),
+            })
+        }
+    }
+    Ok(())
 }
 
 fn syntax_error(err: serde_json::Error) -> ScenarioError {
