@@ -9,28 +9,25 @@ mod sim;
 use serde_json::{json, Value};
 use sim::{cluster, err, ok, world};
 
-fn service(extra: Value) -> Value {
-    let mut request = json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 1 });
+/// `base` with the fields of `extra` set.
+fn with(mut base: Value, extra: Value) -> Value {
     for (k, v) in extra.as_object().unwrap() {
-        request[k] = v.clone();
+        base[k] = v.clone();
     }
-    request
+    base
+}
+
+fn service(extra: Value) -> Value {
+    let base = json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 1 });
+    with(base, extra)
 }
 
 fn update(extra: Value) -> Value {
-    let mut request = json!({ "cluster": "demo", "service": "base" });
-    for (k, v) in extra.as_object().unwrap() {
-        request[k] = v.clone();
-    }
-    request
+    with(json!({ "cluster": "demo", "service": "base" }), extra)
 }
 
 fn run_task(extra: Value) -> Value {
-    let mut request = json!({ "cluster": "demo", "taskDefinition": "web" });
-    for (k, v) in extra.as_object().unwrap() {
-        request[k] = v.clone();
-    }
-    request
+    with(json!({ "cluster": "demo", "taskDefinition": "web" }), extra)
 }
 
 #[test]

@@ -106,7 +106,8 @@ pub enum Segment {
     Index(usize),
 }
 
-fn path_segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
+/// serde_path_to_error's path as [`Segment`]s.
+pub fn path_segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
     use serde_path_to_error::Segment as S;
     path.iter()
         .filter_map(|segment| match segment {

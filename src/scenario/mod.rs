@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::engine::error::{json_path_of, Segment};
+use crate::engine::error::{json_path_of, path_segments, Segment};
 use crate::engine::time::{duration_from_ms, format_duration, parse_duration, parse_timestamp};
 
 /// The only format this build reads. Older versions, when there are any, keep their meaning.
@@ -311,18 +311,6 @@ fn syntax_error(err: serde_json::Error) -> ScenarioError {
         column: err.column().max(1),
         message: json_error_message(&err),
     }
-}
-
-fn path_segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
-    use serde_path_to_error::Segment as S;
-    path.iter()
-        .filter_map(|segment| match segment {
-            S::Seq { index } => Some(Segment::Index(*index)),
-            S::Map { key } => Some(Segment::Key(key.clone())),
-            S::Enum { variant } => Some(Segment::Key(variant.clone())),
-            S::Unknown => None,
-        })
-        .collect()
 }
 
 /// A scenario field of the wrong shape, in plain words with its JSON path: `$.seed: expected a
