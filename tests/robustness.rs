@@ -612,7 +612,7 @@ fn tasks_that_exit_at_once_are_replaced_without_the_throttle_and_memory_stays_bo
             json!({ "cluster": "many", "serviceName": format!("blink-{i}"), "taskDefinition": "blink", "desiredCount": 1 }),
         );
     }
-    world.advance_by(2 * 3_600_000);
+    world.advance_by(3 * 3_600_000);
     let messages = sim::messages(&world, "blink-0");
     assert!(!messages
         .iter()
@@ -620,8 +620,27 @@ fn tasks_that_exit_at_once_are_replaced_without_the_throttle_and_memory_stays_bo
     let started = world.ecs.tasks.started();
     // Each cycle (start, pull, run, exit, stop, the scheduler's next look) takes about 40 s.
     assert!(started > 1_500, "{started} tasks started");
-    // Two hours of tasks started, about one hour's held.
+    // Three hours of tasks started, about one hour's held.
     let held = world.ecs.tasks.len() as u64;
-    assert!(held < started * 2 / 3, "{held} of {started} held");
+    assert!(held < started / 2, "{held} of {started} held");
+    // Each service's deployment timeline goes back two hours, not to the start.
+    let retention = ecsplay::ecs::deployment::TIMELINE_RETENTION_MS;
+    // (Trimmed as entries are added: the oldest is within two hours of the newest.)
+    for s in &world.ecs.services {
+        let span = |first: Option<u64>, last: Option<u64>| last.unwrap_or(0) - first.unwrap_or(0);
+        let points = span(
+            s.timeline.first().map(|p| p.time),
+            s.timeline.last().map(|p| p.time),
+        );
+        let changes = span(
+            s.changes.first().map(|c| c.time),
+            s.changes.last().map(|c| c.time),
+        );
+        assert!(points <= retention, "{points} ms of points");
+        assert!(
+            changes <= retention && changes > retention / 2,
+            "{changes} ms of changes"
+        );
+    }
     assert!(world.log().len() <= ecsplay::engine::log::LOG_RECORDS_MAX * 5 / 4);
 }

@@ -14,6 +14,7 @@ use super::{
     Deployment, DeploymentStatus, RolloutState, ServiceIdx, StopCode, TaskIdx, TimelineChange,
     TimelinePoint,
 };
+use crate::engine::time::{SimTime, MS_PER_HOUR};
 use crate::world::World;
 
 /// The circuit breaker's threshold bounds (aws-facts 5.3): half the desired count, rounded up,
@@ -24,6 +25,19 @@ pub const CIRCUIT_BREAKER_THRESHOLD_MAX: u32 = 200;
 
 /// Timeline entries kept per service (points and changes each); the oldest go first.
 pub const TIMELINE_MAX: usize = 20_000;
+/// How far back a service's timeline goes: entries older than this go, so that many services
+/// that churn for days hold bounded memory. The charts start this far back on a long run.
+pub const TIMELINE_RETENTION_MS: SimTime = 2 * MS_PER_HOUR;
+
+/// Drops the entries of a time-ordered list beyond [`TIMELINE_MAX`] or older than
+/// [`TIMELINE_RETENTION_MS`] before `now`.
+fn trim_timeline<T>(list: &mut Vec<T>, now: SimTime, time_of: impl Fn(&T) -> SimTime) {
+    let expired = list.partition_point(|e| time_of(e) + TIMELINE_RETENTION_MS < now);
+    let excess = list.len().saturating_sub(TIMELINE_MAX).max(expired);
+    if excess > 0 {
+        list.drain(..excess);
+    }
+}
 
 /// The fewest healthy tasks a deployment keeps: desired x minimumHealthyPercent, rounded up.
 pub fn minimum_healthy(desired: u32, percent: u32) -> u32 {
@@ -440,10 +454,7 @@ impl World {
         }
         let s = &mut self.ecs.services[service];
         s.timeline.extend(points);
-        if s.timeline.len() > TIMELINE_MAX {
-            let excess = s.timeline.len() - TIMELINE_MAX;
-            s.timeline.drain(..excess);
-        }
+        trim_timeline(&mut s.timeline, self.now, |p| p.time);
     }
 
     /// Records a task the service started or stopped, with the reason.
@@ -464,9 +475,6 @@ impl World {
             change,
             reason,
         });
-        if s.changes.len() > TIMELINE_MAX {
-            let excess = s.changes.len() - TIMELINE_MAX;
-            s.changes.drain(..excess);
-        }
+        trim_timeline(&mut s.changes, self.now, |c| c.time);
     }
 }
