@@ -77,3 +77,25 @@ fn the_seed_decides_the_ids() {
     assert_ne!(b, c, "another seed, other ids");
     assert_eq!(b.lines().count(), c.lines().count(), "the same story");
 }
+
+#[test]
+fn the_streamed_log_is_the_whole_log() {
+    // `ecsplay run` hands the log over as it goes and holds none; what it hands over must be
+    // the log a run that keeps everything has, line for line.
+    for name in scenarios() {
+        let scenario = scenario(name);
+        let mut streamed = String::new();
+        let world =
+            ecsplay::scenario::run::run_streaming(&scenario, default_until(&scenario), |line| {
+                streamed += &line;
+                streamed.push('\n');
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        assert!(
+            world.log().is_empty(),
+            "{name}: the streamed run kept records"
+        );
+        assert_eq!(streamed, log(&scenario), "{name}");
+    }
+}
