@@ -595,12 +595,6 @@ fn run_once(seed: u64) -> Result<(RunReport, Vec<String>), FuzzFailure> {
     Ok((run.report, log))
 }
 
-/// One run's event log, as `ecsplay run` prints it, with its refusals: what `ecsplay fuzz
-/// --seed N --log` shows to explain a failure.
-pub fn run_log(seed: u64) -> Result<Vec<String>, FuzzFailure> {
-    run_once(seed).map(|(_, log)| log)
-}
-
 /// One seed, run twice: the two runs must agree byte for byte.
 pub fn fuzz_seed(seed: u64) -> Result<RunReport, FuzzFailure> {
     let (report, first) = run_once(seed)?;

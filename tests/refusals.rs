@@ -129,6 +129,31 @@ fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
             json!({ "InstanceType": "t3.micro", "MinCount": 1, "MaxCount": 1, "Placement": { "Tenancy": "dedicated" } }),
             "$.Placement.Tenancy",
         ),
+        (
+            "ec2:DescribeInstances",
+            json!({ "Filters": [{ "Name": "instance-type", "Values": ["t3.micro"] }] }),
+            "$.Filters",
+        ),
+        (
+            "ecs:DescribeServices",
+            json!({ "cluster": "demo", "services": ["base"], "include": ["TAGS"] }),
+            "$.include",
+        ),
+        (
+            "ecs:DescribeClusters",
+            json!({ "clusters": ["demo"], "include": ["STATISTICS"] }),
+            "$.include",
+        ),
+        (
+            "ecs:ListTasks",
+            json!({ "cluster": "demo", "maxResults": 10 }),
+            "$.maxResults",
+        ),
+        (
+            "ecs:ListClusters",
+            json!({ "nextToken": "abc" }),
+            "$.nextToken",
+        ),
     ];
     for (action, input, path) in cases {
         let before = world.describe_all();
@@ -180,4 +205,72 @@ fn values_that_mean_the_default_are_accepted() {
                 "Placement": { "AvailabilityZone": "us-east-1a", "Tenancy": "default" },
                 "TagSpecifications": [{ "ResourceType": "instance", "Tags": [{ "Key": "Name", "Value": "ecs" }] }] }),
     );
+}
+
+#[test]
+fn list_filters_and_dry_runs_are_acted_on() {
+    let mut world = world();
+    cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
+    sim::register(&mut world, "web", "nginx", 0, 128);
+    ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "base", "taskDefinition": "web", "desiredCount": 0 }),
+    );
+    ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "agent", "taskDefinition": "web", "schedulingStrategy": "DAEMON" }),
+    );
+    let daemons = ok(
+        &mut world,
+        "ecs:ListServices",
+        json!({ "cluster": "demo", "schedulingStrategy": "DAEMON" }),
+    );
+    assert_eq!(
+        daemons["serviceArns"],
+        json!(["arn:aws:ecs:us-east-1:123456789012:service/demo/agent"])
+    );
+    let replicas = ok(
+        &mut world,
+        "ecs:ListServices",
+        json!({ "cluster": "demo", "schedulingStrategy": "REPLICA" }),
+    );
+    assert_eq!(
+        replicas["serviceArns"],
+        json!(["arn:aws:ecs:us-east-1:123456789012:service/demo/base"])
+    );
+    // DescribeTaskDefinition's tags are always in the answer, so asking for them is fine.
+    ok(
+        &mut world,
+        "ecs:DescribeTaskDefinition",
+        json!({ "taskDefinition": "web", "include": ["TAGS"] }),
+    );
+    let id = world.ec2_instances_json()[0]["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = world.describe_all();
+    let error = err(
+        &mut world,
+        "ec2:TerminateInstances",
+        json!({ "InstanceIds": [id], "DryRun": true }),
+    );
+    assert_eq!(error.code, "DryRunOperation");
+    assert_eq!(world.describe_all(), before);
+    let error = err(
+        &mut world,
+        "ec2:TerminateInstances",
+        json!({ "InstanceIds": [id], "Filters": [] }),
+    );
+    assert_eq!(error.code, "ParamValidationError");
+    assert!(error
+        .message
+        .starts_with("Unknown parameter in input: \"Filters\""));
+    let error = err(
+        &mut world,
+        "ecs:DeregisterTaskDefinition",
+        json!({ "taskDefinition": "web:1", "include": ["TAGS"] }),
+    );
+    assert_eq!(error.code, "ParamValidationError");
 }

@@ -157,6 +157,14 @@ struct InstanceIdsRequest {
     filters: Option<Value>,
 }
 
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct TerminateInstancesRequest {
+    instance_ids: Option<Vec<String>>,
+    dry_run: Option<bool>,
+}
+
 /// The Amazon Linux ECS-optimized AMI id launch requests name (any id works in the model).
 pub const ECS_AMI: &str = "ami-0a1b2c3d4e5f60718";
 
@@ -217,13 +225,7 @@ impl World {
                 Some("$.MinCount"),
             ));
         }
-        if request.dry_run == Some(true) {
-            return Err(ApiError::new(
-                "DryRunOperation",
-                "Request would have succeeded, but DryRun flag is set.",
-                Some("$.DryRun"),
-            ));
-        }
+        dry_run_stop(request.dry_run)?;
         let subnet_id = request
             .subnet_id
             .unwrap_or_else(|| format!("subnet-{}", &az[az.len() - 1..].repeat(17)));
@@ -288,7 +290,7 @@ impl World {
     }
 
     fn terminate_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
-        let request: InstanceIdsRequest = parse_request(input)?;
+        let request: TerminateInstancesRequest = parse_request(input)?;
         let ids = request.instance_ids.unwrap_or_default();
         if ids.is_empty() {
             return Err(ApiError::new(
@@ -306,6 +308,7 @@ impl World {
                 ));
             }
         }
+        dry_run_stop(request.dry_run)?;
         let mut changes = Vec::new();
         for id in &ids {
             let instance = self.ec2.instances.get_mut(id).expect("checked above");
@@ -324,6 +327,8 @@ impl World {
 
     fn describe_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: InstanceIdsRequest = parse_request(input)?;
+        refuse_unmodelled(input, DESCRIBE_INSTANCES_UNMODELLED)?;
+        dry_run_stop(request.dry_run)?;
         let wanted = request.instance_ids.unwrap_or_default();
         let instances: Vec<Value> = self
             .ec2
@@ -343,6 +348,25 @@ impl World {
             .collect()
     }
 }
+
+/// A request that passed every check but asked for a dry run stops here, as EC2's do.
+fn dry_run_stop(dry_run: Option<bool>) -> Result<(), ApiError> {
+    if dry_run == Some(true) {
+        return Err(ApiError::new(
+            "DryRunOperation",
+            "Request would have succeeded, but DryRun flag is set.",
+            Some("$.DryRun"),
+        ));
+    }
+    Ok(())
+}
+
+/// DescribeInstances' filters are not applied: instances are chosen by their ids.
+const DESCRIBE_INSTANCES_UNMODELLED: &[Unmodelled] = &[Unmodelled {
+    path: "$.Filters",
+    why: "filters are not simulated; name the instances with InstanceIds.",
+    default: None,
+}];
 
 /// The instance type a RunInstances asks for (EC2's default, m1.small, when it names none), from
 /// the catalogue.

@@ -96,6 +96,23 @@ fn decode_base64(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The first custom attribute of `ECS_INSTANCE_ATTRIBUTES` that ECS would refuse (the same
+/// rules as PutAttributes), as the agent's error.
+fn invalid_agent_attribute(attributes: &BTreeMap<String, String>) -> Option<ApiError> {
+    attributes.iter().find_map(|(name, value)| {
+        super::cluster::check_attribute_parts(name, Some(value), "$.UserData")
+            .err()
+            .map(|e| {
+                let message = format!(
+                    "ECS_INSTANCE_ATTRIBUTES: attribute {:?}: {}",
+                    truncated(name),
+                    e.message
+                );
+                ApiError::new(&e.code, message, Some("$.UserData"))
+            })
+    })
+}
+
 /// At most 128 characters of a name for a message (ECS's own limit for attribute names).
 fn truncated(text: &str) -> String {
     match text.char_indices().nth(128) {
@@ -119,7 +136,7 @@ impl World {
         if instance.state == InstanceState::Terminated || registered.is_some() {
             return;
         }
-        let (cluster, _, _) = agent_config(instance.user_data);
+        let (cluster, reserved_memory_mib, attributes) = agent_config(instance.user_data);
         let agent = format!("ecs:RegisterContainerInstance (ECS agent on {ec2_id})");
         if !instance.has_instance_profile {
             // The agent has no credentials to call ECS; the instance runs but never joins.
@@ -150,13 +167,14 @@ impl World {
             );
             return;
         }
-        if let Some(error) = self.invalid_agent_attribute(ec2_id) {
+        if let Some(error) = invalid_agent_attribute(&attributes) {
             // The agent refuses its own configuration and never registers, as the real one
             // exits on an ECS_INSTANCE_ATTRIBUTES it cannot accept.
             self.agent_failed(agent, error);
             return;
         }
-        let index = self.register_container_instance(ec2_id, &cluster);
+        let index =
+            self.register_container_instance(ec2_id, &cluster, reserved_memory_mib, attributes);
         self.ecs
             .agents
             .entry(ec2_id.to_string())
@@ -195,24 +213,6 @@ impl World {
             backoff.min(AGENT_RETRY_MS_MAX),
             Timer::AgentRetry(ec2_id.to_string()),
         );
-    }
-
-    /// The first custom attribute of the instance's `ECS_INSTANCE_ATTRIBUTES` that ECS would
-    /// refuse (the same rules as PutAttributes), as the agent's error.
-    fn invalid_agent_attribute(&self, ec2_id: &str) -> Option<ApiError> {
-        let (_, _, attributes) = agent_config(ec2::instance(self, ec2_id)?.user_data);
-        attributes.iter().find_map(|(name, value)| {
-            super::cluster::check_attribute_parts(name, Some(value), "$.UserData")
-                .err()
-                .map(|e| {
-                    let message = format!(
-                        "ECS_INSTANCE_ATTRIBUTES: attribute {:?}: {}",
-                        truncated(name),
-                        e.message
-                    );
-                    ApiError::new(&e.code, message, Some("$.UserData"))
-                })
-        })
     }
 
     /// EC2 says the instance is terminated: its tasks stop, it leaves the cluster (INACTIVE),

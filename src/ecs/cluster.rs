@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::{Cluster, ContainerInstance, InstanceIdx, InstanceStatus, TaskStatus};
 use crate::ec2::catalogue::instance_type;
-use crate::engine::error::{parse_request, ApiError};
+use crate::engine::error::{parse_request, refuse_unmodelled, ApiError};
 use crate::world::World;
 
 /// Host ports the ECS agent reserves on every Linux instance (aws-facts 3.3, `ECS_RESERVED_PORTS`).
@@ -53,6 +53,14 @@ struct CreateClusterRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ClusterRequest {
     cluster: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ListClustersRequest {
+    max_results: Option<Value>,
+    next_token: Option<Value>,
 }
 
 #[allow(dead_code)]
@@ -201,6 +209,7 @@ impl World {
 
     pub(crate) fn describe_clusters(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeClustersRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::DESCRIBE)?;
         let names = request.clusters.unwrap_or_else(|| vec!["default".into()]);
         let (clusters, failures) = super::found_or_missing(
             &names,
@@ -215,7 +224,9 @@ impl World {
         Ok(json!({ "clusters": clusters, "failures": failures }))
     }
 
-    pub(crate) fn list_clusters(&mut self, _input: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn list_clusters(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let _: ListClustersRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::LIST)?;
         let arns: Vec<&str> = self
             .ecs
             .clusters
@@ -264,9 +275,10 @@ impl World {
         &mut self,
         ec2_id: &str,
         cluster: &str,
+        reserved_memory_mib: u32,
+        agent_attributes: std::collections::BTreeMap<String, String>,
     ) -> InstanceIdx {
         let ec2 = crate::ec2::read::instance(self, ec2_id).expect("a running instance");
-        let (_, reserved_memory_mib, agent_attributes) = super::agent::agent_config(ec2.user_data);
         let (zone, image, subnet) = (
             ec2.availability_zone.to_string(),
             ec2.image_id.to_string(),
@@ -344,6 +356,7 @@ impl World {
         input: &Value,
     ) -> Result<Value, ApiError> {
         let request: ContainerInstancesRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::DESCRIBE)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let (found, failures) = self.lookup_instances(&cluster, &request.container_instances);
         let instances: Vec<Value> = found
@@ -355,6 +368,7 @@ impl World {
 
     pub(crate) fn list_container_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: ListContainerInstancesRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::LIST)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         if request.filter.is_some() {
             return Err(ApiError::invalid_parameter(

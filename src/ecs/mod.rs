@@ -440,6 +440,15 @@ pub enum SchedulingStrategy {
     Daemon,
 }
 
+impl SchedulingStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchedulingStrategy::Replica => "REPLICA",
+            SchedulingStrategy::Daemon => "DAEMON",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceStatus {
     Active,
@@ -604,11 +613,11 @@ impl Service {
 
 impl EcsState {
     /// Forgets the tasks stopped more than an hour before `now` (ECS shows them that long) and
-    /// drops their indices from everything that holds one. Returns how many it forgot.
-    pub(crate) fn forget_expired_tasks(&mut self, now: SimTime) -> usize {
+    /// drops their indices from everything that holds one.
+    pub(crate) fn forget_expired_tasks(&mut self, now: SimTime) {
         let removed = self.tasks.remove_expired(now);
         if removed.is_empty() {
-            return 0;
+            return;
         }
         let mut gone = vec![false; self.tasks.slot_count()];
         for &t in &removed {
@@ -629,7 +638,6 @@ impl EcsState {
                 self.trace_fates -= trace.fates().max(1);
             }
         }
-        removed.len()
     }
 }
 

@@ -658,6 +658,7 @@ impl World {
 
     pub(crate) fn describe_services(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeServicesRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::DESCRIBE)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         if request.services.len() > 10 {
             return Err(ApiError::invalid_parameter(
@@ -678,6 +679,7 @@ impl World {
 
     pub(crate) fn list_services(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: ListServicesRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::LIST)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let arns: Vec<&str> = self.ecs.clusters[&cluster]
             .services
@@ -690,6 +692,12 @@ impl World {
                     .launch_type
                     .as_ref()
                     .is_none_or(|l| s.launch_type.as_str() == l)
+            })
+            .filter(|s| {
+                request
+                    .scheduling_strategy
+                    .as_ref()
+                    .is_none_or(|strategy| s.scheduling_strategy.as_str() == strategy)
             })
             .map(|s| s.arn.as_str())
             .collect();
@@ -1437,7 +1445,7 @@ impl World {
             "pendingCount": pending,
             "launchType": s.launch_type.as_str(),
             "taskDefinition": definition.arn,
-            "schedulingStrategy": match s.scheduling_strategy { SchedulingStrategy::Replica => "REPLICA", SchedulingStrategy::Daemon => "DAEMON" },
+            "schedulingStrategy": s.scheduling_strategy.as_str(),
             "deploymentConfiguration": {
                 "deploymentCircuitBreaker": { "enable": s.circuit_breaker.enable, "rollback": s.circuit_breaker.rollback },
                 "maximumPercent": s.maximum_percent,

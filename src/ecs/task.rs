@@ -663,28 +663,21 @@ impl World {
         for c in &mut containers {
             c.last_status = first.min(TaskStatus::Pending);
         }
-        let cluster_name = launch.cluster.clone();
-        let task = new_task(
-            id,
-            arn,
-            launch.clone(),
-            &definition,
-            containers,
-            first,
-            self.now,
-        );
+        let (cluster_name, launch_type, instance) =
+            (launch.cluster.clone(), launch.launch_type, launch.instance);
+        let task = new_task(id, arn, launch, &definition, containers, first, self.now);
         let inserted = self.ecs.tasks.insert(task);
         debug_assert_eq!(inserted, index);
         // A reused slot continues its generation, so the old task's timers stay stale.
         let generation = self.ecs.tasks[index].generation;
         let cluster = self.ecs.clusters.get_mut(&cluster_name).expect("cluster");
         cluster.tasks.push(index);
-        if let Some(i) = launch.instance {
+        if let Some(i) = instance {
             self.ecs.container_instances[i].tasks.push(index);
             self.ecs.container_instances[i].version += 1;
         }
         self.emit_task_event(index);
-        let delay = match (first, launch.launch_type) {
+        let delay = match (first, launch_type) {
             (TaskStatus::Provisioning, LaunchType::Fargate) => FARGATE_PROVISIONING_MS,
             (TaskStatus::Provisioning, _) => ENI_ATTACH_MS,
             _ => AGENT_PICKUP_MS,
@@ -1121,6 +1114,7 @@ impl World {
 
     pub(crate) fn describe_tasks(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeTasksRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::DESCRIBE)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         if request.tasks.len() > 100 {
             return Err(ApiError::invalid_parameter(
@@ -1138,6 +1132,7 @@ impl World {
 
     pub(crate) fn list_tasks(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: ListTasksRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::LIST)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let want_stopped = match request.desired_status.as_deref() {
             None | Some("RUNNING") | Some("PENDING") => false,

@@ -10,7 +10,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::engine::error::{parse_request, ApiError};
+use crate::engine::error::{parse_request, refuse_unmodelled, ApiError};
 
 /// Limits of aws-facts 1.5.
 pub const TASK_DEFINITION_BYTES_MAX: usize = 64 * 1024;
@@ -1195,7 +1195,16 @@ pub const REVISIONS_PER_FAMILY_MAX: usize = 1_000_000;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TaskDefinitionRef {
     task_definition: String,
-    include: Option<Value>,
+}
+
+/// DescribeTaskDefinition's request: `include: ["TAGS"]` asks for the tags, which the answer
+/// always carries (none: tags are not simulated).
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DescribeTaskDefinitionRequest {
+    task_definition: String,
+    include: Option<Vec<String>>,
 }
 
 #[allow(dead_code)]
@@ -1291,7 +1300,7 @@ impl World {
     }
 
     pub(crate) fn describe_task_definition(&mut self, input: &Value) -> Result<Value, ApiError> {
-        let request: TaskDefinitionRef = parse_request(input)?;
+        let request: DescribeTaskDefinitionRequest = parse_request(input)?;
         let definition =
             self.resolve_task_definition(&request.task_definition, "$.taskDefinition")?;
         Ok(json!({ "taskDefinition": self.task_definition_json(definition), "tags": [] }))
@@ -1299,6 +1308,7 @@ impl World {
 
     pub(crate) fn list_task_definitions(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: ListTaskDefinitionsRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::LIST)?;
         let want_active = match request.status.as_deref() {
             None | Some("ACTIVE") => true,
             Some("INACTIVE") => false,

@@ -136,3 +136,15 @@ pub const START_TASK: &[Unmodelled] = &[
     field("$.volumeConfigurations", VOLUME_CONFIGURATIONS),
     field("$.enableExecuteCommand", EXEC),
 ];
+
+const PAGES: &str = "lists are answered whole, in one page.";
+
+/// List operations: every answer is one page.
+pub const LIST: &[Unmodelled] = &[field("$.maxResults", PAGES), field("$.nextToken", PAGES)];
+
+/// Describe operations' `include` (tags, settings, statistics...): what the answers carry is
+/// all there is.
+pub const DESCRIBE: &[Unmodelled] = &[field(
+    "$.include",
+    "the answers carry what the model has; tags and the extra details are not simulated.",
+)];

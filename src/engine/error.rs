@@ -236,7 +236,7 @@ fn valid_types(expected: &str) -> &'static str {
 }
 
 /// The range of the integer type serde expected, as botocore's `valid range: min-max`.
-fn integer_range(expected: &str) -> Option<(i128, i128)> {
+pub fn integer_range(expected: &str) -> Option<(i128, i128)> {
     Some(match expected.trim() {
         "u8" => (0, u8::MAX.into()),
         "u16" => (0, u16::MAX.into()),
@@ -250,8 +250,13 @@ fn integer_range(expected: &str) -> Option<(i128, i128)> {
     })
 }
 
+/// botocore's `ParamValidationError`, at the JSON path of `segments`.
+fn param_error(text: String, segments: &[Segment]) -> ApiError {
+    ApiError::new("ParamValidationError", text, Some(&json_path_of(segments)))
+}
+
 /// The names serde lists after "expected one of" / "expected": `` `a`, `b` `` or `` `a` or `b` ``.
-fn backquoted(text: &str) -> Vec<String> {
+pub fn backquoted(text: &str) -> Vec<String> {
     text.split('`')
         .enumerate()
         .filter(|(i, _)| i % 2 == 1)
@@ -265,16 +270,13 @@ pub fn cli_validation_error(
     segments: &[Segment],
     message: &str,
 ) -> ApiError {
-    let invalid = |text: String, segments: &[Segment]| {
-        ApiError::new("ParamValidationError", text, Some(&json_path_of(segments)))
-    };
     if let Some(rest) = message.strip_prefix("unknown field ") {
         return unknown_field(segments, rest);
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
         // The path is the object that lacks the field: there is no field to point at.
         let field = backquoted(rest).pop().unwrap_or_default();
-        return invalid(
+        return param_error(
             format!(
                 "Missing required parameter in {}: \"{field}\"",
                 cli_name(segments)
@@ -291,7 +293,7 @@ pub fn cli_validation_error(
         .map(|(_, e)| e)
         .unwrap_or("");
     if message.starts_with("invalid type: ") {
-        return invalid(
+        return param_error(
             format!(
                 "Invalid type for parameter {name}, value: {}, type: {}, valid types: {}",
                 python_str(&value),
@@ -303,7 +305,7 @@ pub fn cli_validation_error(
     }
     if message.starts_with("invalid value: ") {
         if let Some((min, max)) = integer_range(expected) {
-            return invalid(
+            return param_error(
                 format!(
                     "Invalid range for parameter {name}, value: {}, valid range: {min}-{max}",
                     python_str(&value)
@@ -313,7 +315,7 @@ pub fn cli_validation_error(
         }
     }
     if message.starts_with("invalid length ") {
-        return invalid(
+        return param_error(
             format!(
                 "Invalid length for parameter {name}, value: {}",
                 python_str(&value)
@@ -322,10 +324,9 @@ pub fn cli_validation_error(
         );
     }
     // A message of the model's own (a custom deserializer's): already in plain words.
-    ApiError::new(
-        "ParamValidationError",
+    param_error(
         format!("Invalid value for parameter {name}: {message}"),
-        Some(&json_path_of(segments)),
+        segments,
     )
 }
 
@@ -366,9 +367,6 @@ pub fn refuse_unmodelled(input: &serde_json::Value, fields: &[Unmodelled]) -> Re
 
 /// botocore's unknown-field error: the object that has the field, and the ones it takes.
 fn unknown_field(segments: &[Segment], rest: &str) -> ApiError {
-    let invalid = |text: String, segments: &[Segment]| {
-        ApiError::new("ParamValidationError", text, Some(&json_path_of(segments)))
-    };
     let mut names = backquoted(rest);
     let field = if names.is_empty() {
         String::new()
@@ -382,7 +380,7 @@ fn unknown_field(segments: &[Segment], rest: &str) -> ApiError {
     }
     let mut at = parent.clone();
     at.push(Segment::Key(field.clone()));
-    invalid(
+    param_error(
         format!(
             "Unknown parameter in {}: \"{field}\", must be one of: {}",
             cli_name(&parent),

@@ -9,12 +9,12 @@
 
 use serde_json::{json, Value};
 
+use super::error::ApiError;
+use super::time::SimTime;
+
 /// The most records the world holds. Older ones are let go (and counted, `World::log_dropped`);
 /// the playground says so above its log. About 1.5 KB a record: some 30 MB at the most.
 pub const LOG_RECORDS_MAX: usize = 20_000;
-
-use super::error::ApiError;
-use super::time::SimTime;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogRecord {

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::engine::error::{json_path_of, path_segments, Segment};
+use crate::engine::error::{backquoted, integer_range, json_path_of, path_segments, Segment};
 use crate::engine::time::{duration_from_ms, format_duration, parse_duration, parse_timestamp};
 
 /// The only format this build reads. Older versions, when there are any, keep their meaning.
@@ -317,17 +317,8 @@ fn syntax_error(err: serde_json::Error) -> ScenarioError {
 /// whole number, not "x"`; `$.foo: unknown field "foo"; a scenario has format, name, ...`.
 fn field_error(segments: &[Segment], message: &str) -> String {
     let path = json_path_of(segments);
-    let names = |text: &str| -> Vec<String> {
-        let parts: Vec<&str> = text.split('`').collect();
-        parts
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .map(|s| s.to_string())
-            .collect()
-    };
     if let Some(rest) = message.strip_prefix("unknown field ") {
-        let mut fields = names(rest);
+        let mut fields = backquoted(rest);
         let field = if fields.is_empty() {
             String::new()
         } else {
@@ -344,18 +335,12 @@ fn field_error(segments: &[Segment], message: &str) -> String {
         );
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
-        let field = names(rest).pop().unwrap_or_default();
+        let field = backquoted(rest).pop().unwrap_or_default();
         return format!("{path}: the field \"{field}\" is required");
     }
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!(
-            "{path}: expected {}, not {}",
-            plain_expected(expected),
-            plain_found(found)
-        );
-    }
-    if let Some(rest) = message.strip_prefix("invalid value: ") {
+    let wrong = (message.strip_prefix("invalid type: "))
+        .or_else(|| message.strip_prefix("invalid value: "));
+    if let Some(rest) = wrong {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return format!(
             "{path}: expected {}, not {}",
@@ -369,15 +354,8 @@ fn field_error(segments: &[Segment], message: &str) -> String {
 /// serde's name for what it wanted, as a person would say it.
 fn plain_expected(expected: &str) -> String {
     let expected = expected.trim();
-    if ["u8", "u16", "u32", "u64", "i32", "i64", "usize"].contains(&expected) {
-        let max = match expected {
-            "u32" => u64::from(u32::MAX),
-            "u8" => 255,
-            "u16" => 65_535,
-            "i32" => i32::MAX as u64,
-            _ => u64::MAX,
-        };
-        format!("a whole number from 0 to {max}")
+    if let Some((min, max)) = integer_range(expected) {
+        format!("a whole number from {min} to {max}")
     } else if expected.contains("string") {
         "a string".into()
     } else if expected.contains("sequence") {
