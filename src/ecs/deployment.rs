@@ -398,8 +398,16 @@ impl World {
         }
     }
 
+    /// A timeline point for each service whose tasks changed state since its last one.
+    pub(crate) fn record_changed_timelines(&mut self) {
+        for service in std::mem::take(&mut self.ecs.timelines_changed) {
+            self.record_timeline(service);
+        }
+    }
+
     /// Appends a timeline point for each deployment whose counts changed.
     pub(crate) fn record_timeline(&mut self, service: ServiceIdx) {
+        self.ecs.services[service].timeline_changed = false;
         let by_deployment = self.unstopped_by_deployment(service);
         let s = &self.ecs.services[service];
         let mut points = Vec::new();

@@ -200,6 +200,10 @@ pub struct EcsState {
     /// The agent of each EC2 instance that has started one, by instance id.
     pub agents: BTreeMap<String, agent::Agent>,
     pub settings: EcsSettings,
+    /// Services whose tasks changed state since their timeline's last point (each at most
+    /// once): [`World::record_changed_timelines`] adds a point for each, so the charts see
+    /// every change at the moment it happens, not at the scheduler's next look.
+    pub timelines_changed: Vec<ServiceIdx>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -600,6 +604,8 @@ pub struct Service {
     pub throttled_until: SimTime,
     /// Whether a reconcile timer is already queued, so bursts of changes queue one.
     pub reconcile_queued: bool,
+    /// Whether the service is in [`EcsState::timelines_changed`].
+    pub timeline_changed: bool,
     /// awsvpc subnets (Fargate tasks spread over their zones).
     pub subnets: Vec<String>,
 }

@@ -485,6 +485,7 @@ impl World {
             start_failures_in_a_row: 0,
             throttled_until: 0,
             reconcile_queued: false,
+            timeline_changed: false,
             subnets: plan.subnets,
         });
         let services = &mut self
@@ -1112,6 +1113,10 @@ impl World {
                     failure = Some(f);
                 }
             }
+        }
+        if failure.is_none() && count > 0 {
+            // Every task asked for found an instance: the old failure no longer explains anything.
+            self.ecs.services[service].last_placement_failure = None;
         }
         (placed, failure)
     }

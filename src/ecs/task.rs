@@ -766,6 +766,14 @@ impl World {
         let t = &mut self.ecs.tasks[task];
         t.last_status = status;
         t.version += 1;
+        if let Some(service) = t.service {
+            let s = &mut self.ecs.services[service];
+            if !s.timeline_changed {
+                s.timeline_changed = true;
+                self.ecs.timelines_changed.push(service);
+            }
+        }
+        let t = &mut self.ecs.tasks[task];
         for c in &mut t.containers {
             if c.last_status != TaskStatus::Stopped {
                 c.last_status = match status {

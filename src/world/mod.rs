@@ -362,6 +362,7 @@ impl World {
                 Command::InstanceTerminated(ec2_id) => self.agent_instance_gone(&ec2_id),
             }
         }
+        self.record_changed_timelines();
     }
 
     /// Performs scenario step `i`, its references resolved first. A failed step is recorded
