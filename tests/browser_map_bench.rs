@@ -54,7 +54,15 @@ fn cluster_map_frame_time() {
         let laid_out = performance.now();
         // Far past every animation: the steady cost of a frame.
         let now = 1.0e9 + n as f64;
-        ecsplay::ui::draw_map(&ctx, &mut raster, scale, &layout, None, &mut animation, now);
+        ecsplay::ui::draw_map(
+            &ctx,
+            &mut raster,
+            scale,
+            &layout,
+            Default::default(),
+            &mut animation,
+            now,
+        );
         let drawn = performance.now();
         // Reading one pixel waits for the drawing to finish.
         let _ = ctx.get_image_data(0.0, 0.0, 1.0, 1.0).unwrap();

@@ -184,7 +184,7 @@ fn a_saved_session_restores_to_the_same_log() {
     s.request(
         "ecs:CreateService",
         ServiceForm {
-            desired_count: 3,
+            desired_count: "3".into(),
             ..service_form()
         }
         .request(),
@@ -221,12 +221,12 @@ fn service_form() -> ServiceForm {
         task_definition: "web:1".into(),
         launch_type: "EC2".into(),
         daemon: false,
-        desired_count: 2,
+        desired_count: "2".into(),
         strategy: "default".into(),
         member_of: String::new(),
         distinct_instance: false,
-        minimum_healthy_percent: 100,
-        maximum_percent: 200,
+        minimum_healthy_percent: "100".into(),
+        maximum_percent: "200".into(),
         circuit_breaker: true,
         rollback: true,
     }
@@ -266,7 +266,7 @@ fn the_forms_make_requests_ecs_accepts_and_constraints_take_effect() {
     );
 
     let form = ServiceForm {
-        desired_count: 3,
+        desired_count: "3".into(),
         strategy: "binpack(memory)".into(),
         member_of: "attribute:ecs.instance-type =~ m5.*".into(),
         distinct_instance: true,
@@ -313,7 +313,7 @@ fn the_run_task_form_runs_fargate_tasks_in_the_subnets_zones() {
     let before = s.world().ecs.tasks.len();
     s.request(
         "ecs:RunTask",
-        forms::run_task_request("serverless", "report", 2, "FARGATE"),
+        forms::run_task_request("serverless", "report", "2", "FARGATE"),
     )
     .unwrap();
     assert_eq!(s.world().ecs.tasks.len(), before + 2);
@@ -482,4 +482,300 @@ fn a_rolled_back_deployment_still_reaches_a_steady_state() {
     assert!(ff.steady, "{ff:?}");
     let service = &s.world().ecs.services[0];
     assert_eq!(service.task_definition(), "web:1");
+}
+
+/// The session of issue 13's chart lag: a 1536 MiB definition, two m5.large in 1a and two
+/// t3.medium in 1b, service `mo` (memberOf t3.medium, 2 tasks), then `roll` (4 tasks, 50/100).
+fn chart_lag_session() -> Session {
+    let mut s = session("blank");
+    let mut definition = example();
+    definition["containerDefinitions"][0]["memoryReservation"] = json!(1536);
+    s.request("ecs:RegisterTaskDefinition", definition).unwrap();
+    for (kind, zone) in [("m5.large", "us-east-1a"), ("t3.medium", "us-east-1b")] {
+        let request =
+            ecsplay::ec2::run_instances_request(kind, 2, zone, "demo", &Default::default());
+        s.request("ec2:RunInstances", request).unwrap();
+    }
+    s.advance_by(90_000);
+    let mo = ServiceForm {
+        name: "mo".into(),
+        member_of: "attribute:ecs.instance-type == t3.medium".into(),
+        ..service_form()
+    };
+    s.request("ecs:CreateService", mo.request()).unwrap();
+    // Made a moment later, as a person fills in the second form.
+    s.advance_by(30_000);
+    let roll = ServiceForm {
+        name: "roll".into(),
+        desired_count: "4".into(),
+        minimum_healthy_percent: "50".into(),
+        maximum_percent: "100".into(),
+        ..service_form()
+    };
+    s.request("ecs:CreateService", roll.request()).unwrap();
+    s.fast_forward();
+    s
+}
+
+#[test]
+fn the_charted_running_count_changes_the_moment_a_task_starts() {
+    let s = chart_lag_session();
+    let world = s.world();
+    let roll = world
+        .ecs
+        .services
+        .iter()
+        .find(|t| t.name == "roll")
+        .unwrap();
+    let series = ServiceSeries::of(roll);
+    // Every moment a task of the service reached RUNNING is a point of the running line, with
+    // the number running from then on.
+    let mut started: Vec<u64> = roll
+        .tasks
+        .iter()
+        .filter_map(|&t| world.ecs.tasks[t].started_at)
+        .collect();
+    started.sort_unstable();
+    assert_eq!(started.len(), 4, "all four tasks started");
+    for (n, at) in started.iter().enumerate() {
+        let value = series
+            .running
+            .iter()
+            .rev()
+            .find(|(t, _)| t <= at)
+            .map(|p| p.1)
+            .unwrap();
+        let running_then = started.iter().filter(|t| *t <= at).count() as u32;
+        assert_eq!(
+            value, running_then,
+            "task {n} started at {at}: {:?}",
+            series.running
+        );
+    }
+    let last_start = *started.last().unwrap();
+    assert!(
+        series.running.contains(&(last_start, 4)),
+        "running 4 from {last_start}: {:?}",
+        series.running
+    );
+}
+
+#[test]
+fn the_keyboard_visits_every_waiting_group_instance_and_task_in_reading_order() {
+    let mut s = session("default");
+    s.fast_forward();
+    let layout = MapLayout::build(s.world(), 900.0);
+    let stops = layout.stops();
+    let instances = layout
+        .boxes
+        .iter()
+        .filter(|b| matches!(b.kind, ecsplay::ui::model::map::BoxKind::Container(_)))
+        .count();
+    assert_eq!(stops.len(), instances + layout.chips.len());
+    assert!(matches!(stops[0], Hit::Instance(_)), "{stops:?}");
+    // Right from nothing goes to the first stop, then on; Left goes back; End and Home jump.
+    let first = layout.next_stop(None, "ArrowRight").unwrap();
+    assert_eq!(first, stops[0]);
+    let second = layout.next_stop(Some(&first), "ArrowDown").unwrap();
+    assert_eq!(second, stops[1]);
+    assert!(
+        matches!(second, Hit::Task(_)),
+        "an instance's tasks follow it"
+    );
+    assert_eq!(
+        layout.next_stop(Some(&second), "ArrowLeft"),
+        Some(first.clone())
+    );
+    assert_eq!(layout.next_stop(Some(&first), "End"), stops.last().cloned());
+    assert_eq!(layout.next_stop(Some(&second), "Home"), Some(first));
+    assert_eq!(layout.next_stop(None, "x"), None);
+    // Every stop has a rectangle for the keyboard's ring.
+    assert!(stops.iter().all(|h| layout.rect_of(h).is_some()));
+}
+
+/// A service whose 9000 MiB tasks fit no instance: m5.large and t3.medium.
+fn unplaceable_session() -> Session {
+    let mut s = session("blank");
+    let mut definition = example();
+    definition["containerDefinitions"][0]["memoryReservation"] = json!(9000);
+    s.request("ecs:RegisterTaskDefinition", definition).unwrap();
+    for kind in ["m5.large", "t3.medium"] {
+        let request =
+            ecsplay::ec2::run_instances_request(kind, 1, "us-east-1a", "demo", &Default::default());
+        s.request("ec2:RunInstances", request).unwrap();
+    }
+    s.advance_by(90_000);
+    s.request("ecs:CreateService", service_form().request())
+        .unwrap();
+    s.fast_forward();
+    s
+}
+
+#[test]
+fn tasks_that_cannot_be_placed_can_be_selected_and_keep_their_last_decision() {
+    let s = unplaceable_session();
+    let layout = MapLayout::build(s.world(), 900.0);
+    let waiting = layout.waiting.first().unwrap_or_else(|| {
+        panic!(
+            "nothing waits: {:?}",
+            ecsplay::scenario::run::log_lines(s.world())
+                .iter()
+                .rev()
+                .take(8)
+                .collect::<Vec<_>>()
+        )
+    });
+    assert_eq!((waiting.name.as_str(), waiting.count), ("web", 2));
+    // A click on the group's label selects it; the keyboard's first stop is the group too.
+    let hit = layout.hit(waiting.x + 4.0, 17.0);
+    assert_eq!(hit, Some(Hit::Waiting(waiting.service)));
+    assert_eq!(layout.stops()[0], Hit::Waiting(waiting.service));
+    let world = s.world();
+    let decision = world.ecs.services[waiting.service]
+        .last_placement_failure
+        .as_ref()
+        .expect("the failed decision is kept");
+    let trace = decision.expand(&world.ecs);
+    assert_eq!(trace.instances.len(), 2);
+    for fate in &trace.instances {
+        assert_eq!(fate.check, Some("memory"), "{fate:?}");
+        let detail = fate.detail.as_deref().unwrap();
+        assert!(detail.starts_with("needs 9000 MiB of memory, "), "{detail}");
+        assert!(detail.ends_with(" MiB available"), "{detail}");
+        assert!(fate.ec2_instance_id.starts_with("i-"));
+        assert_eq!(
+            fate.container_instance.len(),
+            32,
+            "{}",
+            fate.container_instance
+        );
+    }
+    let failure = trace.failure.unwrap();
+    assert!(failure
+        .message
+        .contains(failure.closest.as_deref().unwrap()));
+}
+
+#[test]
+fn a_placement_failure_is_forgotten_once_every_task_is_placed() {
+    let mut s = unplaceable_session();
+    // Room at last: an instance large enough for both tasks.
+    let request = ecsplay::ec2::run_instances_request(
+        "m5.4xlarge",
+        1,
+        "us-east-1a",
+        "demo",
+        &Default::default(),
+    );
+    s.request("ec2:RunInstances", request).unwrap();
+    s.fast_forward();
+    assert_eq!(running(&s, "web"), 2);
+    assert!(s.world().ecs.services[0].last_placement_failure.is_none());
+}
+
+#[test]
+fn services_of_the_same_name_in_two_clusters_are_named_with_their_cluster() {
+    let mut s = session("binpack-vs-spread");
+    s.fast_forward();
+    let world = s.world();
+    let labels = ecsplay::ui::model::charts::service_labels(world);
+    assert_eq!(labels.len(), world.ecs.services.len());
+    let mut unique = labels.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), labels.len(), "{labels:?}");
+    for (label, service) in labels.iter().zip(&world.ecs.services) {
+        assert_eq!(*label, format!("{} ({})", service.name, service.cluster));
+    }
+    // The map shows one cluster at a time: each cluster's instances, and only those.
+    let all = MapLayout::build(world, 900.0);
+    let mut shown = 0;
+    for cluster in world.ecs.clusters.keys() {
+        let layout = MapLayout::build_for(world, 900.0, Some(cluster));
+        for b in &layout.boxes {
+            if let ecsplay::ui::model::map::BoxKind::Container(n) = b.kind {
+                assert_eq!(world.ecs.container_instances[n].cluster, *cluster);
+                shown += 1;
+            }
+        }
+    }
+    assert_eq!(shown, all.boxes.len());
+    // A single cluster's names stay as they are.
+    let mut default = session("default");
+    default.fast_forward();
+    assert_eq!(
+        ecsplay::ui::model::charts::service_labels(default.world()),
+        vec!["web".to_string()]
+    );
+}
+
+#[test]
+fn number_fields_go_as_typed_so_the_api_refuses_what_is_not_an_integer() {
+    assert_eq!(forms::number_as_typed(" 3 "), Some(json!(3)));
+    assert_eq!(forms::number_as_typed(""), None);
+    assert_eq!(forms::number_as_typed("1e2"), Some(json!("1e2")));
+    let mut s = session("default");
+    let cluster = s.world().ecs.clusters.keys().next().unwrap().clone();
+    for (typed, message) in [
+        ("1e2", "Invalid type for parameter desiredCount, value: 1e2, type: <class 'str'>, valid types: <class 'int'>"),
+        ("2.5", "Invalid type for parameter desiredCount, value: 2.5, type: <class 'str'>, valid types: <class 'int'>"),
+        ("", "desiredCount is required for a service using the REPLICA scheduling strategy."),
+    ] {
+        let form = ServiceForm {
+            cluster: cluster.clone(),
+            name: "other".into(),
+            desired_count: typed.into(),
+            ..service_form()
+        };
+        let error = s.request("ecs:CreateService", form.request()).unwrap_err();
+        assert_eq!(error.message, message, "typed {typed:?}");
+    }
+    let form = ServiceForm {
+        cluster,
+        name: "other".into(),
+        desired_count: "-1".into(),
+        ..service_form()
+    };
+    assert!(s.request("ecs:CreateService", form.request()).is_err());
+    assert!(s.world().ecs.services.iter().all(|t| t.name != "other"));
+}
+
+#[test]
+fn fargate_with_a_placement_strategy_gets_aws_refusal_not_silence() {
+    let mut s = session("fargate-basics");
+    let form = ServiceForm {
+        cluster: "serverless".into(),
+        name: "spot".into(),
+        task_definition: "api:1".into(),
+        launch_type: "FARGATE".into(),
+        strategy: "binpack(memory)".into(),
+        ..service_form()
+    };
+    let error = s.request("ecs:CreateService", form.request()).unwrap_err();
+    assert_eq!(error.code, "InvalidParameterException");
+    assert_eq!(
+        error.message,
+        "Task placement strategies are not supported for tasks using the Fargate launch type."
+    );
+}
+
+#[test]
+fn custom_attributes_are_checked_as_ecs_checks_them() {
+    assert!(forms::parse_attributes("=x")
+        .unwrap_err()
+        .contains("no name"));
+    assert!(forms::parse_attributes("team=a, team=b")
+        .unwrap_err()
+        .contains("given twice"));
+    assert!(forms::parse_attributes("ecs.instance-type=fake")
+        .unwrap_err()
+        .contains("ecs. namespace"));
+    assert!(forms::parse_attributes("équipe=web").is_err());
+    assert!(forms::parse_attributes("team=wéb").is_err());
+    assert_eq!(
+        forms::parse_attributes("team=web, stack=prod")
+            .unwrap()
+            .len(),
+        2
+    );
 }

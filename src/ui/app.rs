@@ -25,11 +25,27 @@ use super::services::ServicesPanel;
 use super::state::{Action, Origin, Speed, UiState};
 use super::storage;
 use super::time_controls::TimeControls;
-use crate::engine::time::format_duration;
+use crate::engine::time::format_clock;
 use crate::scenario::{Scenario, Step};
 
-/// The state a visitor starts in: the last autosave, else the default scenario.
+/// The state a visitor starts in: the last autosave, else the default scenario; with the
+/// session set aside before, if one is kept.
 fn initial_state() -> UiState {
+    let mut state = autosaved_state();
+    state.set_aside = storage::load_set_aside().map(Rc::new);
+    if state.set_aside.is_none()
+        && state.notice.is_none()
+        && state.sim.borrow().user_requests() == 0
+    {
+        state.notice = Some(FIRST_RUN_HINT.into());
+    }
+    state
+}
+
+/// What the header says to a visitor with nothing of their own yet.
+pub const FIRST_RUN_HINT: &str = "New here? Press ▶ Play (or Space) to watch the instances boot and the service place its tasks, Steady » to jump to the end, then click a task on the map to see why it went there.";
+
+fn autosaved_state() -> UiState {
     match storage::load() {
         Ok(Some(saved)) => UiState::from_saved(saved),
         Ok(None) => UiState::new(
@@ -49,6 +65,13 @@ fn initial_state() -> UiState {
             state
         }
     }
+}
+
+/// Whether the panels stack in one column (the stylesheet's narrowest layout).
+fn narrow_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(max-width: 700px)").ok().flatten())
+        .is_some_and(|m| m.matches())
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -83,16 +106,28 @@ fn start_frames(dispatcher: UseReducerDispatcher<UiState>) -> Rc<RefCell<Option<
     handle
 }
 
-/// Keyboard shortcuts, unless the user is typing in a field.
+/// Keyboard shortcuts, unless the key belongs to what has the focus: every key of a field
+/// (typing), and Space and Enter of a button, link, `<summary>`, radio or the cluster map (they
+/// press it). A shortcut never steals a key from a focused control.
 fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
-    let typing = e
+    let focused = e
         .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| {
-            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                || el.has_attribute("contenteditable")
-        });
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let typing = focused.as_ref().is_some_and(|el| {
+        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || el.has_attribute("contenteditable")
+    });
+    let pressable = focused.as_ref().is_some_and(|el| {
+        matches!(
+            el.tag_name().as_str(),
+            "BUTTON" | "A" | "SUMMARY" | "CANVAS"
+        ) || el.has_attribute("role")
+            || el.has_attribute("tabindex")
+    });
     if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return None;
+    }
+    if pressable && matches!(e.key().as_str(), " " | "Enter") {
         return None;
     }
     Some(match e.key().as_str() {
@@ -108,6 +143,10 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
         _ => return None,
     })
 }
+
+/// While playing, the time reached is saved once per this much simulated time at 1x (scaled
+/// by the speed, so about once a second of wall-clock time).
+pub const AUTOSAVE_PLAYING_MS: u64 = 1_000;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -157,10 +196,24 @@ pub fn app() -> Html {
             state.sim.borrow().scenario().steps.len(),
             state.editor.clone(),
             state.preset.clone(),
-            if state.playing { u64::MAX } else { state.now() },
+            // While playing, the time reached is saved at most every few wall-clock seconds'
+            // worth of frames (each simulated AUTOSAVE_PLAYING_MS), so a reload comes back
+            // close to where it was.
+            if state.playing {
+                state.now() / AUTOSAVE_PLAYING_MS.saturating_mul(u64::from(state.speed.factor()))
+            } else {
+                state.now()
+            },
+            state.playing,
         );
         let state = state.clone();
         use_effect_with(key, move |_| storage::save(&state.saved()));
+    }
+    {
+        let set_aside = state.set_aside.clone();
+        use_effect_with(set_aside, |set_aside| {
+            storage::save_set_aside(set_aside.as_deref())
+        });
     }
 
     let dispatch = |make: fn() -> Action| {
@@ -173,7 +226,20 @@ pub fn app() -> Html {
     };
     let onselect = {
         let d = state.dispatcher();
-        Callback::from(move |hit: Option<Hit>| d.dispatch(Action::Select(hit)))
+        Callback::from(move |hit: Option<Hit>| {
+            let selected = hit.is_some();
+            d.dispatch(Action::Select(hit));
+            // On a narrow screen the panels stack and the inspector is far below the map: go
+            // to it, or the click seems to do nothing.
+            if selected && narrow_screen() {
+                if let Some(panel) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("panel-inspector"))
+                {
+                    panel.scroll_into_view();
+                }
+            }
+        })
     };
     let request = |origin: Origin| {
         let d = state.dispatcher();
@@ -230,6 +296,16 @@ pub fn app() -> Html {
         })
     };
 
+    let onmapcluster = {
+        let d = state.dispatcher();
+        Callback::from(move |e: Event| {
+            d.dispatch(Action::ShowCluster(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value(),
+            ))
+        })
+    };
+
     let session = state.sim.borrow();
     let world = session.world();
     let revisions = super::model::forms::revisions(world, false);
@@ -237,7 +313,23 @@ pub fn app() -> Html {
     let description = session.scenario().description.clone();
     let steps: Vec<Step> = session.scenario().steps.clone();
     let now = session.now();
-    let service_names: Vec<String> = world.ecs.services.iter().map(|s| s.name.clone()).collect();
+    let service_names = super::model::charts::service_labels(world);
+    // Clusters with something to show; with more than one, the map shows one at a time.
+    let map_clusters: Vec<String> = world
+        .ecs
+        .clusters
+        .values()
+        .filter(|c| {
+            c.active && (!c.instances.is_empty() || !c.services.is_empty() || !c.tasks.is_empty())
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    let map_cluster: Option<String> = match state.map_cluster.as_deref() {
+        _ if map_clusters.len() < 2 => None,
+        Some("*") => None,
+        Some(c) if map_clusters.iter().any(|m| m == c) => Some(c.to_string()),
+        _ => map_clusters.first().cloned(),
+    };
     drop(session);
 
     html! {
@@ -270,20 +362,41 @@ pub fn app() -> Html {
                 />
             </header>
             if let Some(notice) = &state.notice { <div class="notice" role="status" id="notice">{ notice.clone() }</div> }
+            if let Some(saved) = &state.set_aside {
+                <div class="set-aside" id="set-aside">
+                    <span>{ format!("Set aside: {} with {} of your requests.", saved.scenario.name, saved.user_requests) }</span>
+                    <button class="btn btn-small" id="btn-restore" onclick={dispatch(|| Action::RestoreSetAside).reform(|_: MouseEvent| ())}>{ "Restore" }</button>
+                    <button class="btn btn-small" id="btn-dismiss-set-aside" onclick={dispatch(|| Action::DismissSetAside).reform(|_: MouseEvent| ())}>{ "Forget it" }</button>
+                </div>
+            }
             <p class="scenario-description">
                 <strong class="scenario-name" id="scenario-name">{ scenario_name }</strong>
                 if let Some(description) = description { { format!(" — {description}") } }
             </p>
             <main class="workspace">
                 <div class="column column-left">
-                    <TaskDefinitionEditor text={AttrValue::from(state.editor.to_string())} {revisions} outcome={state.outcome.clone()} {onedit} {onregister} {onopen} />
+                    <TaskDefinitionEditor text={AttrValue::from(state.editor.clone())} {revisions} outcome={state.outcome.clone()} {onedit} {onregister} {onopen} />
                     <CapacityPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Capacity)} {onfargate} />
                     <ServicesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Services)} />
                 </div>
                 <div class="column column-center">
                     <section class="panel panel-wide" id="panel-cluster-map" aria-labelledby="panel-cluster-map-title">
-                        <h2 id="panel-cluster-map-title">{ "Cluster map" }</h2>
-                        <ClusterMap sim={state.sim.clone()} selection={state.selection.clone()} reduced_motion={*reduced_motion} onselect={onselect.clone()} />
+                        <div class="map-head">
+                            <h2 id="panel-cluster-map-title">{ match &map_cluster {
+                                Some(c) => format!("Cluster map: {c}"),
+                                None if map_clusters.len() > 1 => "Cluster map: every cluster".to_string(),
+                                None => "Cluster map".to_string(),
+                            } }</h2>
+                            if map_clusters.len() > 1 {
+                                <label class="map-cluster">{ "Cluster " }
+                                    <select id="map-cluster" onchange={onmapcluster}>
+                                        { for map_clusters.iter().map(|c| html! { <option value={c.clone()} selected={map_cluster.as_deref() == Some(c.as_str())}>{ c.clone() }</option> }) }
+                                        <option value="*" selected={map_cluster.is_none()}>{ "All clusters" }</option>
+                                    </select>
+                                </label>
+                            }
+                        </div>
+                        <ClusterMap sim={state.sim.clone()} cluster={map_cluster.clone()} selection={state.selection.clone()} reduced_motion={*reduced_motion} onselect={onselect.clone()} />
                         <MapLegend services={service_names} />
                     </section>
                     <Charts sim={state.sim.clone()} />
@@ -334,11 +447,11 @@ struct TimelineProps {
 fn timeline(props: &TimelineProps) -> Html {
     html! {
         <section class="panel" id="panel-timeline" aria-labelledby="panel-timeline-title">
-            <h2 id="panel-timeline-title">{ format!("Scenario timeline ({} steps)", props.steps.len()) }</h2>
+            <h2 id="panel-timeline-title">{ format!("Scenario timeline ({} {})", props.steps.len(), if props.steps.len() == 1 { "step" } else { "steps" }) }</h2>
             <ol class="timeline">
                 { for props.steps.iter().map(|step| html! {
                     <li class={classes!((step.at <= props.now).then_some("done"))}>
-                        <span class="at">{ format!("+{}", format_duration(step.at)) }</span>
+                        <span class="at mono">{ format!("T+{}", format_clock(step.at)) }</span>
                         <code class="action">{ step.action.clone() }</code>
                     </li>
                 }) }

@@ -174,6 +174,8 @@ struct InstanceListProps {
 
 #[function_component(InstanceList)]
 fn instance_list(props: &InstanceListProps) -> Html {
+    let armed_state = use_state(|| None::<String>);
+    let armed = (*armed_state).clone();
     let session = props.sim.borrow();
     let world = session.world();
     let rows: Vec<Html> = world
@@ -188,7 +190,18 @@ fn instance_list(props: &InstanceListProps) -> Html {
             };
             let (toggle_label, toggle_status) = if i.status == InstanceStatus::Draining { ("Activate", "ACTIVE") } else { ("Drain", "DRAINING") };
             let drain = request("ecs:UpdateContainerInstancesState", json!({ "cluster": i.cluster, "containerInstances": [i.arn], "status": toggle_status }));
-            let terminate = request("ec2:TerminateInstances", json!({ "InstanceIds": [i.ec2_instance_id] }));
+            // Terminating asks once more: the first press arms the button, the second terminates.
+            let armed = armed.as_deref() == Some(i.ec2_instance_id.as_str());
+            let terminate = if armed {
+                let (onrequest, disarm, id) = (props.onrequest.clone(), armed_state.clone(), i.ec2_instance_id.clone());
+                Callback::from(move |_: MouseEvent| {
+                    disarm.set(None);
+                    onrequest.emit(("ec2:TerminateInstances".to_string(), json!({ "InstanceIds": [id] })));
+                })
+            } else {
+                let (arm, id) = (armed_state.clone(), i.ec2_instance_id.clone());
+                Callback::from(move |_: MouseEvent| arm.set(Some(id.clone())))
+            };
             let live = i.tasks.iter().filter(|&&t| !world.ecs.tasks[t].is_stopped()).count();
             html! {
                 <li class="instance-row" data-instance={i.ec2_instance_id.clone()}>
@@ -196,7 +209,7 @@ fn instance_list(props: &InstanceListProps) -> Html {
                     <span class="muted">{ format!("{} · {} · {} · {} tasks", i.instance_type, i.availability_zone, i.status.as_str(), live) }</span>
                     <span class="row-actions">
                         <button class="btn btn-small" onclick={drain}>{ toggle_label }</button>
-                        <button class="btn btn-small btn-danger" onclick={terminate}>{ "Terminate" }</button>
+                        <button class="btn btn-small btn-danger" onclick={terminate}>{ if armed { "Confirm: terminate" } else { "Terminate" } }</button>
                     </span>
                 </li>
             }

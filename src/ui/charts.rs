@@ -36,12 +36,17 @@ pub struct ChartsProps {
 pub fn charts(props: &ChartsProps) -> Html {
     let session = props.sim.borrow();
     let world = session.world();
+    let labels = super::model::charts::service_labels(world);
     let series: Vec<ServiceSeries> = world
         .ecs
         .services
         .iter()
+        .zip(labels)
         .take(CHARTED_SERVICES_MAX)
-        .map(ServiceSeries::of)
+        .map(|(s, label)| ServiceSeries {
+            name: label,
+            ..ServiceSeries::of(s)
+        })
         .collect();
     let now = session.now();
     let samples: Vec<Sample> = session.samples().to_vec();
@@ -126,12 +131,27 @@ pub fn charts(props: &ChartsProps) -> Html {
     }
 }
 
-/// An x-axis label: minutes up to two hours, then hours.
-fn axis_time(minutes: f64) -> String {
-    if minutes < 120.0 {
+/// An x-axis label, in one unit for the whole axis: minutes while the axis spans up to two
+/// hours, hours past that.
+fn axis_time(minutes: f64, in_hours: bool) -> String {
+    if !in_hours {
         format!("{minutes:.0}m")
     } else {
-        format!("{:.1}h", minutes / 60.0)
+        let hours = minutes / 60.0;
+        if (hours - hours.round()).abs() < 1e-6 {
+            format!("{hours:.0}h")
+        } else {
+            format!("{hours:.1}h")
+        }
+    }
+}
+
+/// A count's tick label: whole numbers only, so a small range does not repeat "1, 1, 2".
+fn count_label(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-6 {
+        format!("{v:.0}")
+    } else {
+        String::new()
     }
 }
 
@@ -168,8 +188,10 @@ fn chart_on<'a>(
     root: &'a DrawingArea<CanvasBackend, plotters::coord::Shift>,
     now: SimTime,
     y_max: f64,
+    y_labels: usize,
     y_label: &dyn Fn(&f64) -> String,
 ) -> Result<Chart<'a>, Box<dyn std::error::Error>> {
+    let in_hours = x_range(now).end > 120.0;
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(root)
         .margin(8)
@@ -181,8 +203,8 @@ fn chart_on<'a>(
     chart
         .configure_mesh()
         .x_labels(6)
-        .y_labels(5)
-        .x_label_formatter(&|m| axis_time(*m))
+        .y_labels(y_labels)
+        .x_label_formatter(&|m| axis_time(*m, in_hours))
         .y_label_formatter(y_label)
         .light_line_style(RGBColor(240, 242, 244))
         .label_style(("sans-serif", 11))
@@ -193,17 +215,26 @@ fn chart_on<'a>(
 fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime) -> DrawResult {
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
-    let y_max = f64::from(series.max_value().max(1)) * 1.15;
-    let mut chart = chart_on(&root, now, y_max, &|v| format!("{v:.0}"))?;
-    for (t, label) in &series.deployments {
+    let top = series.max_value().max(1);
+    let y_max = f64::from(top) * 1.15;
+    let ticks = (top as usize + 1).min(5);
+    let mut chart = chart_on(&root, now, y_max, ticks, &|v| count_label(*v))?;
+    for (n, (t, label)) in series.deployments.iter().enumerate() {
         let x = minutes(*t);
+        // Labels of deployments close together (a rollback) step down, not over each other.
+        let row = series.deployments[..n]
+            .iter()
+            .rev()
+            .take_while(|(earlier, _)| minutes(*t) - minutes(*earlier) < x_range(now).end / 6.0)
+            .count()
+            % 3;
         chart.draw_series(LineSeries::new(
             [(x, 0.0), (x, y_max)],
             MARK.stroke_width(1),
         ))?;
         chart.draw_series(std::iter::once(Text::new(
             label.clone(),
-            (x, y_max * 0.98),
+            (x, y_max * (0.98 - 0.09 * row as f64)),
             ("sans-serif", 10).into_font().color(&MARK),
         )))?;
     }
@@ -226,7 +257,7 @@ fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime)
 fn draw_reservation(canvas: HtmlCanvasElement, samples: &[Sample], now: SimTime) -> DrawResult {
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
-    let mut chart = chart_on(&root, now, 100.0, &|v| format!("{v:.0}%"))?;
+    let mut chart = chart_on(&root, now, 100.0, 5, &|v| format!("{v:.0}%"))?;
     chart.draw_series(LineSeries::new(
         samples
             .iter()

@@ -6,7 +6,7 @@ use serde_json::Value;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::model::editor::{check, line_column, tokens, Check};
+use super::model::editor::{check, line_column, size_words, tokens, Check, EDITOR_BYTES_MAX};
 use super::state::Outcome;
 
 const INDENT: &str = "  ";
@@ -94,18 +94,22 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
         } => Some(line_column(&text, *start).0),
         _ => None,
     };
-    let lines = text.split('\n').count();
+    // Past the limit the text is neither checked nor highlighted: the textarea shows it plainly,
+    // and the page stays as quick as a plain textarea (a highlighted copy of megabytes is
+    // millions of elements).
+    let plain = text.len() > EDITOR_BYTES_MAX;
+    let lines = if plain { 0 } else { text.split('\n').count() };
     html! {
         <section class="panel" id="panel-task-definition" aria-labelledby="panel-task-definition-title">
             <h2 id="panel-task-definition-title">{ "Task definition" }</h2>
-            <div class="editor">
+            <div class={classes!("editor", plain.then_some("plain"))}>
                 <div class="gutter" ref={gutter} aria-hidden="true">
                     { for (1..=lines).map(|n| html! {
                         <div class={classes!((Some(n) == error_line).then_some("gutter-error"))}>{ n }</div>
                     }) }
                 </div>
                 <div class="editor-body">
-                    <pre class="overlay" ref={overlay} aria-hidden="true">{ highlighted(&text, &checked) }</pre>
+                    <pre class="overlay" ref={overlay} aria-hidden="true">{ if plain { Html::default() } else { highlighted(&text, &checked) } }</pre>
                     <textarea
                         id="td-editor"
                         spellcheck="false"
@@ -122,7 +126,7 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
             </div>
             { check_line(&checked) }
             <div class="row">
-                <button class="btn btn-primary" id="btn-register" onclick={onregister}>{ "Register new revision" }</button>
+                <button class="btn btn-primary" id="btn-register" onclick={onregister} disabled={plain}>{ "Register new revision" }</button>
                 { outcome(props.outcome.as_deref()) }
             </div>
             <Revisions revisions={props.revisions.clone()} onopen={props.onopen.clone()} />
@@ -192,7 +196,11 @@ fn check_line(checked: &Check) -> Html {
         ),
         Check::TooLarge { bytes } => (
             "check-error",
-            format!("The text is {bytes} bytes: over the editor's limit."),
+            format!(
+                "The text is {}: over the editor's limit of {} KiB, so it is neither checked nor highlighted. Shorten it to register it; it is kept as it is.",
+                size_words(*bytes),
+                EDITOR_BYTES_MAX / 1024
+            ),
         ),
         Check::Syntax {
             line,

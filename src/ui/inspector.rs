@@ -34,6 +34,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
         Some(Hit::Instance(i)) if *i < world.ecs.container_instances.len() => {
             instance_view(world, *i, &props.onselect)
         }
+        Some(Hit::Waiting(s)) if *s < world.ecs.services.len() => waiting_view(world, *s),
         Some(_) => html! { <p class="muted">{ "The selection is gone." }</p> },
     };
     html! {
@@ -41,6 +42,21 @@ pub fn inspector(props: &InspectorProps) -> Html {
             <h2 id="panel-inspector-title">{ "Inspector" }</h2>
             { body }
         </section>
+    }
+}
+
+/// The task's health, with why when it is UNKNOWN.
+fn health_words(task: &crate::ecs::Task) -> String {
+    let health = task.health().as_str();
+    if health != "UNKNOWN" {
+        return health.to_string();
+    }
+    if !task.essential_health_check {
+        "UNKNOWN: no essential container has a health check, so ECS reports UNKNOWN (the service counts a RUNNING task as healthy)".to_string()
+    } else if task.is_running() {
+        "UNKNOWN: the health check has not answered yet".to_string()
+    } else {
+        "UNKNOWN: a task is checked once it runs".to_string()
     }
 }
 
@@ -86,7 +102,7 @@ fn task_view(
                 { field("Group", task.group.clone()) }
                 { field("Launch type", task.launch_type.as_str()) }
                 { field("Last / desired status", format!("{} / {}", task.last_status.as_str(), task.desired_status.as_str())) }
-                { field("Health", task.health().as_str()) }
+                { field("Health", health_words(task)) }
                 { field("Availability Zone", task.availability_zone.clone()) }
                 { field("Container instance", match (instance, open_instance) {
                     (Some(ci), Some(onclick)) => html! { <button class="link" {onclick}>{ ci.ec2_instance_id.clone() }</button> },
@@ -132,6 +148,36 @@ fn task_view(
     }
 }
 
+/// A service's tasks that have no instance: how many, and the scheduler's last decision for
+/// them (every instance's check, with the numbers), which is why they wait.
+fn waiting_view(world: &World, service: usize) -> Html {
+    let s = &world.ecs.services[service];
+    let started = s
+        .tasks
+        .iter()
+        .filter(|&&t| {
+            let t = &world.ecs.tasks[t];
+            !t.is_stopped() && t.desired_status == crate::ecs::TaskStatus::Running
+        })
+        .count();
+    let waiting = (s.desired_count as usize).saturating_sub(started);
+    html! {
+        <div class="inspect" id="inspect-waiting">
+            <h3>{ format!("Service {}: {waiting} {} waiting", s.name, if waiting == 1 { "task" } else { "tasks" }) }</h3>
+            <dl class="fields">
+                { field("Cluster", s.cluster.clone()) }
+                { field("Task definition", html! { <code>{ s.task_definition().to_string() }</code> }) }
+                { field("Desired / started", format!("{} / {started}", s.desired_count)) }
+            </dl>
+            <h4>{ "Placement: why not yet" }</h4>
+            { match &s.last_placement_failure {
+                Some(decision) => why_trace(&decision.expand(&world.ecs)),
+                None => html! { <p class="muted">{ "No placement has failed for this service: its tasks are on their way, or the scheduler has not looked yet (it does, about every 15 seconds, and when capacity changes)." }</p> },
+            } }
+        </div>
+    }
+}
+
 /// Every instance the scheduler looked at: refused by which check and why, or its scores.
 pub fn why_trace(trace: &PlacementTrace) -> Html {
     html! {
@@ -144,13 +190,16 @@ pub fn why_trace(trace: &PlacementTrace) -> Html {
             </p>
             if let Some(failure) = &trace.failure {
                 <p class="check-error small">{ format!("{} — {}", failure.reason, failure.message) }</p>
+                if let Some(fate) = failure.closest.as_ref().and_then(|id| trace.instances.iter().find(|f| f.container_instance == *id)) {
+                    <p class="small" id="closest-instance">{ format!("Container instance {} is EC2 instance {} ({}).", fate.container_instance, fate.ec2_instance_id, fate.availability_zone) }</p>
+                }
             }
             <table class="trace-table">
                 <thead><tr><th>{ "Instance" }</th><th>{ "Zone" }</th><th>{ "Result" }</th><th>{ "Why" }</th></tr></thead>
                 <tbody>
                     { for trace.instances.iter().map(|fate| html! {
                         <tr class={fate.result}>
-                            <td class="mono">{ fate.ec2_instance_id.clone() }</td>
+                            <td class="mono instance-ids">{ fate.ec2_instance_id.clone() }<br /><span class="muted" title="Container instance id">{ fate.container_instance.clone() }</span></td>
                             <td>{ fate.availability_zone.clone() }</td>
                             <td>{ fate.result }</td>
                             <td>{ if fate.result == "rejected" {

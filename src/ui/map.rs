@@ -36,6 +36,13 @@ pub fn raster_scale(width: f64, height: f64, device_pixel_ratio: f64) -> f64 {
     }
 }
 
+/// What the map marks besides the world: the selection, and the keyboard's cursor.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Marks<'a> {
+    pub selection: Option<&'a Hit>,
+    pub cursor: Option<&'a Hit>,
+}
+
 /// Paints `layout` into `raster` at `scale` and puts it on the canvas, then draws the text
 /// over it. Returns whether something is still moving.
 pub fn draw_map(
@@ -43,10 +50,11 @@ pub fn draw_map(
     raster: &mut Raster,
     scale: f64,
     layout: &MapLayout,
-    selection: Option<&Hit>,
+    marks: Marks<'_>,
     animation: &mut MapAnimation,
     now_ms: f64,
 ) -> bool {
+    let Marks { selection, cursor } = marks;
     raster.resize(layout.width, layout.height.min(MAP_HEIGHT_MAX), scale);
     let moving = paint_map(raster, layout, selection, animation, now_ms);
     let (w, h) = (raster.width() as u32, raster.height() as u32);
@@ -60,7 +68,31 @@ pub fn draw_map(
     }
     let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
     draw_text(ctx, layout);
+    if let Some(hit) = selection.filter(|h| matches!(h, Hit::Waiting(_))) {
+        draw_ring(ctx, layout, hit, "#0972d3", &[]);
+    }
+    if let Some(hit) = cursor {
+        draw_ring(ctx, layout, hit, "#16191f", &[3.0, 2.0]);
+    }
     moving
+}
+
+/// A ring around a stop: the keyboard's cursor (dashed), or a selected waiting group.
+fn draw_ring(
+    ctx: &CanvasRenderingContext2d,
+    layout: &MapLayout,
+    hit: &Hit,
+    colour: &str,
+    dash: &[f64],
+) {
+    let Some((x, y, w, h)) = layout.rect_of(hit) else {
+        return;
+    };
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(2.0);
+    ctx.set_line_dash(&js_dashes(dash)).ok();
+    ctx.stroke_rect(x - 2.5, y - 2.5, w + 5.0, h + 5.0);
+    ctx.set_line_dash(&js_dashes(&[])).ok();
 }
 
 /// The words on the map: the waiting strip, zone names, the Fargate lane, and in the detailed
@@ -134,9 +166,17 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, b: &InstanceBox) {
     }
 }
 
-/// The title the canvas shows for what is under the pointer.
+/// The title the canvas shows for what is under the pointer (and what the keyboard's cursor
+/// announces).
 fn hover_text(world: &World, hit: &Hit) -> String {
     match hit {
+        Hit::Waiting(service) => {
+            let s = &world.ecs.services[*service];
+            format!(
+                "Service {} ({}): tasks waiting for placement. Select to see why.",
+                s.name, s.cluster
+            )
+        }
         Hit::Task(t) => {
             let task = &world.ecs.tasks[*t];
             format!(
@@ -164,6 +204,8 @@ fn hover_text(world: &World, hit: &Hit) -> String {
 #[derive(Properties, PartialEq)]
 pub struct ClusterMapProps {
     pub sim: SimRef,
+    /// The one cluster shown, or None for all.
+    pub cluster: Option<String>,
     pub selection: Option<Hit>,
     pub reduced_motion: bool,
     pub onselect: Callback<Option<Hit>>,
@@ -175,38 +217,82 @@ struct MapRuntime {
     raster: Raster,
     frame: Option<AnimationFrame>,
     session_ptr: usize,
+    /// The one cluster shown, or None for all.
+    cluster: Option<String>,
 }
 
 #[function_component(ClusterMap)]
 pub fn cluster_map(props: &ClusterMapProps) -> Html {
     let canvas = use_node_ref();
+    // The keyboard's cursor: arrows move it over the map's stops, Enter selects.
+    let cursor = use_state(|| None::<Hit>);
     let runtime = use_mut_ref(|| MapRuntime {
         animation: MapAnimation::default(),
         layout: MapLayout::default(),
         raster: Raster::default(),
         frame: None,
         session_ptr: 0,
+        cluster: None,
     });
     {
-        let (canvas, runtime, sim, selection, reduced) = (
+        let (canvas, runtime, sim, selection, reduced, at) = (
             canvas.clone(),
             runtime.clone(),
             props.sim.clone(),
             props.selection.clone(),
             props.reduced_motion,
+            (*cursor).clone(),
         );
+        let cluster = props.cluster.clone();
         use_effect_with(
             (
+                props.cluster.clone(),
                 props.sim.clone(),
                 props.selection.clone(),
                 props.reduced_motion,
+                (*cursor).clone(),
             ),
             move |_| {
-                runtime.borrow_mut().animation.reduced_motion = reduced;
-                redraw(canvas, runtime, sim, selection);
+                {
+                    let mut rt = runtime.borrow_mut();
+                    rt.animation.reduced_motion = reduced;
+                    rt.cluster = cluster;
+                }
+                redraw(canvas, runtime, sim, selection, at);
             },
         );
     }
+    let onkeydown = {
+        let (runtime, onselect, cursor) = (runtime.clone(), props.onselect.clone(), cursor.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                if let Some(hit) = (*cursor).clone() {
+                    e.prevent_default();
+                    onselect.emit(Some(hit));
+                }
+                return;
+            }
+            let next = runtime.borrow().layout.next_stop(cursor.as_ref(), &e.key());
+            if let Some(next) = next {
+                // The arrows move the cursor, not the page.
+                e.prevent_default();
+                cursor.set(Some(next));
+            }
+        })
+    };
+    let onblur = {
+        let cursor = cursor.clone();
+        Callback::from(move |_: FocusEvent| cursor.set(None))
+    };
+    let cursor_text = cursor
+        .as_ref()
+        .map(|hit| {
+            format!(
+                "{} Press Enter to inspect.",
+                hover_text(props.sim.borrow().world(), hit)
+            )
+        })
+        .unwrap_or_default();
     let onclick = {
         let (runtime, onselect) = (runtime.clone(), props.onselect.clone());
         Callback::from(move |e: MouseEvent| {
@@ -235,8 +321,10 @@ pub fn cluster_map(props: &ClusterMapProps) -> Html {
     };
     html! {
         <div class="map-scroll">
-            <canvas id="cluster-map" ref={canvas} {onclick} {onmousemove}
-                role="img" aria-label="Cluster map: Availability Zones as columns, container instances as boxes, tasks as chips"></canvas>
+            <canvas id="cluster-map" ref={canvas} {onclick} {onmousemove} {onkeydown} {onblur} tabindex="0"
+                role="img" aria-describedby="map-cursor"
+                aria-label="Cluster map: Availability Zones as columns, container instances as boxes, tasks as chips. Arrow keys move over them, Enter inspects."></canvas>
+            <p id="map-cursor" class="visually-hidden" aria-live="polite">{ cursor_text }</p>
         </div>
     }
 }
@@ -247,6 +335,7 @@ fn redraw(
     runtime: std::rc::Rc<std::cell::RefCell<MapRuntime>>,
     sim: SimRef,
     selection: Option<Hit>,
+    cursor: Option<Hit>,
 ) {
     let Some(element) = canvas.cast::<HtmlCanvasElement>() else {
         return;
@@ -263,7 +352,7 @@ fn redraw(
         rt.animation.reset();
         rt.session_ptr = ptr;
     }
-    rt.layout = MapLayout::build(world, width);
+    rt.layout = MapLayout::build_for(world, width, rt.cluster.as_deref());
     let height = rt.layout.height.min(MAP_HEIGHT_MAX);
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let scale = raster_scale(width, height, ratio);
@@ -296,7 +385,10 @@ fn redraw(
         &mut rt.raster,
         scale,
         &rt.layout,
-        selection.as_ref(),
+        Marks {
+            selection: selection.as_ref(),
+            cursor: cursor.as_ref(),
+        },
         &mut rt.animation,
         now,
     );
@@ -315,19 +407,25 @@ fn redraw(
         .count();
     let _ = element.set_attribute("data-instances", &instances.to_string());
     let _ = element.set_attribute("data-running", &running.to_string());
+    let cursor_attr = cursor
+        .as_ref()
+        .map(|h| format!("{h:?}"))
+        .unwrap_or_default();
+    let _ = element.set_attribute("data-cursor", &cursor_attr);
     let _ = element.set_attribute("aria-label", &format!(
         "Cluster map: {} Availability Zones, {instances} container instances, {} tasks ({running} running)",
         rt.layout.zones.len(), rt.layout.chips.len()));
     drop(session);
     if moving {
-        let (canvas, runtime2, sim, selection) = (
+        let (canvas, runtime2, sim, selection, cursor) = (
             canvas.clone(),
             runtime.clone(),
             sim.clone(),
             selection.clone(),
+            cursor.clone(),
         );
         rt.frame = Some(request_animation_frame(move |_| {
-            redraw(canvas, runtime2, sim, selection)
+            redraw(canvas, runtime2, sim, selection, cursor)
         }));
     } else {
         rt.frame = None;

@@ -36,12 +36,23 @@ pub fn services_panel(props: &ServicesProps) -> Html {
         .ecs
         .services
         .iter()
-        .filter(|s| s.status != ServiceStatus::Inactive)
-        .map(|s| {
+        .enumerate()
+        .filter(|(_, s)| s.status != ServiceStatus::Inactive)
+        .map(|(n, s)| {
             let live = s.tasks.iter().map(|&t| &world.ecs.tasks[t]).filter(|t| !t.is_stopped());
             let running = live.clone().filter(|t| t.is_running()).count();
             let pending = live.filter(|t| t.is_pending()).count();
             let primary = &s.deployments[0];
+            // What DescribeServices says: a daemon's desired count is the tasks it runs.
+            let desired = world.target_count(n) as u32;
+            let started = world.live_tasks(n).len() as u32;
+            // An old placement failure explains nothing once no task waits.
+            let failure = s
+                .last_placement_failure
+                .as_ref()
+                .filter(|_| desired > started)
+                .and_then(|d| d.failure())
+                .map(|f| f.message.clone());
             html! {
                 <ServiceRow
                     cluster={s.cluster.clone()}
@@ -49,11 +60,11 @@ pub fn services_panel(props: &ServicesProps) -> Html {
                     status={s.status.as_str()}
                     daemon={s.scheduling_strategy == SchedulingStrategy::Daemon}
                     task_definition={s.task_definition().to_string()}
-                    desired={s.desired_count}
+                    {desired}
                     {running}
                     {pending}
                     rollout={format!("{} {}", primary.status.as_str(), primary.rollout_state.as_str())}
-                    failure={s.last_placement_failure.as_ref().and_then(|d| d.failure()).map(|f| f.message.clone())}
+                    {failure}
                     revisions={revisions.clone()}
                     onrequest={props.onrequest.clone()}
                 />
@@ -105,10 +116,9 @@ fn service_row(props: &ServiceRowProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut input = base.clone();
-            input["desiredCount"] = match input_value(&desired_ref).trim().parse::<i64>() {
-                Ok(n) => json!(n),
-                Err(_) => json!(input_value(&desired_ref)),
-            };
+            if let Some(count) = super::model::forms::number_as_typed(&input_value(&desired_ref)) {
+                input["desiredCount"] = count;
+            }
             onrequest.emit(("ecs:UpdateService".into(), input));
         })
     };
@@ -138,7 +148,7 @@ fn service_row(props: &ServiceRowProps) -> Html {
             if let Some(message) = &props.failure { <p class="check-error small">{ message.clone() }</p> }
             <div class="row">
                 if !props.daemon {
-                    <form class="inline-form form-scale" onsubmit={onscale}>
+                    <form class="inline-form form-scale" onsubmit={onscale} novalidate=true>
                         <input ref={desired_ref} type="number" min="0" value={props.desired.to_string()} aria-label={format!("Desired count of {}", props.name)} />
                         <button class="btn btn-small" type="submit">{ "Set desired" }</button>
                     </form>
@@ -186,6 +196,17 @@ fn create_service(props: &FormProps) -> Html {
     let refs: Vec<NodeRef> = (0..12).map(|_| NodeRef::default()).collect();
     let refs = use_memo((), move |_| refs);
     let member_of_error = use_state(|| None::<String>);
+    let fargate = use_state(|| false);
+    let onlaunch = {
+        let fargate = fargate.clone();
+        Callback::from(move |e: Event| {
+            fargate.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value()
+                    == "FARGATE",
+            )
+        })
+    };
     let oncql = {
         let member_of_error = member_of_error.clone();
         Callback::from(move |e: InputEvent| {
@@ -197,24 +218,18 @@ fn create_service(props: &FormProps) -> Html {
         let (refs, onrequest) = (refs.clone(), props.onrequest.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let number = |n: usize, default: i64| {
-                input_value(&refs[n])
-                    .trim()
-                    .parse::<i64>()
-                    .unwrap_or(default)
-            };
             let form = ServiceForm {
                 cluster: select_value(&refs[0]),
                 name: input_value(&refs[1]).trim().to_string(),
                 task_definition: select_value(&refs[2]),
                 launch_type: select_value(&refs[3]),
                 daemon: select_value(&refs[4]) == "DAEMON",
-                desired_count: number(5, 0),
+                desired_count: input_value(&refs[5]),
                 strategy: select_value(&refs[6]),
                 member_of: input_value(&refs[7]),
                 distinct_instance: checked(&refs[8]),
-                minimum_healthy_percent: number(9, 100),
-                maximum_percent: number(10, 200),
+                minimum_healthy_percent: input_value(&refs[9]),
+                maximum_percent: input_value(&refs[10]),
                 circuit_breaker: checked(&refs[11]),
                 rollback: checked(&refs[11]),
             };
@@ -222,7 +237,7 @@ fn create_service(props: &FormProps) -> Html {
         })
     };
     html! {
-        <form class="form-grid" id="form-create-service" {onsubmit}>
+        <form class="form-grid" id="form-create-service" {onsubmit} novalidate=true>
             <label for="svc-cluster">{ "Cluster" }</label>
             <select id="svc-cluster" ref={refs[0].clone()}>{ cluster_options(&props.clusters) }</select>
             <label for="svc-name">{ "Service name" }</label>
@@ -232,7 +247,11 @@ fn create_service(props: &FormProps) -> Html {
                 { for props.revisions.iter().enumerate().map(|(n, r)| html! { <option value={r.clone()} selected={n == 0}>{ r.clone() }</option> }) }
             </select>
             <label for="svc-launch">{ "Launch type" }</label>
-            <select id="svc-launch" ref={refs[3].clone()}>{ launch_type_options(props.fargate_enabled) }</select>
+            <select id="svc-launch" ref={refs[3].clone()} onchange={onlaunch}>{ launch_type_options(props.fargate_enabled) }</select>
+            if *fargate {
+                <span></span>
+                <p class="muted small" id="svc-fargate-note">{ "Fargate places tasks itself, spread over the subnets' zones: AWS refuses a placement strategy or constraint with it, so leave them at default and empty." }</p>
+            }
             <label for="svc-scheduling">{ "Scheduling" }</label>
             <select id="svc-scheduling" ref={refs[4].clone()}>
                 <option value="REPLICA" selected=true>{ "REPLICA" }</option>
@@ -284,18 +303,17 @@ fn run_task(props: &FormProps) -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let n = input_value(&count).trim().parse::<i64>().unwrap_or(1);
             let request = run_task_request(
                 &select_value(&cluster),
                 &select_value(&td),
-                n,
+                &input_value(&count),
                 &select_value(&launch),
             );
             onrequest.emit(("ecs:RunTask".into(), request));
         })
     };
     html! {
-        <form class="form-grid" id="form-run-task" {onsubmit}>
+        <form class="form-grid" id="form-run-task" {onsubmit} novalidate=true>
             <label for="run-cluster">{ "Cluster" }</label>
             <select id="run-cluster" ref={cluster}>{ cluster_options(&props.clusters) }</select>
             <label for="run-td">{ "Task definition" }</label>

@@ -93,6 +93,11 @@ pub struct UiState {
     /// A one-line note for the header: what fast-forward did, why a saved session was not read.
     pub notice: Option<String>,
     pub fargate_enabled: bool,
+    /// The session Reset or another scenario replaced, while it had work in it (requests made,
+    /// text typed): kept, in storage too, until restored, dismissed or replaced by the next.
+    pub set_aside: Option<Rc<Saved>>,
+    /// The cluster the map shows when there are several: None for the first, `*` for all.
+    pub map_cluster: Option<String>,
 }
 
 impl UiState {
@@ -124,7 +129,33 @@ impl UiState {
             outcome: None,
             notice: None,
             fargate_enabled,
+            set_aside: None,
+            map_cluster: None,
         }
+    }
+
+    /// The session as saved, if discarding it would lose work: requests made, or text in the
+    /// editor other than what its scenario offers.
+    fn work_to_set_aside(&self) -> Option<Rc<Saved>> {
+        let saved = self.saved();
+        let edited = saved.editor != super::model::editor::EXAMPLE_TASK_DEFINITION
+            && saved.editor != editor_text_for(&self.sim.borrow());
+        (saved.user_requests > 0 || edited).then(|| Rc::new(saved))
+    }
+
+    /// A fresh state for `session`, the current one set aside if it holds work.
+    fn replaced_by(&self, session: Session, preset: Option<String>) -> UiState {
+        let set_aside = self.work_to_set_aside().or_else(|| self.set_aside.clone());
+        let editor = editor_text_for(&session);
+        let mut fresh = UiState::new(session, preset, editor);
+        fresh.sim.version = self.sim.version + 1;
+        fresh.speed = self.speed;
+        fresh.notice = set_aside_notice(
+            set_aside.as_deref(),
+            self.set_aside.as_ref() != set_aside.as_ref(),
+        );
+        fresh.set_aside = set_aside;
+        fresh
     }
 
     /// The state a saved document describes.
@@ -176,6 +207,12 @@ pub enum Action {
     Load(String),
     /// Open a scenario document (already checked).
     Open(Box<Scenario>),
+    /// Back to the session Reset or another scenario set aside.
+    RestoreSetAside,
+    /// Forget the session set aside.
+    DismissSetAside,
+    /// Show one cluster on the map (`*` for every cluster).
+    ShowCluster(String),
     Request {
         origin: Origin,
         action: String,
@@ -216,9 +253,21 @@ impl Reducible for UiState {
                     s.advance_by(sim_ms);
                 })
             }
-            Action::Step => next.with_session(|s| {
-                s.step();
-            }),
+            Action::Step => {
+                let from = next.now();
+                let mut to = None;
+                let mut next = next.with_session(|s| to = s.step());
+                next.notice = Some(step_notice(from, to));
+                next
+            }
+            Action::FastForward if next.sim.borrow().is_steady() => UiState {
+                playing: false,
+                notice: Some(
+                    "Already at a steady state: nothing to fast-forward. Make a request, or press Play to watch time pass."
+                        .into(),
+                ),
+                ..next
+            },
             Action::FastForward => {
                 let mut result = None;
                 let mut next = next.with_session(|s| result = Some(s.fast_forward()));
@@ -227,27 +276,41 @@ impl Reducible for UiState {
                 next
             }
             Action::Reset => {
+                let set_aside = next.work_to_set_aside().filter(|s| s.user_requests > 0);
                 let mut next = next.with_session(Session::reset);
                 next.playing = false;
                 next.selection = None;
                 next.outcome = None;
+                if set_aside.is_some() {
+                    next.notice = set_aside_notice(set_aside.as_deref(), true);
+                    next.set_aside = set_aside;
+                }
                 next
             }
             Action::Load(id) => match presets::preset(&id) {
-                Some(scenario) => {
-                    let mut fresh =
-                        UiState::new(Session::new(scenario), Some(id), next.editor.to_string());
-                    fresh.sim.version = next.sim.version + 1;
-                    fresh
+                Some(scenario) => next.replaced_by(Session::new(scenario), Some(id)),
+                None => next,
+            },
+            Action::Open(scenario) => next.replaced_by(Session::new(*scenario), None),
+            Action::RestoreSetAside => match next.set_aside.take() {
+                Some(saved) => {
+                    let mut restored = UiState::from_saved((*saved).clone());
+                    restored.sim.version = next.sim.version + 1;
+                    restored.speed = next.speed;
+                    restored.notice = Some("Restored the session that was set aside.".into());
+                    restored
                 }
                 None => next,
             },
-            Action::Open(scenario) => {
-                let mut fresh =
-                    UiState::new(Session::new(*scenario), None, next.editor.to_string());
-                fresh.sim.version = next.sim.version + 1;
-                fresh
-            }
+            Action::ShowCluster(cluster) => UiState {
+                map_cluster: Some(cluster),
+                selection: None,
+                ..next
+            },
+            Action::DismissSetAside => UiState {
+                set_aside: None,
+                ..next
+            },
             Action::Request {
                 origin,
                 action,
@@ -275,6 +338,59 @@ impl Reducible for UiState {
             },
         };
         Rc::new(next)
+    }
+}
+
+/// What the editor holds for a session just opened: the newest revision of the family its
+/// first service uses (else its first family), as describe-task-definition prints it; for a
+/// scenario with none, the example definition.
+pub fn editor_text_for(session: &Session) -> String {
+    let world = session.world();
+    let ecs = &world.ecs;
+    let family = ecs
+        .services
+        .first()
+        .and_then(|s| {
+            let short = s.task_definition().rsplit('/').next().unwrap_or_default();
+            short.rsplit_once(':').map(|(f, _)| f.to_string())
+        })
+        .or_else(|| ecs.task_definitions.keys().next().cloned());
+    family
+        .and_then(|f| {
+            let revision = ecs.task_definitions.get(&f)?.len();
+            world.describe_task_definition_output(&f, revision)
+        })
+        .and_then(|output| serde_json::to_string_pretty(&output).ok())
+        .unwrap_or_else(|| super::model::editor::EXAMPLE_TASK_DEFINITION.to_string())
+}
+
+fn set_aside_notice(saved: Option<&Saved>, new: bool) -> Option<String> {
+    let saved = saved.filter(|_| new)?;
+    let requests = match saved.user_requests {
+        0 => "your text in the editor".to_string(),
+        1 => "your 1 request".to_string(),
+        n => format!("your {n} requests"),
+    };
+    Some(format!(
+        "The previous session ({}, {requests}) was set aside: Restore brings it back.",
+        saved.scenario.name
+    ))
+}
+
+fn step_notice(from: SimTime, to: Option<SimTime>) -> String {
+    use crate::engine::time::{format_clock, format_duration};
+    match to {
+        None => {
+            "Nothing is due: no timer or scenario step is queued, so Step has nowhere to go.".into()
+        }
+        Some(to) if to == from => {
+            format!("Stepped: what was due at T+{} happened.", format_clock(to))
+        }
+        Some(to) => format!(
+            "Stepped {} to T+{}, the next moment something was due.",
+            format_duration(to - from),
+            format_clock(to)
+        ),
     }
 }
 

@@ -3,10 +3,11 @@
 
 use std::cell::RefCell;
 
-use super::model::saved::{Saved, STORAGE_KEY};
+use super::model::saved::{Saved, SET_ASIDE_KEY, STORAGE_KEY};
 
 thread_local! {
     static MEMORY: RefCell<Option<String>> = const { RefCell::new(None) };
+    static SET_ASIDE_MEMORY: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -51,4 +52,24 @@ pub fn clear() {
         let _ = storage.remove_item(STORAGE_KEY);
     }
     MEMORY.with(|m| *m.borrow_mut() = None);
+}
+
+/// Keeps the session set aside by Reset or another scenario (or forgets it, for None), so it
+/// can be restored after a reload too.
+pub fn save_set_aside(saved: Option<&Saved>) {
+    SET_ASIDE_MEMORY.with(|m| *m.borrow_mut() = saved.map(Saved::to_json));
+    if let Some(storage) = local_storage() {
+        let _ = match saved {
+            Some(saved) => storage.set_item(SET_ASIDE_KEY, &saved.to_json()),
+            None => storage.remove_item(SET_ASIDE_KEY),
+        };
+    }
+}
+
+/// The session set aside, if one is kept and can be read.
+pub fn load_set_aside() -> Option<Saved> {
+    let text = local_storage()
+        .and_then(|s| s.get_item(SET_ASIDE_KEY).ok().flatten())
+        .or_else(|| SET_ASIDE_MEMORY.with(|m| m.borrow().clone()))?;
+    Saved::parse(&text).ok()
 }

@@ -3,6 +3,26 @@
 //! the session's samples.
 
 use crate::ecs::Service;
+use crate::world::World;
+
+/// Each service's name as the legend, the charts and the map show it: with its cluster when
+/// another cluster has a service of the same name (`api (binpack)`), index for index.
+pub fn service_labels(world: &World) -> Vec<String> {
+    let services = &world.ecs.services;
+    services
+        .iter()
+        .map(|s| {
+            let repeated = services
+                .iter()
+                .any(|o| o.name == s.name && o.cluster != s.cluster);
+            if repeated {
+                format!("{} ({})", s.name, s.cluster)
+            } else {
+                s.name.clone()
+            }
+        })
+        .collect()
+}
 use crate::engine::time::SimTime;
 
 /// A step series: the value holds from each point's time until the next point.

@@ -175,6 +175,16 @@ impl Check {
     }
 }
 
+/// A size in plain words: `812 bytes`, `200.5 KiB`, `1.9 MiB`.
+pub fn size_words(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    match bytes {
+        b if b < KIB => format!("{b} bytes"),
+        b if b < KIB * KIB => format!("{:.1} KiB", b as f64 / KIB as f64),
+        b => format!("{:.1} MiB", b as f64 / (KIB * KIB) as f64),
+    }
+}
+
 /// Checks the editor's text as RegisterTaskDefinition would.
 pub fn check(text: &str) -> Check {
     if text.trim().is_empty() {

@@ -43,7 +43,19 @@ pub fn parse_attributes(text: &str) -> Result<Map<String, Value>, String> {
         let (key, value) = entry
             .split_once('=')
             .ok_or_else(|| format!("\"{entry}\" is not name=value"))?;
-        map.insert(key.trim().to_string(), json!(value.trim()));
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(format!("\"{entry}\" has no name before the ="));
+        }
+        if map.contains_key(key) {
+            return Err(format!(
+                "\"{key}\" is given twice: an instance has one value per attribute"
+            ));
+        }
+        // ECS's own rules and words (aws-facts 2.4), before the request is even made.
+        crate::ecs::cluster::check_attribute_parts(key, Some(value.trim()), "$")
+            .map_err(|e| format!("\"{key}\": {}", e.message))?;
+        map.insert(key.to_string(), json!(value.trim()));
     }
     Ok(map)
 }
@@ -99,40 +111,48 @@ pub struct ServiceForm {
     pub task_definition: String,
     pub launch_type: String,
     pub daemon: bool,
-    pub desired_count: i64,
+    /// The numbers as typed: see [`number_as_typed`].
+    pub desired_count: String,
     pub strategy: String,
     pub member_of: String,
     pub distinct_instance: bool,
-    pub minimum_healthy_percent: i64,
-    pub maximum_percent: i64,
+    pub minimum_healthy_percent: String,
+    pub maximum_percent: String,
     pub circuit_breaker: bool,
     pub rollback: bool,
 }
 
 impl ServiceForm {
-    /// The CreateService request. Placement settings are left out for Fargate, which refuses
-    /// them, and Fargate gets the awsvpc subnets it needs.
+    /// The CreateService request, with what the form holds as it holds it: the placement
+    /// settings chosen go for Fargate too, so AWS's refusal says why they do not apply, and
+    /// Fargate gets the awsvpc subnets it needs.
     pub fn request(&self) -> Value {
+        let mut deployment = json!({
+            "deploymentCircuitBreaker": { "enable": self.circuit_breaker, "rollback": self.rollback },
+        });
+        for (key, text) in [
+            ("minimumHealthyPercent", &self.minimum_healthy_percent),
+            ("maximumPercent", &self.maximum_percent),
+        ] {
+            if let Some(value) = number_as_typed(text) {
+                deployment[key] = value;
+            }
+        }
         let mut input = json!({
             "cluster": self.cluster,
             "serviceName": self.name,
             "taskDefinition": self.task_definition,
             "launchType": self.launch_type,
-            "deploymentConfiguration": {
-                "minimumHealthyPercent": self.minimum_healthy_percent,
-                "maximumPercent": self.maximum_percent,
-                "deploymentCircuitBreaker": { "enable": self.circuit_breaker, "rollback": self.rollback },
-            },
+            "deploymentConfiguration": deployment,
         });
         let map = input.as_object_mut().expect("an object");
         if self.daemon {
             map.insert("schedulingStrategy".into(), json!("DAEMON"));
-        } else {
-            map.insert("desiredCount".into(), json!(self.desired_count));
+        } else if let Some(count) = number_as_typed(&self.desired_count) {
+            map.insert("desiredCount".into(), count);
         }
         if self.launch_type == "FARGATE" {
             map.insert("networkConfiguration".into(), fargate_network());
-            return input;
         }
         let strategy = strategy(&self.strategy);
         if !strategy.is_empty() {
@@ -152,6 +172,20 @@ impl ServiceForm {
     }
 }
 
+/// A number field as the CLI would send it: nothing when empty (the field is left out), an
+/// integer as a number, anything else (`1e2`, `2.5`, `-x`) as the text typed, for the API's
+/// own validation to refuse with its wording.
+pub fn number_as_typed(text: &str) -> Option<Value> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(match text.parse::<i64>() {
+        Ok(n) => json!(n),
+        Err(_) => json!(text),
+    })
+}
+
 /// awsvpc settings for a Fargate task or service.
 pub fn fargate_network() -> Value {
     json!({ "awsvpcConfiguration": { "subnets": FARGATE_SUBNETS, "securityGroups": ["sg-0123abcd"], "assignPublicIp": "DISABLED" } })
@@ -161,15 +195,17 @@ pub fn fargate_network() -> Value {
 pub fn run_task_request(
     cluster: &str,
     task_definition: &str,
-    count: i64,
+    count: &str,
     launch_type: &str,
 ) -> Value {
     let mut input = json!({
         "cluster": cluster,
         "taskDefinition": task_definition,
-        "count": count,
         "launchType": launch_type,
     });
+    if let Some(count) = number_as_typed(count) {
+        input["count"] = count;
+    }
     if launch_type == "FARGATE" {
         input["networkConfiguration"] = fargate_network();
     }

@@ -18,6 +18,8 @@ pub const CHIPS_PER_BOX_MAX: usize = 48;
 
 pub const HEADER_H: f64 = 26.0;
 pub const WAITING_H: f64 = 34.0;
+/// The width the waiting strip allows per character of a group's label.
+const WAITING_CHAR_W: f64 = 7.0;
 const PAD: f64 = 8.0;
 const FARGATE_LABEL_H: f64 = 20.0;
 
@@ -136,6 +138,8 @@ pub struct Waiting {
     pub count: u32,
     pub x: f64,
     pub y: f64,
+    /// The group's width: its label and up to eight outlines.
+    pub w: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -156,6 +160,8 @@ pub struct MapLayout {
     pub waiting: Vec<Waiting>,
     /// The Fargate lane's top and height, when there are Fargate tasks.
     pub fargate_lane: Option<(f64, f64)>,
+    /// The one cluster shown, or None for every cluster.
+    pub cluster: Option<String>,
 }
 
 /// A box in a zone's column: a registered instance with the number of its tasks on show, or
@@ -175,11 +181,14 @@ impl ZoneItem<'_> {
     }
 }
 
-/// What a click landed on.
+/// What a click landed on (or the keyboard moved to).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Hit {
     Task(TaskIdx),
     Instance(InstanceIdx),
+    /// A service's tasks waiting for placement (the service's index): the inspector shows the
+    /// scheduler's last decision for them.
+    Waiting(usize),
 }
 
 fn visible(world: &World, task: TaskIdx) -> bool {
@@ -190,9 +199,19 @@ fn visible(world: &World, task: TaskIdx) -> bool {
 }
 
 impl MapLayout {
-    /// Lays the world out `width` CSS pixels wide.
+    /// Lays the world out `width` CSS pixels wide, every cluster together.
     pub fn build(world: &World, width: f64) -> MapLayout {
-        let live = |i: &&crate::ecs::ContainerInstance| i.status != InstanceStatus::Inactive;
+        MapLayout::build_for(world, width, None)
+    }
+
+    /// Lays out the instances, tasks and waiting services of `cluster` (None: of every
+    /// cluster). EC2 instances still booting are shown whatever the cluster: their agent has
+    /// not said which one they join.
+    pub fn build_for(world: &World, width: f64, cluster: Option<&str>) -> MapLayout {
+        let shows = |name: &str| cluster.is_none_or(|c| c == name);
+        let live = |i: &&crate::ecs::ContainerInstance| {
+            i.status != InstanceStatus::Inactive && shows(&i.cluster)
+        };
         let booting: Vec<(&str, &str)> = booting(world).collect();
         let mut zones: Vec<&str> = world
             .ecs
@@ -201,12 +220,16 @@ impl MapLayout {
             .filter(live)
             .map(|i| i.availability_zone.as_str())
             .chain(booting.iter().map(|&(_, zone)| zone))
-            .chain(fargate_tasks(world).map(|t| world.ecs.tasks[t].availability_zone.as_str()))
+            .chain(
+                fargate_tasks(world, cluster)
+                    .map(|t| world.ecs.tasks[t].availability_zone.as_str()),
+            )
             .collect();
         zones.sort_unstable();
         zones.dedup();
         let mut layout = MapLayout {
             width,
+            cluster: cluster.map(str::to_string),
             ..MapLayout::default()
         };
         if zones.is_empty() {
@@ -272,7 +295,9 @@ impl MapLayout {
             .iter()
             .enumerate()
             .filter(|(_, i)| {
-                i.status != InstanceStatus::Inactive && i.availability_zone == column.name
+                i.status != InstanceStatus::Inactive
+                    && i.availability_zone == column.name
+                    && self.shows(&i.cluster)
             })
             .map(|(n, _)| ZoneItem::Registered(n, shown(n).count()))
             .chain(
@@ -379,7 +404,7 @@ impl MapLayout {
     }
 
     fn fargate(&mut self, world: &World, g: &Geometry, top: f64) {
-        let tasks: Vec<TaskIdx> = fargate_tasks(world).collect();
+        let tasks: Vec<TaskIdx> = fargate_tasks(world, self.cluster.as_deref()).collect();
         if tasks.is_empty() {
             self.height = top + PAD;
             return;
@@ -414,7 +439,7 @@ impl MapLayout {
     fn waiting_strip(&mut self, world: &World) {
         let mut x = PAD;
         for (n, s) in world.ecs.services.iter().enumerate() {
-            if s.status != ServiceStatus::Active {
+            if s.status != ServiceStatus::Active || !self.shows(&s.cluster) {
                 continue;
             }
             let started = s
@@ -431,16 +456,26 @@ impl MapLayout {
             };
             let count = target.saturating_sub(started);
             if count > 0 {
+                // "name: N waiting" at some 7 px a character (12 px system-ui runs 6-7), then
+                // the outlines, 14 px apart.
+                let label_chars = format!("{}: {count} waiting", s.name).chars().count();
+                let w = WAITING_CHAR_W * label_chars as f64 + 6.0 + 14.0 * f64::from(count.min(8));
                 self.waiting.push(Waiting {
                     service: n,
                     name: s.name.clone(),
                     count,
                     x,
                     y: 8.0,
+                    w,
                 });
-                x += 60.0 + 8.0 * s.name.len() as f64 + 14.0 * f64::from(count.min(8));
+                x += w + 8.0;
             }
         }
+    }
+
+    /// Whether the layout shows `cluster`'s instances and tasks.
+    fn shows(&self, cluster: &str) -> bool {
+        self.cluster.as_deref().is_none_or(|c| c == cluster)
     }
 
     /// Where a new chip of `service` starts its slide: its waiting group, or the strip's middle.
@@ -450,9 +485,16 @@ impl MapLayout {
             .map_or((self.width / 2.0, WAITING_H / 2.0), |w| (w.x, w.y))
     }
 
-    /// The task or instance under a point (tasks first: they sit on top).
+    /// The task, instance or waiting group under a point (tasks first: they sit on top).
     pub fn hit(&self, x: f64, y: f64) -> Option<Hit> {
         let slack = 1.5;
+        if y < WAITING_H {
+            return self
+                .waiting
+                .iter()
+                .find(|w| x >= w.x && x <= w.x + w.w)
+                .map(|w| Hit::Waiting(w.service));
+        }
         self.chips
             .iter()
             .find(|c| {
@@ -472,6 +514,74 @@ impl MapLayout {
                     _ => None,
                 })
             })
+    }
+
+    /// Everything the keyboard stops on, in reading order: the waiting groups, then each
+    /// registered instance followed by its tasks, then the Fargate tasks.
+    pub fn stops(&self) -> Vec<Hit> {
+        let mut stops: Vec<Hit> = self
+            .waiting
+            .iter()
+            .map(|w| Hit::Waiting(w.service))
+            .collect();
+        let mut placed = vec![false; self.chips.len()];
+        for b in &self.boxes {
+            let BoxKind::Container(n) = b.kind else {
+                continue;
+            };
+            stops.push(Hit::Instance(n));
+            for (c, chip) in self.chips.iter().enumerate() {
+                let inside =
+                    chip.x >= b.x && chip.x <= b.x + b.w && chip.y >= b.y && chip.y <= b.y + b.h;
+                if inside && !placed[c] {
+                    placed[c] = true;
+                    stops.push(Hit::Task(chip.task));
+                }
+            }
+        }
+        for (c, chip) in self.chips.iter().enumerate() {
+            if !placed[c] {
+                stops.push(Hit::Task(chip.task));
+            }
+        }
+        stops
+    }
+
+    /// Where the keyboard goes from `current` on `key` (arrows move one stop, Home and End to
+    /// the ends); None for any other key or an empty map.
+    pub fn next_stop(&self, current: Option<&Hit>, key: &str) -> Option<Hit> {
+        let stops = self.stops();
+        let last = stops.len().checked_sub(1)?;
+        let at = current.and_then(|h| stops.iter().position(|s| s == h));
+        let next = match (key, at) {
+            ("ArrowRight" | "ArrowDown", Some(n)) => (n + 1).min(last),
+            ("ArrowLeft" | "ArrowUp", Some(n)) => n.saturating_sub(1),
+            ("ArrowRight" | "ArrowDown" | "Home", None) | ("Home", _) => 0,
+            ("ArrowLeft" | "ArrowUp" | "End", None) | ("End", _) => last,
+            _ => return None,
+        };
+        Some(stops[next].clone())
+    }
+
+    /// The rectangle a stop occupies (x, y, width, height), to draw the keyboard's ring.
+    pub fn rect_of(&self, hit: &Hit) -> Option<(f64, f64, f64, f64)> {
+        match hit {
+            Hit::Waiting(service) => self
+                .waiting
+                .iter()
+                .find(|w| w.service == *service)
+                .map(|w| (w.x - 3.0, 4.0, w.w + 6.0, WAITING_H - 8.0)),
+            Hit::Instance(n) => self
+                .boxes
+                .iter()
+                .find(|b| b.kind == BoxKind::Container(*n))
+                .map(|b| (b.x, b.y, b.w, b.h)),
+            Hit::Task(t) => self
+                .chips
+                .iter()
+                .find(|c| c.task == *t)
+                .map(|c| (c.x, c.y, c.size, c.size)),
+        }
     }
 }
 
@@ -497,7 +607,14 @@ fn booting(world: &World) -> impl Iterator<Item = (&str, &str)> {
         .map(|i| (i.id.as_str(), i.availability_zone.as_str()))
 }
 
-fn fargate_tasks(world: &World) -> impl Iterator<Item = TaskIdx> + '_ {
-    (world.ecs.tasks.indices())
-        .filter(|&t| world.ecs.tasks[t].launch_type == LaunchType::Fargate && visible(world, t))
+fn fargate_tasks<'a>(
+    world: &'a World,
+    cluster: Option<&'a str>,
+) -> impl Iterator<Item = TaskIdx> + 'a {
+    (world.ecs.tasks.indices()).filter(move |&t| {
+        let task = &world.ecs.tasks[t];
+        task.launch_type == LaunchType::Fargate
+            && visible(world, t)
+            && cluster.is_none_or(|c| c == task.cluster)
+    })
 }

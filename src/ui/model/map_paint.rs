@@ -38,8 +38,9 @@ pub const DRAINING_FILL: Colour = Colour::hex(0xfff4e5);
 pub const DRAINING_BORDER: Colour = Colour::hex(0xec7211);
 pub const SELECTED_BORDER: Colour = Colour::hex(0x0972d3);
 pub const BAR_TRACK: Colour = Colour::hex(0xe9ebed);
-pub const CPU_BAR: Colour = Colour::hex(0x0972d3);
-pub const MEMORY_BAR: Colour = Colour::hex(0x037f0c);
+/// Bars are in greys, apart from every service's colour.
+pub const CPU_BAR: Colour = Colour::hex(0x414d5c);
+pub const MEMORY_BAR: Colour = Colour::hex(0x8d99a8);
 pub const HOT_BAR: Colour = Colour::hex(0xd91515);
 pub const UNHEALTHY_EDGE: Colour = Colour::hex(0xd91515);
 pub const STOPPED_CHIP: Colour = Colour::hex(0xaab7c4);

@@ -12,6 +12,8 @@ use crate::scenario::Scenario;
 pub const SAVED_FORMAT: u64 = 1;
 /// The storage key.
 pub const STORAGE_KEY: &str = "ecsplay.session";
+/// The storage key of the session Reset or another scenario set aside (the same format).
+pub const SET_ASIDE_KEY: &str = "ecsplay.set-aside";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
