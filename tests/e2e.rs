@@ -102,6 +102,31 @@ async fn wait_text(client: &Client, css: &str, wanted: &str) -> String {
     }
 }
 
+/// Like [`wait_text`], on the element's `textContent` (its words as written, before CSS
+/// changes their case).
+async fn wait_content(client: &Client, css: &str, wanted: &str) -> String {
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let found = match client.find(Locator::Css(css)).await {
+            Ok(element) => element
+                .prop("textContent")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if found.contains(wanted) {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never said {wanted:?}; it says {found:?}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 async fn attribute(client: &Client, css: &str, name: &str) -> String {
     client
         .find(Locator::Css(css))
@@ -435,13 +460,22 @@ async fn screenshots() {
     tokio::time::sleep(Duration::from_millis(1200)).await;
     shoot(&client, "failed-deployment.png").await;
 
-    // Constraints: distinctInstance leaves a task waiting; an instance selected.
+    // Constraints: distinctInstance leaves a task waiting; the waiting group selected shows
+    // why, instance by instance.
     open(&client, &site, "constraints").await;
     click(&client, "#btn-fast-forward").await;
     wait_text(&client, "#notice", "Fast-forwarded").await;
-    click_map(&client, 60.0, 70.0).await;
+    click_map(&client, 14.0, 17.0).await;
+    wait_for(&client, "#inspect-waiting").await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     shoot(&client, "constraints.png").await;
+
+    // Two clusters with a service of the same name: one cluster on the map at a time.
+    open(&client, &site, "binpack-vs-spread").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "Fast-forwarded").await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    shoot(&client, "two-clusters.png").await;
     no_console_errors(&client).await;
     client.close().await.unwrap();
 
@@ -482,12 +516,406 @@ async fn screenshots() {
     no_console_errors(&client).await;
     client.close().await.unwrap();
 
-    // A narrow screen: the panels stack.
-    let client = support::browser(&driver, 420, 900).await;
+    // A phone: the panels stack, and a task tapped on the map brings the inspector up.
+    let client = support::browser(&driver, 390, 844).await;
+    support::phone_viewport(&client, 390, 844).await;
     open(&client, &site, "fargate-basics").await;
     click(&client, "#btn-fast-forward").await;
     wait_text(&client, "#notice", "Fast-forwarded").await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     shoot(&client, "narrow.png").await;
+    // Nothing is wider than the screen.
+    let wide = client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(wide, json!(0), "the page scrolls sideways");
+    // A task chosen on the map: the inspector, far below, comes into view.
+    keys_to(
+        &client,
+        "#cluster-map",
+        &fantoccini::key::Key::Right.to_string(),
+    )
+    .await;
+    keys_to(
+        &client,
+        "#cluster-map",
+        &fantoccini::key::Key::Enter.to_string(),
+    )
+    .await;
+    wait_for(&client, "#inspect-task").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let top = client
+        .execute(
+            "return document.getElementById('panel-inspector').getBoundingClientRect().top",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let top = top.as_f64().unwrap();
+    assert!((-1.0..844.0).contains(&top), "the inspector is at {top}");
+    shoot(&client, "narrow-inspector.png").await;
+    client.close().await.unwrap();
+}
+
+/// Launches `count` instances of `kind` in `zone` from the capacity panel.
+async fn launch(client: &Client, kind: &str, count: u32, zone: &str) {
+    let picker = client.find(Locator::Id("cap-type")).await.unwrap();
+    picker.select_by_value(kind).await.unwrap();
+    fill(client, "#cap-count", &count.to_string()).await;
+    let picker = client.find(Locator::Id("cap-zone")).await.unwrap();
+    picker.select_by_value(zone).await.unwrap();
+    click(client, "#btn-launch").await;
+    wait_text(client, "#panel-capacity", "ec2:RunInstances accepted").await;
+}
+
+/// Sends keys to an element, which takes the focus first, as a person tabbing to it would.
+async fn keys_to(client: &Client, css: &str, keys: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn space_and_enter_on_a_focused_control_press_it_and_never_start_the_simulation() {
+    use fantoccini::key::Key;
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "default").await;
+    // Space on Step steps (the notice says where to), and the simulation stays paused.
+    keys_to(&client, "#btn-step", " ").await;
+    wait_text(&client, "#notice", "Stepped").await;
+    assert!(client.find(Locator::Id("btn-play")).await.is_ok());
+    // Enter on a <summary> opens its form.
+    let summary = "#panel-services details:last-of-type summary";
+    keys_to(&client, summary, &Key::Enter.to_string()).await;
+    let open = client
+        .execute(
+            "return document.querySelector('#panel-services details:last-of-type').open",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(open, json!(true), "Enter opened the Run task form");
+    assert!(client.find(Locator::Id("btn-play")).await.is_ok());
+    // Space on a speed picks it; the arrow keys move the choice and the focus.
+    keys_to(&client, ".btn-speed:nth-child(1)", " ").await;
+    wait_for(&client, ".btn-speed:nth-child(1)[aria-checked=true]").await;
+    keys_to(&client, ".btn-speed:nth-child(1)", &Key::Right.to_string()).await;
+    wait_for(&client, ".btn-speed:nth-child(2)[aria-checked=true]").await;
+    let focused = client
+        .execute("return document.activeElement.textContent", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, json!("10x"));
+    assert_eq!(
+        attribute(&client, ".btn-speed:nth-child(1)", "tabindex").await,
+        "-1",
+        "one tab stop in the group"
+    );
+    assert!(
+        client.find(Locator::Id("btn-play")).await.is_ok(),
+        "still paused"
+    );
+    // With nothing focused, Space is still the shortcut.
+    client
+        .execute("document.activeElement.blur()", vec![])
+        .await
+        .unwrap();
+    keys_to(&client, "body", " ").await;
+    wait_for(&client, "#btn-pause").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn the_cluster_map_is_used_from_the_keyboard() {
+    use fantoccini::key::Key;
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "default").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "steady state").await;
+    // The first arrow goes to the first instance; Enter opens it in the inspector.
+    keys_to(&client, "#cluster-map", &Key::Right.to_string()).await;
+    let cursor = attribute(&client, "#cluster-map", "data-cursor").await;
+    assert!(cursor.starts_with("Instance("), "{cursor}");
+    wait_text(&client, "#map-cursor", "Press Enter to inspect").await;
+    keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
+    wait_for(&client, "#inspect-instance").await;
+    // The next stop is that instance's first task: its placement why-trace.
+    keys_to(&client, "#cluster-map", &Key::Down.to_string()).await;
+    let cursor = attribute(&client, "#cluster-map", "data-cursor").await;
+    assert!(cursor.starts_with("Task("), "{cursor}");
+    keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
+    wait_for(&client, "#inspect-task").await;
+    wait_text(&client, "#panel-inspector", "Strategies:").await;
+    assert!(
+        client.find(Locator::Id("btn-play")).await.is_ok(),
+        "Enter did not play"
+    );
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_task_that_cannot_be_placed_shows_why_with_both_ids_of_each_instance() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "blank").await;
+    let big = ecsplay::ui::model::editor::EXAMPLE_TASK_DEFINITION
+        .replace("\"memoryReservation\": 512", "\"memoryReservation\": 9000");
+    set_editor(&client, &big).await;
+    wait_text(&client, "#td-check", "Valid").await;
+    click(&client, "#btn-register").await;
+    wait_text(&client, "#td-revisions", "web:1").await;
+    launch(&client, "m5.large", 1, "us-east-1a").await;
+    launch(&client, "t3.medium", 1, "us-east-1a").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#instance-list", "ACTIVE").await;
+    fill(&client, "#svc-desired", "2").await;
+    click(&client, "#btn-create-service").await;
+    wait_text(&client, "#panel-services", "ecs:CreateService accepted").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "not steady").await;
+    // The waiting group in the strip at the top of the map.
+    click_map(&client, 14.0, 17.0).await;
+    let view = wait_text(&client, "#inspect-waiting", "2 tasks waiting").await;
+    assert!(view.contains("needs 9000 MiB of memory, "), "{view}");
+    assert!(view.contains(" MiB available"), "{view}");
+    let closest = text(&client, "#closest-instance").await;
+    assert!(
+        closest.starts_with("Container instance ") && closest.contains(" is EC2 instance i-"),
+        "{closest}"
+    );
+    // Each row of the trace names the EC2 instance and the container instance.
+    let rows = client
+        .find_all(Locator::Css("#inspect-waiting .trace-table tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let cell = row.find(Locator::Css(".instance-ids")).await.unwrap();
+        let spans = cell.find_all(Locator::Css("span")).await.unwrap();
+        let mut ids = Vec::new();
+        for span in spans {
+            ids.push(span.prop("textContent").await.unwrap().unwrap_or_default());
+        }
+        let (ec2, container) = (ids[0].as_str(), ids[1].as_str());
+        assert!(ec2.starts_with("i-"), "{ids:?}");
+        assert_eq!(container.len(), 32, "{ids:?}");
+        assert_eq!(ids[2], "us-east-1a");
+        let title = cell.attr("title").await.unwrap().unwrap_or_default();
+        assert_eq!(
+            title,
+            format!("EC2 instance {ec2}, container instance {container}")
+        );
+    }
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+/// A task definition of some 2 MB over many lines, pasted into the editor. The browser's own
+/// work (putting the text in a textarea and laying it out) is timed apart, on a plain textarea
+/// of the same page: it is the floor no page can go under. Then the playground's: from the
+/// `input` event to the next frame painted.
+const PASTE: &str = "
+    const done = arguments[arguments.length - 1];
+    const lines = [];
+    for (let i = 0; i < 110000; i++) lines.push('  \"key' + i + '\": ' + i + ',');
+    const text = '{\\n' + lines.join('\\n') + '\\n  \"family\": \"web\"\\n}';
+    const plain = document.createElement('textarea');
+    document.body.appendChild(plain);
+    let t0 = performance.now();
+    plain.value = text;
+    plain.offsetHeight;
+    const browser = performance.now() - t0;
+    plain.remove();
+    const area = document.getElementById('td-editor');
+    area.value = text;
+    t0 = performance.now();
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    requestAnimationFrame(() => setTimeout(() => done([text.length, browser, performance.now() - t0]), 0));
+";
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_2_mb_paste_keeps_the_page_responsive_and_says_the_limit() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "default").await;
+    let out = client.execute_async(PASTE, vec![]).await.unwrap();
+    let (bytes, browser, handled) = (
+        out[0].as_u64().unwrap(),
+        out[1].as_f64().unwrap(),
+        out[2].as_f64().unwrap(),
+    );
+    eprintln!(
+        "editor: {bytes} bytes pasted; the playground's handling blocked the page {handled:.0} ms (the browser's own textarea work: {browser:.0} ms)"
+    );
+    assert!(bytes > 2_000_000, "{bytes}");
+    assert!(
+        handled < 1000.0,
+        "the paste blocked the page {handled:.0} ms"
+    );
+    let check = wait_text(&client, "#td-check", "128 KiB").await;
+    assert!(check.contains("over the editor's limit"), "{check}");
+    // Kept, not shown: the textarea is emptied and read-only, nothing highlighted, no line
+    // numbers, Register off.
+    wait_for(&client, "#td-editor[readonly]").await;
+    let shown = client
+        .execute(
+            "return [document.getElementById('td-editor').value.length, document.querySelectorAll('#panel-task-definition .overlay span, .gutter div').length]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, json!([0, 0]));
+    assert_eq!(
+        attribute(&client, "#btn-register", "disabled").await,
+        "true"
+    );
+    // It is autosaved; a reload paints quickly and still holds it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t0 = Instant::now();
+    client.goto(&site).await.unwrap();
+    wait_text(&client, "#td-check", "128 KiB").await;
+    eprintln!(
+        "editor: reloaded with the text kept in {} ms",
+        t0.elapsed().as_millis()
+    );
+    // Shown on request, as it was pasted.
+    click(&client, "#btn-show-large").await;
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let length = client
+            .execute(
+                "return document.getElementById('td-editor').value.length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if length.as_u64() == Some(bytes) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the text never came back: {length}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    // Discarding it empties the editor.
+    click(&client, "#btn-discard-large").await;
+    wait_text(
+        &client,
+        "#td-check",
+        "Paste a RegisterTaskDefinition request",
+    )
+    .await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn reset_and_another_scenario_set_the_session_aside_and_restore_brings_it_back() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "blank").await;
+    click(&client, "#btn-register").await;
+    wait_text(&client, "#td-revisions", "web:1").await;
+    // R resets: the request is gone, but set aside, and the notice says how to get it back.
+    client
+        .execute("document.activeElement.blur()", vec![])
+        .await
+        .unwrap();
+    keys_to(&client, "body", "r").await;
+    wait_text(&client, "#set-aside", "with 1 of your requests").await;
+    wait_text(&client, "#notice", "set aside").await;
+    wait_text(
+        &client,
+        "#panel-task-definition",
+        "No revisions registered yet",
+    )
+    .await;
+    // It survives a reload.
+    client.goto(&site).await.unwrap();
+    wait_text(&client, "#set-aside", "with 1 of your requests").await;
+    click(&client, "#btn-restore").await;
+    wait_text(&client, "#td-revisions", "web:1").await;
+    assert!(client.find(Locator::Id("set-aside")).await.is_err());
+    // Picking another scenario sets it aside too; the editor shows that scenario's definition.
+    let picker = client.find(Locator::Id("scenario-picker")).await.unwrap();
+    picker.select_by_value("fargate-basics").await.unwrap();
+    wait_text(&client, "#set-aside", "with 1 of your requests").await;
+    let check = wait_text(&client, "#td-check", "Valid").await;
+    assert!(check.contains("of api"), "{check}");
+    click(&client, "#btn-restore").await;
+    wait_text(&client, "#td-revisions", "web:1").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn two_clusters_are_shown_one_at_a_time_and_their_services_by_cluster() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "binpack-vs-spread").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "Fast-forwarded").await;
+    let options = client
+        .find_all(Locator::Css("#map-cluster option"))
+        .await
+        .unwrap();
+    let mut clusters = Vec::new();
+    for option in &options {
+        clusters.push(option.attr("value").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(clusters.len(), 3, "two clusters and all: {clusters:?}");
+    assert_eq!(clusters[2], "*");
+    let legend = text(&client, "#map-legend").await;
+    for cluster in &clusters[..2] {
+        assert!(
+            legend.contains(&format!("service api ({cluster})")),
+            "{legend}"
+        );
+    }
+    // The first cluster is shown to begin with.
+    wait_content(
+        &client,
+        "#panel-cluster-map-title",
+        &format!("Cluster map: {}", clusters[0]),
+    )
+    .await;
+    let mut per_cluster = 0;
+    for cluster in &clusters[..2] {
+        let picker = client.find(Locator::Id("map-cluster")).await.unwrap();
+        picker.select_by_value(cluster).await.unwrap();
+        wait_content(
+            &client,
+            "#panel-cluster-map-title",
+            &format!("Cluster map: {cluster}"),
+        )
+        .await;
+        per_cluster += attribute(&client, "#cluster-map", "data-instances")
+            .await
+            .parse::<usize>()
+            .unwrap();
+    }
+    let picker = client.find(Locator::Id("map-cluster")).await.unwrap();
+    picker.select_by_value("*").await.unwrap();
+    wait_content(&client, "#panel-cluster-map-title", "every cluster").await;
+    let all: usize = attribute(&client, "#cluster-map", "data-instances")
+        .await
+        .parse()
+        .unwrap();
+    assert!(per_cluster > 0);
+    assert_eq!(per_cluster, all);
+    no_console_errors(&client).await;
     client.close().await.unwrap();
 }

@@ -29,6 +29,38 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
     let overlay = use_node_ref();
     let gutter = use_node_ref();
     let escaped = use_mut_ref(|| false);
+    // Text over the limit is kept (in the session and its autosave) but not put in the
+    // textarea unless asked: a browser lays a textarea of megabytes out for seconds at every
+    // change. `shown_large` is the user's "show it anyway".
+    let shown_large = use_state(|| false);
+    let large = text.len() > EDITOR_BYTES_MAX;
+    let hidden = large && !*shown_large;
+    // The textarea is written only when the text changed other than by typing in it (a
+    // revision opened, a session restored): writing back what it already holds makes the
+    // browser lay it out again on every key.
+    let area_ref = use_node_ref();
+    {
+        let area_ref = area_ref.clone();
+        use_effect_with((props.text.clone(), hidden), move |(text, hidden)| {
+            if let Some(area) = area_ref.cast::<HtmlTextAreaElement>() {
+                let wanted = if *hidden { "" } else { text.as_str() };
+                if area.value() != wanted {
+                    area.set_value(wanted);
+                }
+            }
+        });
+    }
+    let onshow = {
+        let shown_large = shown_large.clone();
+        Callback::from(move |_: MouseEvent| shown_large.set(true))
+    };
+    let ondiscard = {
+        let (onedit, shown_large) = (props.onedit.clone(), shown_large.clone());
+        Callback::from(move |_: MouseEvent| {
+            shown_large.set(false);
+            onedit.emit(String::new());
+        })
+    };
 
     let oninput = {
         let onedit = props.onedit.clone();
@@ -97,7 +129,7 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
     // Past the limit the text is neither checked nor highlighted: the textarea shows it plainly,
     // and the page stays as quick as a plain textarea (a highlighted copy of megabytes is
     // millions of elements).
-    let plain = text.len() > EDITOR_BYTES_MAX;
+    let plain = large;
     let lines = if plain { 0 } else { text.split('\n').count() };
     html! {
         <section class="panel" id="panel-task-definition" aria-labelledby="panel-task-definition-title">
@@ -117,7 +149,9 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
                         aria-label="Task definition JSON (RegisterTaskDefinition request, or describe-task-definition output). Tab indents; Escape then Tab leaves."
                         aria-describedby="td-check"
                         aria-invalid={(!checked.is_valid()).to_string()}
-                        value={text.clone()}
+                        ref={area_ref}
+                        readonly={hidden}
+                        placeholder={if hidden { "The text is over the editor's limit: it is kept, not shown (see below)." } else { "" }}
                         {oninput}
                         {onkeydown}
                         {onscroll}
@@ -125,6 +159,14 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
                 </div>
             </div>
             { check_line(&checked) }
+            if large {
+                <p class="row" id="td-large">
+                    if hidden {
+                        <button class="btn btn-small" id="btn-show-large" onclick={onshow} title="Put the text in the editor: the page may be slow while it holds it">{ "Show it anyway" }</button>
+                    }
+                    <button class="btn btn-small btn-danger" id="btn-discard-large" onclick={ondiscard}>{ "Discard it" }</button>
+                </p>
+            }
             <div class="row">
                 <button class="btn btn-primary" id="btn-register" onclick={onregister} disabled={plain}>{ "Register new revision" }</button>
                 { outcome(props.outcome.as_deref()) }
@@ -197,7 +239,7 @@ fn check_line(checked: &Check) -> Html {
         Check::TooLarge { bytes } => (
             "check-error",
             format!(
-                "The text is {}: over the editor's limit of {} KiB, so it is neither checked nor highlighted. Shorten it to register it; it is kept as it is.",
+                "The text is {}: over the editor's limit of {} KiB, so it is not checked or highlighted, and shown only if you ask. It is kept as it is: shorten it to register it, or discard it.",
                 size_words(*bytes),
                 EDITOR_BYTES_MAX / 1024
             ),

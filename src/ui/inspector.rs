@@ -195,12 +195,15 @@ pub fn why_trace(trace: &PlacementTrace) -> Html {
                 }
             }
             <table class="trace-table">
-                <thead><tr><th>{ "Instance" }</th><th>{ "Zone" }</th><th>{ "Result" }</th><th>{ "Why" }</th></tr></thead>
+                <thead><tr><th>{ "Instance (zone)" }</th><th>{ "Result" }</th><th>{ "Why" }</th></tr></thead>
                 <tbody>
                     { for trace.instances.iter().map(|fate| html! {
                         <tr class={fate.result}>
-                            <td class="mono instance-ids">{ fate.ec2_instance_id.clone() }<br /><span class="muted" title="Container instance id">{ fate.container_instance.clone() }</span></td>
-                            <td>{ fate.availability_zone.clone() }</td>
+                            <td class="instance-ids" title={format!("EC2 instance {}, container instance {}", fate.ec2_instance_id, fate.container_instance)}>
+                                <span class="mono">{ fate.ec2_instance_id.clone() }</span>
+                                <span class="mono muted">{ fate.container_instance.clone() }</span>
+                                <span class="muted">{ fate.availability_zone.clone() }</span>
+                            </td>
                             <td>{ fate.result }</td>
                             <td>{ if fate.result == "rejected" {
                                 format!("{}: {}", fate.check.unwrap_or(""), fate.detail.clone().unwrap_or_default())

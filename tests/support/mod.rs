@@ -187,3 +187,37 @@ pub async fn console_errors(client: &Client) -> Vec<String> {
         .map(|e| e["message"].as_str().unwrap_or_default().to_string())
         .collect()
 }
+
+/// A Chrome DevTools command through chromedriver (its `goog/cdp/execute` endpoint).
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// Makes the page's viewport `width` x `height` CSS pixels, as a phone's: a desktop window
+/// cannot be made narrower than some 500 pixels.
+pub async fn phone_viewport(client: &Client, width: u32, height: u32) {
+    let command = json!({
+        "cmd": "Emulation.setDeviceMetricsOverride",
+        "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": true },
+    });
+    client
+        .issue_cmd(Cdp(command))
+        .await
+        .expect("device metrics override");
+}
