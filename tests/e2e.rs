@@ -919,3 +919,126 @@ async fn two_clusters_are_shown_one_at_a_time_and_their_services_by_cluster() {
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn the_smaller_defects_of_the_walk_through_stay_fixed() {
+    let (site, _driver, client) = start().await;
+    // A first visit says what to do first.
+    open(&client, &site, "default").await;
+    wait_text(&client, "#notice", "New here?").await;
+
+    // Steady when already steady says so; Step with nothing due says so.
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "steady state").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "Already at a steady state").await;
+
+    // An expanded log line stays with its event when the filter changes.
+    let third = "#panel-event-log .log-row:nth-child(3)";
+    let summary = text(&client, &format!("{third} .text")).await;
+    click(&client, &format!("{third} .log-line")).await;
+    let json = text(&client, &format!("{third} .json")).await;
+    let kind = attribute(&client, third, "class").await;
+    let kind = kind.split_whitespace().nth(1).unwrap().to_string();
+    let picker = client.find(Locator::Id("log-kind")).await.unwrap();
+    picker.select_by_value(&kind).await.unwrap();
+    let open_rows = client
+        .find_all(Locator::Css("#panel-event-log .json"))
+        .await
+        .unwrap();
+    assert_eq!(open_rows.len(), 1);
+    assert_eq!(open_rows[0].text().await.unwrap(), json);
+    let open_line = client
+        .find(Locator::Css(
+            "#panel-event-log .log-line[aria-expanded=true] .text",
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(open_line, summary);
+
+    // The time reached is saved while playing: a reload comes back close to it.
+    click(&client, "#btn-play").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let before = clock_ms(&text(&client, "#sim-clock").await);
+    client.goto(&site).await.unwrap();
+    wait_for(&client, "#scenario-name").await;
+    let after = clock_ms(&text(&client, "#sim-clock").await);
+    // Saved at least every simulated 10 s at 10x (a wall-clock second); the page went on
+    // playing for a moment between the reading and the reload.
+    assert!(
+        after > 0 && after.abs_diff(before) <= 12_000,
+        "reloaded at {after} ms after {before} ms"
+    );
+
+    // The services form sends numbers as typed: AWS's refusal replaces the last answer.
+    // (A reload comes back paused.)
+    click(&client, "#panel-services details:first-of-type summary").await;
+    fill(&client, "#svc-name", "other").await;
+    fill(&client, "#svc-desired", "").await;
+    click(&client, "#btn-create-service").await;
+    wait_text(
+        &client,
+        "#panel-services",
+        "desiredCount is required for a service using the REPLICA scheduling strategy.",
+    )
+    .await;
+    fill(&client, "#svc-desired", "2.5").await;
+    click(&client, "#btn-create-service").await;
+    wait_text(
+        &client,
+        "#panel-services",
+        "Invalid type for parameter desiredCount",
+    )
+    .await;
+    assert!(!text(&client, "#panel-services")
+        .await
+        .contains("desiredCount is required"));
+
+    // Fargate with a placement strategy: AWS's refusal, not a silent drop.
+    open(&client, &site, "fargate-basics").await;
+    let form = "#panel-services details:first-of-type";
+    if !text(&client, form).await.contains("Service name") {
+        click(&client, &format!("{form} summary")).await;
+    }
+    let launch = client.find(Locator::Id("svc-launch")).await.unwrap();
+    launch.select_by_value("FARGATE").await.unwrap();
+    wait_for(&client, "#svc-fargate-note").await;
+    let strategy = client.find(Locator::Id("svc-strategy")).await.unwrap();
+    strategy.select_by_value("binpack(memory)").await.unwrap();
+    fill(&client, "#svc-name", "packed").await;
+    click(&client, "#btn-create-service").await;
+    wait_text(
+        &client,
+        "#panel-services",
+        "Task placement strategies are not supported for tasks using the Fargate launch type.",
+    )
+    .await;
+
+    // A DAEMON service's desired count is what DescribeServices says: the tasks it runs.
+    open(&client, &site, "daemon-and-draining").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "Fast-forwarded").await;
+    let row = text(&client, "#service-list [data-service=log-agent]").await;
+    assert!(!row.contains("desired 0"), "{row}");
+    assert!(
+        row.contains("desired 2") || row.contains("desired 3"),
+        "{row}"
+    );
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+/// `T+01:02:03` (or `T+1d 01:02:03`) in milliseconds.
+fn clock_ms(clock: &str) -> u64 {
+    let clock = clock.trim_start_matches("T+");
+    let (days, hms) = match clock.split_once("d ") {
+        Some((d, rest)) => (d.parse::<u64>().unwrap(), rest),
+        None => (0, clock),
+    };
+    let parts: Vec<u64> = hms.split(':').map(|p| p.parse().unwrap()).collect();
+    ((days * 24 + parts[0]) * 3600 + parts[1] * 60 + parts[2]) * 1000
+}
