@@ -405,10 +405,38 @@ impl World {
         }
     }
 
+    /// Pending, running and healthy tasks of each of the service's deployments, in one pass
+    /// (this runs at every moment a service task changes state).
+    fn timeline_counts(&self, service: ServiceIdx) -> Vec<[u32; 3]> {
+        let s = &self.ecs.services[service];
+        let mut counts = vec![[0u32; 3]; s.deployments.len()];
+        for &t in &s.tasks {
+            let task = &self.ecs.tasks[t];
+            if task.is_stopped() {
+                continue;
+            }
+            let Some(by) = task.started_by.as_deref() else {
+                continue;
+            };
+            let Some(d) = s.deployments.iter().position(|d| d.id == by) else {
+                continue;
+            };
+            let count = &mut counts[d];
+            count[0] += u32::from(task.is_pending());
+            count[1] += u32::from(task.is_running());
+            count[2] += u32::from(
+                task.desired_status == super::TaskStatus::Running
+                    && self.healthy_for_service(t).is_ok(),
+            );
+        }
+        counts
+    }
+
     /// Appends a timeline point for each deployment whose counts changed.
     pub(crate) fn record_timeline(&mut self, service: ServiceIdx) {
         self.ecs.services[service].timeline_changed = false;
-        let by_deployment = self.unstopped_by_deployment(service);
+        let counts = self.timeline_counts(service);
+        let desired = self.target_count(service) as u32;
         let s = &self.ecs.services[service];
         let mut points = Vec::new();
         for (d, deployment) in s.deployments.iter().enumerate() {
@@ -416,49 +444,42 @@ impl World {
             if deployment.status == DeploymentStatus::Inactive && deployment.updated_at < self.now {
                 continue;
             }
-            let mine = &by_deployment[d];
-            let running = mine
-                .iter()
-                .filter(|&&t| self.ecs.tasks[t].is_running())
-                .count();
-            let healthy = mine
-                .iter()
-                .filter(|&&t| {
-                    self.ecs.tasks[t].desired_status == super::TaskStatus::Running
-                        && self.healthy_for_service(t).is_ok()
-                })
-                .count();
-            let point = TimelinePoint {
-                time: self.now,
-                deployment_id: deployment.id.clone(),
-                status: deployment.status.as_str(),
-                rollout_state: deployment.rollout_state.as_str(),
-                desired: if d == 0 {
-                    self.target_count(service) as u32
-                } else {
-                    0
-                },
-                pending: mine
-                    .iter()
-                    .filter(|&&t| self.ecs.tasks[t].is_pending())
-                    .count() as u32,
-                running: running as u32,
-                healthy: healthy as u32,
-            };
+            let [pending, running, healthy] = counts[d];
+            let desired = if d == 0 { desired } else { 0 };
+            let (status, rollout_state) = (
+                deployment.status.as_str(),
+                deployment.rollout_state.as_str(),
+            );
             let last = s
                 .timeline
                 .iter()
                 .rev()
                 .find(|p| p.deployment_id == deployment.id);
             let same = last.is_some_and(|p| {
-                TimelinePoint {
-                    time: p.time,
-                    ..point.clone()
-                } == *p
+                (
+                    p.status,
+                    p.rollout_state,
+                    p.desired,
+                    p.pending,
+                    p.running,
+                    p.healthy,
+                ) == (status, rollout_state, desired, pending, running, healthy)
             });
             if !same {
-                points.push(point);
+                points.push(TimelinePoint {
+                    time: self.now,
+                    deployment_id: deployment.id.clone(),
+                    status,
+                    rollout_state,
+                    desired,
+                    pending,
+                    running,
+                    healthy,
+                });
             }
+        }
+        if points.is_empty() {
+            return;
         }
         let s = &mut self.ecs.services[service];
         s.timeline.extend(points);

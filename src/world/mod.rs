@@ -243,6 +243,7 @@ impl World {
     /// Performs one AWS request at the current time. A refused request changes nothing.
     pub fn apply(&mut self, action: &str, input: &Value) -> Result<Value, ApiError> {
         let result = self.dispatch(action, input);
+        self.record_changed_timelines();
         if cfg!(debug_assertions) {
             if let Err(violation) = self.check_invariants() {
                 panic!("invariant broken by {action}: {violation}");
@@ -302,13 +303,19 @@ impl World {
     /// Like [`World::advance_to`], firing at most `timers_max` timers; false if it stopped
     /// early (the clock is then at the last timer fired).
     pub fn advance_to_at_most(&mut self, until: SimTime, timers_max: usize) -> bool {
+        // Service timelines get their points once per moment, when the clock moves on (and
+        // when the call returns): one point for all that changed at one instant.
         for _ in 0..timers_max {
             let Some((time, timer)) = self.queue.pop_due(until) else {
+                self.record_changed_timelines();
                 self.sweep(until);
                 self.now = self.now.max(until);
                 return true;
             };
             debug_assert!(time >= self.now, "timers never fire in the past");
+            if time > self.now {
+                self.record_changed_timelines();
+            }
             self.sweep(time);
             self.now = time;
             self.timers_fired += 1;
@@ -319,6 +326,7 @@ impl World {
                 }
             }
         }
+        self.record_changed_timelines();
         false
     }
 
@@ -362,7 +370,6 @@ impl World {
                 Command::InstanceTerminated(ec2_id) => self.agent_instance_gone(&ec2_id),
             }
         }
-        self.record_changed_timelines();
     }
 
     /// Performs scenario step `i`, its references resolved first. A failed step is recorded
