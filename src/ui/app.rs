@@ -31,18 +31,17 @@ use crate::scenario::{Scenario, Step};
 /// The state a visitor starts in: the last autosave, else the default scenario; with the
 /// session set aside before, if one is kept.
 fn initial_state() -> UiState {
+    // A first visit: nothing saved (a save that cannot be read says so instead).
+    let first_visit = matches!(storage::load(), Ok(None));
     let mut state = autosaved_state();
     state.set_aside = storage::load_set_aside().map(Rc::new);
-    if state.set_aside.is_none()
-        && state.notice.is_none()
-        && state.sim.borrow().user_requests() == 0
-    {
+    if first_visit && state.set_aside.is_none() {
         state.notice = Some(FIRST_RUN_HINT.into());
     }
     state
 }
 
-/// What the header says to a visitor with nothing of their own yet.
+/// What the header says on a first visit.
 pub const FIRST_RUN_HINT: &str = "New here? Press ▶ Play (or Space) to watch the instances boot and the service place its tasks, Steady » to jump to the end, then click a task on the map to see why it went there.";
 
 fn autosaved_state() -> UiState {
