@@ -740,6 +740,7 @@ const PASTE: &str = "
     plain.remove();
     const area = document.getElementById('td-editor');
     area.value = text;
+    area.offsetHeight;
     t0 = performance.now();
     area.dispatchEvent(new Event('input', { bubbles: true }));
     requestAnimationFrame(() => setTimeout(() => done([text.length, browser, performance.now() - t0]), 0));
@@ -1041,4 +1042,143 @@ fn clock_ms(clock: &str) -> u64 {
     };
     let parts: Vec<u64> = hms.split(':').map(|p| p.parse().unwrap()).collect();
     ((days * 24 + parts[0]) * 3600 + parts[1] * 60 + parts[2]) * 1000
+}
+
+/// Waits for the browser to finish downloading `name`; returns its text.
+async fn downloaded(name: &str) -> String {
+    let path = support::downloads_dir().join(name);
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if !text.is_empty() {
+                let _ = std::fs::remove_file(&path);
+                return text;
+            }
+        }
+        assert!(Instant::now() < deadline, "{name} was never downloaded");
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_share_link_opens_the_same_session_and_a_broken_one_changes_nothing() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "blank").await;
+    click(&client, "#btn-register").await;
+    wait_text(&client, "#td-revisions", "web:1").await;
+    launch(&client, "m5.large", 2, "us-east-1a").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#instance-list", "ACTIVE").await;
+    fill(&client, "#svc-desired", "3").await;
+    click(&client, "#btn-create-service").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#notice", "steady state").await;
+    let clock = text(&client, "#sim-clock").await;
+    let events = text(&client, "#panel-event-log h2").await;
+    click(&client, "#btn-share").await;
+    wait_text(&client, "#notice", "Share link").await;
+    let link = client
+        .find(Locator::Id("share-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(link.starts_with(&site) && link.contains("/#v1:"), "{link}");
+
+    // Someone else's browser, its own session on another scenario: the link opens this one,
+    // at the same time, with the same log; theirs is left as it was.
+    let picker = client.find(Locator::Id("scenario-picker")).await.unwrap();
+    picker.select_by_value("fargate-basics").await.unwrap();
+    wait_text(&client, "#scenario-name", "Fargate basics").await;
+    client.goto(&link).await.unwrap();
+    wait_text(&client, "#notice", "Opened a shared session").await;
+    assert_eq!(text(&client, "#sim-clock").await, clock);
+    assert_eq!(text(&client, "#panel-event-log h2").await, events);
+    assert_eq!(
+        attribute(&client, "#cluster-map", "data-running").await,
+        "3"
+    );
+    let address = client.current_url().await.unwrap();
+    assert!(
+        address.fragment().is_none(),
+        "the link is taken off the address: {address}"
+    );
+
+    // A broken link: why, and the session as it was.
+    let cut = &link[..link.len() - 40];
+    client.goto(cut).await.unwrap();
+    wait_text(&client, "#notice", "could not be opened").await;
+    assert_eq!(text(&client, "#sim-clock").await, clock);
+    client.goto(&format!("{site}#v9:abc")).await.unwrap();
+    let notice = wait_text(&client, "#notice", "could not be opened").await;
+    assert!(notice.contains("\"v9\""), "{notice}");
+    assert_eq!(text(&client, "#sim-clock").await, clock);
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_session_exports_as_a_scenario_file_and_log_and_a_file_imports() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "blank").await;
+    click(&client, "#btn-register").await;
+    wait_text(&client, "#td-revisions", "web:1").await;
+    launch(&client, "m5.large", 1, "us-east-1b").await;
+    click(&client, "#btn-fast-forward").await;
+    wait_text(&client, "#instance-list", "ACTIVE").await;
+
+    // The scenario file: the preset's steps and the two requests made here.
+    click(&client, "#btn-export").await;
+    let file = downloaded("ecsplay-scenario.json").await;
+    let scenario = Scenario::parse(&file).unwrap();
+    let actions: Vec<&str> = scenario.steps.iter().map(|s| s.action.as_str()).collect();
+    assert!(
+        actions.ends_with(&["ecs:RegisterTaskDefinition", "ec2:RunInstances"]),
+        "{actions:?}"
+    );
+    // The log, as ecsplay run prints it: one JSON record a line.
+    click(&client, "#btn-export-log").await;
+    let log = downloaded("ecsplay-log.jsonl").await;
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|r| r["detail-type"] == "ECS Container Instance State Change"));
+
+    // Import: a broken file says where, as the command line does, and changes nothing.
+    let dir = support::downloads_dir();
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, file.replacen("\"steps\"", "\"steps\" \"", 1)).unwrap();
+    let picker = client.find(Locator::Id("import-file")).await.unwrap();
+    picker.send_keys(broken.to_str().unwrap()).await.unwrap();
+    let notice = wait_text(&client, "#notice", "Not opened").await;
+    assert!(
+        notice.contains("broken.json: ") && notice.contains("line"),
+        "{notice}"
+    );
+    wait_text(&client, "#td-revisions", "web:1").await;
+    // A good one opens, the current session set aside.
+    let good = dir.join("fargate.json");
+    std::fs::write(
+        &good,
+        ecsplay::scenario::presets::PRESETS
+            .iter()
+            .find(|(id, _)| *id == "fargate-basics")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let picker = client.find(Locator::Id("import-file")).await.unwrap();
+    picker.send_keys(good.to_str().unwrap()).await.unwrap();
+    wait_text(&client, "#notice", "Opened fargate.json").await;
+    wait_text(&client, "#scenario-name", "Fargate basics").await;
+    wait_text(&client, "#set-aside", "with 2 of your requests").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
 }

@@ -21,7 +21,9 @@ use super::model::editor::EXAMPLE_TASK_DEFINITION;
 use super::model::map::Hit;
 use super::model::map_paint::service_colour;
 use super::model::session::Session;
+use super::model::share;
 use super::services::ServicesPanel;
+use super::session_io::{self, ImportButton};
 use super::state::{Action, Origin, Speed, UiState};
 use super::storage;
 use super::time_controls::TimeControls;
@@ -35,6 +37,10 @@ fn initial_state() -> UiState {
     let first_visit = matches!(storage::load(), Ok(None));
     let mut state = autosaved_state();
     state.set_aside = storage::load_set_aside().map(Rc::new);
+    let fragment = session_io::fragment();
+    if share::is_link(&fragment) {
+        return state.open_link(&fragment);
+    }
     if first_visit && state.set_aside.is_none() {
         state.notice = Some(FIRST_RUN_HINT.into());
     }
@@ -188,6 +194,21 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
+    // A share link pasted into the address of an open page changes only its fragment.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "hashchange", move |_| {
+                    let fragment = session_io::fragment();
+                    if share::is_link(&fragment) {
+                        dispatcher.dispatch(Action::OpenLink(fragment));
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
     // Autosave when what would be lost changes: the requests made, the text typed, the preset,
     // and the time reached whenever the simulation stops.
     {
@@ -295,6 +316,63 @@ pub fn app() -> Html {
         })
     };
 
+    let onshare = {
+        let (d, state) = (state.dispatcher(), state.clone());
+        Callback::from(move |_: MouseEvent| match share::encode(&state.saved()) {
+            Ok(fragment) => {
+                let link = session_io::link_to(&fragment);
+                let d = d.clone();
+                let copied = link.clone();
+                session_io::copy(
+                    &link,
+                    Callback::from(move |ok: bool| {
+                        d.dispatch(Action::Shared {
+                            link: Ok(copied.clone()),
+                            copied: ok,
+                        })
+                    }),
+                );
+            }
+            Err(why) => d.dispatch(Action::Shared {
+                link: Err(why.to_string()),
+                copied: false,
+            }),
+        })
+    };
+    let onexport = {
+        let sim = state.sim.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = share::scenario_file(&sim.borrow());
+            session_io::download("ecsplay-scenario.json", "application/json", &text);
+        })
+    };
+    let onexportlog = {
+        let sim = state.sim.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = share::log_lines(sim.borrow().world());
+            session_io::download("ecsplay-log.jsonl", "application/x-ndjson", &text);
+        })
+    };
+    let onfile = {
+        let d = state.dispatcher();
+        Callback::from(move |(name, text): (String, Result<String, String>)| {
+            d.dispatch(Action::Import(name, text))
+        })
+    };
+    let drop_readers = use_mut_ref(Vec::new);
+    let ondrop = {
+        let (readers, onfile) = (drop_readers.clone(), onfile.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            session_io::read_first(
+                e.data_transfer().and_then(|d| d.files()),
+                &readers,
+                onfile.clone(),
+            );
+        })
+    };
+    // A file may be dropped anywhere on the page.
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let onmapcluster = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
@@ -332,7 +410,7 @@ pub fn app() -> Html {
     drop(session);
 
     html! {
-        <div class={classes!("app", reduced_motion.then_some("reduced-motion"))} id="ecsplay-app">
+        <div class={classes!("app", reduced_motion.then_some("reduced-motion"))} id="ecsplay-app" {ondrop} {ondragover}>
             <header class="topbar">
                 <div class="brand">
                     <span class="logo" aria-hidden="true">{ "◆" }</span>
@@ -368,6 +446,15 @@ pub fn app() -> Html {
                     <button class="btn btn-small" id="btn-dismiss-set-aside" onclick={dispatch(|| Action::DismissSetAside).reform(|_: MouseEvent| ())}>{ "Forget it" }</button>
                 </div>
             }
+            <div class="session-bar" role="group" aria-label="This session">
+                <button class="btn btn-small" id="btn-share" onclick={onshare} title="Copy a link that opens this session as it is now: the scenario, your requests, the time reached">{ "Share link" }</button>
+                <button class="btn btn-small" id="btn-export" onclick={onexport} title="Download the session as a scenario file, your requests as steps: ecsplay run replays it">{ "Export scenario" }</button>
+                <button class="btn btn-small" id="btn-export-log" onclick={onexportlog} title="Download the event log as JSON lines, as ecsplay run prints it">{ "Export log" }</button>
+                <ImportButton {onfile} />
+                if let Some(link) = &state.share_link {
+                    <input class="share-link mono" id="share-link" readonly=true value={link.to_string()} aria-label="Share link" />
+                }
+            </div>
             <p class="scenario-description">
                 <strong class="scenario-name" id="scenario-name">{ scenario_name }</strong>
                 if let Some(description) = description { { format!(" — {description}") } }

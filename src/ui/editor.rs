@@ -63,10 +63,16 @@ pub fn task_definition_editor(props: &EditorProps) -> Html {
     };
 
     let oninput = {
-        let onedit = props.onedit.clone();
+        let (onedit, shown) = (props.onedit.clone(), *shown_large);
         Callback::from(move |e: InputEvent| {
             let area: HtmlTextAreaElement = e.target_unchecked_into();
-            onedit.emit(area.value());
+            let value = area.value();
+            // Emptied here, in the event, before anything can ask the page's layout (a frame of
+            // the map does) and make the browser lay the megabytes out.
+            if value.len() > EDITOR_BYTES_MAX && !shown {
+                area.set_value("");
+            }
+            onedit.emit(value);
         })
     };
     let onkeydown = {

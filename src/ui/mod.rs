@@ -21,6 +21,8 @@ mod map;
 #[cfg(target_arch = "wasm32")]
 mod services;
 #[cfg(target_arch = "wasm32")]
+mod session_io;
+#[cfg(target_arch = "wasm32")]
 mod state;
 #[cfg(target_arch = "wasm32")]
 mod storage;

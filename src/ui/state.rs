@@ -98,6 +98,8 @@ pub struct UiState {
     pub set_aside: Option<Rc<Saved>>,
     /// The cluster the map shows when there are several: None for the first, `*` for all.
     pub map_cluster: Option<String>,
+    /// The last share link made, shown to copy by hand when the clipboard would not take it.
+    pub share_link: Option<Rc<str>>,
 }
 
 impl UiState {
@@ -131,16 +133,50 @@ impl UiState {
             fargate_enabled,
             set_aside: None,
             map_cluster: None,
+            share_link: None,
         }
     }
 
     /// The session as saved, if discarding it would lose work: requests made, or text in the
     /// editor other than what its scenario offers.
-    fn work_to_set_aside(&self) -> Option<Rc<Saved>> {
+    pub fn work_to_set_aside(&self) -> Option<Rc<Saved>> {
         let saved = self.saved();
         let edited = saved.editor != super::model::editor::EXAMPLE_TASK_DEFINITION
             && saved.editor != editor_text_for(&self.sim.borrow());
         (saved.user_requests > 0 || edited).then(|| Rc::new(saved))
+    }
+
+    /// The session a share link holds, the current one set aside (with Restore) if it holds
+    /// work; or, when the link cannot be opened, the current session untouched and why.
+    pub fn open_link(self, fragment: &str) -> UiState {
+        match super::model::share::decode(fragment) {
+            Ok(saved) => {
+                let mut opened = UiState::from_saved(saved);
+                opened.sim.version = self.sim.version + 1;
+                opened.set_aside = self.work_to_set_aside().or(self.set_aside.clone());
+                let session = opened.sim.borrow();
+                let notice = format!(
+                    "Opened a shared session: {} at T+{}.{}",
+                    session.scenario().name,
+                    crate::engine::time::format_clock(session.now()),
+                    if opened.set_aside.is_some() {
+                        " Yours is set aside: Restore brings it back."
+                    } else {
+                        ""
+                    }
+                );
+                drop(session);
+                opened.notice = Some(notice);
+                super::session_io::clear_fragment();
+                opened
+            }
+            Err(why) => UiState {
+                notice: Some(format!(
+                    "This share link could not be opened: {why}. Your own session is as you left it."
+                )),
+                ..self
+            },
+        }
     }
 
     /// A fresh state for `session`, the current one set aside if it holds work.
@@ -213,6 +249,17 @@ pub enum Action {
     DismissSetAside,
     /// Show one cluster on the map (`*` for every cluster).
     ShowCluster(String),
+    /// A share link was made (or could not be), and copied to the clipboard or not.
+    Shared {
+        link: Result<String, String>,
+        copied: bool,
+    },
+    /// A scenario file was read (its name, and its text or why it could not be read).
+    Import(String, Result<String, String>),
+    /// Say something in the header.
+    Notice(String),
+    /// Open the session of a share link (the address's fragment).
+    OpenLink(String),
     Request {
         origin: Origin,
         action: String,
@@ -260,19 +307,26 @@ impl Reducible for UiState {
                 next.notice = Some(step_notice(from, to));
                 next
             }
-            Action::FastForward if next.sim.borrow().is_steady() => UiState {
-                playing: false,
-                notice: Some(
-                    "Already at a steady state: nothing to fast-forward. Make a request, or press Play to watch time pass."
-                        .into(),
-                ),
-                ..next
-            },
             Action::FastForward => {
+                // Already steady, and nothing happened in the moment looked at: say so rather
+                // than "fast-forwarded 5s" (a request just made can leave it looking steady
+                // until the scheduler acts, so the look decides).
+                let records = |s: &UiState| {
+                    let session = s.sim.borrow();
+                    session.world().log_dropped() + session.world().log().len() as u64
+                };
+                let (was_steady, before) = (next.sim.borrow().is_steady(), records(&next));
                 let mut result = None;
                 let mut next = next.with_session(|s| result = Some(s.fast_forward()));
                 next.playing = false;
-                next.notice = result.map(fast_forward_notice);
+                let quiet = was_steady && records(&next) == before;
+                next.notice = result.map(|ff| {
+                    if quiet && ff.steady {
+                        "Already at a steady state: nothing happened in the moments looked at. Make a request, or press Play to watch time pass.".to_string()
+                    } else {
+                        fast_forward_notice(ff)
+                    }
+                });
                 next
             }
             Action::Reset => {
@@ -301,6 +355,46 @@ impl Reducible for UiState {
                     restored
                 }
                 None => next,
+            },
+            Action::Shared { link, copied } => match link {
+                Ok(link) => UiState {
+                    notice: Some(if copied {
+                        format!("Share link copied to the clipboard ({} characters): it opens this session as it is now.", link.len())
+                    } else {
+                        "Share link made: copy it from the box below (the clipboard would not take it).".to_string()
+                    }),
+                    share_link: Some(link.into()),
+                    ..next
+                },
+                Err(why) => UiState {
+                    notice: Some(format!("No share link: {why}")),
+                    ..next
+                },
+            },
+            Action::Import(name, text) => {
+                let scenario = text
+                    .map_err(|e| format!("{name}: {e}"))
+                    .and_then(|text| super::model::share::read_scenario_file(&name, &text));
+                match scenario {
+                    Ok(scenario) => {
+                        let mut fresh = next.replaced_by(Session::new(scenario), None);
+                        let set_aside = fresh.notice.take();
+                        fresh.notice = Some(format!(
+                            "Opened {name}.{}",
+                            set_aside.map(|n| format!(" {n}")).unwrap_or_default()
+                        ));
+                        fresh
+                    }
+                    Err(why) => UiState {
+                        notice: Some(format!("Not opened, nothing changed: {why}")),
+                        ..next
+                    },
+                }
+            }
+            Action::OpenLink(fragment) => next.open_link(&fragment),
+            Action::Notice(notice) => UiState {
+                notice: Some(notice),
+                ..next
             },
             Action::ShowCluster(cluster) => UiState {
                 map_cluster: Some(cluster),

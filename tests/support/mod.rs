@@ -133,6 +133,13 @@ pub fn start_chromedriver() -> Chromedriver {
 }
 
 /// A WebDriver session in headless Chromium, with the browser console log enabled.
+/// Where the browser puts downloads (one folder for the test process).
+pub fn downloads_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ecsplay-downloads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a downloads folder");
+    dir
+}
+
 pub async fn browser(driver: &Chromedriver, width: u32, height: u32) -> Client {
     let mut options = json!({
         "args": [
@@ -144,6 +151,11 @@ pub async fn browser(driver: &Chromedriver, width: u32, height: u32) -> Client {
     if let Ok(binary) = std::env::var("CHROME") {
         options["binary"] = Value::String(binary);
     }
+    // Downloads land in a folder of their own, without asking.
+    options["prefs"] = json!({
+        "download.default_directory": downloads_dir(),
+        "download.prompt_for_download": false,
+    });
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("goog:chromeOptions".into(), options);
     capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));

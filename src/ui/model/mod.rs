@@ -11,3 +11,4 @@ pub mod map_paint;
 pub mod raster;
 pub mod saved;
 pub mod session;
+pub mod share;
