@@ -1182,3 +1182,100 @@ async fn a_session_exports_as_a_scenario_file_and_log_and_a_file_imports() {
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+/// The number in `#id` of the embed demo page (a tick's milliseconds, or the events heard).
+async fn demo_number(client: &Client, id: &str) -> u64 {
+    text(client, &format!("#{id}"))
+        .await
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn the_embed_demo_plays_one_player_and_drives_the_other_by_post_message() {
+    let (site, _driver, client) = start().await;
+    client
+        .goto(&format!("{}/embed-demo.html", site.trim_end_matches('/')))
+        .await
+        .unwrap();
+    // The driven player says it is ready. A seek to 20:00 ticks there, and sends the events
+    // of the way.
+    wait_text(&client, "#messages", "\"type\":\"ready\"").await;
+    click(&client, "#demo-seek").await;
+    wait_text(&client, "#last-tick", "1200000 ms").await;
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    while demo_number(&client, "events").await == 0 {
+        assert!(Instant::now() < deadline, "no event on the way to 20:00");
+        tokio::time::sleep(POLL).await;
+    }
+    // A request applied from the page, then Play at 1000x: it ticks on, and the events of
+    // the service's new tasks follow.
+    let heard = demo_number(&client, "events").await;
+    click(&client, "#demo-scale").await;
+    click(&client, "#demo-fast").await;
+    click(&client, "#demo-play").await;
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    while demo_number(&client, "last-tick").await < 1_260_000
+        || demo_number(&client, "events").await <= heard
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no tick or event after the request: {} (last tick {})",
+            text(&client, "#messages").await,
+            text(&client, "#last-tick").await
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    click(&client, "#demo-pause").await;
+    // A malformed message and a refused request each come back as an error; messages of
+    // another version, or not for ecsplay, are ignored.
+    client
+        .execute(
+            "const p = document.getElementById('player-b'); const o = new URL(p.src, location.href).origin; \
+             p.contentWindow.postMessage({ ecsplay: 1, type: 'seek' }, o); \
+             p.contentWindow.postMessage({ ecsplay: 1, type: 'apply', action: 'ecs:UpdateService', input: { cluster: 'nowhere', service: 'web', desiredCount: 1 } }, o); \
+             p.contentWindow.postMessage({ ecsplay: 2, type: 'play' }, o); \
+             p.contentWindow.postMessage('not for ecsplay', o);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_text(&client, "#messages", "seek needs timeMs").await;
+    wait_text(
+        &client,
+        "#messages",
+        "ecs:UpdateService refused: ClusterNotFoundException",
+    )
+    .await;
+    // Inside the driven player: paused past 21:00, web scaled to 4 and running them, dark.
+    client.enter_frame(1).await.unwrap();
+    wait_for(&client, ".app.embed.theme-dark").await;
+    wait_for(&client, "#btn-play").await;
+    let clock = clock_ms(&text(&client, "#sim-clock").await);
+    assert!(clock >= 1_260_000, "{clock}");
+    wait_for(&client, "#cluster-map[data-running='4']").await;
+    client.enter_parent_frame().await.unwrap();
+    // The first player plays by itself.
+    client.enter_frame(0).await.unwrap();
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    while text(&client, "#sim-clock").await == "T+00:00:00" {
+        assert!(
+            Instant::now() < deadline,
+            "the autoplaying player never moved"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    client.enter_parent_frame().await.unwrap();
+    shoot(&client, "embed-demo.png").await;
+    // Neither player touched the visitor's own autosave.
+    let saved = client
+        .execute("return localStorage.getItem('ecsplay.session')", vec![])
+        .await
+        .unwrap();
+    assert_eq!(saved, json!(null));
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

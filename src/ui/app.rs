@@ -14,10 +14,12 @@ use yew::prelude::*;
 use super::capacity::CapacityPanel;
 use super::charts::Charts;
 use super::editor::TaskDefinitionEditor;
+use super::embed;
 use super::event_log::EventLog;
 use super::inspector::Inspector;
 use super::map::ClusterMap;
 use super::model::editor::EXAMPLE_TASK_DEFINITION;
+use super::model::embed as embed_model;
 use super::model::map::Hit;
 use super::model::map_paint::service_colour;
 use super::model::session::Session;
@@ -155,7 +157,20 @@ pub const AUTOSAVE_PLAYING_MS: u64 = 1_000;
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer_eq(initial_state);
+    // `?embed=1`: a bare player, driven by the page that embeds it (README, "Embed mode").
+    let options = use_memo((), |_| embed_model::options(&embed::query()));
+    let state = {
+        let options = options.clone();
+        use_reducer_eq(move || {
+            if options.embed {
+                embed::initial(&options)
+            } else {
+                initial_state()
+            }
+        })
+    };
+    let embedded = options.embed;
+    use_embed_link(&state, &options);
     let reduced_motion = use_memo((), |_| prefers_reduced_motion());
     // Parsed once: the header renders on every frame while playing.
     let preset_names = use_memo((), |_| crate::scenario::presets::names());
@@ -227,12 +242,19 @@ pub fn app() -> Html {
             state.playing,
         );
         let state = state.clone();
-        use_effect_with(key, move |_| storage::save(&state.saved()));
+        // A player keeps nothing: the visitor's own session stays as they left it.
+        use_effect_with(key, move |_| {
+            if !embedded {
+                storage::save(&state.saved())
+            }
+        });
     }
     {
         let set_aside = state.set_aside.clone();
-        use_effect_with(set_aside, |set_aside| {
-            storage::save_set_aside(set_aside.as_deref())
+        use_effect_with(set_aside, move |set_aside| {
+            if !embedded {
+                storage::save_set_aside(set_aside.as_deref())
+            }
         });
     }
 
@@ -383,6 +405,9 @@ pub fn app() -> Html {
         })
     };
 
+    if embedded {
+        return embed_view(&state, &options, &map_cluster_for(&state), onselect);
+    }
     let session = state.sim.borrow();
     let world = session.world();
     let revisions = super::model::forms::revisions(world, false);
@@ -543,5 +568,198 @@ fn timeline(props: &TimelineProps) -> Html {
                 }) }
             </ol>
         </section>
+    }
+}
+
+/// The cluster the map shows (None for all): the one picked, else the first when there are
+/// several.
+fn map_cluster_for(state: &UiState) -> Option<String> {
+    let session = state.sim.borrow();
+    let clusters: Vec<&str> = session
+        .world()
+        .ecs
+        .clusters
+        .values()
+        .filter(|c| {
+            c.active && (!c.instances.is_empty() || !c.services.is_empty() || !c.tasks.is_empty())
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    match state.map_cluster.as_deref() {
+        _ if clusters.len() < 2 => None,
+        Some("*") => None,
+        Some(c) if clusters.contains(&c) => Some(c.to_string()),
+        _ => clusters.first().map(|c| c.to_string()),
+    }
+}
+
+/// A player's link with the page that embeds it: its messages in, and `ready`, a `tick` each
+/// time the clock moves, an `event` for each new log record and an `error` for each refused
+/// request out. Nothing runs outside embed mode.
+#[hook]
+fn use_embed_link(state: &UseReducerHandle<UiState>, options: &embed_model::EmbedOptions) {
+    let origin: Rc<str> = if options.embed {
+        embed::peer_origin(options).into()
+    } else {
+        "".into()
+    };
+    {
+        let (origin, dispatcher, embedded) = (origin.clone(), state.dispatcher(), options.embed);
+        use_effect_with((), move |_| {
+            let listener = embedded
+                .then(|| embed::listen(origin.clone(), dispatcher))
+                .flatten();
+            if embedded {
+                embed::post(
+                    &origin,
+                    &embed_model::message(
+                        "ready",
+                        serde_json::json!({ "protocol": embed_model::PROTOCOL_VERSION }),
+                    ),
+                );
+            }
+            move || drop(listener)
+        });
+    }
+    {
+        let (origin, embedded) = (origin.clone(), options.embed);
+        use_effect_with(state.now(), move |now| {
+            if embedded {
+                embed::post(
+                    &origin,
+                    &embed_model::message("tick", serde_json::json!({ "timeMs": now })),
+                );
+            }
+        });
+    }
+    {
+        // Records are numbered from the start of the run; the player sends each once, at most
+        // EMBED_EVENTS_PER_UPDATE at a time (the oldest of a burst are said to be skipped).
+        let sent = use_mut_ref(|| 0u64);
+        let total = {
+            let session = state.sim.borrow();
+            session.world().log_dropped() + session.world().log().len() as u64
+        };
+        let (origin, embedded, sim) = (origin.clone(), options.embed, state.sim.clone());
+        use_effect_with(total, move |total| {
+            if !embedded {
+                return;
+            }
+            let session = sim.borrow();
+            let world = session.world();
+            let mut next = (*sent.borrow()).max(world.log_dropped());
+            if *total < next {
+                next = world.log_dropped(); // a new session: from its start
+            }
+            let from = next.max(total.saturating_sub(EMBED_EVENTS_PER_UPDATE));
+            for number in from..*total {
+                let record = &world.log()[(number - world.log_dropped()) as usize];
+                let line: serde_json::Value =
+                    serde_json::from_str(&record.to_line(|t| world.iso(t))).unwrap_or_default();
+                embed::post(
+                    &origin,
+                    &embed_model::message(
+                        "event",
+                        serde_json::json!({ "number": number, "record": line }),
+                    ),
+                );
+            }
+            *sent.borrow_mut() = *total;
+        });
+    }
+    {
+        let (origin, embedded) = (origin, options.embed);
+        use_effect_with(state.outcome.clone(), move |outcome| {
+            let refused = outcome
+                .as_deref()
+                .filter(|o| o.origin == Origin::Embed)
+                .and_then(|o| {
+                    o.result
+                        .as_ref()
+                        .err()
+                        .map(|e| (o.action.clone(), e.to_string()))
+                });
+            if let (true, Some((action, error))) = (embedded, refused) {
+                embed::post(
+                    &origin,
+                    &embed_model::message(
+                        "error",
+                        serde_json::json!({ "message": format!("{action} refused: {error}") }),
+                    ),
+                );
+            }
+        });
+    }
+}
+
+/// New log records sent to the embedding page per update, at most.
+pub const EMBED_EVENTS_PER_UPDATE: u64 = 200;
+
+/// The bare player: the scenario's title, a compact time bar, the map and the charts (as the
+/// address's `panels` asks), and a link that opens the session in the full playground.
+fn embed_view(
+    state: &UseReducerHandle<UiState>,
+    options: &embed_model::EmbedOptions,
+    map_cluster: &Option<String>,
+    onselect: Callback<Option<Hit>>,
+) -> Html {
+    let d = state.dispatcher();
+    let emit = |action: fn() -> Action| {
+        let d = d.clone();
+        Callback::from(move |_: ()| d.dispatch(action()))
+    };
+    let onspeed = {
+        let d = d.clone();
+        Callback::from(move |speed: Speed| d.dispatch(Action::SetSpeed(speed)))
+    };
+    let onopen = {
+        let state = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            // The link is made when followed: deflating the session on every frame would cost.
+            let anchor: web_sys::HtmlAnchorElement = e.target_unchecked_into();
+            let base = web_sys::window()
+                .and_then(|w| w.location().pathname().ok())
+                .unwrap_or_default();
+            match share::encode(&state.saved()) {
+                Ok(fragment) => anchor.set_href(&format!("{base}#{fragment}")),
+                Err(_) => anchor.set_href(&base),
+            }
+        })
+    };
+    let name = state.sim.borrow().scenario().name.clone();
+    let now = state.now();
+    let theme = match options.theme {
+        embed_model::Theme::Light => "theme-light",
+        embed_model::Theme::Dark => "theme-dark",
+    };
+    html! {
+        <div class={classes!("app", "embed", theme)} id="ecsplay-app">
+            <header class="embed-bar">
+                <strong class="embed-title" id="scenario-name">{ name }</strong>
+                <TimeControls
+                    sim_time_ms={now}
+                    playing={state.playing}
+                    speed={state.speed}
+                    onplay={emit(|| Action::Play)}
+                    onpause={emit(|| Action::Pause)}
+                    onstep={emit(|| Action::Step)}
+                    onfastforward={emit(|| Action::FastForward)}
+                    onreset={emit(|| Action::Reset)}
+                    {onspeed}
+                />
+                <a class="embed-open" id="embed-open" href="./" target="_blank" rel="noopener" onclick={onopen}>{ "Open in ecsplay ↗" }</a>
+            </header>
+            if let Some(notice) = &state.notice { <div class="notice" role="status" id="notice">{ notice.clone() }</div> }
+            <main class="embed-panels">
+                if options.panels.contains(&embed_model::Panel::Map) {
+                    <section class="panel panel-wide" id="panel-cluster-map" aria-label="Cluster map">
+                        <ClusterMap sim={state.sim.clone()} cluster={map_cluster.clone()} selection={state.selection.clone()} reduced_motion={false} {onselect} />
+                    </section>
+                }
+                if options.panels.contains(&embed_model::Panel::Charts) {
+                    <Charts sim={state.sim.clone()} />
+                }
+            </main>
+        </div>
     }
 }

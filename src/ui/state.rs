@@ -43,6 +43,11 @@ impl Speed {
     pub fn label(self) -> String {
         format!("{}x", self.factor())
     }
+
+    /// The speed of a factor (1, 10, 100, 1000).
+    pub fn from_factor(factor: u32) -> Option<Speed> {
+        Speed::ALL.into_iter().find(|s| s.factor() == factor)
+    }
 }
 
 /// The session, shared; equal when their versions are (components skip redraws on that).
@@ -71,6 +76,8 @@ pub enum Origin {
     Capacity,
     Services,
     Inspector,
+    /// The embedding page, through `postMessage`.
+    Embed,
 }
 
 /// The answer to the last request a panel made.
@@ -260,6 +267,10 @@ pub enum Action {
     Notice(String),
     /// Open the session of a share link (the address's fragment).
     OpenLink(String),
+    /// Go to this simulated time (an embedding page's `seek`): forward, or from the start.
+    Seek(SimTime),
+    /// An embedding page's `load`: a preset's id or a share link's payload.
+    EmbedLoad(String),
     Request {
         origin: Origin,
         action: String,
@@ -392,6 +403,28 @@ impl Reducible for UiState {
                 }
             }
             Action::OpenLink(fragment) => next.open_link(&fragment),
+            Action::Seek(time) => {
+                let mut next = next.with_session(|s| {
+                    if time < s.now() {
+                        let (scenario, requests) = (s.scenario().clone(), s.user_requests());
+                        *s = Session::restore(scenario, requests, 0);
+                    }
+                    s.advance_to(time);
+                });
+                next.selection = None;
+                next
+            }
+            Action::EmbedLoad(scenario) => match super::embed::scenario_state(&scenario) {
+                Ok(mut fresh) => {
+                    fresh.sim.version = next.sim.version + 1;
+                    fresh.speed = next.speed;
+                    fresh
+                }
+                Err(why) => UiState {
+                    notice: Some(why),
+                    ..next
+                },
+            },
             Action::Notice(notice) => UiState {
                 notice: Some(notice),
                 ..next

@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod editor;
+pub mod embed;
 pub mod forms;
 pub mod log_view;
 pub mod map;
