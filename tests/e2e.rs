@@ -886,6 +886,18 @@ async fn two_clusters_are_shown_one_at_a_time_and_their_services_by_cluster() {
             "{legend}"
         );
     }
+    // The log's filter lists each of them, by cluster.
+    let filters = client
+        .find_all(Locator::Css("#log-service option"))
+        .await
+        .unwrap();
+    let mut names = Vec::new();
+    for option in &filters {
+        names.push(option.text().await.unwrap());
+    }
+    for cluster in &clusters[..2] {
+        assert!(names.contains(&format!("api ({cluster})")), "{names:?}");
+    }
     // The first cluster is shown to begin with.
     wait_content(
         &client,

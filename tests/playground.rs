@@ -445,8 +445,12 @@ fn the_event_log_tells_kinds_and_services_apart() {
         json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web:9" }),
     );
     let kinds: Vec<(Kind, Option<String>)> = s.world().log().iter().map(classify).collect();
-    assert!(kinds.contains(&(Kind::ServiceEvent, Some("web".into()))));
-    assert!(kinds.contains(&(Kind::Task, Some("web".into()))));
+    // A service by `cluster/name`: names repeat across clusters.
+    let cluster = &s.world().ecs.services[0].cluster;
+    let web = Some(format!("{cluster}/web"));
+    assert!(kinds.contains(&(Kind::ServiceEvent, web.clone())));
+    assert!(kinds.contains(&(Kind::Task, web.clone())));
+    assert!(kinds.contains(&(Kind::Deployment, web)));
     assert!(kinds.iter().any(|(k, _)| *k == Kind::Instance));
     assert_eq!(kinds.last().unwrap().0, Kind::ApiError);
 }

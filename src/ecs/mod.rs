@@ -655,17 +655,23 @@ impl World {
         resources: Vec<String>,
         detail: serde_json::Value,
     ) {
-        // The service an event concerns, for the log's filters: a task's group names it, and a
-        // deployment's or service action's resource is the service's ARN.
+        // The service an event concerns, as `cluster/name`, for the log's filters: a task's
+        // group and cluster name it, and a deployment's or service action's resource is the
+        // service's ARN (`...:service/cluster/name`).
         let service = match detail_type {
             "ECS Task State Change" => detail["group"]
                 .as_str()
                 .and_then(|g| g.strip_prefix("service:"))
-                .map(Box::from),
+                .zip(
+                    detail["clusterArn"]
+                        .as_str()
+                        .and_then(|a| a.rsplit('/').next()),
+                )
+                .map(|(name, cluster)| Box::from(format!("{cluster}/{name}"))),
             "ECS Deployment State Change" | "ECS Service Action" => resources
                 .first()
-                .and_then(|arn| arn.rsplit('/').next())
-                .map(Box::from),
+                .and_then(|arn| arn.split_once(":service/"))
+                .map(|(_, key)| Box::from(key)),
             _ => None,
         };
         self.emit_event("aws.ecs", detail_type, resources, detail, service);

@@ -739,10 +739,11 @@ impl World {
             },
         );
         s.events.truncate(SERVICE_EVENTS_MAX);
-        let name = s.name.clone();
+        let (name, cluster) = (s.name.clone(), s.cluster.clone());
         self.record(crate::engine::log::LogRecord::ServiceMessage {
             time: self.now,
             service: name,
+            cluster,
             message,
         });
     }

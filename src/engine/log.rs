@@ -23,7 +23,8 @@ pub enum LogRecord {
     Event {
         time: SimTime,
         detail_type: &'static str,
-        /// The service the event concerns, by name, when it concerns one.
+        /// The service the event concerns, when it concerns one, as `cluster/name` (names
+        /// repeat across clusters).
         service: Option<Box<str>>,
         text: Box<str>,
     },
@@ -31,6 +32,8 @@ pub enum LogRecord {
     ServiceMessage {
         time: SimTime,
         service: String,
+        /// The service's cluster, for the log's filters (not part of the record's line).
+        cluster: String,
         message: String,
     },
     /// A scenario step or UI request that AWS would have refused.
@@ -77,6 +80,7 @@ impl LogRecord {
                 time,
                 service,
                 message,
+                ..
             } => {
                 json!({ "time": iso_time(*time), "service": service, "message": message })
             }

@@ -23,7 +23,15 @@ pub fn event_log(props: &EventLogProps) -> Html {
     let kind_filter = use_state(String::new);
     let session = props.sim.borrow();
     let world = session.world();
-    let mut services: Vec<String> = world.ecs.services.iter().map(|s| s.name.clone()).collect();
+    // Each service by `cluster/name`, shown by name (with its cluster where names repeat).
+    let labels = super::model::charts::service_labels(world);
+    let mut services: Vec<(String, String)> = world
+        .ecs
+        .services
+        .iter()
+        .zip(labels)
+        .map(|(s, label)| (format!("{}/{}", s.cluster, s.name), label))
+        .collect();
     services.sort();
     services.dedup();
     let mut matching = 0usize;
@@ -75,7 +83,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
             <div class="filters">
                 <select id="log-service" aria-label="Filter by service" onchange={onservice}>
                     <option value="" selected={service_filter.is_empty()}>{ "All services" }</option>
-                    { for services.iter().map(|s| html! { <option value={s.clone()} selected={*s == *service_filter}>{ s.clone() }</option> }) }
+                    { for services.iter().map(|(key, label)| html! { <option value={key.clone()} selected={*key == *service_filter}>{ label.clone() }</option> }) }
                 </select>
                 <select id="log-kind" aria-label="Filter by kind" onchange={onkind}>
                     <option value="" selected={kind_filter.is_empty()}>{ "All kinds" }</option>

@@ -54,10 +54,12 @@ impl Kind {
     }
 }
 
-/// A record's kind and the service it concerns (by name), when it concerns one.
+/// A record's kind and the service it concerns (as `cluster/name`), when it concerns one.
 pub fn classify(record: &LogRecord) -> (Kind, Option<String>) {
     match record {
-        LogRecord::ServiceMessage { service, .. } => (Kind::ServiceEvent, Some(service.clone())),
+        LogRecord::ServiceMessage {
+            service, cluster, ..
+        } => (Kind::ServiceEvent, Some(format!("{cluster}/{service}"))),
         LogRecord::Failed { .. } => (Kind::ApiError, None),
         LogRecord::Event {
             detail_type,
