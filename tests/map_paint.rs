@@ -163,7 +163,7 @@ fn the_selection_is_outlined() {
     assert_eq!(raster.colour_at(a.x, a.y + a.h / 2.0), Some(BOX_BORDER));
 
     let chip = layout.chips[0];
-    let raster = painted(&layout, Some(&Hit::Task(chip.task)));
+    let raster = painted(&layout, Some(&Hit::Task(chip.task, chip.serial)));
     assert_eq!(
         raster.colour_at(chip.x - 2.0, chip.y + 1.0),
         Some(SELECTED_TASK)

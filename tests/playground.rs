@@ -350,7 +350,7 @@ fn the_map_lays_out_zones_instances_and_tasks_and_hits_them() {
     let chip = running[0];
     assert_eq!(
         layout.hit(chip.x + 1.0, chip.y + 1.0),
-        Some(Hit::Task(chip.task))
+        Some(Hit::Task(chip.task, chip.serial))
     );
     let b = &layout.boxes[1];
     assert!(matches!(
@@ -583,7 +583,7 @@ fn the_keyboard_visits_every_waiting_group_instance_and_task_in_reading_order() 
     let second = layout.next_stop(Some(&first), "ArrowDown").unwrap();
     assert_eq!(second, stops[1]);
     assert!(
-        matches!(second, Hit::Task(_)),
+        matches!(second, Hit::Task(..)),
         "an instance's tasks follow it"
     );
     assert_eq!(
@@ -782,4 +782,38 @@ fn custom_attributes_are_checked_as_ecs_checks_them() {
             .len(),
         2
     );
+}
+
+#[test]
+fn a_selected_task_is_told_apart_from_a_later_task_in_its_slot() {
+    let mut s = session("default");
+    s.fast_forward();
+    let layout = MapLayout::build(s.world(), 900.0);
+    let chip = layout.chips[0];
+    let selected = Hit::Task(chip.task, chip.serial);
+    let arn = s.world().ecs.tasks[chip.task].arn.clone();
+    s.request(
+        "ecs:StopTask",
+        json!({ "cluster": "demo", "task": arn, "reason": "test" }),
+    )
+    .unwrap();
+    // An hour after it stopped the task is forgotten; the service's replacements and more
+    // tasks take slots, the freed one among them.
+    s.advance_by(2 * 60 * 60 * 1000);
+    s.request(
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "web", "desiredCount": 8 }),
+    )
+    .unwrap();
+    s.fast_forward();
+    let world = s.world();
+    let now_in_slot = world.ecs.tasks.get(chip.task).expect("the slot is reused");
+    assert_ne!(now_in_slot.serial, chip.serial);
+    assert_ne!(now_in_slot.arn, arn);
+    // The old selection names no chip; the new task's chip is another stop.
+    let layout = MapLayout::build(world, 900.0);
+    assert_eq!(layout.rect_of(&selected), None);
+    assert!(layout
+        .stops()
+        .contains(&Hit::Task(chip.task, now_in_slot.serial)));
 }

@@ -28,7 +28,13 @@ pub fn inspector(props: &InspectorProps) -> Html {
         None => {
             html! { <p class="muted">{ "Click a task or an instance on the cluster map to inspect it." }</p> }
         }
-        Some(Hit::Task(t)) if world.ecs.tasks.get(*t).is_some() => {
+        Some(Hit::Task(t, serial))
+            if world
+                .ecs
+                .tasks
+                .get(*t)
+                .is_some_and(|task| task.serial == *serial) =>
+        {
             task_view(world, *t, &props.onrequest, &props.onselect)
         }
         Some(Hit::Instance(i)) if *i < world.ecs.container_instances.len() => {
@@ -245,7 +251,8 @@ fn instance_view(world: &World, i: usize, onselect: &Callback<Option<Hit>>) -> H
                 { for ci.tasks.iter().filter(|&&t| !world.ecs.tasks[t].is_stopped()).map(|&t| {
                     let onselect = onselect.clone();
                     let task = &world.ecs.tasks[t];
-                    html! { <li><button class="link" onclick={Callback::from(move |_| onselect.emit(Some(Hit::Task(t))))}>
+                    let serial = task.serial;
+                    html! { <li><button class="link" onclick={Callback::from(move |_| onselect.emit(Some(Hit::Task(t, serial))))}>
                         { format!("{} · {} · {}", task.id, task.task_definition, task.last_status.as_str()) }
                     </button></li> }
                 }) }

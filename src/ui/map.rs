@@ -177,8 +177,16 @@ fn hover_text(world: &World, hit: &Hit) -> String {
                 s.name, s.cluster
             )
         }
-        Hit::Task(t) => {
-            let task = &world.ecs.tasks[*t];
+        Hit::Task(t, serial) => {
+            // The slot may hold another task by now, or none (stopped tasks are forgotten).
+            let Some(task) = world
+                .ecs
+                .tasks
+                .get(*t)
+                .filter(|task| task.serial == *serial)
+            else {
+                return "A task no longer kept (stopped over an hour ago).".into();
+            };
             format!(
                 "Task {} · {} · {} (desired {}) · {}",
                 task.id,

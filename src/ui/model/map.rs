@@ -184,7 +184,9 @@ impl ZoneItem<'_> {
 /// What a click landed on (or the keyboard moved to).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Hit {
-    Task(TaskIdx),
+    /// A task: its slot and its serial (a slot is reused once its task is forgotten, so the
+    /// serial says whether the slot still holds the task selected).
+    Task(TaskIdx, u64),
     Instance(InstanceIdx),
     /// A service's tasks waiting for placement (the service's index): the inspector shows the
     /// scheduler's last decision for them.
@@ -503,7 +505,7 @@ impl MapLayout {
                     && y >= c.y - slack
                     && y <= c.y + c.size + slack
             })
-            .map(|c| Hit::Task(c.task))
+            .map(|c| Hit::Task(c.task, c.serial))
             .or_else(|| {
                 self.boxes.iter().find_map(|b| match b.kind {
                     BoxKind::Container(n)
@@ -535,13 +537,13 @@ impl MapLayout {
                     chip.x >= b.x && chip.x <= b.x + b.w && chip.y >= b.y && chip.y <= b.y + b.h;
                 if inside && !placed[c] {
                     placed[c] = true;
-                    stops.push(Hit::Task(chip.task));
+                    stops.push(Hit::Task(chip.task, chip.serial));
                 }
             }
         }
         for (c, chip) in self.chips.iter().enumerate() {
             if !placed[c] {
-                stops.push(Hit::Task(chip.task));
+                stops.push(Hit::Task(chip.task, chip.serial));
             }
         }
         stops
@@ -576,10 +578,10 @@ impl MapLayout {
                 .iter()
                 .find(|b| b.kind == BoxKind::Container(*n))
                 .map(|b| (b.x, b.y, b.w, b.h)),
-            Hit::Task(t) => self
+            Hit::Task(t, serial) => self
                 .chips
                 .iter()
-                .find(|c| c.task == *t)
+                .find(|c| c.task == *t && c.serial == *serial)
                 .map(|c| (c.x, c.y, c.size, c.size)),
         }
     }

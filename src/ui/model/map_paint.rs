@@ -115,8 +115,12 @@ pub fn paint_map(
         paint_box(raster, b, layout.compact, selection);
     }
     let moving = paint_chips(raster, layout, animation, now_ms);
-    if let Some(Hit::Task(task)) = selection {
-        if let Some(c) = layout.chips.iter().find(|c| c.task == *task) {
+    if let Some(Hit::Task(task, serial)) = selection {
+        if let Some(c) = layout
+            .chips
+            .iter()
+            .find(|c| c.task == *task && c.serial == *serial)
+        {
             let (x, y, size) = (c.x - 3.0, c.y - 3.0, c.size + 6.0);
             raster.frame_rect(x, y, size, size, 2.0, SELECTED_TASK, None);
         }
