@@ -73,7 +73,7 @@ bench-browser: setup-test
 
 # The site's first contentful paint in headless Chromium, from the release build of dist/.
 bench-first-paint: build
-	ECSPLAY_DIST=$(CURDIR)/dist cargo test --locked --test e2e -- --ignored --nocapture first_paint
+	ECSPLAY_DIST=$(CURDIR)/dist cargo test --locked --test e2e -- --ignored --nocapture --test-threads=1 first_paint embed_load
 
 # PNGs of the playground's main states, as the README shows them.
 screenshot: build

@@ -1291,3 +1291,44 @@ async fn the_embed_demo_plays_one_player_and_drives_the_other_by_post_message() 
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+/// The embed player's load: from the embedding page's start to the player's first `ready`
+/// message, and the player's own first contentful paint, on localhost and with the network
+/// throttled to 10 Mbit/s (20 ms latency, no cache). A benchmark that prints its figures; it
+/// asserts only that the player got ready.
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn embed_load() {
+    let (site, _driver, client) = start().await;
+    let demo = format!("{}/embed-demo.html", site.trim_end_matches('/'));
+    for (label, throttled) in [("localhost", false), ("10 Mbit/s", true)] {
+        if throttled {
+            support::throttle_network(&client, 10.0, 20.0).await;
+        }
+        client.goto(&demo).await.unwrap();
+        let deadline = Instant::now() + APP_RENDER_TIMEOUT * 2;
+        let (ready, paint) = loop {
+            let figures = client
+                .execute(
+                    "const p = document.getElementById('player-b').contentWindow; \
+                     const e = p.performance.getEntriesByName('first-contentful-paint')[0]; \
+                     return [window.ecsplayReadyAt === undefined ? null : window.ecsplayReadyAt, e ? e.startTime : null];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if let (Some(ready), Some(paint)) = (figures[0].as_f64(), figures[1].as_f64()) {
+                break (ready, paint);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the player never got ready ({label})"
+            );
+            tokio::time::sleep(POLL).await;
+        };
+        eprintln!(
+            "embed player, {label}: ready {ready:.0} ms after the embedding page started; its first frame at {paint:.0} ms of its own load"
+        );
+    }
+    client.close().await.unwrap();
+}

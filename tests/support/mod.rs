@@ -233,3 +233,22 @@ pub async fn phone_viewport(client: &Client, width: u32, height: u32) {
         .await
         .expect("device metrics override");
 }
+
+/// Throttles the page's network to `megabits` per second each way, `latency_ms` of latency,
+/// and switches its cache off (Chrome DevTools' network conditions).
+pub async fn throttle_network(client: &Client, megabits: f64, latency_ms: f64) {
+    let bytes_per_second = megabits * 1_000_000.0 / 8.0;
+    for command in [
+        json!({ "cmd": "Network.enable", "params": {} }),
+        json!({ "cmd": "Network.setCacheDisabled", "params": { "cacheDisabled": true } }),
+        json!({ "cmd": "Network.emulateNetworkConditions", "params": {
+            "offline": false, "latency": latency_ms,
+            "downloadThroughput": bytes_per_second, "uploadThroughput": bytes_per_second,
+        } }),
+    ] {
+        client
+            .issue_cmd(Cdp(command))
+            .await
+            .expect("network conditions");
+    }
+}
