@@ -1332,3 +1332,34 @@ async fn embed_load() {
     }
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_card_is_answered_run_and_revealed_at_its_moment() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "default").await;
+    click(&client, "#panel-learn summary").await;
+    let picker = client.find(Locator::Id("card-picker")).await.unwrap();
+    picker.select_by_value("1").await.unwrap();
+    wait_text(&client, "#card-question", "How many instances").await;
+    assert_eq!(
+        attribute(&client, "#btn-run-card", "disabled").await,
+        "true"
+    );
+    click(&client, "#card-question label:nth-of-type(3) input").await;
+    click(&client, "#btn-run-card").await;
+    // The card's scenario plays; the answer waits for its moment, then shows.
+    wait_text(&client, "#scenario-name", "binpack vs spread").await;
+    wait_text(&client, "#card-waiting", "Four").await;
+    let reveal = wait_text(&client, "#card-reveal", "Not quite.").await;
+    assert!(reveal.contains("Two: each instance is filled"), "{reveal}");
+    assert!(reveal.contains("T+00:0"), "{reveal}");
+    let link = attribute(&client, "#card-reveal a", "href").await;
+    assert!(link.starts_with("https://docs.aws.amazon.com/"), "{link}");
+    shoot(&client, "card.png").await;
+    // Remembered across a reload.
+    client.goto(&site).await.unwrap();
+    wait_content(&client, "#card-picker", "✓ binpack on memory").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

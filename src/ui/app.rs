@@ -17,6 +17,7 @@ use super::editor::TaskDefinitionEditor;
 use super::embed;
 use super::event_log::EventLog;
 use super::inspector::Inspector;
+use super::learn::LearnPanel;
 use super::map::ClusterMap;
 use super::model::editor::EXAMPLE_TASK_DEFINITION;
 use super::model::embed as embed_model;
@@ -395,6 +396,12 @@ pub fn app() -> Html {
     };
     // A file may be dropped anywhere on the page.
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let onstartcard = {
+        let d = state.dispatcher();
+        Callback::from(move |(card, answer): (usize, usize)| {
+            d.dispatch(Action::StartCard(card, answer))
+        })
+    };
     let onmapcluster = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
@@ -513,6 +520,7 @@ pub fn app() -> Html {
                     <Charts sim={state.sim.clone()} />
                 </div>
                 <div class="column column-right">
+                    <LearnPanel sim={state.sim.clone()} active={state.card} onstart={onstartcard} />
                     <Inspector sim={state.sim.clone()} selection={state.selection.clone()} onselect={onselect} onrequest={request(Origin::Inspector)} />
                     <EventLog sim={state.sim.clone()} />
                     <Timeline {steps} now={now} />

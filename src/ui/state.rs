@@ -107,6 +107,8 @@ pub struct UiState {
     pub map_cluster: Option<String>,
     /// The last share link made, shown to copy by hand when the clipboard would not take it.
     pub share_link: Option<Rc<str>>,
+    /// The scenario card being run: its index in `model::cards::CARDS` and the answer chosen.
+    pub card: Option<(usize, usize)>,
 }
 
 impl UiState {
@@ -141,6 +143,7 @@ impl UiState {
             set_aside: None,
             map_cluster: None,
             share_link: None,
+            card: None,
         }
     }
 
@@ -271,6 +274,8 @@ pub enum Action {
     Seek(SimTime),
     /// An embedding page's `load`: a preset's id or a share link's payload.
     EmbedLoad(String),
+    /// Run a scenario card's scenario with this answer chosen (card index, answer index).
+    StartCard(usize, usize),
     Request {
         origin: Origin,
         action: String,
@@ -413,6 +418,19 @@ impl Reducible for UiState {
                 });
                 next.selection = None;
                 next
+            }
+            Action::StartCard(card, chosen) => {
+                let Some(found) = super::model::cards::cards().into_iter().nth(card) else {
+                    return Rc::new(next);
+                };
+                let Some(scenario) = presets::preset(&found.scenario) else {
+                    return Rc::new(next);
+                };
+                let mut fresh = next.replaced_by(Session::new(scenario), Some(found.scenario));
+                fresh.card = Some((card, chosen));
+                fresh.playing = true;
+                fresh.speed = Speed::X100;
+                fresh
             }
             Action::EmbedLoad(scenario) => match super::embed::scenario_state(&scenario) {
                 Ok(mut fresh) => {

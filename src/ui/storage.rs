@@ -73,3 +73,20 @@ pub fn load_set_aside() -> Option<Saved> {
         .or_else(|| SET_ASIDE_MEMORY.with(|m| m.borrow().clone()))?;
     Saved::parse(&text).ok()
 }
+
+/// The storage key of the cards answered.
+const CARDS_KEY: &str = "ecsplay.cards";
+
+/// The ids of the cards whose answer has been shown.
+pub fn load_cards() -> Vec<String> {
+    local_storage()
+        .and_then(|s| s.get_item(CARDS_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_cards(ids: &[String]) {
+    if let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(ids)) {
+        let _ = storage.set_item(CARDS_KEY, &text);
+    }
+}

@@ -2,6 +2,7 @@
 //! the editor's checks, the cluster map's geometry and pixels, the charts' series and the saved document.
 //! It builds and is tested natively; the components in `ui` draw it.
 
+pub mod cards;
 pub mod charts;
 pub mod editor;
 pub mod embed;
