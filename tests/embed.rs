@@ -27,7 +27,7 @@ fn a_players_address_says_what_it_shows_and_names_what_it_cannot_read() {
     assert_eq!(odd.problems.len(), 6, "{:?}", odd.problems);
     assert!(odd.problems[0].contains("1, 10, 100 and 1000"));
     assert!(odd.problems[1].contains("\"log\" is not a panel"));
-    assert!(odd.problems[3].contains("cards are not in this version"));
+    assert!(odd.problems[3].contains("does not show scenario cards"));
     assert!(odd.problems[4].starts_with("zoom: not a parameter"));
 }
 

@@ -91,7 +91,7 @@ pub fn options(query: &str) -> EmbedOptions {
             "origin" => out.origin = Some(value),
             "card" => out
                 .problems
-                .push("card: scenario cards are not in this version of ecsplay yet".into()),
+                .push("card: the player does not show scenario cards yet (the playground's Learn panel does)".into()),
             other => out
                 .problems
                 .push(format!("{other}: not a parameter of the player")),
