@@ -424,22 +424,9 @@ pub fn app() -> Html {
     let now = session.now();
     let service_names = super::model::charts::service_labels(world);
     // Clusters with something to show; with more than one, the map shows one at a time.
-    let map_clusters: Vec<String> = world
-        .ecs
-        .clusters
-        .values()
-        .filter(|c| {
-            c.active && (!c.instances.is_empty() || !c.services.is_empty() || !c.tasks.is_empty())
-        })
-        .map(|c| c.name.clone())
-        .collect();
-    let map_cluster: Option<String> = match state.map_cluster.as_deref() {
-        _ if map_clusters.len() < 2 => None,
-        Some("*") => None,
-        Some(c) if map_clusters.iter().any(|m| m == c) => Some(c.to_string()),
-        _ => map_clusters.first().cloned(),
-    };
+    let map_clusters = map_clusters(world);
     drop(session);
+    let map_cluster = map_cluster_for(&state);
 
     html! {
         <div class={classes!("app", reduced_motion.then_some("reduced-motion"))} id="ecsplay-app" {ondrop} {ondragover}>
@@ -579,25 +566,29 @@ fn timeline(props: &TimelineProps) -> Html {
     }
 }
 
-/// The cluster the map shows (None for all): the one picked, else the first when there are
-/// several.
-fn map_cluster_for(state: &UiState) -> Option<String> {
-    let session = state.sim.borrow();
-    let clusters: Vec<&str> = session
-        .world()
+/// The clusters with something to show (instances, services or tasks); with more than one,
+/// the map shows one at a time.
+fn map_clusters(world: &crate::world::World) -> Vec<String> {
+    world
         .ecs
         .clusters
         .values()
         .filter(|c| {
             c.active && (!c.instances.is_empty() || !c.services.is_empty() || !c.tasks.is_empty())
         })
-        .map(|c| c.name.as_str())
-        .collect();
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// The cluster the map shows (None for all): the one picked, else the first when there are
+/// several.
+fn map_cluster_for(state: &UiState) -> Option<String> {
+    let clusters = map_clusters(state.sim.borrow().world());
     match state.map_cluster.as_deref() {
         _ if clusters.len() < 2 => None,
         Some("*") => None,
-        Some(c) if clusters.contains(&c) => Some(c.to_string()),
-        _ => clusters.first().map(|c| c.to_string()),
+        Some(c) if clusters.iter().any(|m| m == c) => Some(c.to_string()),
+        _ => clusters.first().cloned(),
     }
 }
 
