@@ -16,6 +16,8 @@ pub const CARDS: &[&str] = &[
     include_str!("../../../static/cards/circuit-breaker.json"),
     include_str!("../../../static/cards/binpack-vs-spread.json"),
     include_str!("../../../static/cards/distinct-instance.json"),
+    include_str!("../../../static/cards/fargate.json"),
+    include_str!("../../../static/cards/rolling-update.json"),
 ];
 
 /// The one card format this build reads.
