@@ -37,8 +37,9 @@ use crate::scenario::{Scenario, Step};
 /// session set aside before, if one is kept.
 fn initial_state() -> UiState {
     // A first visit: nothing saved (a save that cannot be read says so instead).
-    let first_visit = matches!(storage::load(), Ok(None));
-    let mut state = autosaved_state();
+    let saved = storage::load();
+    let first_visit = matches!(saved, Ok(None));
+    let mut state = autosaved_state(saved);
     state.set_aside = storage::load_set_aside().map(Rc::new);
     let fragment = session_io::fragment();
     if share::is_link(&fragment) {
@@ -53,8 +54,8 @@ fn initial_state() -> UiState {
 /// What the header says on a first visit.
 pub const FIRST_RUN_HINT: &str = "New here? Press ▶ Play (or Space) to watch the instances boot and the service place its tasks, Steady » to jump to the end, then click a task on the map to see why it went there.";
 
-fn autosaved_state() -> UiState {
-    match storage::load() {
+fn autosaved_state(saved: Result<Option<super::model::saved::Saved>, String>) -> UiState {
+    match saved {
         Ok(Some(saved)) => UiState::from_saved(saved),
         Ok(None) => UiState::new(
             Session::new(Scenario::default_scenario()),

@@ -157,23 +157,17 @@ fn task_view(
 /// A service's tasks that have no instance: how many, and the scheduler's last decision for
 /// them (every instance's check, with the numbers), which is why they wait.
 fn waiting_view(world: &World, service: usize) -> Html {
+    // Counted as the services panel counts them: the scheduler's own target and live tasks.
     let s = &world.ecs.services[service];
-    let started = s
-        .tasks
-        .iter()
-        .filter(|&&t| {
-            let t = &world.ecs.tasks[t];
-            !t.is_stopped() && t.desired_status == crate::ecs::TaskStatus::Running
-        })
-        .count();
-    let waiting = (s.desired_count as usize).saturating_sub(started);
+    let started = world.live_tasks(service).len();
+    let waiting = world.target_count(service).saturating_sub(started);
     html! {
         <div class="inspect" id="inspect-waiting">
             <h3>{ format!("Service {}: {waiting} {} waiting", s.name, if waiting == 1 { "task" } else { "tasks" }) }</h3>
             <dl class="fields">
                 { field("Cluster", s.cluster.clone()) }
                 { field("Task definition", html! { <code>{ s.task_definition().to_string() }</code> }) }
-                { field("Desired / started", format!("{} / {started}", s.desired_count)) }
+                { field("Desired / started", format!("{} / {started}", world.target_count(service))) }
             </dl>
             <h4>{ "Placement: why not yet" }</h4>
             { match &s.last_placement_failure {
