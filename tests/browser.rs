@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 9] = [
+const GOLDEN: [(&str, &str, &str); 11] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -373,6 +373,16 @@ const GOLDEN: [(&str, &str, &str); 9] = [
         "failed-deployment",
         include_str!("../static/scenarios/failed-deployment.json"),
         include_str!("golden/failed-deployment.jsonl"),
+    ),
+    (
+        "random-placement",
+        include_str!("../static/scenarios/random-placement.json"),
+        include_str!("golden/random-placement.jsonl"),
+    ),
+    (
+        "task-definitions",
+        include_str!("../static/scenarios/task-definitions.json"),
+        include_str!("golden/task-definitions.jsonl"),
     ),
     (
         "blank",

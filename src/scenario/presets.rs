@@ -25,6 +25,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/failed-deployment.json"),
     ),
     (
+        "random-placement",
+        include_str!("../../static/scenarios/random-placement.json"),
+    ),
+    (
+        "task-definitions",
+        include_str!("../../static/scenarios/task-definitions.json"),
+    ),
+    (
         "fargate-basics",
         include_str!("../../static/scenarios/fargate-basics.json"),
     ),

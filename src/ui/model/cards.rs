@@ -18,6 +18,10 @@ pub const CARDS: &[&str] = &[
     include_str!("../../../static/cards/distinct-instance.json"),
     include_str!("../../../static/cards/fargate.json"),
     include_str!("../../../static/cards/rolling-update.json"),
+    include_str!("../../../static/cards/task-definition.json"),
+    include_str!("../../../static/cards/random.json"),
+    include_str!("../../../static/cards/daemon.json"),
+    include_str!("../../../static/cards/draining.json"),
 ];
 
 /// The one card format this build reads.
@@ -51,7 +55,8 @@ pub struct Answer {
     pub claim: Claim,
 }
 
-/// What an answer says, in terms the simulation can check.
+/// What an answer says, in terms the simulation can check. Counts take `equals`, `atLeast` and
+/// `atMost` (each optional; all given must hold).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Claim {
@@ -69,7 +74,12 @@ pub enum Claim {
     Running {
         cluster: String,
         service: String,
-        equals: usize,
+        #[serde(default)]
+        equals: Option<usize>,
+        #[serde(default)]
+        at_least: Option<usize>,
+        #[serde(default)]
+        at_most: Option<usize>,
     },
     /// The container instances the service's RUNNING tasks are on.
     #[serde(rename_all = "camelCase")]
@@ -78,6 +88,34 @@ pub enum Claim {
         service: String,
         equals: usize,
     },
+    /// The service's RUNNING tasks on one EC2 instance (named by its id, which the seed fixes).
+    #[serde(rename_all = "camelCase")]
+    TasksOnInstance {
+        cluster: String,
+        service: String,
+        ec2_instance_id: String,
+        #[serde(default)]
+        equals: Option<usize>,
+        #[serde(default)]
+        at_least: Option<usize>,
+    },
+    /// Requests of `action` (`ecs:RegisterTaskDefinition`) that were refused, with this error
+    /// code if one is named.
+    #[serde(rename_all = "camelCase")]
+    Refused {
+        action: String,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        at_least: Option<usize>,
+        #[serde(default)]
+        at_most: Option<usize>,
+    },
+    /// The revisions registered in a task definition family.
+    #[serde(rename_all = "camelCase")]
+    TaskDefinitionRevisions { family: String, equals: usize },
+    /// Every one of these claims.
+    All { claims: Vec<Claim> },
 }
 
 /// When the answer is shown: a time, or the first event of a name (whichever the card gives;
@@ -97,6 +135,18 @@ pub fn cards() -> Vec<Card> {
         .iter()
         .map(|text| parse(text).expect("the cards are valid"))
         .collect()
+}
+
+/// The card at `index` in [`CARDS`], read.
+pub fn card(index: usize) -> Option<Card> {
+    CARDS
+        .get(index)
+        .map(|text| parse(text).expect("the cards are valid"))
+}
+
+/// The index in [`CARDS`] of the card with this id.
+pub fn index_of(id: &str) -> Option<usize> {
+    cards().iter().position(|c| c.id == id)
 }
 
 /// A card from its JSON; the error names what is wrong.
@@ -141,6 +191,18 @@ fn running_tasks<'a>(
         .filter(|t| t.is_running())
 }
 
+/// Whether `n` is within the bounds given (none given: any count).
+fn count_fits(
+    n: usize,
+    equals: Option<usize>,
+    at_least: Option<usize>,
+    at_most: Option<usize>,
+) -> bool {
+    equals.is_none_or(|e| n == e)
+        && at_least.is_none_or(|min| n >= min)
+        && at_most.is_none_or(|max| n <= max)
+}
+
 /// Whether the world bears the claim out.
 pub fn holds(claim: &Claim, world: &World) -> bool {
     match claim {
@@ -150,13 +212,20 @@ pub fn holds(claim: &Claim, world: &World) -> bool {
             at_most,
         } => {
             let n = event_names(world).filter(|(_, e)| e == event_name).count();
-            at_least.is_none_or(|min| n >= min) && at_most.is_none_or(|max| n <= max)
+            count_fits(n, None, *at_least, *at_most)
         }
         Claim::Running {
             cluster,
             service,
             equals,
-        } => running_tasks(world, cluster, service).count() == *equals,
+            at_least,
+            at_most,
+        } => count_fits(
+            running_tasks(world, cluster, service).count(),
+            *equals,
+            *at_least,
+            *at_most,
+        ),
         Claim::InstancesUsed {
             cluster,
             service,
@@ -169,6 +238,41 @@ pub fn holds(claim: &Claim, world: &World) -> bool {
             used.dedup();
             used.len() == *equals
         }
+        Claim::TasksOnInstance {
+            cluster,
+            service,
+            ec2_instance_id,
+            equals,
+            at_least,
+        } => {
+            let n = running_tasks(world, cluster, service)
+                .filter_map(|t| t.container_instance)
+                .filter(|&i| world.ecs.container_instances[i].ec2_instance_id == *ec2_instance_id)
+                .count();
+            count_fits(n, *equals, *at_least, None)
+        }
+        Claim::Refused {
+            action,
+            code,
+            at_least,
+            at_most,
+        } => {
+            let n = world
+                .log()
+                .iter()
+                .filter(|record| match record {
+                    LogRecord::Failed {
+                        action: a, error, ..
+                    } => a == action && code.as_ref().is_none_or(|c| *c == error.code),
+                    _ => false,
+                })
+                .count();
+            count_fits(n, None, *at_least, *at_most)
+        }
+        Claim::TaskDefinitionRevisions { family, equals } => {
+            world.ecs.task_definitions.get(family).map_or(0, Vec::len) == *equals
+        }
+        Claim::All { claims } => claims.iter().all(|c| holds(c, world)),
     }
 }
 
