@@ -4,7 +4,7 @@
 # second run costs a few version checks.
 #
 #   scripts/setup.sh web    wasm target, trunk, wasm-bindgen-cli, wasm-opt, crates fetched
-#   scripts/setup.sh test   the same, plus Chromium and chromedriver
+#   scripts/setup.sh test   the same, plus Chromium, chromedriver and axe-core (the audit)
 #
 # The Makefile puts TOOLS_DIR/node_modules/.bin and cargo's bin folder on PATH before calling this.
 set -euo pipefail
@@ -17,6 +17,8 @@ tools_dir=${TOOLS_DIR:-$here/.tools}
 TRUNK_VERSION=0.21.14
 # The npm package `binaryen` ships wasm-opt; Debian's is too old for the wasm that rustc emits.
 BINARYEN_VERSION=132.0.0
+# axe-core, the accessibility audit the end-to-end tests run in the page.
+AXE_CORE_VERSION=4.14.1
 
 say() { printf 'setup: %s\n' "$*"; }
 
@@ -76,6 +78,17 @@ ensure_wasm_opt() {
   fi
 }
 
+ensure_axe_core() {
+  local have
+  have=$(node -p "require('$tools_dir/node_modules/axe-core/package.json').version" 2>/dev/null || true)
+  if [ "$have" != "$AXE_CORE_VERSION" ]; then
+    mkdir -p "$tools_dir"
+    timed "axe-core $AXE_CORE_VERSION (npm)" \
+      npm install --prefix "$tools_dir" --no-audit --no-fund --loglevel=error \
+      "axe-core@$AXE_CORE_VERSION"
+  fi
+}
+
 ensure_crates() {
   # Trunk runs cargo with --offline (Trunk.toml), so every crate must be in the local registry.
   (cd "$here" && cargo fetch --locked --quiet)
@@ -101,5 +114,6 @@ ensure_wasm_opt
 ensure_crates
 if [ "$mode" = test ]; then
   ensure_chromium
+  ensure_axe_core
 fi
 say "ready ($mode)"

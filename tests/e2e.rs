@@ -1363,3 +1363,122 @@ async fn a_card_is_answered_run_and_revealed_at_its_moment() {
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_cards_moment_is_marked_in_the_log_and_charts_and_the_charts_export_as_svg() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "default").await;
+    click(&client, "#panel-learn summary").await;
+    let index = ecsplay::ui::model::cards::index_of("task-definition").unwrap();
+    let picker = client.find(Locator::Id("card-picker")).await.unwrap();
+    picker.select_by_value(&index.to_string()).await.unwrap();
+    wait_text(&client, "#card-question", "11 containers").await;
+    click(&client, "#card-question label:nth-of-type(2) input").await;
+    click(&client, "#btn-run-card").await;
+    let reveal = wait_text(&client, "#card-reveal", "Right.").await;
+    assert!(reveal.contains("T+00:00:30"), "{reveal}");
+    // The refusal is the moment: marked in the log, with a line on the charts.
+    let marked = wait_text(&client, ".log-row.moment", "card's moment").await;
+    assert!(marked.contains("RegisterTaskDefinition"), "{marked}");
+    assert!(marked.contains("T+00:00:30"), "{marked}");
+    wait_text(&client, "#chart-moment-key", "the card's moment").await;
+    // The charts as one SVG file, the moment's line in it, once the service has a chart.
+    wait_for(&client, "canvas[data-service='shop']").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "card-moment.png").await;
+    click(&client, "#btn-card-moment").await;
+    click(&client, "#btn-export-svg").await;
+    let svg = downloaded("ecsplay-charts.svg").await;
+    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(200)]);
+    // plotters writes each text on a line of its own inside its element.
+    assert!(svg.contains(">\nService shop: tasks\n<"), "the caption");
+    assert!(svg.contains("Cluster reservation"));
+    assert!(svg.contains(">\ncard\n<"), "the moment's label");
+    assert!(svg.contains("<polyline"), "the lines");
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn the_embed_player_shows_a_card_and_reveals_it_without_storing_anything() {
+    let (site, _driver, client) = start().await;
+    client.goto(&site).await.unwrap();
+    client
+        .execute("localStorage.clear()", vec![])
+        .await
+        .unwrap();
+    let player = format!(
+        "{}?embed=1&card=task-definition",
+        site.trim_end_matches('/')
+    );
+    client.goto(&player).await.unwrap();
+    wait_text(&client, "#card-title", "What a task definition holds").await;
+    wait_text(&client, "#scenario-name", "What a task definition holds").await;
+    assert!(client.find(Locator::Id("card-picker")).await.is_err());
+    click(&client, "#card-question label:nth-of-type(1) input").await;
+    click(&client, "#btn-run-card").await;
+    let reveal = wait_text(&client, "#card-reveal", "Not quite.").await;
+    assert!(reveal.contains("ClientException"), "{reveal}");
+    wait_text(&client, "#chart-moment-key", "the card's moment").await;
+    shoot(&client, "embed-card.png").await;
+    let stored = client
+        .execute("return localStorage.length", vec![])
+        .await
+        .unwrap();
+    assert_eq!(stored, json!(0), "the player keeps nothing");
+    // A card it does not know is named.
+    let unknown = format!("{}?embed=1&card=nope", site.trim_end_matches('/'));
+    client.goto(&unknown).await.unwrap();
+    wait_text(&client, "#notice", "card=nope: not a scenario card").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn the_playground_and_the_player_pass_an_accessibility_audit_light_and_dark() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "daemon-and-draining").await;
+    // Something on every panel: tasks on the map, a selection, the log, a card open.
+    click(&client, "#btn-fast-forward").await;
+    wait_content(&client, "#map-summary", "running").await;
+    let summary = text(&client, "#map-summary").await;
+    assert!(summary.contains("container instances"), "{summary}");
+    click(&client, "#panel-learn summary").await;
+    for scheme in ["light", "dark"] {
+        support::prefer_color_scheme(&client, scheme).await;
+        let background = client
+            .execute(
+                "return getComputedStyle(document.getElementById('ecsplay-app')).backgroundColor",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let dark = background == json!("rgb(15, 20, 25)");
+        assert_eq!(dark, scheme == "dark", "{scheme}: {background}");
+        let violations = support::axe_violations(&client).await;
+        assert!(
+            violations.is_empty(),
+            "the playground, {scheme}:\n{}",
+            violations.join("\n")
+        );
+        if scheme == "dark" {
+            shoot(&client, "dark.png").await;
+        }
+    }
+    let player = format!(
+        "{}?embed=1&card=random&theme=dark",
+        site.trim_end_matches('/')
+    );
+    client.goto(&player).await.unwrap();
+    wait_text(&client, "#card-title", "random placement").await;
+    let violations = support::axe_violations(&client).await;
+    assert!(
+        violations.is_empty(),
+        "the player:\n{}",
+        violations.join("\n")
+    );
+    client.close().await.unwrap();
+}

@@ -18,16 +18,22 @@ fn a_players_address_says_what_it_shows_and_names_what_it_cannot_read() {
     assert_eq!(o.origin.as_deref(), Some("https://docs.example.com"));
     assert!(o.problems.is_empty(), "{:?}", o.problems);
 
+    let carded = embed::options("embed=1&card=draining");
+    assert_eq!(carded.card, ecsplay::ui::model::cards::index_of("draining"));
+    assert!(carded.card.is_some());
+    assert!(carded.problems.is_empty(), "{:?}", carded.problems);
+
     let plain = embed::options("");
     assert!(!plain.embed);
     assert_eq!(plain.panels, vec![Panel::Map, Panel::Charts]);
+    assert_eq!(plain.theme, Theme::System);
 
     let odd = embed::options("embed=1&speed=7&panels=map,log&theme=blue&card=x&zoom=2&x=%E9%");
     assert_eq!(odd.speed, None);
     assert_eq!(odd.problems.len(), 6, "{:?}", odd.problems);
     assert!(odd.problems[0].contains("1, 10, 100 and 1000"));
     assert!(odd.problems[1].contains("\"log\" is not a panel"));
-    assert!(odd.problems[3].contains("does not show scenario cards"));
+    assert!(odd.problems[3].contains("card=x: not a scenario card (the cards: circuit-breaker,"));
     assert!(odd.problems[4].starts_with("zoom: not a parameter"));
 }
 

@@ -817,3 +817,34 @@ fn a_selected_task_is_told_apart_from_a_later_task_in_its_slot() {
         .stops()
         .contains(&Hit::Task(chip.task, now_in_slot.serial)));
 }
+
+#[test]
+fn the_maps_text_alternative_counts_what_it_shows_and_says_what_changed() {
+    let mut s = session("daemon-and-draining");
+    let booting = MapLayout::build(s.world(), 900.0).summary();
+    assert_eq!((booting.instances, booting.booting), (0, 2));
+    assert_eq!(
+        booting.sentence(None),
+        "0 container instances (2 more booting). 0 tasks."
+    );
+    s.fast_forward();
+    let world = s.world();
+    let layout = MapLayout::build(world, 900.0);
+    let summary = layout.summary();
+    let running = world.ecs.tasks.iter().filter(|t| t.is_running()).count();
+    assert_eq!(summary.instances, world.ecs.container_instances.len());
+    assert_eq!(
+        summary.tasks[1], running,
+        "running tasks, as the chips show"
+    );
+    assert_eq!(summary.waiting, 0);
+    let sentence = summary.sentence(Some(&booting));
+    assert!(
+        sentence.starts_with(&format!("{} container instances", summary.instances)),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains(&format!("Changed: {running} more running")),
+        "{sentence}"
+    );
+}

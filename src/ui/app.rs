@@ -30,7 +30,7 @@ use super::session_io::{self, ImportButton};
 use super::state::{Action, Origin, Speed, UiState};
 use super::storage;
 use super::time_controls::TimeControls;
-use crate::engine::time::format_clock;
+use crate::engine::time::{format_clock, SimTime};
 use crate::scenario::{Scenario, Step};
 
 /// The state a visitor starts in: the last autosave, else the default scenario; with the
@@ -428,6 +428,7 @@ pub fn app() -> Html {
     let map_clusters = map_clusters(world);
     drop(session);
     let map_cluster = map_cluster_for(&state);
+    let moment = card_moment(&state);
 
     html! {
         <div class={classes!("app", reduced_motion.then_some("reduced-motion"))} id="ecsplay-app" {ondrop} {ondragover}>
@@ -505,12 +506,12 @@ pub fn app() -> Html {
                         <ClusterMap sim={state.sim.clone()} cluster={map_cluster.clone()} selection={state.selection.clone()} reduced_motion={*reduced_motion} onselect={onselect.clone()} />
                         <MapLegend services={service_names} />
                     </section>
-                    <Charts sim={state.sim.clone()} />
+                    <Charts sim={state.sim.clone()} moment={moment} />
                 </div>
                 <div class="column column-right">
                     <LearnPanel sim={state.sim.clone()} active={state.card} onstart={onstartcard} />
                     <Inspector sim={state.sim.clone()} selection={state.selection.clone()} onselect={onselect} onrequest={request(Origin::Inspector)} />
-                    <EventLog sim={state.sim.clone()} />
+                    <EventLog sim={state.sim.clone()} moment={moment} />
                     <Timeline {steps} now={now} />
                 </div>
             </main>
@@ -569,6 +570,13 @@ fn timeline(props: &TimelineProps) -> Html {
 
 /// The clusters with something to show (instances, services or tasks); with more than one,
 /// the map shows one at a time.
+/// The moment that shows the running card's answer, once the simulation has reached it.
+fn card_moment(state: &UiState) -> Option<SimTime> {
+    let (index, _) = state.card?;
+    let card = super::model::cards::card(index)?;
+    super::model::cards::revealed_at(&card, state.sim.borrow().world())
+}
+
 fn map_clusters(world: &crate::world::World) -> Vec<String> {
     world
         .ecs
@@ -726,11 +734,18 @@ fn embed_view(
             }
         })
     };
+    let oncard = {
+        let d = d.clone();
+        Callback::from(move |(card, answer): (usize, usize)| {
+            d.dispatch(Action::StartCard(card, answer))
+        })
+    };
     let name = state.sim.borrow().scenario().name.clone();
     let now = state.now();
     let theme = match options.theme {
-        embed_model::Theme::Light => "theme-light",
-        embed_model::Theme::Dark => "theme-dark",
+        embed_model::Theme::System => None,
+        embed_model::Theme::Light => Some("theme-light"),
+        embed_model::Theme::Dark => Some("theme-dark"),
     };
     html! {
         <div class={classes!("app", "embed", theme)} id="ecsplay-app">
@@ -756,9 +771,15 @@ fn embed_view(
                         <ClusterMap sim={state.sim.clone()} cluster={map_cluster.clone()} selection={state.selection.clone()} reduced_motion={false} {onselect} />
                     </section>
                 }
-                if options.panels.contains(&embed_model::Panel::Charts) {
-                    <Charts sim={state.sim.clone()} />
-                }
+                // A card goes first in the side column, where it is seen without scrolling.
+                <div class="embed-side">
+                    if let Some(card) = options.card {
+                        <LearnPanel sim={state.sim.clone()} active={state.card} onstart={oncard} fixed={card} remember={false} />
+                    }
+                    if options.panels.contains(&embed_model::Panel::Charts) {
+                        <Charts sim={state.sim.clone()} moment={card_moment(state)} />
+                    }
+                </div>
             </main>
         </div>
     }

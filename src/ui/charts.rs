@@ -1,7 +1,8 @@
 //! Charts drawn with plotters on canvases: per service, desired, running and pending tasks over
 //! time with each deployment's start marked; the cluster's CPU and memory reservation. They are
 //! redrawn when the simulation moves on, at most every [`CHART_REDRAW_MS`] of wall time, not on
-//! every animation frame.
+//! every animation frame. The same drawing goes to plotters' SVG backend for "Export SVG", so the
+//! file shows what the page shows. A scenario card's moment, once revealed, is a line on each.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -26,10 +27,18 @@ const PENDING: RGBColor = RGBColor(236, 114, 17);
 const CPU: RGBColor = RGBColor(9, 114, 211);
 const MEMORY: RGBColor = RGBColor(3, 127, 12);
 const MARK: RGBColor = RGBColor(132, 78, 206);
+/// A scenario card's moment: the time that shows its answer.
+const MOMENT: RGBColor = RGBColor(209, 50, 18);
+/// Each chart's size in pixels, on the page and in the SVG export.
+const CHART_W: u32 = 420;
+const CHART_H: u32 = 170;
 
 #[derive(Properties, PartialEq)]
 pub struct ChartsProps {
     pub sim: SimRef,
+    /// The revealed moment of the scenario card being run, marked on every chart.
+    #[prop_or_default]
+    pub moment: Option<SimTime>,
 }
 
 #[function_component(Charts)]
@@ -49,6 +58,7 @@ pub fn charts(props: &ChartsProps) -> Html {
         })
         .collect();
     let now = session.now();
+    let moment = props.moment;
     let samples: Vec<Sample> = session.samples().to_vec();
     let more = world
         .ecs
@@ -70,15 +80,15 @@ pub fn charts(props: &ChartsProps) -> Html {
             series.clone(),
             samples.clone(),
         );
-        use_effect_with(props.sim.clone(), move |_| {
+        use_effect_with((props.sim.clone(), moment), move |_| {
             let draw = move || {
                 for (node, s) in service_refs.iter().zip(&series) {
-                    if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
-                        let _ = draw_service(canvas, s, now);
+                    if let Some(root) = canvas_area(node) {
+                        let _ = draw_service(&root, s, now, moment);
                     }
                 }
-                if let Some(canvas) = reservation_ref.cast::<HtmlCanvasElement>() {
-                    let _ = draw_reservation(canvas, &samples, now);
+                if let Some(root) = canvas_area(&reservation_ref) {
+                    let _ = draw_reservation(&root, &samples, now, moment);
                 }
             };
             let wall = web_sys::window()
@@ -102,26 +112,39 @@ pub fn charts(props: &ChartsProps) -> Html {
             }
         });
     }
+    let onexport = {
+        let (series, samples) = (series.clone(), samples.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(svg) = charts_svg(&series, &samples, now, moment) {
+                super::session_io::download("ecsplay-charts.svg", "image/svg+xml", &svg);
+            }
+        })
+    };
     html! {
         <section class="panel" id="panel-charts" aria-labelledby="panel-charts-title">
-            <h2 id="panel-charts-title">{ "Charts" }</h2>
+            <div class="panel-head">
+                <h2 id="panel-charts-title">{ "Charts" }</h2>
+                <button class="btn btn-small" id="btn-export-svg" onclick={onexport}
+                    title="Download these charts as one SVG file">{ "Export SVG" }</button>
+            </div>
             <div class="legend">
                 <span class="key" style="--c:#16191f">{ "desired" }</span>
                 <span class="key" style="--c:#037f0c">{ "running" }</span>
                 <span class="key" style="--c:#ec7211">{ "pending" }</span>
                 <span class="key dashed" style="--c:#844ece">{ "deployment started" }</span>
+                if moment.is_some() { <span class="key dashed" id="chart-moment-key" style="--c:#d13212">{ "the card's moment" }</span> }
             </div>
             <div class="chart-grid">
                 { for series.iter().zip(service_refs.iter()).enumerate().map(|(n, (s, node))| html! {
                     <figure class="chart">
                         <figcaption><span class="swatch" style={format!("background:{}", service_colour(Some(n)))}></span>{ format!("Service {}: tasks", s.name) }</figcaption>
-                        <canvas ref={node.clone()} width="420" height="170" class="chart-canvas" data-service={s.name.clone()}
+                        <canvas ref={node.clone()} width={CHART_W.to_string()} height={CHART_H.to_string()} class="chart-canvas" data-service={s.name.clone()}
                             role="img" aria-label={format!("Desired, running and pending tasks of {} over time", s.name)}></canvas>
                     </figure>
                 }) }
                 <figure class="chart">
                     <figcaption>{ "Cluster reservation: CPU (blue) and memory (green), % of registered" }</figcaption>
-                    <canvas ref={reservation_ref} id="chart-reservation" width="420" height="170" class="chart-canvas"
+                    <canvas ref={reservation_ref} id="chart-reservation" width={CHART_W.to_string()} height={CHART_H.to_string()} class="chart-canvas"
                         role="img" aria-label="Cluster CPU and memory reservation over time"></canvas>
                 </figure>
             </div>
@@ -179,18 +202,24 @@ fn steps(points: &[(SimTime, u32)], now: SimTime) -> Vec<(f64, f64)> {
     out
 }
 
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
+type Area<DB> = DrawingArea<DB, plotters::coord::Shift>;
 
-type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// A cleared canvas with the axes both charts share: time since the start on x, `y_max` on y.
-fn chart_on<'a>(
-    root: &'a DrawingArea<CanvasBackend, plotters::coord::Shift>,
+/// The drawing area of a chart's canvas, once it is in the page.
+fn canvas_area(node: &NodeRef) -> Option<Area<CanvasBackend>> {
+    let canvas = node.cast::<HtmlCanvasElement>()?;
+    Some(CanvasBackend::with_canvas_object(canvas)?.into_drawing_area())
+}
+
+/// A cleared area with the axes both charts share: time since the start on x, `y_max` on y.
+fn chart_on<'a, DB: DrawingBackend + 'a>(
+    root: &'a Area<DB>,
     now: SimTime,
     y_max: f64,
     y_labels: usize,
     y_label: &dyn Fn(&f64) -> String,
-) -> Result<Chart<'a>, Box<dyn std::error::Error>> {
+) -> Result<Chart<'a, DB>, Box<dyn std::error::Error + 'a>> {
     let in_hours = x_range(now).end > 120.0;
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(root)
@@ -212,15 +241,39 @@ fn chart_on<'a>(
     Ok(chart)
 }
 
-fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime) -> DrawResult {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
+/// A vertical line at `at` with a label near the top, `row` rows down.
+fn mark<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    at: SimTime,
+    label: &str,
+    colour: RGBColor,
+    y_max: f64,
+    row: usize,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let x = minutes(at);
+    chart.draw_series(LineSeries::new(
+        [(x, 0.0), (x, y_max)],
+        colour.stroke_width(1),
+    ))?;
+    chart.draw_series(std::iter::once(Text::new(
+        label.to_string(),
+        (x, y_max * (0.98 - 0.09 * row as f64)),
+        ("sans-serif", 10).into_font().color(&colour),
+    )))?;
+    Ok(())
+}
+
+fn draw_service<'a, DB: DrawingBackend + 'a>(
+    root: &'a Area<DB>,
+    series: &ServiceSeries,
+    now: SimTime,
+    moment: Option<SimTime>,
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let top = series.max_value().max(1);
     let y_max = f64::from(top) * 1.15;
     let ticks = (top as usize + 1).min(5);
-    let mut chart = chart_on(&root, now, y_max, ticks, &|v| count_label(*v))?;
+    let mut chart = chart_on(root, now, y_max, ticks, &|v| count_label(*v))?;
     for (n, (t, label)) in series.deployments.iter().enumerate() {
-        let x = minutes(*t);
         // Labels of deployments close together (a rollback) step down, not over each other.
         let row = series.deployments[..n]
             .iter()
@@ -228,15 +281,10 @@ fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime)
             .take_while(|(earlier, _)| minutes(*t) - minutes(*earlier) < x_range(now).end / 6.0)
             .count()
             % 3;
-        chart.draw_series(LineSeries::new(
-            [(x, 0.0), (x, y_max)],
-            MARK.stroke_width(1),
-        ))?;
-        chart.draw_series(std::iter::once(Text::new(
-            label.clone(),
-            (x, y_max * (0.98 - 0.09 * row as f64)),
-            ("sans-serif", 10).into_font().color(&MARK),
-        )))?;
+        mark(&mut chart, *t, label, MARK, y_max, row)?;
+    }
+    if let Some(at) = moment {
+        mark(&mut chart, at, "card", MOMENT, y_max, 3)?;
     }
     chart.draw_series(LineSeries::new(
         steps(&series.pending, now),
@@ -254,10 +302,16 @@ fn draw_service(canvas: HtmlCanvasElement, series: &ServiceSeries, now: SimTime)
     Ok(())
 }
 
-fn draw_reservation(canvas: HtmlCanvasElement, samples: &[Sample], now: SimTime) -> DrawResult {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    let mut chart = chart_on(&root, now, 100.0, 5, &|v| format!("{v:.0}%"))?;
+fn draw_reservation<'a, DB: DrawingBackend + 'a>(
+    root: &'a Area<DB>,
+    samples: &[Sample],
+    now: SimTime,
+    moment: Option<SimTime>,
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
+    let mut chart = chart_on(root, now, 100.0, 5, &|v| format!("{v:.0}%"))?;
+    if let Some(at) = moment {
+        mark(&mut chart, at, "card", MOMENT, 100.0, 0)?;
+    }
     chart.draw_series(LineSeries::new(
         samples
             .iter()
@@ -272,4 +326,37 @@ fn draw_reservation(canvas: HtmlCanvasElement, samples: &[Sample], now: SimTime)
     ))?;
     root.present()?;
     Ok(())
+}
+
+/// Every chart the panel shows, one under the other with its caption, as one SVG document.
+pub fn charts_svg(
+    series: &[ServiceSeries],
+    samples: &[Sample],
+    now: SimTime,
+    moment: Option<SimTime>,
+) -> Result<String, String> {
+    const CAPTION_H: u32 = 20;
+    let rows = series.len() + 1;
+    let mut svg = String::new();
+    {
+        let size = (CHART_W, (CHART_H + CAPTION_H) * rows as u32);
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let areas = root.split_evenly((rows, 1));
+        let caption = ("sans-serif", 13).into_font().color(&DESIRED);
+        for (area, s) in areas.iter().zip(series) {
+            let area = area
+                .titled(&format!("Service {}: tasks", s.name), caption.clone())
+                .map_err(|e| e.to_string())?;
+            draw_service(&area, s, now, moment).map_err(|e| e.to_string())?;
+        }
+        let last = areas[rows - 1]
+            .titled(
+                "Cluster reservation: CPU and memory, % of registered",
+                caption,
+            )
+            .map_err(|e| e.to_string())?;
+        draw_reservation(&last, samples, now, moment).map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
 }

@@ -58,7 +58,18 @@ pub fn scenario_state(scenario: &str) -> Result<UiState, String> {
 /// whether it plays, and what in the address could not be read.
 pub fn initial(options: &EmbedOptions) -> UiState {
     let mut problems = options.problems.clone();
-    let mut state = match scenario_state(options.scenario.as_deref().unwrap_or("default")) {
+    // A card runs its own scenario.
+    let card_scenario = options
+        .card
+        .and_then(super::model::cards::card)
+        .map(|card| card.scenario);
+    if let (Some(own), Some(asked)) = (&card_scenario, &options.scenario) {
+        problems.push(format!(
+            "scenario={asked}: the card runs its own scenario ({own})"
+        ));
+    }
+    let asked = card_scenario.as_deref().or(options.scenario.as_deref());
+    let mut state = match scenario_state(asked.unwrap_or("default")) {
         Ok(state) => state,
         Err(why) => {
             problems.push(format!("scenario: {why}"));

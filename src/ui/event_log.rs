@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::model::log_view::{classify, summary, Kind};
 use super::state::SimRef;
 use crate::engine::log::LOG_RECORDS_MAX;
-use crate::engine::time::format_clock;
+use crate::engine::time::{format_clock, SimTime};
 
 /// Rows shown at once (the newest that match the filter).
 pub const LOG_ROWS_MAX: usize = 200;
@@ -15,6 +15,9 @@ pub const LOG_ROWS_MAX: usize = 200;
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
     pub sim: SimRef,
+    /// The revealed moment of the scenario card being run: its records are highlighted.
+    #[prop_or_default]
+    pub moment: Option<SimTime>,
 }
 
 #[function_component(EventLog)]
@@ -34,6 +37,16 @@ pub fn event_log(props: &EventLogProps) -> Html {
         .collect();
     services.sort();
     services.dedup();
+    // The card's moment in the log: its records, or where none fall at that very time (a
+    // moment given as a time), the last records before it.
+    let moment = props.moment.and_then(|at| {
+        world
+            .log()
+            .iter()
+            .rev()
+            .map(|r| r.time())
+            .find(|&t| t <= at)
+    });
     let mut matching = 0usize;
     // Records are numbered from the start of the run, so a row keeps naming its own record
     // (and stays open) when the filter changes or the oldest records are let go.
@@ -61,6 +74,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     text={summary(record)}
                     sim={props.sim.clone()}
                     number={dropped + index as u64}
+                    moment={moment == Some(record.time())}
                 />
             }
         })
@@ -90,9 +104,11 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     { for Kind::ALL.iter().map(|k| html! { <option value={k.id()} selected={k.id() == *kind_filter}>{ k.label() }</option> }) }
                 </select>
             </div>
-            <ol class="event-log" role="log" aria-live="polite" aria-label="Events, newest first">
-                { for rows }
-            </ol>
+            <div role="log" aria-live="polite" aria-label="Events, newest first">
+                <ol class="event-log">
+                    { for rows }
+                </ol>
+            </div>
             if matching > LOG_ROWS_MAX { <p class="muted small" id="log-rows-note">{ format!("Showing the newest {LOG_ROWS_MAX} of {matching} that match.") }</p> }
             if dropped > 0 { <p class="muted small" id="log-dropped-note">{ format!("The log keeps the newest {LOG_RECORDS_MAX} records; the {dropped} before them were let go.") }</p> }
             if matching == 0 { <p class="muted">{ "Nothing yet: events appear here, newest first, as the simulation runs." }</p> }
@@ -108,6 +124,8 @@ struct LogRowProps {
     sim: SimRef,
     /// The record's number since the run began, to show its JSON when opened.
     number: u64,
+    /// Whether the record is of the running card's moment.
+    moment: bool,
 }
 
 /// One record: its time, kind and summary; a click shows AWS's JSON.
@@ -119,9 +137,10 @@ fn log_row(props: &LogRowProps) -> Html {
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
     html! {
-        <li class={classes!("log-row", props.kind.id())}>
+        <li class={classes!("log-row", props.kind.id(), props.moment.then_some("moment"))}>
             <button class="log-line" aria-expanded={open.to_string()} {onclick}>
                 <span class="mono at">{ props.at.clone() }</span>
+                if props.moment { <span class="moment-badge">{ "card's moment" }</span> }
                 <span class="kind">{ props.kind.label() }</span>
                 <span class="text">{ props.text.clone() }</span>
             </button>

@@ -9,20 +9,52 @@ use super::state::SimRef;
 use super::storage;
 use crate::engine::time::format_clock;
 
+/// Brings the event log's first record of the card's moment into view.
+fn show_moment_in_log() {
+    let row = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".log-row.moment").ok().flatten());
+    if let Some(row) = row {
+        // Nearest: the log scrolls to the row, the page only as far as it must.
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        row.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct LearnProps {
     pub sim: SimRef,
     /// The card being run and the answer chosen.
     pub active: Option<(usize, usize)>,
     pub onstart: Callback<(usize, usize)>,
+    /// Only this card, without the picker (the embed player's `card`).
+    #[prop_or_default]
+    pub fixed: Option<usize>,
+    /// Whether answered cards are remembered in storage (not in the embed player, which keeps
+    /// nothing).
+    #[prop_or(true)]
+    pub remember: bool,
 }
 
 #[function_component(LearnPanel)]
 pub fn learn_panel(props: &LearnProps) -> Html {
     let all = use_memo((), |_| cards::cards());
-    let picked = use_state(|| props.active.map_or(0, |(card, _)| card));
+    let picked = use_state(|| {
+        props
+            .fixed
+            .or(props.active.map(|(card, _)| card))
+            .unwrap_or(0)
+    });
     let chosen = use_state(|| None::<usize>);
-    let solved = use_state(storage::load_cards);
+    let remember = props.remember;
+    let solved = use_state(move || {
+        if remember {
+            storage::load_cards()
+        } else {
+            Vec::new()
+        }
+    });
     let card: &Card = &all[(*picked).min(all.len() - 1)];
     let session = props.sim.borrow();
     let world = session.world();
@@ -35,7 +67,9 @@ pub fn learn_panel(props: &LearnProps) -> Html {
             if *shown && !solved.contains(id) {
                 let mut next = (*solved).clone();
                 next.push(id.clone());
-                storage::save_cards(&next);
+                if remember {
+                    storage::save_cards(&next);
+                }
                 solved.set(next);
             }
         });
@@ -60,15 +94,21 @@ pub fn learn_panel(props: &LearnProps) -> Html {
     };
     html! {
         <section class="panel" id="panel-learn" aria-labelledby="panel-learn-title">
-            <details class="learn" open={props.active.is_some()}>
-            <summary><h2 id="panel-learn-title" class="inline-title">{ format!("Learn: {} scenario cards", all.len()) }</h2></summary>
-            <select id="card-picker" aria-label="Scenario card" onchange={onpick}>
-                { for all.iter().enumerate().map(|(n, c)| html! {
-                    <option value={n.to_string()} selected={n == *picked}>
-                        { format!("{}{}", if solved.contains(&c.id) { "✓ " } else { "" }, c.title) }
-                    </option>
-                }) }
-            </select>
+            <details class="learn" open={props.active.is_some() || props.fixed.is_some()}>
+            <summary><h2 id="panel-learn-title" class="inline-title">{
+                if props.fixed.is_some() { "Scenario card".to_string() } else { format!("Learn: {} scenario cards", all.len()) }
+            }</h2></summary>
+            if props.fixed.is_none() {
+                <select id="card-picker" aria-label="Scenario card" onchange={onpick}>
+                    { for all.iter().enumerate().map(|(n, c)| html! {
+                        <option value={n.to_string()} selected={n == *picked}>
+                            { format!("{}{}", if solved.contains(&c.id) { "✓ " } else { "" }, c.title) }
+                        </option>
+                    }) }
+                </select>
+            } else {
+                <h3 class="card-title" id="card-title">{ card.title.clone() }</h3>
+            }
             <p class="small">{ card.narrative.clone() }</p>
             <fieldset class="card-question" id="card-question">
                 <legend>{ card.question.clone() }</legend>
@@ -95,7 +135,12 @@ pub fn learn_panel(props: &LearnProps) -> Html {
                     <p><strong>{ if answer == card.correct { "Right." } else { "Not quite." } }</strong>
                         { format!(" At T+{} the simulation showed it: {}", format_clock(at), card.answers[card.correct].text) }</p>
                     <p class="small">{ card.explanation.clone() }</p>
-                    <p class="small"><a href={card.documentation.clone()} target="_blank" rel="noopener">{ "The AWS documentation" }</a></p>
+                    <p class="small"><a href={card.documentation.clone()} target="_blank" rel="noopener">{ "The AWS documentation" }</a>
+                        if props.fixed.is_none() {
+                            { " · " }<button class="btn btn-small" id="btn-card-moment" onclick={Callback::from(|_: MouseEvent| show_moment_in_log())}
+                                title="Scroll the event log to the records of this moment">{ "Show the moment in the log" }</button>
+                        }
+                    </p>
                 </div>
             }
             </details>

@@ -12,7 +12,9 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
-use super::model::map::{BoxKind, ChipState, Hit, InstanceBox, MapLayout, HEADER_H, WAITING_H};
+use super::model::map::{
+    BoxKind, ChipState, Hit, InstanceBox, MapLayout, MapSummary, HEADER_H, WAITING_H,
+};
 use super::model::map_paint::{paint_map, service_colour, MapAnimation};
 use super::model::raster::Raster;
 use super::state::SimRef;
@@ -20,6 +22,9 @@ use crate::world::World;
 
 /// The canvas never grows taller than this many CSS pixels (the panel scrolls).
 pub const MAP_HEIGHT_MAX: f64 = 20_000.0;
+/// The map's spoken summary changes at most this often (wall-clock milliseconds), so a screen
+/// reader is not interrupted on every frame of a fast run.
+pub const MAP_SUMMARY_MS: f64 = 3_000.0;
 /// Above this many device pixels the buffer is painted at one device pixel per CSS pixel and
 /// the browser scales it up: a 1,000-instance map on a 2x screen would otherwise be four times
 /// the pixels to paint and copy every frame (4.4 M at 1,200 x 910). 2.5 M at 2x is a map of
@@ -234,6 +239,15 @@ pub fn cluster_map(props: &ClusterMapProps) -> Html {
     let canvas = use_node_ref();
     // The keyboard's cursor: arrows move it over the map's stops, Enter selects.
     let cursor = use_state(|| None::<Hit>);
+    // The map's text alternative: what it shows, counted, and what changed since it was last
+    // read out. A screen reader reads it as it changes, so it changes at most every
+    // MAP_SUMMARY_MS of wall time (a later change waits, and is read then).
+    let summary = use_state(String::new);
+    let announced = use_mut_ref(|| Announced {
+        counted: None,
+        at_ms: f64::NEG_INFINITY,
+        pending: None,
+    });
     let runtime = use_mut_ref(|| MapRuntime {
         animation: MapAnimation::default(),
         layout: MapLayout::default(),
@@ -252,6 +266,7 @@ pub fn cluster_map(props: &ClusterMapProps) -> Html {
             (*cursor).clone(),
         );
         let cluster = props.cluster.clone();
+        let (announced, summary) = (announced.clone(), summary.clone());
         use_effect_with(
             (
                 props.cluster.clone(),
@@ -266,7 +281,9 @@ pub fn cluster_map(props: &ClusterMapProps) -> Html {
                     rt.animation.reduced_motion = reduced;
                     rt.cluster = cluster;
                 }
-                redraw(canvas, runtime, sim, selection, at);
+                redraw(canvas, runtime.clone(), sim, selection, at);
+                let counted = runtime.borrow().layout.summary();
+                announce(&announced, counted, summary);
             },
         );
     }
@@ -330,10 +347,60 @@ pub fn cluster_map(props: &ClusterMapProps) -> Html {
     html! {
         <div class="map-scroll">
             <canvas id="cluster-map" ref={canvas} {onclick} {onmousemove} {onkeydown} {onblur} tabindex="0"
-                role="img" aria-describedby="map-cursor"
+                role="img" aria-describedby="map-summary map-cursor"
                 aria-label="Cluster map: Availability Zones as columns, container instances as boxes, tasks as chips. Arrow keys move over them, Enter inspects."></canvas>
+            <p id="map-summary" class="visually-hidden" aria-live="polite">{ (*summary).clone() }</p>
             <p id="map-cursor" class="visually-hidden" aria-live="polite">{ cursor_text }</p>
         </div>
+    }
+}
+
+/// The map's summary as last read out.
+struct Announced {
+    counted: Option<MapSummary>,
+    /// When it was read out (wall-clock ms).
+    at_ms: f64,
+    /// A change waiting for the throttle.
+    pending: Option<gloo::timers::callback::Timeout>,
+}
+
+fn wall_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Reads `counted` out: the summary's sentence, with what changed since the last one.
+fn read_out(spoken: &mut Announced, counted: MapSummary, summary: &UseStateHandle<String>) {
+    summary.set(counted.sentence(spoken.counted.as_ref()));
+    spoken.counted = Some(counted);
+    spoken.at_ms = wall_ms();
+}
+
+/// Puts `counted` in the summary now, or when MAP_SUMMARY_MS has passed since the last one.
+fn announce(
+    announced: &std::rc::Rc<std::cell::RefCell<Announced>>,
+    counted: MapSummary,
+    summary: UseStateHandle<String>,
+) {
+    let mut spoken = announced.borrow_mut();
+    if spoken.counted.as_ref() == Some(&counted) {
+        spoken.pending = None;
+        return;
+    }
+    let wait = MAP_SUMMARY_MS - (wall_ms() - spoken.at_ms);
+    if wait <= 0.0 {
+        spoken.pending = None;
+        read_out(&mut spoken, counted, &summary);
+    } else {
+        let again = announced.clone();
+        // Replacing the pending change cancels it: the newest count is the one read out.
+        // The callback leaves its own Timeout in place (dropping it while it runs is not
+        // allowed); the next change replaces it.
+        spoken.pending = Some(gloo::timers::callback::Timeout::new(
+            wait.ceil() as u32,
+            move || read_out(&mut again.borrow_mut(), counted, &summary),
+        ));
     }
 }
 

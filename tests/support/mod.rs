@@ -252,3 +252,56 @@ pub async fn throttle_network(client: &Client, megabits: f64, latency_ms: f64) {
             .expect("network conditions");
     }
 }
+
+/// Makes the page report `scheme` ("light" or "dark") as its `prefers-color-scheme`.
+pub async fn prefer_color_scheme(client: &Client, scheme: &str) {
+    let command = json!({
+        "cmd": "Emulation.setEmulatedMedia",
+        "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] },
+    });
+    client
+        .issue_cmd(Cdp(command))
+        .await
+        .expect("emulated media");
+}
+
+/// axe-core's script, as `scripts/setup.sh test` installs it from npm.
+fn axe_source() -> String {
+    let tools = std::env::var_os("TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools"));
+    let path = tools.join("node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (make setup-test installs axe-core)",
+            path.display()
+        )
+    })
+}
+
+/// The page's serious and critical accessibility violations by axe-core's WCAG 2 A and AA
+/// rules, each as "rule: help, on the elements it names".
+pub async fn axe_violations(client: &Client) -> Vec<String> {
+    client
+        .execute(&axe_source(), vec![])
+        .await
+        .expect("axe-core loads");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, \
+                                 resultTypes: ['violations'] }) \
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
+                 .map(v => v.id + ': ' + v.help + ', on ' + v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' (' + (n.failureSummary || '').replace(/\\s+/g, ' ') + ')').join('; ')))) \
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}

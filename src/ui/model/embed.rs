@@ -4,8 +4,9 @@
 //! Parameters: `embed=1`; `scenario` (a preset's id, or a share link's payload `v1:...`);
 //! `autoplay=1`; `speed` (1, 10, 100 or 1000); `panels` (`map`, `charts`, comma-separated);
 //! `theme` (`light` or `dark`); `origin` (the embedding page's origin, which the player takes
-//! messages from and sends them to; else the referrer's origin). A parameter it cannot read is
-//! named in the player, never silently dropped.
+//! messages from and sends them to; else the referrer's origin); `card` (a scenario card's id:
+//! the player shows the card and runs its scenario). A parameter it cannot read is named in the
+//! player, never silently dropped.
 //!
 //! Messages are JSON objects with `"ecsplay": 1` and a `type`. In: `load` (`scenario`), `play`,
 //! `pause`, `step`, `seek` (`timeMs`, forward only), `setSpeed` (`speed`), `apply` (`action`,
@@ -26,7 +27,9 @@ pub enum Panel {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
+    /// No `theme`: the system's (`prefers-color-scheme`).
     #[default]
+    System,
     Light,
     Dark,
 }
@@ -42,6 +45,8 @@ pub struct EmbedOptions {
     pub panels: Vec<Panel>,
     pub theme: Theme,
     pub origin: Option<String>,
+    /// A scenario card's index in `cards::CARDS`: the player shows it and runs its scenario.
+    pub card: Option<usize>,
     /// What could not be read, in words.
     pub problems: Vec<String>,
 }
@@ -89,9 +94,17 @@ pub fn options(query: &str) -> EmbedOptions {
                     .push(format!("theme={other}: the themes are light and dark")),
             },
             "origin" => out.origin = Some(value),
-            "card" => out
-                .problems
-                .push("card: the player does not show scenario cards yet (the playground's Learn panel does)".into()),
+            "card" => match super::cards::index_of(&value) {
+                Some(index) => out.card = Some(index),
+                None => out.problems.push(format!(
+                    "card={value}: not a scenario card (the cards: {})",
+                    super::cards::cards()
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            },
             other => out
                 .problems
                 .push(format!("{other}: not a parameter of the player")),

@@ -181,6 +181,92 @@ impl ZoneItem<'_> {
     }
 }
 
+/// What the map shows, counted: its text alternative, read to a screen reader.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MapSummary {
+    /// Registered container instances, and how many of them drain.
+    pub instances: usize,
+    pub draining: usize,
+    /// EC2 instances still booting.
+    pub booting: usize,
+    /// Tasks drawn, by [`ChipState`] in its order (pending, running, unhealthy, stopping,
+    /// stopped).
+    pub tasks: [usize; 5],
+    /// Tasks not drawn for want of room.
+    pub not_drawn: usize,
+    /// Tasks waiting for placement.
+    pub waiting: u32,
+}
+
+const CHIP_STATES: [ChipState; 5] = [
+    ChipState::Pending,
+    ChipState::Running,
+    ChipState::Unhealthy,
+    ChipState::Stopping,
+    ChipState::Stopped,
+];
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl MapSummary {
+    /// The summary in words, with what changed since `before` when given.
+    pub fn sentence(&self, before: Option<&MapSummary>) -> String {
+        let mut out = plural(self.instances, "container instance", "container instances");
+        let mut about = Vec::new();
+        if self.draining > 0 {
+            about.push(format!("{} draining", self.draining));
+        }
+        if self.booting > 0 {
+            about.push(format!("{} more booting", self.booting));
+        }
+        if !about.is_empty() {
+            out += &format!(" ({})", about.join(", "));
+        }
+        let total: usize = self.tasks.iter().sum::<usize>() + self.not_drawn;
+        out += &format!(". {}", plural(total, "task", "tasks"));
+        let by_state: Vec<String> = CHIP_STATES
+            .iter()
+            .zip(self.tasks)
+            .filter(|(_, n)| *n > 0)
+            .map(|(state, n)| format!("{n} {}", state.label()))
+            .collect();
+        if !by_state.is_empty() {
+            out += &format!(": {}", by_state.join(", "));
+        }
+        if self.not_drawn > 0 {
+            out += &format!(", {} not drawn", self.not_drawn);
+        }
+        out.push('.');
+        if self.waiting > 0 {
+            out += &format!(
+                " {} waiting for placement.",
+                plural(self.waiting as usize, "task", "tasks")
+            );
+        }
+        if let Some(before) = before {
+            let changes: Vec<String> = CHIP_STATES
+                .iter()
+                .zip(self.tasks.iter().zip(before.tasks))
+                .filter(|(_, (now, then))| **now != *then)
+                .map(|(state, (now, then))| {
+                    let (n, word) = if *now > then {
+                        (*now - then, "more")
+                    } else {
+                        (then - *now, "fewer")
+                    };
+                    format!("{n} {word} {}", state.label())
+                })
+                .collect();
+            if !changes.is_empty() {
+                out += &format!(" Changed: {}.", changes.join(", "));
+            }
+        }
+        out
+    }
+}
+
 /// What a click landed on (or the keyboard moved to).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Hit {
@@ -485,6 +571,25 @@ impl MapLayout {
         service
             .and_then(|s| self.waiting.iter().find(|w| w.service == s))
             .map_or((self.width / 2.0, WAITING_H / 2.0), |w| (w.x, w.y))
+    }
+
+    /// What the layout shows, counted.
+    pub fn summary(&self) -> MapSummary {
+        let mut out = MapSummary::default();
+        for b in &self.boxes {
+            match b.kind {
+                BoxKind::Container(_) => out.instances += 1,
+                BoxKind::Booting(_) => out.booting += 1,
+            }
+            out.draining += usize::from(b.draining);
+            out.not_drawn += b.overflow;
+        }
+        for chip in &self.chips {
+            let at = CHIP_STATES.iter().position(|s| *s == chip.state);
+            out.tasks[at.expect("every state is listed")] += 1;
+        }
+        out.waiting = self.waiting.iter().map(|w| w.count).sum();
+        out
     }
 
     /// The task, instance or waiting group under a point (tasks first: they sit on top).
