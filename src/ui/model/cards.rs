@@ -16,6 +16,7 @@ pub const CARDS: &[&str] = &[
     include_str!("../../../static/cards/circuit-breaker.json"),
     include_str!("../../../static/cards/binpack-vs-spread.json"),
     include_str!("../../../static/cards/distinct-instance.json"),
+    include_str!("../../../static/cards/member-of.json"),
     include_str!("../../../static/cards/fargate.json"),
     include_str!("../../../static/cards/rolling-update.json"),
     include_str!("../../../static/cards/task-definition.json"),
@@ -87,6 +88,13 @@ pub enum Claim {
         cluster: String,
         service: String,
         equals: usize,
+    },
+    /// The instance types the service's RUNNING tasks are on, sorted, each once.
+    #[serde(rename_all = "camelCase")]
+    InstanceTypes {
+        cluster: String,
+        service: String,
+        equals: Vec<String>,
     },
     /// The service's RUNNING tasks on one EC2 instance (named by its id, which the seed fixes).
     #[serde(rename_all = "camelCase")]
@@ -237,6 +245,19 @@ pub fn holds(claim: &Claim, world: &World) -> bool {
             used.sort_unstable();
             used.dedup();
             used.len() == *equals
+        }
+        Claim::InstanceTypes {
+            cluster,
+            service,
+            equals,
+        } => {
+            let mut types: Vec<&str> = running_tasks(world, cluster, service)
+                .filter_map(|t| t.container_instance)
+                .map(|i| world.ecs.container_instances[i].instance_type)
+                .collect();
+            types.sort_unstable();
+            types.dedup();
+            types == *equals
         }
         Claim::TasksOnInstance {
             cluster,
