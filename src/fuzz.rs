@@ -50,6 +50,14 @@ pub const ACTIONS: &[&str] = &[
     "ec2:RunInstances",
     "ec2:TerminateInstances",
     "ec2:DescribeInstances",
+    "ec2:CreateVpc",
+    "ec2:DescribeVpcs",
+    "ec2:CreateSubnet",
+    "ec2:DescribeSubnets",
+    "ec2:CreateSecurityGroup",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:RevokeSecurityGroupIngress",
+    "ec2:DescribeSecurityGroups",
     "sim:SetImageBehavior",
 ];
 
@@ -144,6 +152,22 @@ fn instance_arns(world: &World) -> Vec<String> {
 
 fn task_arns(world: &World) -> Vec<String> {
     world.ecs.tasks.iter().map(|t| t.arn.clone()).collect()
+}
+
+fn vpc_ids(world: &World) -> Vec<String> {
+    world
+        .ec2
+        .network
+        .vpcs
+        .iter()
+        .map(|v| v.id.clone())
+        .collect()
+}
+
+fn group_ids(world: &World) -> Vec<String> {
+    (world.ec2.network.security_groups.iter())
+        .map(|g| g.id.clone())
+        .collect()
 }
 
 fn ec2_ids(world: &World) -> Vec<String> {
@@ -370,6 +394,37 @@ fn ec2_request(rng: &mut ChaCha8Rng, world: &World, action: &str, cluster: &str)
         }
         "ec2:TerminateInstances" | "ec2:DescribeInstances" => {
             json!({ "InstanceIds": [existing(rng, ec2_ids(world), "i-0000000000000000")] })
+        }
+        "ec2:CreateVpc" => {
+            json!({ "CidrBlock": pick(rng, &["10.0.0.0/16", "10.1.0.0/16", "10.0.0.0/8"]) })
+        }
+        "ec2:CreateSubnet" => json!({
+            "VpcId": existing(rng, vpc_ids(world), "vpc-0000000000000dead"),
+            "CidrBlock": pick(rng, &["10.0.1.0/24", "10.0.2.0/24", "172.31.96.0/20", "10.1.0.0/24"]),
+            "AvailabilityZone": pick(rng, ZONES),
+        }),
+        "ec2:CreateSecurityGroup" => json!({
+            "GroupName": pick(rng, &["alb", "tasks", "default", "sg-x"]),
+            "Description": "fuzz",
+        }),
+        "ec2:AuthorizeSecurityGroupIngress" | "ec2:RevokeSecurityGroupIngress" => {
+            let groups = group_ids(world);
+            let peer = if rng.random_bool(0.5) {
+                json!({ "IpRanges": [{ "CidrIp": pick(rng, &["0.0.0.0/0", "10.0.0.0/8"]) }] })
+            } else {
+                json!({ "UserIdGroupPairs": [{ "GroupId": existing(rng, groups.clone(), "sg-0") }] })
+            };
+            let port = *pick(rng, &[80, 443, 8080]);
+            let mut permission = json!({ "IpProtocol": pick(rng, &["tcp", "udp", "-1"]), "FromPort": port, "ToPort": port });
+            if let (Some(p), Some(extra)) = (permission.as_object_mut(), peer.as_object()) {
+                p.extend(extra.clone());
+            }
+            json!({ "GroupId": existing(rng, groups, "sg-0"), "IpPermissions": [permission] })
+        }
+        "ec2:DescribeVpcs" => json!({}),
+        "ec2:DescribeSubnets" => json!({}),
+        "ec2:DescribeSecurityGroups" => {
+            json!({ "GroupIds": [existing(rng, group_ids(world), "sg-0")] })
         }
         "sim:SetImageBehavior" => {
             let mut r = json!({ "image": pick(rng, IMAGES) });

@@ -4,6 +4,7 @@
 //! ECS. Other services read instances through [`read`] and the types through [`catalogue`].
 
 pub mod catalogue;
+pub mod network;
 pub mod read;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,8 @@ pub struct Ec2State {
     pub instances: BTreeMap<String, Ec2Instance>,
     /// Instance ids in launch order, for DescribeInstances.
     pub launch_order: Vec<String>,
+    /// VPCs, subnets and security groups.
+    pub network: network::NetworkState,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +50,8 @@ pub struct Ec2Instance {
     pub launched_at: SimTime,
     /// Whether an instance profile gives the instance's software credentials.
     pub has_instance_profile: bool,
+    /// Its security groups (the VPC's default group when RunInstances named none).
+    pub security_group_ids: Vec<String>,
     /// The script the instance runs at boot, as given (plain or base64).
     pub user_data: Option<String>,
 }
@@ -64,6 +69,14 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "RunInstances" => world.run_instances(input),
         "TerminateInstances" => world.terminate_instances(input),
         "DescribeInstances" => world.describe_instances(input),
+        "CreateVpc" => world.create_vpc(input),
+        "DescribeVpcs" => world.describe_vpcs(input),
+        "CreateSubnet" => world.create_subnet(input),
+        "DescribeSubnets" => world.describe_subnets(input),
+        "CreateSecurityGroup" => world.create_security_group(input),
+        "AuthorizeSecurityGroupIngress" => world.authorize_ingress(input),
+        "RevokeSecurityGroupIngress" => world.revoke_ingress(input),
+        "DescribeSecurityGroups" => world.describe_security_groups(input),
         _ => Err(ApiError::unknown_operation(&format!("ec2:{operation}"))),
     }
 }
@@ -77,12 +90,14 @@ pub fn fire(world: &mut World, timer: Timer) {
 
 /// EC2's part of `ecsplay describe`.
 pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
-    vec![("ec2Instances", Value::Array(world.ec2_instances_json()))]
+    vec![
+        ("ec2Instances", Value::Array(world.ec2_instances_json())),
+        ("ec2Networks", world.networks_json()),
+    ]
 }
 
 /// RunInstances fields the model does not act on, refused when they would change what happens
-/// (see `ecs::unmodelled`). `KeyName`, `SecurityGroupIds`, `SecurityGroups`,
-/// `TagSpecifications`, `BlockDeviceMappings`, `Monitoring`, `MetadataOptions`, `EbsOptimized`
+/// (see `ecs::unmodelled`). `KeyName`, `TagSpecifications`, `BlockDeviceMappings`, `Monitoring`, `MetadataOptions`, `EbsOptimized`
 /// and `ClientToken` change nothing the model simulates and are taken as they are.
 const RUN_INSTANCES_UNMODELLED: &[Unmodelled] = &[
     Unmodelled {
@@ -106,6 +121,11 @@ const RUN_INSTANCES_UNMODELLED: &[Unmodelled] = &[
         default: Some(|v| v.as_str() == Some("default")),
     },
     Unmodelled {
+        path: "$.SecurityGroups",
+        why: "name security groups by id in SecurityGroupIds.",
+        default: None,
+    },
+    Unmodelled {
         path: "$.Placement.GroupName",
         why: "placement groups are not simulated.",
         default: None,
@@ -125,7 +145,7 @@ struct RunInstancesRequest {
     iam_instance_profile: Option<Value>,
     user_data: Option<String>,
     key_name: Option<Value>,
-    security_group_ids: Option<Value>,
+    security_group_ids: Option<Vec<String>>,
     security_groups: Option<Value>,
     tag_specifications: Option<Value>,
     block_device_mappings: Option<Value>,
@@ -211,7 +231,9 @@ impl World {
                 Some("$.MaxCount"),
             ));
         }
-        let az = self.requested_zone(request.placement.as_ref())?;
+        let (az, subnet_id) =
+            self.requested_subnet(request.placement.as_ref(), request.subnet_id)?;
+        let security_group_ids = self.requested_groups(request.security_group_ids, &subnet_id)?;
         let pending_or_running = (self.ec2.instances.values())
             .filter(|i| i.state != InstanceState::Terminated)
             .count();
@@ -226,9 +248,6 @@ impl World {
             ));
         }
         dry_run_stop(request.dry_run)?;
-        let subnet_id = request
-            .subnet_id
-            .unwrap_or_else(|| format!("subnet-{}", &az[az.len() - 1..].repeat(17)));
         let image_id = request
             .image_id
             .unwrap_or_else(|| "ami-0ecsplay00000000".into());
@@ -247,6 +266,7 @@ impl World {
                 state: InstanceState::Pending,
                 launched_at: self.now,
                 has_instance_profile: request.iam_instance_profile.is_some(),
+                security_group_ids: security_group_ids.clone(),
                 user_data: request.user_data.clone(),
             };
             described.push(instance_json(&instance, self));
@@ -257,24 +277,78 @@ impl World {
         Ok(json!({ "Instances": described }))
     }
 
-    /// The zone a RunInstances asks for (the Region's first when it names none), checked.
-    fn requested_zone(&self, placement: Option<&PlacementField>) -> Result<String, ApiError> {
-        let region = &self.config.region;
-        let az = match placement.and_then(|p| p.availability_zone.clone()) {
-            Some(az) => az,
-            None => format!("{region}a"),
-        };
-        let suffix = az.strip_prefix(region.as_str()).unwrap_or("");
-        if suffix.len() != 1 || !('a'..='f').contains(&suffix.chars().next().unwrap_or(' ')) {
-            return Err(ApiError::new(
-                "InvalidParameterValue",
-                format!(
-                    "Invalid availability zone: [{az}]. Use a zone of {region} such as {region}a."
-                ),
-                Some("$.Placement.AvailabilityZone"),
-            ));
+    /// The zone and subnet a RunInstances asks for: a subnet that exists gives its zone (a
+    /// Placement naming another is refused); else the zone asked for (the Region's first when
+    /// none is) and, without a SubnetId, that zone's default subnet. A SubnetId never created
+    /// is kept as given, with the zone of Placement, as the model has always taken it.
+    fn requested_subnet(
+        &self,
+        placement: Option<&PlacementField>,
+        subnet_id: Option<String>,
+    ) -> Result<(String, String), ApiError> {
+        let asked = placement.and_then(|p| p.availability_zone.as_deref());
+        if let Some(subnet) = subnet_id
+            .as_deref()
+            .and_then(|id| self.ec2.network.subnet(id))
+        {
+            if asked.is_some_and(|az| az != subnet.availability_zone) {
+                return Err(ApiError::new(
+                    "InvalidParameterValue",
+                    format!(
+                        "The subnet '{}' is in {}, not in the Availability Zone {} that Placement names.",
+                        subnet.id,
+                        subnet.availability_zone,
+                        asked.unwrap_or_default()
+                    ),
+                    Some("$.Placement.AvailabilityZone"),
+                ));
+            }
+            return Ok((subnet.availability_zone.clone(), subnet.id.clone()));
         }
-        Ok(az)
+        let az = self.zone_of_request(asked, "$.Placement.AvailabilityZone")?;
+        let letter = az.chars().last().unwrap_or('a');
+        let subnet = subnet_id.unwrap_or_else(|| network::default_subnet_id(letter));
+        Ok((az, subnet))
+    }
+
+    /// The security groups a RunInstances names, each of which must exist (and be of the
+    /// subnet's VPC); none named: the VPC's default group.
+    fn requested_groups(
+        &self,
+        ids: Option<Vec<String>>,
+        subnet_id: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let network = &self.ec2.network;
+        let vpc = (network.subnet(subnet_id).map(|s| s.vpc_id.as_str()))
+            .unwrap_or(network::DEFAULT_VPC_ID);
+        let ids = ids.unwrap_or_default();
+        if ids.is_empty() {
+            let default = (network.security_groups.iter())
+                .find(|g| g.vpc_id == vpc && g.name == "default")
+                .map_or(network::DEFAULT_SECURITY_GROUP_ID, |g| g.id.as_str());
+            return Ok(vec![default.to_string()]);
+        }
+        for (n, id) in ids.iter().enumerate() {
+            let path = format!("$.SecurityGroupIds[{n}]");
+            match network.group(id) {
+                None => {
+                    return Err(ApiError::new(
+                        "InvalidGroup.NotFound",
+                        format!("The security group '{id}' does not exist"),
+                        Some(&path),
+                    ))
+                }
+                Some(group) if group.vpc_id != vpc => return Err(ApiError::new(
+                    "InvalidParameter",
+                    format!(
+                        "Security group {id} and subnet {subnet_id} belong to different networks."
+                    ),
+                    Some(&path),
+                )),
+                Some(_) => {}
+            }
+        }
+        Ok(ids)
     }
 
     /// The boot finished: the instance is `running`, and the root tells what runs on it.
@@ -350,7 +424,7 @@ impl World {
 }
 
 /// A request that passed every check but asked for a dry run stops here, as EC2's do.
-fn dry_run_stop(dry_run: Option<bool>) -> Result<(), ApiError> {
+pub(crate) fn dry_run_stop(dry_run: Option<bool>) -> Result<(), ApiError> {
     if dry_run == Some(true) {
         return Err(ApiError::new(
             "DryRunOperation",
@@ -393,6 +467,10 @@ fn instance_json(instance: &Ec2Instance, world: &World) -> Value {
         "State": { "Name": instance.state.as_str() },
         "Placement": { "AvailabilityZone": instance.availability_zone },
         "SubnetId": instance.subnet_id,
+        "SecurityGroups": instance.security_group_ids.iter().map(|id| json!({
+            "GroupId": id,
+            "GroupName": world.ec2.network.group(id).map_or("", |g| g.name.as_str()),
+        })).collect::<Vec<_>>(),
         "LaunchTime": world.iso(instance.launched_at),
     })
 }

@@ -49,3 +49,54 @@ pub fn instance<'a>(world: &'a World, id: &str) -> Option<InstanceView<'a>> {
 pub fn instances(world: &World) -> impl Iterator<Item = InstanceView<'_>> + '_ {
     (world.ec2.launch_order.iter()).filter_map(move |id| instance(world, id))
 }
+
+/// The Availability Zone of a subnet that exists (a default subnet, or one CreateSubnet made).
+pub fn subnet_zone<'a>(world: &'a World, subnet_id: &str) -> Option<&'a str> {
+    (world.ec2.network.subnet(subnet_id)).map(|s| s.availability_zone.as_str())
+}
+
+/// An instance's security groups.
+pub fn instance_security_groups<'a>(world: &'a World, id: &str) -> &'a [String] {
+    world
+        .ec2
+        .instances
+        .get(id)
+        .map_or(&[], |i| i.security_group_ids.as_slice())
+}
+
+/// Where traffic comes from: an address, and the security groups of the network interface it
+/// leaves by (a load balancer's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source<'a> {
+    pub address: u32,
+    pub security_groups: &'a [String],
+}
+
+/// Whether any inbound rule of `groups` lets `protocol` traffic (`tcp`, `udp`) from `source`
+/// reach `port`: a rule of that protocol or of every protocol, whose port range holds the port
+/// and whose peer is a block holding the source's address or a group the source is in. A
+/// group never created lets nothing in.
+pub fn ingress_allows(
+    world: &World,
+    groups: &[String],
+    source: Source<'_>,
+    protocol: &str,
+    port: u16,
+) -> bool {
+    use super::network::Peer;
+    let network = &world.ec2.network;
+    groups
+        .iter()
+        .filter_map(|id| network.group(id))
+        .flat_map(|g| g.ingress.iter())
+        .any(|rule| {
+            let protocol_matches = rule.protocol == "-1" || rule.protocol == protocol;
+            let port_matches =
+                rule.protocol == "-1" || (rule.from_port..=rule.to_port).contains(&i64::from(port));
+            let peer_matches = match &rule.peer {
+                Peer::Cidr(cidr) => cidr.contains_address(source.address),
+                Peer::Group(id) => source.security_groups.contains(id),
+            };
+            protocol_matches && port_matches && peer_matches
+        })
+}

@@ -1058,7 +1058,7 @@ impl World {
 
     /// Fargate spreads a service's tasks across the Availability Zones of its subnets.
     fn fargate_zones(&self, service: ServiceIdx, count: usize) -> Vec<Placed> {
-        let zones = subnet_zones(&self.config.region, &self.ecs.services[service].subnets);
+        let zones = subnet_zones(self, &self.ecs.services[service].subnets);
         let live = self.live_tasks(service);
         let mut counts: Vec<usize> = zones
             .iter()

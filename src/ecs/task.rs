@@ -270,13 +270,24 @@ pub(crate) fn launch_type(
     Ok(launch_type)
 }
 
-/// The Availability Zones of a Fargate task's subnets. The model has no VPCs: subnet n of the
-/// list is taken to be in the Region's n-th zone (a, b, c, ...), as a subnet per zone is the
-/// usual layout.
-pub(crate) fn subnet_zones(region: &str, subnets: &[String]) -> Vec<String> {
-    (0..subnets.len().min(6))
-        .map(|n| format!("{region}{}", (b'a' + n as u8) as char))
-        .collect()
+/// The Availability Zones of an awsvpc task's subnets, each once, in the order of the list. A
+/// subnet that exists (a default subnet, or one CreateSubnet made) is in its own zone; one
+/// never created keeps the model's earlier rule: subnet n of the list is in the Region's n-th
+/// zone (a, b, c, ...), as a subnet per zone is the usual layout.
+pub(crate) fn subnet_zones(world: &World, subnets: &[String]) -> Vec<String> {
+    let region = &world.config.region;
+    let mut zones: Vec<String> = Vec::new();
+    for (n, id) in subnets.iter().enumerate() {
+        let zone = match crate::ec2::read::subnet_zone(world, id) {
+            Some(zone) => zone.to_string(),
+            None if n < 6 => format!("{region}{}", (b'a' + n as u8) as char),
+            None => continue,
+        };
+        if !zones.contains(&zone) {
+            zones.push(zone);
+        }
+    }
+    zones
 }
 
 impl World {
@@ -449,7 +460,7 @@ impl World {
         let template = plan.launch;
         let decisions = match template.launch_type {
             LaunchType::Fargate => {
-                let zones = subnet_zones(&self.config.region, &plan.subnets);
+                let zones = subnet_zones(self, &plan.subnets);
                 (0..plan.count)
                     .map(|n| Ok((None, zones[n % zones.len()].clone(), None)))
                     .collect()

@@ -127,7 +127,7 @@ pub struct World {
 
 impl World {
     pub fn new(config: WorldConfig) -> Self {
-        Self {
+        let mut world = Self {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
             ids: IdGen::new(config.seed),
             config,
@@ -144,7 +144,11 @@ impl World {
             step_answers: Vec::new(),
             timers_fired: 0,
             last_sweep_at: 0,
-        }
+        };
+        // The Region's default VPC is there from the start, as in a new AWS account.
+        let region = world.config.region.clone();
+        world.ec2.network.ensure_defaults(&region);
+        world
     }
 
     /// A world with the scenario's steps queued at their times, nothing run yet.
