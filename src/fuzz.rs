@@ -58,6 +58,12 @@ pub const ACTIONS: &[&str] = &[
     "ec2:AuthorizeSecurityGroupIngress",
     "ec2:RevokeSecurityGroupIngress",
     "ec2:DescribeSecurityGroups",
+    "elasticloadbalancing:CreateLoadBalancer",
+    "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:RegisterTargets",
+    "elasticloadbalancing:DeregisterTargets",
+    "elasticloadbalancing:DescribeTargetHealth",
     "sim:SetImageBehavior",
 ];
 
@@ -152,6 +158,12 @@ fn instance_arns(world: &World) -> Vec<String> {
 
 fn task_arns(world: &World) -> Vec<String> {
     world.ecs.tasks.iter().map(|t| t.arn.clone()).collect()
+}
+
+fn target_group_arns(world: &World) -> Vec<String> {
+    (world.elb.target_groups.iter())
+        .map(|tg| tg.arn.clone())
+        .collect()
 }
 
 fn vpc_ids(world: &World) -> Vec<String> {
@@ -422,6 +434,34 @@ fn ec2_request(rng: &mut ChaCha8Rng, world: &World, action: &str, cluster: &str)
             json!({ "GroupId": existing(rng, groups, "sg-0"), "IpPermissions": [permission] })
         }
         "ec2:DescribeVpcs" => json!({}),
+        "elasticloadbalancing:CreateLoadBalancer" => json!({
+            "Name": pick(rng, &["web", "api"]),
+            "Type": pick(rng, &["application", "network"]),
+            "Subnets": ["subnet-aaaaaaaaaaaaaaaaa", pick(rng, &["subnet-bbbbbbbbbbbbbbbbb", "subnet-aaaaaaaaaaaaaaaaa"])],
+        }),
+        "elasticloadbalancing:CreateTargetGroup" => json!({
+            "Name": pick(rng, &["web", "api"]),
+            "Protocol": pick(rng, &["HTTP", "TCP"]),
+            "Port": pick(rng, &[80, 8080]),
+            "VpcId": "vpc-0defa017000000000",
+            "HealthCheckIntervalSeconds": pick(rng, &[5, 30]),
+            "HealthyThresholdCount": 2,
+        }),
+        "elasticloadbalancing:CreateListener" => json!({
+            "LoadBalancerArn": existing(rng, world.elb.load_balancers.iter().map(|l| l.arn.clone()).collect(), "arn:lb"),
+            "Protocol": pick(rng, &["HTTP", "TCP"]),
+            "Port": 80,
+            "DefaultActions": [{ "Type": "forward", "TargetGroupArn": existing(rng, target_group_arns(world), "arn:tg") }],
+        }),
+        "elasticloadbalancing:RegisterTargets" | "elasticloadbalancing:DeregisterTargets" => {
+            json!({
+                "TargetGroupArn": existing(rng, target_group_arns(world), "arn:tg"),
+                "Targets": [{ "Id": existing(rng, ec2_ids(world), "i-0000000000000000"), "Port": pick(rng, &[80, 8080]) }],
+            })
+        }
+        "elasticloadbalancing:DescribeTargetHealth" => json!({
+            "TargetGroupArn": existing(rng, target_group_arns(world), "arn:tg"),
+        }),
         "ec2:DescribeSubnets" => json!({}),
         "ec2:DescribeSecurityGroups" => {
             json!({ "GroupIds": [existing(rng, group_ids(world), "sg-0")] })

@@ -9,7 +9,10 @@
 //!   services, `describe` (docs/architecture.md).
 //! - [`ecs`]: task definitions, clusters, container instances and their agent, tasks,
 //!   services, placement.
-//! - [`ec2`]: the instance-type catalogue, instances and their boot.
+//! - [`ec2`]: the instance-type catalogue, instances and their boot, VPCs, subnets and security
+//!   groups.
+//! - [`elb`]: Elastic Load Balancing v2: load balancers, listeners, target groups, target
+//!   health.
 //! - [`sim`]: the playground's own `sim:` actions.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - [`bench`]: the benchmarks that print their figures (design.md section 7).
@@ -24,6 +27,7 @@
 pub mod bench;
 pub mod ec2;
 pub mod ecs;
+pub mod elb;
 pub mod engine;
 pub mod fuzz;
 pub mod scenario;

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 11] = [
+const GOLDEN: [(&str, &str, &str); 12] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -383,6 +383,11 @@ const GOLDEN: [(&str, &str, &str); 11] = [
         "task-definitions",
         include_str!("../static/scenarios/task-definitions.json"),
         include_str!("golden/task-definitions.jsonl"),
+    ),
+    (
+        "alb-security-groups",
+        include_str!("../static/scenarios/alb-security-groups.json"),
+        include_str!("golden/alb-security-groups.jsonl"),
     ),
     (
         "blank",

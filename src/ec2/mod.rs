@@ -338,13 +338,15 @@ impl World {
                         Some(&path),
                     ))
                 }
-                Some(group) if group.vpc_id != vpc => return Err(ApiError::new(
-                    "InvalidParameter",
-                    format!(
+                Some(group) if group.vpc_id != vpc => {
+                    return Err(ApiError::new(
+                        "InvalidParameter",
+                        format!(
                         "Security group {id} and subnet {subnet_id} belong to different networks."
                     ),
-                    Some(&path),
-                )),
+                        Some(&path),
+                    ))
+                }
                 Some(_) => {}
             }
         }

@@ -100,3 +100,38 @@ pub fn ingress_allows(
             protocol_matches && port_matches && peer_matches
         })
 }
+
+/// A subnet as another service sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubnetView<'a> {
+    pub id: &'a str,
+    pub vpc_id: &'a str,
+    pub availability_zone: &'a str,
+    /// The first address of its block.
+    pub first_address: u32,
+}
+
+pub fn subnet<'a>(world: &'a World, id: &str) -> Option<SubnetView<'a>> {
+    world.ec2.network.subnet(id).map(|s| SubnetView {
+        id: &s.id,
+        vpc_id: &s.vpc_id,
+        availability_zone: &s.availability_zone,
+        first_address: s.cidr.base,
+    })
+}
+
+pub fn vpc_exists(world: &World, id: &str) -> bool {
+    world.ec2.network.vpc(id).is_some()
+}
+
+/// The VPC of a security group that exists.
+pub fn security_group_vpc<'a>(world: &'a World, id: &str) -> Option<&'a str> {
+    world.ec2.network.group(id).map(|g| g.vpc_id.as_str())
+}
+
+/// A VPC's default security group.
+pub fn default_security_group<'a>(world: &'a World, vpc_id: &str) -> Option<&'a str> {
+    (world.ec2.network.security_groups.iter())
+        .find(|g| g.vpc_id == vpc_id && g.name == "default")
+        .map(|g| g.id.as_str())
+}

@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod deployment;
 mod invariants;
 pub mod placement;
+pub mod read;
 pub mod service;
 pub mod store;
 pub mod task;

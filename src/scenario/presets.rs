@@ -41,6 +41,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/daemon-and-draining.json"),
     ),
     (
+        "alb-security-groups",
+        include_str!("../../static/scenarios/alb-security-groups.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

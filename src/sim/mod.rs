@@ -32,6 +32,9 @@ pub mod read {
         pub exit_code: i32,
         pub health_check_fails: bool,
         pub startup_ms: SimTime,
+        /// Whether the image's health endpoint answers a load balancer's check with an error
+        /// (`"targetHealth": "fail"`).
+        pub target_health_fails: bool,
     }
 
     /// How containers of `image` behave: as `sim:SetImageBehavior` said, else the defaults
@@ -59,6 +62,7 @@ struct SetImageBehaviorRequest {
     exit_code: Option<i32>,
     health_check: Option<String>,
     startup_time: Option<Value>,
+    target_health: Option<String>,
 }
 
 /// A duration field of sim:SetImageBehavior: `"30s"` or milliseconds.
@@ -102,7 +106,18 @@ impl World {
                 ))
             }
         };
+        let target_health_fails = match request.target_health.as_deref() {
+            None | Some("pass") => false,
+            Some("fail") => true,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "targetHealth must be \"pass\" or \"fail\".",
+                    "$.targetHealth",
+                ))
+            }
+        };
         let behavior = read::ImageBehavior {
+            target_health_fails,
             pull_fails,
             exit_after_ms: duration_field(&request.exit_after, "$.exitAfter")?,
             exit_code: request

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::ec2::Ec2State;
 use crate::ecs::EcsState;
+use crate::elb::ElbState;
 use crate::engine::error::ApiError;
 use crate::engine::ids::IdGen;
 use crate::engine::log::{LogRecord, LOG_RECORDS_MAX};
@@ -74,6 +75,13 @@ pub enum Timer {
     Step(usize),
     Ecs(crate::ecs::Timer),
     Ec2(crate::ec2::Timer),
+    Elb(crate::elb::Timer),
+}
+
+impl From<crate::elb::Timer> for Timer {
+    fn from(timer: crate::elb::Timer) -> Self {
+        Timer::Elb(timer)
+    }
 }
 
 impl From<crate::ecs::Timer> for Timer {
@@ -115,6 +123,7 @@ pub struct World {
     commands: VecDeque<Command>,
     pub ecs: EcsState,
     pub ec2: Ec2State,
+    pub elb: ElbState,
     pub sim: SimState,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
@@ -139,6 +148,7 @@ impl World {
             commands: VecDeque::new(),
             ecs: EcsState::default(),
             ec2: Ec2State::default(),
+            elb: ElbState::default(),
             sim: SimState::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
@@ -289,6 +299,9 @@ impl World {
         let result = match action.split_once(':') {
             Some(("ecs", operation)) => crate::ecs::dispatch(self, operation, input),
             Some(("ec2", operation)) => crate::ec2::dispatch(self, operation, input),
+            Some(("elasticloadbalancing", operation)) => {
+                crate::elb::dispatch(self, operation, input)
+            }
             Some(("sim", operation)) => crate::sim::dispatch(self, operation, input),
             _ => Err(ApiError::unknown_operation(action)),
         };
@@ -357,6 +370,7 @@ impl World {
             Timer::Step(i) => self.run_step(i),
             Timer::Ecs(timer) => crate::ecs::fire(self, timer),
             Timer::Ec2(timer) => crate::ec2::fire(self, timer),
+            Timer::Elb(timer) => crate::elb::fire(self, timer),
         }
         self.run_commands();
     }
@@ -465,7 +479,11 @@ impl World {
     pub fn describe_all(&self) -> Value {
         let mut all = serde_json::Map::new();
         all.insert("time".into(), json!(self.iso(self.now)));
-        let parts = [crate::ecs::describe(self), crate::ec2::describe(self)];
+        let parts = [
+            crate::ecs::describe(self),
+            crate::ec2::describe(self),
+            crate::elb::describe(self),
+        ];
         for (key, value) in parts.into_iter().flatten() {
             all.insert(key.into(), value);
         }

@@ -1,0 +1,43 @@
+//! What other services may read of ECS: who answers on a port of an instance, as a view,
+//! never ECS's state. The load balancers ask it when they check a target.
+
+use super::TaskStatus;
+use crate::engine::time::SimTime;
+use crate::world::World;
+
+/// A container that listens on a host port: its task's status and when it reached RUNNING,
+/// and its image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listening<'a> {
+    pub task_id: &'a str,
+    pub running: bool,
+    pub started_at: Option<SimTime>,
+    pub image: &'a str,
+}
+
+/// The container of a task on EC2 instance `ec2_instance_id` bound to TCP host port `port`
+/// (bridge and host network modes), if a task holds that port: RUNNING, or on its way to or
+/// from it.
+pub fn listening_on<'a>(
+    world: &'a World,
+    ec2_instance_id: &str,
+    port: u16,
+) -> Option<Listening<'a>> {
+    let ecs = &world.ecs;
+    let instance = (ecs.container_instances.iter())
+        .find(|ci| ci.ec2_instance_id == ec2_instance_id && ci.tcp_ports.contains(&port))?;
+    instance.tasks.iter().find_map(|&t| {
+        let task = &ecs.tasks[t];
+        let container = (task.containers.iter()).find(|c| {
+            c.bindings
+                .iter()
+                .any(|&(_, host, udp)| host == port && !udp)
+        })?;
+        Some(Listening {
+            task_id: &task.id,
+            running: task.last_status == TaskStatus::Running,
+            started_at: task.started_at,
+            image: &container.image,
+        })
+    })
+}

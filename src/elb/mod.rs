@@ -1,0 +1,172 @@
+//! Elastic Load Balancing (v2: Application and Network Load Balancers), prefix
+//! `elasticloadbalancing:` as IAM spells it: load balancers, listeners that forward to target
+//! groups, target groups with their health-check settings and attributes, targets and their
+//! health (aws-facts 8 and 17.1). Requests take the JSON `aws elbv2 ... --cli-input-json`
+//! takes, in PascalCase; answers have ELB's shapes.
+//!
+//! A target is checked on its group's interval once a listener of a load balancer forwards to
+//! the group: it passes one check to be healthy when new (aws-facts 17.1.2), fails
+//! `UnhealthyThresholdCount` in a row to be unhealthy, and passes `HealthyThresholdCount` in a
+//! row to recover. What a check finds is read from the other services: the instance (EC2), the
+//! security groups between the load balancer and the instance (EC2's rules: a port they do not
+//! open times out), who listens on the port (ECS), and how the image answers (`sim:`).
+//!
+//! Not here yet (issue 15): listener rules, the Classic Load Balancer, traffic and metrics,
+//! `ip` targets (registered by ECS for awsvpc tasks), and ECS registering its tasks.
+
+pub mod load_balancer;
+pub mod target_group;
+
+use serde_json::Value;
+
+use crate::engine::error::ApiError;
+use crate::engine::time::SimTime;
+use crate::world::World;
+
+pub use target_group::{Reason, TargetState};
+
+/// From RegisterTargets to the first health check: AWS observed 1.5 s from the registration
+/// to the target's `initial` state (aws-facts 17.1.2, OBS:68982846908); AWS publishes no figure.
+pub const TARGET_REGISTRATION_MS: SimTime = 1_500;
+/// The response code a failing health endpoint gives (`sim:SetImageBehavior` `"targetHealth":
+/// "fail"`): the model's choice, an application's usual "Internal Server Error".
+pub const FAILING_RESPONSE_CODE: u16 = 500;
+/// Each target keeps its newest health changes for the inspector, at the most.
+pub const TARGET_HISTORY_MAX: usize = 50;
+/// Load balancers, target groups and targets per group the model holds at the most (ELB's
+/// default quotas: 50 load balancers and 3,000 target groups a Region, 1,000 targets a group).
+pub const LOAD_BALANCERS_MAX: usize = 50;
+pub const TARGET_GROUPS_MAX: usize = 3_000;
+pub const TARGETS_PER_GROUP_MAX: usize = 1_000;
+/// Listeners per load balancer (ELB's quota).
+pub const LISTENERS_PER_LOAD_BALANCER_MAX: usize = 50;
+
+#[derive(Debug, Default)]
+pub struct ElbState {
+    pub load_balancers: Vec<load_balancer::LoadBalancer>,
+    pub listeners: Vec<load_balancer::Listener>,
+    pub target_groups: Vec<target_group::TargetGroup>,
+}
+
+/// What ELB schedules.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timer {
+    /// A target's next health check (or, the first time, its registration completing). The
+    /// generation tells a stale timer from a live one after the target was deregistered.
+    HealthCheck {
+        target_group: String,
+        id: String,
+        port: u16,
+        generation: u32,
+    },
+    /// A deregistering target's delay is over: it leaves the group.
+    DrainDone {
+        target_group: String,
+        id: String,
+        port: u16,
+        generation: u32,
+    },
+}
+
+/// Performs `elasticloadbalancing:<operation>`.
+pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Value, ApiError> {
+    match operation {
+        "CreateLoadBalancer" => world.create_load_balancer(input),
+        "DescribeLoadBalancers" => world.describe_load_balancers(input),
+        "DeleteLoadBalancer" => world.delete_load_balancer(input),
+        "CreateListener" => world.create_listener(input),
+        "DescribeListeners" => world.describe_listeners(input),
+        "DeleteListener" => world.delete_listener(input),
+        "CreateTargetGroup" => world.create_target_group(input),
+        "DescribeTargetGroups" => world.describe_target_groups(input),
+        "DeleteTargetGroup" => world.delete_target_group(input),
+        "ModifyTargetGroupAttributes" => world.modify_target_group_attributes(input),
+        "DescribeTargetGroupAttributes" => world.describe_target_group_attributes(input),
+        "RegisterTargets" => world.register_targets(input),
+        "DeregisterTargets" => world.deregister_targets(input),
+        "DescribeTargetHealth" => world.describe_target_health(input),
+        _ => Err(ApiError::unknown_operation(&format!(
+            "elasticloadbalancing:{operation}"
+        ))),
+    }
+}
+
+/// Fires an ELB timer.
+pub fn fire(world: &mut World, timer: Timer) {
+    match timer {
+        Timer::HealthCheck {
+            target_group,
+            id,
+            port,
+            generation,
+        } => world.health_check(&target_group, &id, port, generation),
+        Timer::DrainDone {
+            target_group,
+            id,
+            port,
+            generation,
+        } => world.drain_done(&target_group, &id, port, generation),
+    }
+}
+
+/// ELB's part of `ecsplay describe`: load balancers, listeners and target groups in their
+/// Describe* shapes, each group with its targets' health.
+pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
+    let elb = &world.elb;
+    if elb.load_balancers.is_empty() && elb.target_groups.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        (
+            "loadBalancers",
+            Value::Array(
+                (elb.load_balancers.iter())
+                    .map(|lb| world.load_balancer_json(lb))
+                    .collect(),
+            ),
+        ),
+        (
+            "listeners",
+            Value::Array(elb.listeners.iter().map(|l| l.json()).collect()),
+        ),
+        (
+            "targetGroups",
+            Value::Array(
+                (elb.target_groups.iter())
+                    .map(|tg| {
+                        let mut out = world.target_group_json(tg);
+                        out["TargetHealthDescriptions"] = Value::Array(
+                            (tg.targets.iter())
+                                .map(|t| world.target_health_json(tg, t))
+                                .collect(),
+                        );
+                        out
+                    })
+                    .collect(),
+            ),
+        ),
+    ]
+}
+
+/// ELB's `ValidationError`, with the field's path.
+pub(crate) fn validation(message: impl Into<String>, path: &str) -> ApiError {
+    ApiError::new("ValidationError", message, Some(path))
+}
+
+/// A name of a load balancer or target group: 1 to 32 letters, digits and hyphens, neither
+/// starting nor ending with a hyphen (ELB's rule; the wording is the model's).
+pub(crate) fn check_name(name: &str, what: &str, path: &str) -> Result<(), ApiError> {
+    let ok = !name.is_empty()
+        && name.len() <= 32
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(validation(
+            format!("{what} name '{name}' is not valid: it must be 1 to 32 letters, digits and hyphens, and must not begin or end with a hyphen"),
+            path,
+        ))
+    }
+}

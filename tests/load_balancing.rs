@@ -1,0 +1,668 @@
+//! Elastic Load Balancing v2: load balancers, listeners and target groups as ELB makes and
+//! refuses them (aws-facts 8 and 17.1), and the target health state machine: one passing
+//! check for a new target, the unhealthy threshold, the healthy threshold to recover, the
+//! security groups between the load balancer and the instance, who listens on the port, the
+//! image's health endpoint, TCP checks that only connect, deregistration delay, and targets of
+//! a group no listener uses.
+
+mod sim;
+
+use ecsplay::world::World;
+use serde_json::{json, Value};
+
+const DEFAULT_VPC: &str = "vpc-0defa017000000000";
+const SUBNETS: [&str; 2] = ["subnet-aaaaaaaaaaaaaaaaa", "subnet-bbbbbbbbbbbbbbbbb"];
+
+fn target_group(world: &mut World, name: &str, extra: Value) -> Value {
+    let mut input = json!({ "Name": name, "Protocol": "HTTP", "Port": 80, "VpcId": DEFAULT_VPC });
+    if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+        input.extend(extra.clone());
+    }
+    sim::ok(world, "elasticloadbalancing:CreateTargetGroup", input)["TargetGroups"][0].clone()
+}
+
+fn load_balancer(world: &mut World, name: &str, groups: Value) -> String {
+    sim::ok(
+        world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": name, "Subnets": SUBNETS, "SecurityGroups": groups }),
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn listener(world: &mut World, lb: &str, tg: &str) {
+    sim::ok(
+        world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": lb, "Protocol": "HTTP", "Port": 80,
+                "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg }] }),
+    );
+}
+
+#[test]
+fn target_groups_take_elbs_defaults_per_protocol_and_refuse_out_of_range_settings() {
+    let mut world = sim::world();
+    let http = target_group(&mut world, "web", json!({}));
+    assert_eq!(http["HealthCheckProtocol"], "HTTP");
+    assert_eq!(http["HealthCheckPort"], "traffic-port");
+    assert_eq!(http["HealthCheckPath"], "/");
+    assert_eq!(http["HealthCheckIntervalSeconds"], 30);
+    assert_eq!(
+        http["HealthCheckTimeoutSeconds"], 6,
+        "HTTP: 6 s (aws-facts 17.1.2)"
+    );
+    assert_eq!(http["HealthyThresholdCount"], 5);
+    assert_eq!(http["UnhealthyThresholdCount"], 2);
+    assert_eq!(http["Matcher"], json!({ "HttpCode": "200" }));
+    assert_eq!(http["TargetType"], "instance");
+    assert_eq!(http["LoadBalancerArns"], json!([]));
+    let arn = http["TargetGroupArn"].as_str().unwrap();
+    assert!(
+        arn.starts_with("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/"),
+        "{arn}"
+    );
+    let tcp = target_group(&mut world, "nlb-targets", json!({ "Protocol": "TCP" }));
+    assert_eq!(tcp["HealthCheckProtocol"], "TCP");
+    assert_eq!(tcp["HealthCheckTimeoutSeconds"], 10);
+    assert!(tcp.get("Matcher").is_none() && tcp.get("HealthCheckPath").is_none());
+    let attributes = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetGroupAttributes",
+        json!({ "TargetGroupArn": arn }),
+    );
+    assert!(attributes["Attributes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({ "Key": "deregistration_delay.timeout_seconds", "Value": "300" })));
+
+    let refused: &[(Value, &str, &str)] = &[
+        (
+            json!({ "HealthCheckIntervalSeconds": 4 }),
+            "ValidationError",
+            "$.HealthCheckIntervalSeconds",
+        ),
+        (
+            json!({ "HealthCheckTimeoutSeconds": 121 }),
+            "ValidationError",
+            "$.HealthCheckTimeoutSeconds",
+        ),
+        (
+            json!({ "HealthCheckIntervalSeconds": 5, "HealthCheckTimeoutSeconds": 5 }),
+            "ValidationError",
+            "$.HealthCheckTimeoutSeconds",
+        ),
+        (
+            json!({ "HealthyThresholdCount": 11 }),
+            "ValidationError",
+            "$.HealthyThresholdCount",
+        ),
+        (
+            json!({ "UnhealthyThresholdCount": 1 }),
+            "ValidationError",
+            "$.UnhealthyThresholdCount",
+        ),
+        (
+            json!({ "Matcher": { "HttpCode": "200-502" } }),
+            "ValidationError",
+            "$.Matcher.HttpCode",
+        ),
+        (
+            json!({ "HealthCheckEnabled": false }),
+            "ValidationError",
+            "$.HealthCheckEnabled",
+        ),
+        (json!({ "Port": 0 }), "ValidationError", "$.Port"),
+        (
+            json!({ "VpcId": "vpc-0000000000000dead" }),
+            "ValidationError",
+            "$.VpcId",
+        ),
+        (
+            json!({ "TargetType": "lambda" }),
+            "UnsupportedFeatureException",
+            "$.TargetType",
+        ),
+        (json!({ "Name": "-web" }), "ValidationError", "$.Name"),
+        (
+            json!({ "Name": "web" }),
+            "DuplicateTargetGroupName",
+            "$.Name",
+        ),
+    ];
+    for (extra, code, path) in refused {
+        let mut input =
+            json!({ "Name": "other", "Protocol": "HTTP", "Port": 80, "VpcId": DEFAULT_VPC });
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let before = world.describe_all()["targetGroups"].clone();
+        let error = sim::err(&mut world, "elasticloadbalancing:CreateTargetGroup", input);
+        assert_eq!(
+            (error.code.as_str(), error.path.as_deref()),
+            (*code, Some(*path)),
+            "{extra}"
+        );
+        assert_eq!(
+            world.describe_all()["targetGroups"],
+            before,
+            "nothing changed"
+        );
+    }
+    let modified = sim::ok(
+        &mut world,
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        json!({ "TargetGroupArn": arn, "Attributes": [
+            { "Key": "deregistration_delay.timeout_seconds", "Value": "30" },
+            { "Key": "load_balancing.algorithm.type", "Value": "least_outstanding_requests" }
+        ] }),
+    );
+    assert!(modified["Attributes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({ "Key": "deregistration_delay.timeout_seconds", "Value": "30" })));
+    let both = sim::err(
+        &mut world,
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        json!({ "TargetGroupArn": arn, "Attributes": [{ "Key": "slow_start.duration_seconds", "Value": "60" }] }),
+    );
+    assert_eq!(
+        both.code, "InvalidConfigurationRequest",
+        "slow start with LOR"
+    );
+}
+
+#[test]
+fn load_balancers_and_listeners_are_made_and_refused_as_elb_does() {
+    let mut world = sim::world();
+    let one = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "web", "Subnets": [SUBNETS[0]] }),
+    );
+    assert_eq!(one.code, "ValidationError");
+    assert_eq!(
+        one.message,
+        "At least two subnets in two different Availability Zones must be specified"
+    );
+    let vpc = sim::ok(
+        &mut world,
+        "ec2:CreateVpc",
+        json!({ "CidrBlock": "10.0.0.0/16" }),
+    );
+    let extra = sim::ok(
+        &mut world,
+        "ec2:CreateSubnet",
+        json!({ "VpcId": vpc["Vpc"]["VpcId"], "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a" }),
+    )["Subnet"]["SubnetId"]
+        .clone();
+    let same_zone = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "web", "Subnets": [SUBNETS[0], "subnet-aaaaaaaaaaaaaaaaa"] }),
+    );
+    assert_eq!(same_zone.code, "InvalidConfigurationRequest");
+    assert_eq!(
+        same_zone.message,
+        "A load balancer cannot be attached to multiple subnets in the same Availability Zone"
+    );
+    let two_vpcs = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "web", "Subnets": [SUBNETS[1], extra] }),
+    );
+    assert_eq!(two_vpcs.code, "ValidationError");
+    let missing = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "web", "Subnets": ["subnet-0nothing", SUBNETS[1]] }),
+    );
+    assert_eq!(missing.code, "SubnetNotFound");
+    let made = sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "web", "Subnets": SUBNETS }),
+    )["LoadBalancers"][0]
+        .clone();
+    assert_eq!(made["Type"], "application");
+    assert_eq!(made["Scheme"], "internet-facing");
+    assert_eq!(made["VpcId"], DEFAULT_VPC);
+    assert_eq!(
+        made["SecurityGroups"],
+        json!(["sg-0defa017000000000"]),
+        "the VPC's default group"
+    );
+    assert_eq!(made["AvailabilityZones"][1]["ZoneName"], "us-east-1b");
+    let dns = made["DNSName"].as_str().unwrap();
+    assert!(
+        dns.starts_with("web-") && dns.ends_with(".us-east-1.elb.amazonaws.com"),
+        "{dns}"
+    );
+    let lb = made["LoadBalancerArn"].as_str().unwrap().to_string();
+    assert!(lb.contains(":loadbalancer/app/web/"), "{lb}");
+
+    let tg = target_group(&mut world, "web", json!({}))["TargetGroupArn"].clone();
+    let tg = tg.as_str().unwrap();
+    listener(&mut world, &lb, tg);
+    let again = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": lb, "Port": 80, "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg }] }),
+    );
+    assert_eq!(again.code, "DuplicateListener");
+    let other = sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "api", "Subnets": SUBNETS }),
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+        .clone();
+    let shared = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": other, "Port": 80, "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg }] }),
+    );
+    assert_eq!(shared.code, "TargetGroupAssociationLimit");
+    assert_eq!(
+        shared.message,
+        format!("The following target groups cannot be associated with more than one load balancer: {tg}")
+    );
+    let described = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetGroups",
+        json!({ "LoadBalancerArn": lb }),
+    );
+    assert_eq!(
+        described["TargetGroups"][0]["LoadBalancerArns"],
+        json!([lb])
+    );
+    let in_use = sim::err(
+        &mut world,
+        "elasticloadbalancing:DeleteTargetGroup",
+        json!({ "TargetGroupArn": tg }),
+    );
+    assert_eq!(in_use.code, "ResourceInUse");
+    assert_eq!(
+        in_use.message,
+        format!("Target group '{tg}' is currently in use by a listener or a rule")
+    );
+    // Without its load balancer (and so its listener) the group can go.
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:DeleteLoadBalancer",
+        json!({ "LoadBalancerArn": lb }),
+    );
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:DeleteTargetGroup",
+        json!({ "TargetGroupArn": tg }),
+    );
+    let gone = sim::err(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetGroups",
+        json!({ "TargetGroupArns": [tg] }),
+    );
+    assert_eq!(gone.code, "TargetGroupNotFound");
+}
+
+/// A cluster of one m5.large in us-east-1a running a task of `image` on host port 80, an ALB
+/// with `lb_groups` in front, and a target group `extra` registered with the instance.
+fn served(image: &str, lb_groups: Value, extra: Value) -> (World, String, String) {
+    let mut world = sim::world();
+    sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
+    sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "containerDefinitions": [{ "name": "web", "image": image,
+                "cpu": 256, "memory": 512, "portMappings": [{ "containerPort": 80, "hostPort": 80 }] }] }),
+    );
+    sim::ok(
+        &mut world,
+        "ecs:RunTask",
+        json!({ "cluster": "demo", "taskDefinition": "web" }),
+    );
+    sim::advance(&mut world, 30_000);
+    let instance = world.describe_all()["ec2Instances"][0]["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lb = load_balancer(&mut world, "web", lb_groups);
+    let tg = target_group(&mut world, "web", extra)["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    listener(&mut world, &lb, &tg);
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:RegisterTargets",
+        json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance }] }),
+    );
+    (world, tg, instance)
+}
+
+/// The target's state, reason and description, as DescribeTargetHealth gives them.
+fn health(world: &mut World, tg: &str) -> (String, Option<String>, Option<String>) {
+    let answer = sim::ok(
+        world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg }),
+    );
+    let h = &answer["TargetHealthDescriptions"][0]["TargetHealth"];
+    let text = |key: &str| h.get(key).and_then(Value::as_str).map(str::to_string);
+    (text("State").unwrap(), text("Reason"), text("Description"))
+}
+
+fn state(
+    text: &str,
+    reason: Option<&str>,
+    description: Option<&str>,
+) -> (String, Option<String>, Option<String>) {
+    (
+        text.into(),
+        reason.map(str::to_string),
+        description.map(str::to_string),
+    )
+}
+
+#[test]
+fn a_new_target_is_healthy_after_one_passing_check() {
+    let (mut world, tg, instance) = served("nginx:1", json!(["sg-0defa017000000000"]), json!({}));
+    assert_eq!(
+        health(&mut world, &tg),
+        state(
+            "initial",
+            Some("Elb.RegistrationInProgress"),
+            Some("Target registration is in progress")
+        )
+    );
+    sim::advance(&mut world, 1_000);
+    assert_eq!(
+        health(&mut world, &tg).0,
+        "initial",
+        "the first check comes 1.5 s after registration"
+    );
+    sim::advance(&mut world, 1_000);
+    assert_eq!(
+        health(&mut world, &tg),
+        state("healthy", None, None),
+        "no Reason on a healthy target"
+    );
+    let described = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg }),
+    );
+    assert_eq!(
+        described["TargetHealthDescriptions"][0]["Target"],
+        json!({ "Id": instance, "Port": 80, "AvailabilityZone": "us-east-1a" })
+    );
+    assert_eq!(
+        described["TargetHealthDescriptions"][0]["HealthCheckPort"],
+        "80"
+    );
+}
+
+#[test]
+fn a_failing_endpoint_is_unhealthy_after_the_threshold_and_recovers_after_the_healthy_threshold() {
+    let (mut world, tg, _) = served("flaky:1", json!(["sg-0defa017000000000"]), json!({}));
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "flaky:1", "targetHealth": "fail" }),
+    );
+    sim::advance(&mut world, 2_000);
+    assert_eq!(
+        health(&mut world, &tg),
+        state(
+            "initial",
+            Some("Elb.InitialHealthChecking"),
+            Some("Initial health checks in progress")
+        ),
+        "one failure of the two the threshold asks for"
+    );
+    sim::advance(&mut world, 30_000);
+    assert_eq!(
+        health(&mut world, &tg),
+        state(
+            "unhealthy",
+            Some("Target.ResponseCodeMismatch"),
+            Some("Health checks failed with these codes: [500]")
+        )
+    );
+    // The endpoint recovers: five passing checks in a row (30 s apart) before it is healthy.
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "flaky:1", "targetHealth": "pass" }),
+    );
+    sim::advance(&mut world, 4 * 30_000);
+    assert_eq!(
+        health(&mut world, &tg).0,
+        "unhealthy",
+        "four passes are not enough"
+    );
+    sim::advance(&mut world, 30_000);
+    assert_eq!(health(&mut world, &tg).0, "healthy");
+}
+
+#[test]
+fn a_tcp_check_only_connects_so_a_failing_endpoint_passes_it() {
+    let (mut world, _, instance) = served("flaky:2", json!(["sg-0defa017000000000"]), json!({}));
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "flaky:2", "targetHealth": "fail" }),
+    );
+    // The same task behind an NLB, whose TCP target group checks by connecting.
+    let nlb = sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "tcp", "Type": "network", "Subnets": SUBNETS, "SecurityGroups": ["sg-0defa017000000000"] }),
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+        .clone();
+    let tg = target_group(&mut world, "tcp", json!({ "Protocol": "TCP" }))["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let http_to_nlb = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": nlb, "Protocol": "HTTP", "Port": 80,
+                "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg }] }),
+    );
+    assert_eq!(http_to_nlb.path.as_deref(), Some("$.Protocol"));
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": nlb, "Protocol": "TCP", "Port": 80,
+                "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg }] }),
+    );
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:RegisterTargets",
+        json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance }] }),
+    );
+    sim::advance(&mut world, 32_000);
+    assert_eq!(health(&mut world, &tg).0, "healthy");
+    // An ALB target group cannot check by TCP.
+    let refused = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateTargetGroup",
+        json!({ "Name": "web2", "Protocol": "HTTP", "Port": 80, "VpcId": DEFAULT_VPC, "HealthCheckProtocol": "TCP" }),
+    );
+    assert_eq!(refused.path.as_deref(), Some("$.HealthCheckProtocol"));
+}
+
+#[test]
+fn a_security_group_that_does_not_let_the_load_balancer_in_times_the_checks_out() {
+    // The instance keeps the default group, which lets in only its own members.
+    let (mut world, tg, instance) = {
+        let mut world = sim::world();
+        sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
+        let alb = sim::ok(
+            &mut world,
+            "ec2:CreateSecurityGroup",
+            json!({ "GroupName": "alb", "Description": "the load balancer" }),
+        )["GroupId"]
+            .clone();
+        sim::ok(
+            &mut world,
+            "ecs:RegisterTaskDefinition",
+            json!({ "family": "web", "containerDefinitions": [{ "name": "web", "image": "nginx:1",
+                    "cpu": 256, "memory": 512, "portMappings": [{ "containerPort": 80, "hostPort": 80 }] }] }),
+        );
+        sim::ok(
+            &mut world,
+            "ecs:RunTask",
+            json!({ "cluster": "demo", "taskDefinition": "web" }),
+        );
+        sim::advance(&mut world, 30_000);
+        let instance = world.describe_all()["ec2Instances"][0]["InstanceId"].clone();
+        let lb = load_balancer(&mut world, "web", json!([alb]));
+        let tg = target_group(&mut world, "web", json!({}))["TargetGroupArn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        listener(&mut world, &lb, &tg);
+        sim::ok(
+            &mut world,
+            "elasticloadbalancing:RegisterTargets",
+            json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance }] }),
+        );
+        (world, tg, instance)
+    };
+    sim::advance(&mut world, 32_000);
+    assert_eq!(
+        health(&mut world, &tg),
+        state(
+            "unhealthy",
+            Some("Target.Timeout"),
+            Some("Request timed out")
+        )
+    );
+    // The fix: the instance's group lets the load balancer's group in on port 80. Healthy
+    // again takes the healthy threshold (five checks).
+    let alb = world.describe_all()["loadBalancers"][0]["SecurityGroups"][0].clone();
+    sim::ok(
+        &mut world,
+        "ec2:AuthorizeSecurityGroupIngress",
+        json!({ "GroupId": "sg-0defa017000000000", "IpPermissions": [{ "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{ "GroupId": alb }] }] }),
+    );
+    sim::advance(&mut world, 5 * 30_000);
+    assert_eq!(health(&mut world, &tg).0, "healthy", "{instance}");
+}
+
+#[test]
+fn nothing_listening_on_the_port_fails_the_checks() {
+    let (mut world, tg, instance) = served("nginx:1", json!(["sg-0defa017000000000"]), json!({}));
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:RegisterTargets",
+        json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance, "Port": 8080 }] }),
+    );
+    sim::advance(&mut world, 32_000);
+    let answer = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance, "Port": 8080 }, { "Id": "i-0000000000000beef" }] }),
+    );
+    let d = &answer["TargetHealthDescriptions"];
+    assert_eq!(
+        d[0]["TargetHealth"],
+        json!({ "State": "unhealthy", "Reason": "Target.FailedHealthChecks", "Description": "Health checks failed" })
+    );
+    assert_eq!(
+        d[1]["TargetHealth"],
+        json!({ "State": "unused", "Reason": "Target.NotRegistered", "Description": "Target is not registered to the target group" })
+    );
+}
+
+#[test]
+fn a_deregistered_target_drains_for_the_delay_then_leaves() {
+    let (mut world, tg, instance) = served("nginx:1", json!(["sg-0defa017000000000"]), json!({}));
+    sim::advance(&mut world, 2_000);
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        json!({ "TargetGroupArn": tg, "Attributes": [{ "Key": "deregistration_delay.timeout_seconds", "Value": "30" }] }),
+    );
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:DeregisterTargets",
+        json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance }] }),
+    );
+    assert_eq!(
+        health(&mut world, &tg),
+        state(
+            "draining",
+            Some("Target.DeregistrationInProgress"),
+            Some("Target deregistration is in progress")
+        )
+    );
+    sim::advance(&mut world, 29_000);
+    assert_eq!(health(&mut world, &tg).0, "draining");
+    sim::advance(&mut world, 1_000);
+    let answer = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg }),
+    );
+    assert_eq!(
+        answer["TargetHealthDescriptions"],
+        json!([]),
+        "gone after 30 s"
+    );
+}
+
+#[test]
+fn targets_of_a_group_no_listener_uses_are_unused_until_one_does() {
+    let mut world = sim::world();
+    sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
+    let instance = world.describe_all()["ec2Instances"][0]["InstanceId"].clone();
+    let tg = target_group(&mut world, "web", json!({}))["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:RegisterTargets",
+        json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance }] }),
+    );
+    sim::advance(&mut world, 60_000);
+    assert_eq!(
+        health(&mut world, &tg),
+        state(
+            "unused",
+            Some("Target.NotInUse"),
+            Some("Target group is not configured to receive traffic from the load balancer")
+        )
+    );
+    let lb = load_balancer(&mut world, "web", json!(["sg-0defa017000000000"]));
+    listener(&mut world, &lb, &tg);
+    assert_eq!(
+        health(&mut world, &tg).1.as_deref(),
+        Some("Elb.RegistrationInProgress")
+    );
+    // Nothing listens on port 80 of the instance: the checks fail.
+    sim::advance(&mut world, 32_000);
+    assert_eq!(
+        health(&mut world, &tg).1.as_deref(),
+        Some("Target.FailedHealthChecks")
+    );
+    // A terminated instance is no target.
+    sim::ok(
+        &mut world,
+        "ec2:TerminateInstances",
+        json!({ "InstanceIds": [instance] }),
+    );
+    sim::advance(&mut world, 30_000);
+    assert_eq!(
+        health(&mut world, &tg),
+        state(
+            "unused",
+            Some("Target.InvalidState"),
+            Some("Target is in the terminated state")
+        )
+    );
+}
