@@ -1482,3 +1482,94 @@ async fn the_playground_and_the_player_pass_an_accessibility_audit_light_and_dar
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "alb-security-groups").await;
+    // 100x until the checks time out (the targets are registered at 2 minutes).
+    click(&client, ".btn-speed:nth-child(3)").await;
+    click(&client, "#btn-play").await;
+    let timed_out = wait_text(&client, ".tg[data-tg='web'] .targets", "Target.Timeout").await;
+    click(&client, "#btn-pause").await;
+    assert!(timed_out.contains("Request timed out"), "{timed_out}");
+    let paused_at = clock_ms(&text(&client, "#sim-clock").await);
+    assert!(
+        paused_at < 6 * 60_000,
+        "paused at {paused_at} ms, before the scenario's own fix"
+    );
+    // The fix from the panel: TCP 80 from the ALB's group into the instances' default group.
+    fill(&client, "#rule-from", "80").await;
+    let source = client.find(Locator::Id("rule-source")).await.unwrap();
+    let alb_group = client
+        .execute(
+            "return [...document.querySelectorAll('#rule-source option')].find(o => o.textContent === 'group alb').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    source
+        .select_by_value(alb_group.as_str().unwrap())
+        .await
+        .unwrap();
+    let into = client.find(Locator::Id("rule-group")).await.unwrap();
+    into.select_by_value("sg-0defa017000000000").await.unwrap();
+    click(&client, "#form-ingress button[type=submit]").await;
+    wait_text(
+        &client,
+        "#panel-load-balancing",
+        "ec2:AuthorizeSecurityGroupIngress accepted.",
+    )
+    .await;
+    wait_text(&client, "#sg-list", "TCP 80 from alb").await;
+    // Five passing checks (the healthy threshold) later, both targets are healthy.
+    click(&client, "#btn-play").await;
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let healthy = client
+            .execute(
+                "return document.querySelectorAll(\".tg[data-tg='web'] .badge.health.healthy\").length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if healthy == json!(2) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the targets never turned healthy"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    click(&client, "#btn-pause").await;
+    client
+        .execute(
+            "document.getElementById('panel-load-balancing').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shoot(&client, "load-balancing.png").await;
+    // The history says how the target got there.
+    let history = text(&client, ".tg[data-tg='web'] .target details").await;
+    assert!(history.contains("History"), "{history}");
+    // A second load balancer from the form: a target group, the ALB and its listener.
+    click(
+        &client,
+        "#panel-load-balancing details:nth-of-type(2) summary",
+    )
+    .await;
+    fill(&client, "#alb-name", "api").await;
+    click(&client, "#form-alb button[type=submit]").await;
+    wait_text(
+        &client,
+        "#panel-load-balancing",
+        "elasticloadbalancing:CreateListener accepted.",
+    )
+    .await;
+    wait_text(&client, ".lb[data-lb='api']", "HTTP :80 → api").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

@@ -848,3 +848,71 @@ fn the_maps_text_alternative_counts_what_it_shows_and_says_what_changed() {
         "{sentence}"
     );
 }
+
+#[test]
+fn the_load_balancer_form_makes_a_group_a_balancer_and_its_listener_in_one_batch() {
+    let mut s = session("default");
+    let form = forms::AlbForm {
+        name: "shop".into(),
+        zones: vec!['a', 'b'],
+        security_group: String::new(),
+        listener_port: "8080".into(),
+        target_port: "80".into(),
+        health_check_path: "/health".into(),
+        interval_s: "10".into(),
+        healthy_threshold: "2".into(),
+        unhealthy_threshold: String::new(),
+    };
+    let steps_before = s.scenario().steps.len();
+    let listener = s.request_batch(&forms::alb_batch(&form)).unwrap();
+    let world = s.world();
+    let tg = &world.elb.target_groups[0];
+    assert_eq!(
+        (
+            tg.health.interval_s,
+            tg.health.healthy_threshold,
+            tg.health.unhealthy_threshold
+        ),
+        (10, 2, 2),
+        "the unhealthy threshold left empty is ELB's default"
+    );
+    assert_eq!(tg.health.path.as_deref(), Some("/health"));
+    assert_eq!(listener["Listeners"][0]["Port"], 8080);
+    assert_eq!(
+        listener["Listeners"][0]["DefaultActions"][0]["TargetGroupArn"],
+        json!(tg.arn),
+        "the listener names the group by the first answer"
+    );
+    // Recorded as three steps, their references resolved, so the session replays.
+    let steps = &s.scenario().steps[steps_before..];
+    assert_eq!(steps.len(), 3);
+    assert!(
+        !steps[2].input.to_string().contains("${"),
+        "{}",
+        steps[2].input
+    );
+    // The same form again stops at its first request, with its index.
+    let (at, error) = s.request_batch(&forms::alb_batch(&form)).unwrap_err();
+    assert_eq!((at, error.code.as_str()), (0, "DuplicateTargetGroupName"));
+    assert_eq!(s.scenario().steps.len(), steps_before + 3);
+    // One zone is not enough for an ALB; the group made first stays made, as in a script.
+    let one_zone = forms::AlbForm {
+        name: "solo".into(),
+        zones: vec!['a'],
+        ..form
+    };
+    let (at, error) = s.request_batch(&forms::alb_batch(&one_zone)).unwrap_err();
+    assert_eq!((at, error.code.as_str()), (1, "ValidationError"));
+    // A rule from the panel: TCP 80 from a group (another rule than the default group's
+    // all-traffic one), refused the second time.
+    let rule = forms::ingress_request("sg-0defa017000000000", "80", "", "sg-0defa017000000000");
+    let added = s
+        .request("ec2:AuthorizeSecurityGroupIngress", rule.clone())
+        .unwrap();
+    assert_eq!(added["SecurityGroupRules"][0]["FromPort"], 80);
+    assert_eq!(added["SecurityGroupRules"][0]["ToPort"], 80);
+    let error = s
+        .request("ec2:AuthorizeSecurityGroupIngress", rule)
+        .unwrap_err();
+    assert_eq!(error.code, "InvalidPermission.Duplicate");
+}

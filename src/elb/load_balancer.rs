@@ -296,12 +296,14 @@ impl World {
         let kind = match request.kind.as_deref() {
             None | Some("application") => Kind::Application,
             Some("network") => Kind::Network,
-            Some(other) => return Err(ApiError::not_modelled(
-                "$.Type",
-                &format!(
+            Some(other) => {
+                return Err(ApiError::not_modelled(
+                    "$.Type",
+                    &format!(
                     "'{other}' load balancers are not simulated; Type is application or network."
                 ),
-            )),
+                ))
+            }
         };
         let scheme = request
             .scheme

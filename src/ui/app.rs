@@ -18,6 +18,7 @@ use super::embed;
 use super::event_log::EventLog;
 use super::inspector::Inspector;
 use super::learn::LearnPanel;
+use super::load_balancing::LoadBalancingPanel;
 use super::map::ClusterMap;
 use super::model::editor::EXAMPLE_TASK_DEFINITION;
 use super::model::embed as embed_model;
@@ -295,6 +296,15 @@ pub fn app() -> Html {
             })
         })
     };
+    let onbatch = {
+        let d = state.dispatcher();
+        Callback::from(move |batch: Vec<(String, Value)>| {
+            d.dispatch(Action::Requests {
+                origin: Origin::LoadBalancing,
+                batch,
+            })
+        })
+    };
     let onedit = {
         let d = state.dispatcher();
         Callback::from(move |text: String| d.dispatch(Action::EditText(text)))
@@ -485,6 +495,7 @@ pub fn app() -> Html {
                     <TaskDefinitionEditor text={AttrValue::from(state.editor.clone())} {revisions} outcome={state.outcome.clone()} {onedit} {onregister} {onopen} />
                     <CapacityPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Capacity)} {onfargate} />
                     <ServicesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Services)} />
+                    <LoadBalancingPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::LoadBalancing)} {onbatch} />
                 </div>
                 <div class="column column-center">
                     <section class="panel panel-wide" id="panel-cluster-map" aria-labelledby="panel-cluster-map-title">

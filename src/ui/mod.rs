@@ -21,6 +21,8 @@ mod inspector;
 #[cfg(target_arch = "wasm32")]
 mod learn;
 #[cfg(target_arch = "wasm32")]
+mod load_balancing;
+#[cfg(target_arch = "wasm32")]
 mod map;
 #[cfg(target_arch = "wasm32")]
 mod services;

@@ -76,6 +76,7 @@ pub enum Origin {
     Capacity,
     Services,
     Inspector,
+    LoadBalancing,
     /// The embedding page, through `postMessage`.
     Embed,
 }
@@ -281,6 +282,11 @@ pub enum Action {
         action: String,
         input: Value,
     },
+    /// Requests made one after another, a later one naming an earlier answer (`${r0...}`).
+    Requests {
+        origin: Origin,
+        batch: Vec<(String, Value)>,
+    },
     Select(Option<Hit>),
     EditText(String),
     EnableFargate(bool),
@@ -467,6 +473,22 @@ impl Reducible for UiState {
                     Rc::new(Outcome {
                         origin,
                         action,
+                        result,
+                    })
+                });
+                next
+            }
+            Action::Requests { origin, batch } => {
+                let mut result = None;
+                let mut next = next.with_session(|s| result = Some(s.request_batch(&batch)));
+                next.outcome = result.map(|result| {
+                    let (action, result) = match result {
+                        Ok(answer) => (batch.last().map(|b| b.0.clone()), Ok(answer)),
+                        Err((n, error)) => (batch.get(n).map(|b| b.0.clone()), Err(error)),
+                    };
+                    Rc::new(Outcome {
+                        origin,
+                        action: action.unwrap_or_default(),
                         result,
                     })
                 });

@@ -211,3 +211,94 @@ pub fn run_task_request(
     }
     input
 }
+
+/// What the load balancing panel's "Create an Application Load Balancer" form holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlbForm {
+    pub name: String,
+    /// The default subnets' zones (letters), two at least.
+    pub zones: Vec<char>,
+    pub security_group: String,
+    pub listener_port: String,
+    pub target_port: String,
+    pub health_check_path: String,
+    pub interval_s: String,
+    pub healthy_threshold: String,
+    pub unhealthy_threshold: String,
+}
+
+/// A number field of a form, as typed: empty leaves it out (the API's default).
+fn number_field(text: &str) -> Option<Value> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(
+        text.parse::<i64>()
+            .map_or_else(|_| json!(text), |n| json!(n)),
+    )
+}
+
+/// The form as the three requests the console makes: the target group (r0), the load
+/// balancer (r1), and its listener forwarding to the group, naming both by their answers.
+pub fn alb_batch(form: &AlbForm) -> Vec<(String, Value)> {
+    let mut group = json!({
+        "Name": form.name, "Protocol": "HTTP", "VpcId": crate::ec2::network::DEFAULT_VPC_ID,
+        "TargetType": "instance",
+    });
+    let fields = [
+        ("Port", number_field(&form.target_port)),
+        ("HealthCheckIntervalSeconds", number_field(&form.interval_s)),
+        (
+            "HealthyThresholdCount",
+            number_field(&form.healthy_threshold),
+        ),
+        (
+            "UnhealthyThresholdCount",
+            number_field(&form.unhealthy_threshold),
+        ),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value {
+            group[key] = value;
+        }
+    }
+    if !form.health_check_path.trim().is_empty() {
+        group["HealthCheckPath"] = json!(form.health_check_path.trim());
+    }
+    let subnets: Vec<String> = (form.zones.iter())
+        .map(|z| crate::ec2::network::default_subnet_id(*z))
+        .collect();
+    let mut balancer = json!({ "Name": form.name, "Type": "application", "Subnets": subnets });
+    if !form.security_group.is_empty() {
+        balancer["SecurityGroups"] = json!([form.security_group]);
+    }
+    let mut listener = json!({
+        "LoadBalancerArn": "${r1.LoadBalancers[0].LoadBalancerArn}",
+        "Protocol": "HTTP",
+        "DefaultActions": [{ "Type": "forward", "TargetGroupArn": "${r0.TargetGroups[0].TargetGroupArn}" }],
+    });
+    if let Some(port) = number_field(&form.listener_port) {
+        listener["Port"] = port;
+    }
+    vec![
+        ("elasticloadbalancing:CreateTargetGroup".into(), group),
+        ("elasticloadbalancing:CreateLoadBalancer".into(), balancer),
+        ("elasticloadbalancing:CreateListener".into(), listener),
+    ]
+}
+
+/// An inbound rule as the panel asks for it: TCP ports `from`-`to` into `group` from a block
+/// (`10.0.0.0/8`) or a security group (`sg-...`).
+pub fn ingress_request(group: &str, from: &str, to: &str, source: &str) -> Value {
+    let port = |text: &str| number_field(text).unwrap_or(Value::Null);
+    let to = if to.trim().is_empty() { from } else { to };
+    let mut permission = json!({ "IpProtocol": "tcp", "FromPort": port(from), "ToPort": port(to) });
+    let source = source.trim();
+    if source.starts_with("sg-") {
+        permission["UserIdGroupPairs"] = json!([{ "GroupId": source }]);
+    } else {
+        permission["IpRanges"] = json!([{ "CidrIp": source }]);
+    }
+    json!({ "GroupId": group, "IpPermissions": [permission] })
+}

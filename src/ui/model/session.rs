@@ -130,6 +130,28 @@ impl Session {
         result
     }
 
+    /// Requests made one after another, as a script makes them: a later input may name an
+    /// earlier answer as `${r0.LoadBalancers[0].LoadBalancerArn}` (`rN` is the N-th request of
+    /// the batch; step references' syntax). Each is recorded with its references resolved.
+    /// Stops at the first refusal, which it returns with the request's index; the requests
+    /// before it stay made.
+    pub fn request_batch(&mut self, batch: &[(String, Value)]) -> Result<Value, (usize, ApiError)> {
+        use crate::scenario::reference::{resolve, Referent};
+        let mut answers: Vec<Value> = Vec::with_capacity(batch.len());
+        for (n, (action, input)) in batch.iter().enumerate() {
+            let referent =
+                |id: &str| match id.strip_prefix('r').and_then(|k| k.parse::<usize>().ok()) {
+                    Some(k) if k < answers.len() => Referent::Answered(&answers[k]),
+                    Some(k) if k < batch.len() => Referent::NotYet,
+                    _ => Referent::Unknown,
+                };
+            let input = resolve(input, &referent).map_err(|e| (n, e))?;
+            let answer = self.request(action, input).map_err(|e| (n, e))?;
+            answers.push(answer);
+        }
+        Ok(answers.pop().unwrap_or(Value::Null))
+    }
+
     /// Advances the simulation to `until`, sampling reservation on the way. Returns false if
     /// the world stopped early at its per-call timer cap (call again to go on).
     pub fn advance_to(&mut self, until: SimTime) -> bool {

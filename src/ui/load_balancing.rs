@@ -1,0 +1,286 @@
+//! Load balancing: security groups and their inbound rules (add, revoke, a new group), an
+//! Application Load Balancer made with its listener and target group in one form, and each
+//! target group's targets with their health (state, ELB's reason and description, and the
+//! changes that led there), registered and deregistered here. Every change is an AWS request.
+
+use serde_json::{json, Value};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::capacity::{input_value, outcome_line, select_value};
+use super::model::forms::{alb_batch, ingress_request, AlbForm};
+use super::state::{Origin, Outcome, SimRef};
+use crate::ec2::network::{Peer, Rule};
+use crate::ec2::read::InstanceState;
+use crate::elb::TargetState;
+use crate::engine::time::format_clock;
+
+#[derive(Properties, PartialEq)]
+pub struct LoadBalancingProps {
+    pub sim: SimRef,
+    pub outcome: Option<std::rc::Rc<Outcome>>,
+    pub onrequest: Callback<(String, Value)>,
+    pub onbatch: Callback<Vec<(String, Value)>>,
+}
+
+fn rule_text(rule: &Rule, names: &dyn Fn(&str) -> String) -> String {
+    let ports = match rule.protocol.as_str() {
+        "-1" => "all traffic".to_string(),
+        p if rule.from_port == rule.to_port => format!("{} {}", p.to_uppercase(), rule.from_port),
+        p => format!("{} {}-{}", p.to_uppercase(), rule.from_port, rule.to_port),
+    };
+    let peer = match &rule.peer {
+        Peer::Cidr(cidr) => cidr.to_string(),
+        Peer::Group(id) => names(id),
+    };
+    format!("{ports} from {peer}")
+}
+
+fn checked(node: &NodeRef) -> bool {
+    node.cast::<HtmlInputElement>().is_some_and(|i| i.checked())
+}
+
+#[function_component(LoadBalancingPanel)]
+pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
+    let session = props.sim.borrow();
+    let world = session.world();
+    let groups = world.ec2.network.security_groups.clone();
+    let group_name = |id: &str| {
+        groups
+            .iter()
+            .find(|g| g.id == id)
+            .map_or_else(|| id.to_string(), |g| format!("{} ({})", g.name, g.id))
+    };
+    let instances: Vec<String> = crate::ec2::read::instances(world)
+        .filter(|i| i.state == InstanceState::Running)
+        .map(|i| i.id.to_string())
+        .collect();
+    let now = world.now();
+    let region = world.config.region.clone();
+    // The rule form.
+    let (rule_group, rule_from, rule_to, rule_source, new_group) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    let onallow = {
+        let (onrequest, refs) = (
+            props.onrequest.clone(),
+            (
+                rule_group.clone(),
+                rule_from.clone(),
+                rule_to.clone(),
+                rule_source.clone(),
+            ),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            onrequest.emit((
+                "ec2:AuthorizeSecurityGroupIngress".into(),
+                ingress_request(
+                    &select_value(&refs.0),
+                    &input_value(&refs.1),
+                    &input_value(&refs.2),
+                    &select_value(&refs.3),
+                ),
+            ));
+        })
+    };
+    let oncreategroup = {
+        let (onrequest, name) = (props.onrequest.clone(), new_group.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let name = input_value(&name);
+            onrequest.emit((
+                "ec2:CreateSecurityGroup".into(),
+                json!({ "GroupName": name, "Description": format!("{name} (made in the playground)") }),
+            ));
+        })
+    };
+    // The load balancer form.
+    let alb = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    let zone_refs = use_memo((), |_| ['a', 'b', 'c'].map(|z| (z, NodeRef::default())));
+    let oncreatealb = {
+        let (onbatch, alb, zone_refs) = (props.onbatch.clone(), alb.clone(), zone_refs.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let form = AlbForm {
+                name: input_value(&alb.0),
+                zones: zone_refs
+                    .iter()
+                    .filter(|(_, r)| checked(r))
+                    .map(|(z, _)| *z)
+                    .collect(),
+                security_group: select_value(&alb.1),
+                listener_port: input_value(&alb.2),
+                target_port: input_value(&alb.3),
+                health_check_path: input_value(&alb.4),
+                interval_s: input_value(&alb.5),
+                healthy_threshold: input_value(&alb.6),
+                unhealthy_threshold: input_value(&alb.7),
+            };
+            onbatch.emit(alb_batch(&form));
+        })
+    };
+    let group_options = |with_none: bool| {
+        html! { <>
+            if with_none { <option value="">{ "the VPC's default group" }</option> }
+            { for groups.iter().filter(|g| g.vpc_id == crate::ec2::network::DEFAULT_VPC_ID).map(|g| html! {
+                <option value={g.id.clone()}>{ format!("{} ({})", g.name, g.id) }</option>
+            }) }
+        </> }
+    };
+    let target_groups = world.elb.target_groups.clone();
+    let balancers = world.elb.load_balancers.clone();
+    let listeners = world.elb.listeners.clone();
+    drop(session);
+    html! {
+        <section class="panel" id="panel-load-balancing" aria-labelledby="panel-load-balancing-title">
+            <h2 id="panel-load-balancing-title">{ "Load balancing" }</h2>
+            { outcome_line(props.outcome.as_deref(), Origin::LoadBalancing) }
+            <details class="lb-section" open=true>
+                <summary><strong>{ format!("Security groups ({})", groups.len()) }</strong></summary>
+                <ul class="sg-list" id="sg-list">
+                    { for groups.iter().map(|g| html! {
+                        <li class="sg">
+                            <span class="mono">{ format!("{} ({})", g.name, g.id) }</span>
+                            if g.vpc_id != crate::ec2::network::DEFAULT_VPC_ID { <span class="muted small">{ format!(" in {}", g.vpc_id) }</span> }
+                            <ul class="sg-rules">
+                                if g.ingress.is_empty() { <li class="muted small">{ "no inbound rules: nothing gets in" }</li> }
+                                { for g.ingress.iter().map(|r| {
+                                    let (onrequest, revoke) = (props.onrequest.clone(), revoke_request(&g.id, r));
+                                    html! {
+                                        <li class="small">{ rule_text(r, &group_name) }{ " " }
+                                            <button class="btn btn-small" title="RevokeSecurityGroupIngress"
+                                                onclick={Callback::from(move |_: MouseEvent| onrequest.emit(("ec2:RevokeSecurityGroupIngress".into(), revoke.clone())))}>{ "Revoke" }</button>
+                                        </li>
+                                    }
+                                }) }
+                            </ul>
+                        </li>
+                    }) }
+                </ul>
+                <form class="inline-form wrap" id="form-ingress" onsubmit={onallow} novalidate=true>
+                    <label>{ "Allow TCP " }<input ref={rule_from} id="rule-from" type="text" inputmode="numeric" size="5" placeholder="80" aria-label="From port" /></label>
+                    <label>{ "to " }<input ref={rule_to} id="rule-to" type="text" inputmode="numeric" size="5" placeholder="(same)" aria-label="To port" /></label>
+                    <label>{ "from " }<select ref={rule_source} id="rule-source" aria-label="Source">
+                        <option value="0.0.0.0/0">{ "anywhere (0.0.0.0/0)" }</option>
+                        <option value="172.31.0.0/16">{ "the default VPC (172.31.0.0/16)" }</option>
+                        { for groups.iter().map(|g| html! { <option value={g.id.clone()}>{ format!("group {}", g.name) }</option> }) }
+                    </select></label>
+                    <label>{ "into " }<select ref={rule_group} id="rule-group" aria-label="Security group">{ group_options(false) }</select></label>
+                    <button class="btn btn-small" type="submit">{ "Add rule" }</button>
+                </form>
+                <form class="inline-form" id="form-group" onsubmit={oncreategroup} novalidate=true>
+                    <input ref={new_group} id="group-name" type="text" placeholder="alb" aria-label="New security group's name" />
+                    <button class="btn btn-small" type="submit">{ "New security group" }</button>
+                </form>
+            </details>
+            <details class="lb-section">
+                <summary><strong>{ "Create an Application Load Balancer" }</strong></summary>
+                <form class="form-grid" id="form-alb" onsubmit={oncreatealb} novalidate=true>
+                    <label for="alb-name">{ "Name" }</label><input ref={alb.0.clone()} id="alb-name" type="text" value="web" />
+                    <span>{ "Zones" }</span>
+                    <span class="inline-form">{ for zone_refs.iter().map(|(z, r)| html! {
+                        <label><input ref={r.clone()} type="checkbox" checked={*z != 'c'} />{ format!(" {region}{z}") }</label>
+                    }) }</span>
+                    <label for="alb-group">{ "Security group" }</label><select ref={alb.1.clone()} id="alb-group">{ group_options(true) }</select>
+                    <label for="alb-port">{ "Listener port (HTTP)" }</label><input ref={alb.2.clone()} id="alb-port" type="text" inputmode="numeric" value="80" />
+                    <label for="alb-target-port">{ "Target port" }</label><input ref={alb.3.clone()} id="alb-target-port" type="text" inputmode="numeric" value="80" />
+                    <label for="alb-path">{ "Health check path" }</label><input ref={alb.4.clone()} id="alb-path" type="text" value="/" />
+                    <label for="alb-interval">{ "Interval (s)" }</label><input ref={alb.5.clone()} id="alb-interval" type="text" inputmode="numeric" placeholder="30" />
+                    <label for="alb-healthy">{ "Healthy threshold" }</label><input ref={alb.6.clone()} id="alb-healthy" type="text" inputmode="numeric" placeholder="5" />
+                    <label for="alb-unhealthy">{ "Unhealthy threshold" }</label><input ref={alb.7.clone()} id="alb-unhealthy" type="text" inputmode="numeric" placeholder="2" />
+                    <span></span><button class="btn btn-small btn-primary" type="submit"
+                        title="CreateTargetGroup, CreateLoadBalancer, then CreateListener forwarding to the group">{ "Create load balancer" }</button>
+                </form>
+            </details>
+            { for balancers.iter().map(|lb| html! {
+                <div class="lb" data-lb={lb.name.clone()}>
+                    <p><strong>{ format!("{} ({})", lb.name, lb.kind.as_str()) }</strong>
+                        <span class="muted small">{ format!(" {} · {}", lb.dns_name, lb.zones.iter().map(|(_, z)| z.as_str()).collect::<Vec<_>>().join(", ")) }</span></p>
+                    <ul class="small">{ for listeners.iter().filter(|l| l.load_balancer == lb.arn).map(|l| html! {
+                        <li>{ format!("{} :{} → {}", l.protocol, l.port, l.forward.iter().map(|(arn, _)| arn.rsplit('/').nth(1).unwrap_or(arn).to_string()).collect::<Vec<_>>().join(", ")) }</li>
+                    }) }</ul>
+                </div>
+            }) }
+            { for target_groups.iter().map(|tg| {
+                let register_ref = NodeRef::default();
+                let onregister = {
+                    let (onrequest, arn, node) = (props.onrequest.clone(), tg.arn.clone(), register_ref.clone());
+                    Callback::from(move |e: SubmitEvent| {
+                        e.prevent_default();
+                        onrequest.emit(("elasticloadbalancing:RegisterTargets".into(),
+                            json!({ "TargetGroupArn": arn, "Targets": [{ "Id": select_value(&node) }] })));
+                    })
+                };
+                html! {
+                    <div class="tg" data-tg={tg.name.clone()}>
+                        <p><strong>{ format!("Target group {}", tg.name) }</strong>
+                            <span class="muted small">{ format!(" {} :{} · checks {} {} every {} s, healthy after {}, unhealthy after {} · deregistration delay {} s",
+                                tg.protocol, tg.port, tg.health.protocol, tg.health.path.clone().unwrap_or_default(),
+                                tg.health.interval_s, tg.health.healthy_threshold, tg.health.unhealthy_threshold, tg.deregistration_delay_s) }</span></p>
+                        <ul class="targets">
+                            if tg.targets.is_empty() { <li class="muted small">{ "no targets registered" }</li> }
+                            { for tg.targets.iter().map(|t| {
+                                let (onrequest, deregister) = (props.onrequest.clone(),
+                                    json!({ "TargetGroupArn": tg.arn, "Targets": [{ "Id": t.id, "Port": t.port }] }));
+                                html! {
+                                    <li class={classes!("target", t.state.as_str())}>
+                                        <span class="mono">{ format!("{}:{}", t.id, t.port) }</span>{ " " }
+                                        <span class={classes!("badge", "health", t.state.as_str())}>{ t.state.as_str() }</span>
+                                        if let Some(reason) = t.reason.filter(|_| t.state != TargetState::Healthy) {
+                                            <span class="small">{ format!(" {}: {}", reason.code(), reason.description()) }</span>
+                                        }
+                                        if t.state != TargetState::Draining {
+                                            { " " }<button class="btn btn-small" title="DeregisterTargets: the target drains for the deregistration delay"
+                                                onclick={Callback::from(move |_: MouseEvent| onrequest.emit(("elasticloadbalancing:DeregisterTargets".into(), deregister.clone())))}>{ "Deregister" }</button>
+                                        }
+                                        <details class="small"><summary>{ format!("History ({})", t.history.len()) }</summary>
+                                            <ol class="timeline">{ for t.history.iter().rev().map(|(at, state, reason)| html! {
+                                                <li>{ format!("T+{} {}{}", format_clock(*at), state.as_str(),
+                                                    reason.map(|r| format!(" ({})", r.description())).unwrap_or_default()) }</li>
+                                            }) }</ol>
+                                        </details>
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                        <form class="inline-form" onsubmit={onregister} novalidate=true>
+                            <select ref={register_ref} aria-label={format!("Instance to register with {}", tg.name)}>
+                                { for instances.iter().map(|i| html! { <option value={i.clone()}>{ i.clone() }</option> }) }
+                            </select>
+                            <button class="btn btn-small" type="submit" disabled={instances.is_empty()}>{ "Register instance" }</button>
+                        </form>
+                    </div>
+                }
+            }) }
+            <p class="muted small">{ format!("Targets are checked on their group's interval (now T+{}). ECS does not register its tasks yet: register the instances its tasks run on.", format_clock(now)) }</p>
+        </section>
+    }
+}
+
+/// RevokeSecurityGroupIngress for one rule of a group.
+fn revoke_request(group: &str, rule: &Rule) -> Value {
+    let mut permission = json!({ "IpProtocol": rule.protocol });
+    if rule.protocol != "-1" {
+        permission["FromPort"] = json!(rule.from_port);
+        permission["ToPort"] = json!(rule.to_port);
+    }
+    match &rule.peer {
+        Peer::Cidr(cidr) => permission["IpRanges"] = json!([{ "CidrIp": cidr.to_string() }]),
+        Peer::Group(id) => permission["UserIdGroupPairs"] = json!([{ "GroupId": id }]),
+    }
+    json!({ "GroupId": group, "IpPermissions": [permission] })
+}
