@@ -666,3 +666,103 @@ fn targets_of_a_group_no_listener_uses_are_unused_until_one_does() {
         )
     );
 }
+
+#[test]
+fn listener_rules_match_paths_and_hosts_by_priority_and_keep_their_groups_in_use() {
+    use ecsplay::elb::rule::wildcard;
+    assert!(wildcard("/api/*", "/api/orders"));
+    assert!(wildcard("/api/*", "/api/"));
+    assert!(!wildcard("/api/*", "/apis"));
+    assert!(wildcard("*.example.com", "shop.example.com"));
+    assert!(wildcard("/img/?.png", "/img/a.png"));
+    assert!(!wildcard("/img/?.png", "/img/ab.png"));
+    assert!(wildcard("*", ""));
+
+    let mut world = sim::world();
+    let lb = load_balancer(&mut world, "web", json!(["sg-0defa017000000000"]));
+    let web = target_group(&mut world, "web", json!({}))["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let api = target_group(&mut world, "api", json!({ "Port": 8080 }))["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    listener(&mut world, &lb, &web);
+    let listener_arn = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeListeners",
+        json!({ "LoadBalancerArn": lb }),
+    )["Listeners"][0]["ListenerArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rule = sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateRule",
+        json!({ "ListenerArn": listener_arn, "Priority": 10,
+                "Conditions": [{ "Field": "path-pattern", "Values": ["/api/*"] }],
+                "Actions": [{ "Type": "forward", "TargetGroupArn": api }] }),
+    )["Rules"][0]
+        .clone();
+    assert_eq!(rule["Priority"], "10", "a string, as ELB gives it");
+    assert_eq!(
+        rule["Conditions"][0]["PathPatternConfig"]["Values"],
+        json!(["/api/*"])
+    );
+    assert!(rule["RuleArn"]
+        .as_str()
+        .unwrap()
+        .contains(":listener-rule/app/web/"));
+    let taken = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateRule",
+        json!({ "ListenerArn": listener_arn, "Priority": 10,
+                "Conditions": [{ "Field": "host-header", "HostHeaderConfig": { "Values": ["*.example.com"] } }],
+                "Actions": [{ "Type": "forward", "TargetGroupArn": web }] }),
+    );
+    assert_eq!(
+        (taken.code.as_str(), taken.message.as_str()),
+        ("PriorityInUse", "Priority '10' is currently in use")
+    );
+    let headers = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateRule",
+        json!({ "ListenerArn": listener_arn, "Priority": 20,
+                "Conditions": [{ "Field": "http-header", "HttpHeaderConfig": { "HttpHeaderName": "x", "Values": ["y"] } }],
+                "Actions": [{ "Type": "forward", "TargetGroupArn": web }] }),
+    );
+    assert_eq!(headers.code, "UnsupportedFeatureException");
+    let described = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeRules",
+        json!({ "ListenerArn": listener_arn }),
+    );
+    let rules = described["Rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[1]["Priority"], "default");
+    assert_eq!(rules[1]["IsDefault"], true);
+    // The rule's group is in use: it names the load balancer, and cannot be deleted.
+    let groups = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetGroups",
+        json!({ "TargetGroupArns": [api] }),
+    );
+    assert_eq!(groups["TargetGroups"][0]["LoadBalancerArns"], json!([lb]));
+    let in_use = sim::err(
+        &mut world,
+        "elasticloadbalancing:DeleteTargetGroup",
+        json!({ "TargetGroupArn": api }),
+    );
+    assert_eq!(in_use.code, "ResourceInUse");
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:DeleteRule",
+        json!({ "RuleArn": rule["RuleArn"] }),
+    );
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:DeleteTargetGroup",
+        json!({ "TargetGroupArn": api }),
+    );
+}

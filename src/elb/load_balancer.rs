@@ -166,7 +166,7 @@ struct CreateListenerRequest {
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct Action {
+pub(super) struct Action {
     #[serde(rename = "Type")]
     kind: String,
     target_group_arn: Option<String>,
@@ -211,7 +211,7 @@ struct ListenerArnRequest {
     listener_arn: String,
 }
 
-const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled {
+pub(super) const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled {
     path: "$.Marker",
     why: "every answer here is one page.",
     default: None,
@@ -460,6 +460,7 @@ impl World {
             .map(|l| l.arn.clone())
             .collect();
         self.elb.listeners.retain(|l| l.load_balancer != arn);
+        self.elb.rules.retain(|r| !listeners.contains(&r.listener));
         self.elb.load_balancers.retain(|lb| lb.arn != arn);
         if !listeners.is_empty() {
             self.target_groups_changed();
@@ -467,22 +468,23 @@ impl World {
         Ok(json!({}))
     }
 
-    /// The target groups a listener's default action forwards to, with their weights; the
-    /// action itself as DescribeListeners gives it back.
-    fn listener_actions(
+    /// The target groups a listener's default action (or a rule's action, at `path`) forwards
+    /// to, with their weights; the action itself as DescribeListeners gives it back.
+    pub(super) fn listener_actions(
         &self,
         actions: &[Action],
         kind: Kind,
         load_balancer: &str,
+        path: &str,
     ) -> Result<(Vec<(String, u32)>, Value), ApiError> {
         if actions.len() != 1 {
             return Err(validation(
-                "A listener's default actions are one action here: forward or fixed-response",
-                "$.DefaultActions",
+                "The actions are one action here: forward or fixed-response",
+                path,
             ));
         }
         let action = &actions[0];
-        let at = "$.DefaultActions[0]";
+        let at = &format!("{path}[0]");
         let mut forward: Vec<(String, u32)> = match action.kind.as_str() {
             "forward" => match (&action.target_group_arn, &action.forward_config) {
                 (Some(arn), None) => vec![(arn.clone(), 1)],
@@ -602,8 +604,12 @@ impl World {
                 None,
             ));
         }
-        let (forward, actions) =
-            self.listener_actions(&request.default_actions, lb.kind, &lb.arn)?;
+        let (forward, actions) = self.listener_actions(
+            &request.default_actions,
+            lb.kind,
+            &lb.arn,
+            "$.DefaultActions",
+        )?;
         let listener = Listener {
             arn: format!(
                 "{}/{}",
@@ -672,6 +678,9 @@ impl World {
             ));
         }
         self.elb.listeners.retain(|l| l.arn != request.listener_arn);
+        self.elb
+            .rules
+            .retain(|r| r.listener != request.listener_arn);
         self.target_groups_changed();
         Ok(json!({}))
     }

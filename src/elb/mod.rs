@@ -11,10 +11,11 @@
 //! security groups between the load balancer and the instance (EC2's rules: a port they do not
 //! open times out), who listens on the port (ECS), and how the image answers (`sim:`).
 //!
-//! Not here yet (issue 15): listener rules, the Classic Load Balancer, traffic and metrics,
+//! Not here yet (issue 15): the Classic Load Balancer, traffic and metrics,
 //! `ip` targets (registered by ECS for awsvpc tasks), and ECS registering its tasks.
 
 pub mod load_balancer;
+pub mod rule;
 pub mod target_group;
 
 use serde_json::Value;
@@ -45,6 +46,7 @@ pub const LISTENERS_PER_LOAD_BALANCER_MAX: usize = 50;
 pub struct ElbState {
     pub load_balancers: Vec<load_balancer::LoadBalancer>,
     pub listeners: Vec<load_balancer::Listener>,
+    pub rules: Vec<rule::Rule>,
     pub target_groups: Vec<target_group::TargetGroup>,
 }
 
@@ -77,6 +79,9 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "CreateListener" => world.create_listener(input),
         "DescribeListeners" => world.describe_listeners(input),
         "DeleteListener" => world.delete_listener(input),
+        "CreateRule" => world.create_rule(input),
+        "DescribeRules" => world.describe_rules(input),
+        "DeleteRule" => world.delete_rule(input),
         "CreateTargetGroup" => world.create_target_group(input),
         "DescribeTargetGroups" => world.describe_target_groups(input),
         "DeleteTargetGroup" => world.delete_target_group(input),
@@ -128,6 +133,10 @@ pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
         (
             "listeners",
             Value::Array(elb.listeners.iter().map(|l| l.json()).collect()),
+        ),
+        (
+            "rules",
+            Value::Array(elb.rules.iter().map(|r| r.json()).collect()),
         ),
         (
             "targetGroups",

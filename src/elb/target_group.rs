@@ -520,12 +520,18 @@ impl World {
         Ok(json!({ "TargetGroups": [out] }))
     }
 
-    /// The load balancers whose listeners forward to the group.
-    fn load_balancers_of(&self, arn: &str) -> Vec<String> {
-        let mut out: Vec<String> = (self.elb.listeners.iter())
+    /// The load balancers whose listeners, or their rules, forward to the group.
+    pub(crate) fn load_balancers_of(&self, arn: &str) -> Vec<String> {
+        let elb = &self.elb;
+        let by_rules = (elb.rules.iter())
+            .filter(|r| r.forward.iter().any(|(tg, _)| tg == arn))
+            .filter_map(|r| elb.listeners.iter().find(|l| l.arn == r.listener));
+        let mut out: Vec<String> = (elb.listeners.iter())
             .filter(|l| l.forward.iter().any(|(tg, _)| tg == arn))
+            .chain(by_rules)
             .map(|l| l.load_balancer.clone())
             .collect();
+        out.sort();
         out.dedup();
         out
     }
