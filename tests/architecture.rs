@@ -19,6 +19,7 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("ec2", "catalogue"),
     ("sim", "read"),
     ("ecs", "read"),
+    ("elb", "read"),
 ];
 
 fn sources(dir: &Path) -> Vec<PathBuf> {

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 12] = [
+const GOLDEN: [(&str, &str, &str); 13] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -388,6 +388,11 @@ const GOLDEN: [(&str, &str, &str); 12] = [
         "alb-security-groups",
         include_str!("../static/scenarios/alb-security-groups.json"),
         include_str!("golden/alb-security-groups.jsonl"),
+    ),
+    (
+        "alb-rolling-update",
+        include_str!("../static/scenarios/alb-rolling-update.json"),
+        include_str!("golden/alb-rolling-update.jsonl"),
     ),
     (
         "blank",

@@ -1499,8 +1499,10 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
         paused_at < 6 * 60_000,
         "paused at {paused_at} ms, before the scenario's own fix"
     );
-    // The fix from the panel: TCP 80 from the ALB's group into the instances' default group.
-    fill(&client, "#rule-from", "80").await;
+    // The fix from the panel: the ephemeral ports the tasks' dynamic host ports come from,
+    // from the ALB's group into the instances' default group.
+    fill(&client, "#rule-from", "32768").await;
+    fill(&client, "#rule-to", "65535").await;
     let source = client.find(Locator::Id("rule-source")).await.unwrap();
     let alb_group = client
         .execute(
@@ -1522,8 +1524,8 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
         "ec2:AuthorizeSecurityGroupIngress accepted.",
     )
     .await;
-    wait_text(&client, "#sg-list", "TCP 80 from alb").await;
-    // Five passing checks (the healthy threshold) later, both targets are healthy.
+    wait_text(&client, "#sg-list", "TCP 32768-65535 from alb").await;
+    // The next tasks' targets pass their first check: two healthy targets.
     click(&client, "#btn-play").await;
     let deadline = Instant::now() + APP_RENDER_TIMEOUT;
     loop {

@@ -766,3 +766,259 @@ fn listener_rules_match_paths_and_hosts_by_priority_and_keep_their_groups_in_use
         json!({ "TargetGroupArn": api }),
     );
 }
+
+/// Two instances (one per zone) of the default VPC whose default group lets the ALB's group in
+/// on every TCP port, an ALB with that group, a target group `web` behind its listener, and a
+/// task definition `web` whose container port 80 maps to `host_port` (0: dynamic).
+fn service_world(host_port: u16, image: &str) -> (World, String) {
+    let mut world = sim::world();
+    sim::cluster(
+        &mut world,
+        "demo",
+        "m5.large",
+        &["us-east-1a", "us-east-1b"],
+        1,
+    );
+    let alb_group = sim::ok(
+        &mut world,
+        "ec2:CreateSecurityGroup",
+        json!({ "GroupName": "alb", "Description": "the load balancer" }),
+    )["GroupId"]
+        .clone();
+    sim::ok(
+        &mut world,
+        "ec2:AuthorizeSecurityGroupIngress",
+        json!({ "GroupId": "sg-0defa017000000000", "IpPermissions": [{ "IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "UserIdGroupPairs": [{ "GroupId": alb_group }] }] }),
+    );
+    let lb = load_balancer(&mut world, "web", json!([alb_group]));
+    let tg = target_group(
+        &mut world,
+        "web",
+        json!({ "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2 }),
+    )["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    listener(&mut world, &lb, &tg);
+    sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "containerDefinitions": [{ "name": "web", "image": image,
+                "cpu": 256, "memory": 512, "portMappings": [{ "containerPort": 80, "hostPort": host_port }] }] }),
+    );
+    (world, tg)
+}
+
+fn web_service(world: &mut World, tg: &str, desired: u32) -> Value {
+    sim::ok(
+        world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": desired,
+                "loadBalancers": [{ "targetGroupArn": tg, "containerName": "web", "containerPort": 80 }] }),
+    )
+}
+
+#[test]
+fn create_service_checks_its_load_balancers_with_ecs_messages() {
+    let (mut world, tg) = service_world(0, "web:1");
+    let unattached = target_group(&mut world, "spare", json!({}))["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ip = target_group(&mut world, "ips", json!({ "TargetType": "ip" }))["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cases: &[(Value, &str, &str)] = &[
+        (
+            json!([{ "targetGroupArn": tg, "containerName": "api", "containerPort": 80 }]),
+            "The container api does not exist in the task definition.",
+            "$.loadBalancers[0].containerName",
+        ),
+        (
+            json!([{ "targetGroupArn": tg, "containerName": "web", "containerPort": 443 }]),
+            "The container web did not have a container port 443 defined.",
+            "$.loadBalancers[0].containerPort",
+        ),
+        (
+            json!([{ "targetGroupArn": tg, "containerPort": 80 }]),
+            "Container Name can not be blank.",
+            "$.loadBalancers[0].containerName",
+        ),
+        (
+            json!([{ "targetGroupArn": unattached, "containerName": "web", "containerPort": 80 }]),
+            "",
+            "$.loadBalancers[0].targetGroupArn",
+        ),
+        (
+            json!([{ "targetGroupArn": ip, "containerName": "web", "containerPort": 80 }]),
+            "",
+            "$.loadBalancers[0].targetGroupArn",
+        ),
+    ];
+    for (lbs, message, path) in cases {
+        let error = sim::err(
+            &mut world,
+            "ecs:CreateService",
+            json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 1, "loadBalancers": lbs }),
+        );
+        assert_eq!(error.code, "InvalidParameterException", "{lbs}");
+        assert_eq!(error.path.as_deref(), Some(*path), "{lbs}");
+        if !message.is_empty() {
+            assert_eq!(error.message, *message);
+        }
+    }
+    let unattached_error = sim::err(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 1,
+                "loadBalancers": [{ "targetGroupArn": unattached, "containerName": "web", "containerPort": 80 }] }),
+    );
+    assert_eq!(
+        unattached_error.message,
+        format!("The target group with targetGroupArn {unattached} does not have an associated load balancer.")
+    );
+    let ip_error = sim::err(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 1,
+                "loadBalancers": [{ "targetGroupArn": ip, "containerName": "web", "containerPort": 80 }] }),
+    );
+    assert_eq!(
+        ip_error.message,
+        format!("The provided target group {ip} has target type ip, which is incompatible with the bridge network mode specified in the task definition.")
+    );
+    assert!(world.ecs.services.is_empty(), "refusals change nothing");
+}
+
+#[test]
+fn a_services_tasks_register_their_dynamic_ports_and_count_healthy_when_their_targets_are() {
+    let (mut world, tg) = service_world(0, "web:1");
+    let created = web_service(&mut world, &tg, 2);
+    assert_eq!(
+        created["service"]["loadBalancers"],
+        json!([{ "targetGroupArn": tg, "containerName": "web", "containerPort": 80 }])
+    );
+    sim::advance(&mut world, 20_000);
+    let messages = sim::messages(&world, "web");
+    let registered = messages
+        .iter()
+        .filter(|m| **m == format!("(service web) registered 1 targets in (target-group {tg})"))
+        .count();
+    assert_eq!(registered, 2, "{messages:?}");
+    // Each target is an instance and the host port Docker chose from the ephemeral range.
+    let health = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg }),
+    );
+    for d in health["TargetHealthDescriptions"].as_array().unwrap() {
+        let port = d["Target"]["Port"].as_u64().unwrap();
+        assert!(port >= 32768, "a dynamic host port: {port}");
+        assert_eq!(d["TargetHealth"]["State"], "healthy", "{d}");
+    }
+    // Steady once the targets are healthy.
+    sim::advance(&mut world, 60_000);
+    assert!(
+        sim::messages(&world, "web")
+            .iter()
+            .any(|m| m == "(service web) has reached a steady state."),
+        "{:?}",
+        sim::messages(&world, "web")
+    );
+}
+
+#[test]
+fn a_task_whose_target_turns_unhealthy_is_replaced_with_ecs_reason() {
+    let (mut world, tg) = service_world(80, "web:1");
+    web_service(&mut world, &tg, 1);
+    sim::advance(&mut world, 120_000);
+    let first = world.describe_all()["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "web:1", "targetHealth": "fail" }),
+    );
+    sim::advance(&mut world, 60_000);
+    let messages = sim::messages(&world, "web");
+    let id = first.rsplit('/').next().unwrap();
+    assert!(
+        messages.iter().any(|m| *m == format!(
+            "(service web) (task {id}) (port 80) is unhealthy in (target-group {tg}) due to (reason Health checks failed with these codes: [500])."
+        )),
+        "{messages:?}"
+    );
+    let task = sim::describe_task(&mut world, "demo", &first);
+    assert_eq!(task["desiredStatus"], "STOPPED");
+    assert_eq!(task["stopCode"], "ServiceSchedulerInitiated");
+    assert_eq!(
+        task["stoppedReason"],
+        json!(format!(
+            "Task failed ELB health checks in (target-group {tg})"
+        ))
+    );
+}
+
+#[test]
+fn a_stopping_task_drains_for_the_deregistration_delay_before_it_stops() {
+    let (mut world, tg) = service_world(0, "web:1");
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        json!({ "TargetGroupArn": tg, "Attributes": [{ "Key": "deregistration_delay.timeout_seconds", "Value": "120" }] }),
+    );
+    web_service(&mut world, &tg, 2);
+    sim::advance(&mut world, 120_000);
+    sim::ok(
+        &mut world,
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "web", "desiredCount": 1 }),
+    );
+    sim::advance(&mut world, 5_000);
+    let messages = sim::messages(&world, "web");
+    assert!(
+        messages
+            .iter()
+            .any(|m| *m == format!("(service web) deregistered 1 targets in (target-group {tg})")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("(service web, taskSet ecs-svc/")
+                && m.ends_with(") has begun draining connections on 1 tasks.")),
+        "{messages:?}"
+    );
+    let stopping = |world: &mut World| {
+        world.describe_all()["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["desiredStatus"] == "STOPPED")
+            .map(|t| t["lastStatus"].as_str().unwrap().to_string())
+    };
+    assert_eq!(stopping(&mut world).as_deref(), Some("DEACTIVATING"));
+    let draining = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg }),
+    );
+    assert!(draining
+        .to_string()
+        .contains("Target.DeregistrationInProgress"));
+    sim::advance(&mut world, 110_000);
+    assert_eq!(
+        stopping(&mut world).as_deref(),
+        Some("DEACTIVATING"),
+        "still draining at 115 s"
+    );
+    sim::advance(&mut world, 60_000);
+    assert_eq!(
+        stopping(&mut world).as_deref(),
+        Some("STOPPED"),
+        "the delay over, the task stops"
+    );
+}

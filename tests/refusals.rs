@@ -60,8 +60,10 @@ fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
         ),
         (
             "ecs:CreateService",
-            service(json!({ "loadBalancers": lb })),
-            "$.loadBalancers",
+            service(
+                json!({ "loadBalancers": [{ "loadBalancerName": "classic", "containerName": "web", "containerPort": 80 }] }),
+            ),
+            "$.loadBalancers[0].loadBalancerName",
         ),
         (
             "ecs:UpdateService",

@@ -9,6 +9,7 @@ pub mod agent;
 pub mod cluster;
 pub mod deployment;
 mod invariants;
+pub mod load_balancers;
 pub mod placement;
 pub mod read;
 pub mod service;
@@ -609,6 +610,8 @@ pub struct Service {
     pub timeline_changed: bool,
     /// awsvpc subnets (Fargate tasks spread over their zones).
     pub subnets: Vec<String>,
+    /// Its target groups, each with the container and port that receive the traffic.
+    pub load_balancers: Vec<load_balancers::ServiceLoadBalancer>,
 }
 
 impl Service {

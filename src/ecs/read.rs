@@ -26,8 +26,12 @@ pub fn listening_on<'a>(
     let ecs = &world.ecs;
     let instance = (ecs.container_instances.iter())
         .find(|ci| ci.ec2_instance_id == ec2_instance_id && ci.tcp_ports.contains(&port))?;
+    // A stopped task may still be listed with the port it held: the live one answers.
     instance.tasks.iter().find_map(|&t| {
         let task = &ecs.tasks[t];
+        if task.last_status == TaskStatus::Stopped {
+            return None;
+        }
         let container = (task.containers.iter()).find(|c| {
             c.bindings
                 .iter()

@@ -185,6 +185,7 @@ struct CreateServicePlan {
     deployment: DeploymentSettings,
     grace_s: u32,
     subnets: Vec<String>,
+    load_balancers: Vec<super::load_balancers::ServiceLoadBalancer>,
 }
 
 /// What UpdateService decided, to apply: `None` leaves a setting as it is.
@@ -418,6 +419,8 @@ impl World {
         )?;
         let defaults = DeploymentSettings::defaults(strategy);
         let deployment = defaults.updated(strategy, request.deployment_configuration.as_ref())?;
+        let load_balancers =
+            self.plan_load_balancers(request.load_balancers.as_ref(), definition)?;
         Ok(CreateServicePlan {
             cluster,
             name,
@@ -433,6 +436,7 @@ impl World {
             subnets: (request.network_configuration.as_ref())
                 .map(|n| n.awsvpc_configuration.subnets.clone())
                 .unwrap_or_default(),
+            load_balancers,
         })
     }
 
@@ -487,6 +491,7 @@ impl World {
             reconcile_queued: false,
             timeline_changed: false,
             subnets: plan.subnets,
+            load_balancers: plan.load_balancers,
         });
         let services = &mut self
             .ecs
@@ -825,7 +830,7 @@ impl World {
             let on_draining = t.container_instance.is_some_and(|i| {
                 self.ecs.container_instances[i].status == InstanceStatus::Draining
             });
-            if t.is_running() && t.health() == Health::Unhealthy {
+            if t.is_running() && self.fails_health(task) {
                 let grace_ends = t.started_at.expect("running tasks have started") + grace_ms;
                 if self.now < grace_ends {
                     // Look again when the grace period is over.
@@ -852,7 +857,7 @@ impl World {
         let mut marked = 0;
         let mut unhealthy_stopped = false;
         for task in candidates {
-            let unhealthy = self.ecs.tasks[task].health() == Health::Unhealthy;
+            let unhealthy = self.fails_health(task);
             if replica && self.unstopped_tasks(service).len() as u32 + marked < maximum {
                 // Room for the replacement first: the task leaves the count and stays up.
                 self.ecs.tasks[task].replacing = true;
@@ -902,7 +907,7 @@ impl World {
                 let task = &self.ecs.tasks[t];
                 task.replacing
                     && task.desired_status == TaskStatus::Running
-                    && if task.health() == Health::Unhealthy {
+                    && if self.fails_health(t) {
                         running >= desired
                     } else {
                         healthy >= desired
@@ -915,8 +920,18 @@ impl World {
         replaced
     }
 
+    /// Whether the task failed its health checks: an essential container's, or a load
+    /// balancer's on one of its targets.
+    fn fails_health(&self, task: TaskIdx) -> bool {
+        self.ecs.tasks[task].health() == Health::Unhealthy || self.unhealthy_target(task).is_some()
+    }
+
     /// Stops a task the scheduler replaces, saying why.
     fn stop_replaced(&mut self, task: TaskIdx) {
+        if let Some(reason) = self.unhealthy_target_reason(task) {
+            self.stop_task_now(task, StopCode::ServiceSchedulerInitiated, &reason);
+            return;
+        }
         let t = &self.ecs.tasks[task];
         let reason = match t
             .containers
@@ -1305,6 +1320,19 @@ impl World {
         let Some(started) = t.started_at.filter(|_| t.is_running()) else {
             return Err(None);
         };
+        // Behind a load balancer: healthy once its targets are, and its containers too when
+        // they have health checks. ELB says when a target changes (a reconcile follows).
+        if !self.ecs.services[t.service.expect("a service task")]
+            .load_balancers
+            .is_empty()
+        {
+            let containers_ok = !t.essential_health_check || t.health() == Health::Healthy;
+            return if containers_ok && self.targets_healthy(task) {
+                Ok(())
+            } else {
+                Err(None)
+            };
+        }
         if t.essential_health_check {
             return if t.health() == Health::Healthy {
                 Ok(())
@@ -1354,6 +1382,7 @@ impl World {
     /// A service task reached RUNNING: the throttle forgets earlier failures.
     pub(crate) fn task_reached_running(&mut self, service: ServiceIdx, task: TaskIdx) {
         self.deployment_task_ran(service, task);
+        self.register_task_targets(service, task);
         let s = &mut self.ecs.services[service];
         s.start_failures_in_a_row = 0;
         s.throttled_until = 0;
@@ -1451,6 +1480,11 @@ impl World {
             "pendingCount": pending,
             "launchType": s.launch_type.as_str(),
             "taskDefinition": definition.arn,
+            "loadBalancers": s.load_balancers.iter().map(|lb| json!({
+                "targetGroupArn": lb.target_group_arn,
+                "containerName": lb.container_name,
+                "containerPort": lb.container_port,
+            })).collect::<Vec<_>>(),
             "schedulingStrategy": s.scheduling_strategy.as_str(),
             "deploymentConfiguration": {
                 "deploymentCircuitBreaker": { "enable": s.circuit_breaker.enable, "rollback": s.circuit_breaker.rollback },

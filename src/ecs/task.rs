@@ -1041,9 +1041,15 @@ impl World {
             }
             TaskStatus::Activating | TaskStatus::Running => {
                 self.emit_task_event(task);
-                // DEACTIVATING (load balancer deregistration) takes no time without load balancers.
+                // DEACTIVATING: its targets deregister and drain for their groups' delay
+                // (aws-facts 17.1.8); without load balancers it takes no time.
+                let drain_ms = if status == TaskStatus::Running {
+                    self.deregister_task_targets(task)
+                } else {
+                    0
+                };
                 self.set_status(task, TaskStatus::Deactivating);
-                self.schedule(0, Timer::TaskAdvance { task, generation });
+                self.schedule(drain_ms, Timer::TaskAdvance { task, generation });
             }
             TaskStatus::Deactivating
             | TaskStatus::Stopping

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use crate::engine::error::Unmodelled;
 
-const LOAD_BALANCERS: &str = "load balancers arrive with Elastic Load Balancing.";
+const LOAD_BALANCERS: &str =
+    "a service keeps the load balancers it was created with (changing them starts a deployment on AWS; not simulated yet).";
 const CAPACITY_PROVIDERS: &str =
     "capacity providers arrive with cluster capacity; name a launchType instead.";
 const EXEC: &str = "ECS Exec (execute-command) is not simulated.";
@@ -63,7 +64,6 @@ fn ecs_controller(v: &Value) -> bool {
 macro_rules! service_fields {
     ($($extra:expr),*) => {
         &[
-            field("$.loadBalancers", LOAD_BALANCERS),
             field("$.serviceRegistries", "service discovery (AWS Cloud Map) is not simulated."),
             field("$.capacityProviderStrategy", CAPACITY_PROVIDERS),
             field("$.serviceConnectConfiguration", "Service Connect is not simulated."),
@@ -116,10 +116,13 @@ pub const CREATE_SERVICE: &[Unmodelled] = service_fields!(with_default(
     ecs_controller
 ));
 
-pub const UPDATE_SERVICE: &[Unmodelled] = service_fields!(field(
-    "$.networkConfiguration",
-    "a service keeps the network configuration it was created with."
-));
+pub const UPDATE_SERVICE: &[Unmodelled] = service_fields!(
+    field(
+        "$.networkConfiguration",
+        "a service keeps the network configuration it was created with."
+    ),
+    field("$.loadBalancers", LOAD_BALANCERS)
+);
 
 const OVERRIDES: &str =
     "task and container overrides are not simulated: register a revision instead.";

@@ -15,6 +15,7 @@
 //! `ip` targets (registered by ECS for awsvpc tasks), and ECS registering its tasks.
 
 pub mod load_balancer;
+pub mod read;
 pub mod rule;
 pub mod target_group;
 
@@ -155,6 +156,33 @@ pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
             ),
         ),
     ]
+}
+
+/// Registers a target as ECS does for a service's task (a `world::Command` from ECS, carried
+/// out by the root): as RegisterTargets would, without a request.
+pub fn register_target(world: &mut World, target_group: &str, id: &str, port: u16) {
+    if let Some(index) = world
+        .elb
+        .target_groups
+        .iter()
+        .position(|tg| tg.arn == target_group)
+    {
+        let in_use = !world.load_balancers_of(target_group).is_empty();
+        world.add_target(index, id.to_string(), port, None, in_use);
+    }
+}
+
+/// Deregisters a target as ECS does when it stops a service's task: it drains for the group's
+/// deregistration delay.
+pub fn deregister_target(world: &mut World, target_group: &str, id: &str, port: u16) {
+    if let Some(index) = world
+        .elb
+        .target_groups
+        .iter()
+        .position(|tg| tg.arn == target_group)
+    {
+        world.drain_target(index, id, port);
+    }
 }
 
 /// ELB's `ValidationError`, with the field's path.

@@ -791,7 +791,7 @@ impl World {
     }
 
     /// Registers a target (again, if it was draining: registration cancels the deregistration).
-    fn add_target(
+    pub(crate) fn add_target(
         &mut self,
         index: usize,
         id: String,
@@ -872,7 +872,7 @@ impl World {
     }
 
     /// A deregistered target drains for the group's delay, then leaves it (aws-facts 17.1.8).
-    fn drain_target(&mut self, index: usize, id: &str, port: u16) {
+    pub(crate) fn drain_target(&mut self, index: usize, id: &str, port: u16) {
         let now = self.now;
         let tg = &mut self.elb.target_groups[index];
         let delay_ms = SimTime::from(tg.deregistration_delay_s) * MS_PER_SECOND;
@@ -1050,6 +1050,7 @@ impl World {
             (tg.health.healthy_threshold, tg.health.unhealthy_threshold);
         let interval_ms = SimTime::from(tg.health.interval_s) * MS_PER_SECOND;
         let target = &mut tg.targets[position];
+        let before = target.state;
         if let Err(Reason::InvalidState(state)) = outcome {
             // A terminated instance is no target: it is unused, and checks stop.
             set_state(
@@ -1091,7 +1092,14 @@ impl World {
                 }
             }
         }
+        let changed = target.state != before;
         let target_group = tg.arn.clone();
+        if changed {
+            // The services behind the group count their tasks' health by it.
+            self.command(crate::world::Command::TargetHealthChanged(
+                target_group.clone(),
+            ));
+        }
         self.schedule(
             interval_ms,
             Timer::HealthCheck {

@@ -45,6 +45,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/alb-security-groups.json"),
     ),
     (
+        "alb-rolling-update",
+        include_str!("../../static/scenarios/alb-rolling-update.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

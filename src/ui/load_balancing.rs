@@ -266,7 +266,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                     </div>
                 }
             }) }
-            <p class="muted small">{ format!("Targets are checked on their group's interval (now T+{}). ECS does not register its tasks yet: register the instances its tasks run on.", format_clock(now)) }</p>
+            <p class="muted small">{ format!("Targets are checked on their group's interval (now T+{}). A service created with loadBalancers registers its tasks itself.", format_clock(now)) }</p>
         </section>
     }
 }

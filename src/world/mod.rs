@@ -105,6 +105,12 @@ pub enum Command {
     InstanceRunning(String),
     /// EC2: the instance is terminated (its container instance goes).
     InstanceTerminated(String),
+    /// ECS: register a task's target (target group, instance id, port) with ELB.
+    RegisterTarget(String, String, u16),
+    /// ECS: deregister a stopping task's target; it drains.
+    DeregisterTarget(String, String, u16),
+    /// ELB: a target of this group changed state (the services behind it look again).
+    TargetHealthChanged(String),
 }
 
 pub struct World {
@@ -386,6 +392,13 @@ impl World {
             match command {
                 Command::InstanceRunning(ec2_id) => self.agent_start(&ec2_id),
                 Command::InstanceTerminated(ec2_id) => self.agent_instance_gone(&ec2_id),
+                Command::RegisterTarget(group, id, port) => {
+                    crate::elb::register_target(self, &group, &id, port)
+                }
+                Command::DeregisterTarget(group, id, port) => {
+                    crate::elb::deregister_target(self, &group, &id, port)
+                }
+                Command::TargetHealthChanged(group) => self.target_health_changed(&group),
             }
         }
     }
