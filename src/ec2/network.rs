@@ -237,47 +237,21 @@ struct CreateVpcRequest {
     dry_run: Option<bool>,
 }
 
+const IPV6: &str = "IPv6 is not simulated.";
+const IPAM: &str = "IPAM is not simulated; give CidrBlock.";
+
 const CREATE_VPC_UNMODELLED: &[Unmodelled] = &[
-    Unmodelled {
-        path: "$.AmazonProvidedIpv6CidrBlock",
-        why: "IPv6 is not simulated; a VPC has its IPv4 block.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6Pool",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6CidrBlock",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv4IpamPoolId",
-        why: "IPAM is not simulated; give CidrBlock.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv4NetmaskLength",
-        why: "IPAM is not simulated; give CidrBlock.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6IpamPoolId",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6NetmaskLength",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6CidrBlockNetworkBorderGroup",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
+    Unmodelled::field(
+        "$.AmazonProvidedIpv6CidrBlock",
+        "IPv6 is not simulated; a VPC has its IPv4 block.",
+    ),
+    Unmodelled::field("$.Ipv6Pool", IPV6),
+    Unmodelled::field("$.Ipv6CidrBlock", IPV6),
+    Unmodelled::field("$.Ipv4IpamPoolId", IPAM),
+    Unmodelled::field("$.Ipv4NetmaskLength", IPAM),
+    Unmodelled::field("$.Ipv6IpamPoolId", IPV6),
+    Unmodelled::field("$.Ipv6NetmaskLength", IPV6),
+    Unmodelled::field("$.Ipv6CidrBlockNetworkBorderGroup", IPV6),
     Unmodelled {
         path: "$.InstanceTenancy",
         why: "instances here run on shared tenancy.",
@@ -305,61 +279,27 @@ struct CreateSubnetRequest {
 }
 
 const CREATE_SUBNET_UNMODELLED: &[Unmodelled] = &[
-    Unmodelled {
-        path: "$.AvailabilityZoneId",
-        why: "zone ids are not simulated; give AvailabilityZone.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6CidrBlock",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.OutpostArn",
-        why: "Outposts are not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6Native",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv4IpamPoolId",
-        why: "IPAM is not simulated; give CidrBlock.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv4NetmaskLength",
-        why: "IPAM is not simulated; give CidrBlock.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6IpamPoolId",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.Ipv6NetmaskLength",
-        why: "IPv6 is not simulated.",
-        default: None,
-    },
+    Unmodelled::field(
+        "$.AvailabilityZoneId",
+        "zone ids are not simulated; give AvailabilityZone.",
+    ),
+    Unmodelled::field("$.Ipv6CidrBlock", IPV6),
+    Unmodelled::field("$.OutpostArn", "Outposts are not simulated."),
+    Unmodelled::field("$.Ipv6Native", IPV6),
+    Unmodelled::field("$.Ipv4IpamPoolId", IPAM),
+    Unmodelled::field("$.Ipv4NetmaskLength", IPAM),
+    Unmodelled::field("$.Ipv6IpamPoolId", IPV6),
+    Unmodelled::field("$.Ipv6NetmaskLength", IPV6),
 ];
 
 /// DescribeVpcs, DescribeSubnets and DescribeSecurityGroups choose by id (or name); filters
 /// and paging are not simulated.
 const DESCRIBE_UNMODELLED: &[Unmodelled] = &[
-    Unmodelled {
-        path: "$.Filters",
-        why: "filters are not simulated; name what you want by its id.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.NextToken",
-        why: "every answer here is one page.",
-        default: None,
-    },
+    Unmodelled::field(
+        "$.Filters",
+        "filters are not simulated; name what you want by its id.",
+    ),
+    Unmodelled::field("$.NextToken", "every answer here is one page."),
 ];
 
 #[allow(dead_code)]
@@ -462,16 +402,14 @@ struct GroupPair {
 }
 
 const INGRESS_UNMODELLED: &[Unmodelled] = &[
-    Unmodelled {
-        path: "$.SecurityGroupRuleIds",
-        why: "name the rules to revoke by their IpPermissions.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.SourceSecurityGroupOwnerId",
-        why: "every group here is of this account.",
-        default: None,
-    },
+    Unmodelled::field(
+        "$.SecurityGroupRuleIds",
+        "name the rules to revoke by their IpPermissions.",
+    ),
+    Unmodelled::field(
+        "$.SourceSecurityGroupOwnerId",
+        "every group here is of this account.",
+    ),
 ];
 
 fn not_found_vpc(id: &str, path: &str) -> ApiError {

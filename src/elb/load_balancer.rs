@@ -114,21 +114,13 @@ const CREATE_LOAD_BALANCER_UNMODELLED: &[Unmodelled] = &[
         why: "load balancers here are IPv4.",
         default: Some(|v| v.as_str() == Some("ipv4")),
     },
-    Unmodelled {
-        path: "$.CustomerOwnedIpv4Pool",
-        why: "Outposts are not simulated.",
-        default: None,
-    },
+    Unmodelled::field("$.CustomerOwnedIpv4Pool", "Outposts are not simulated."),
     Unmodelled {
         path: "$.EnablePrefixForIpv6SourceNat",
         why: "IPv6 is not simulated.",
         default: Some(|v| v.as_str() == Some("off")),
     },
-    Unmodelled {
-        path: "$.IpamPools",
-        why: "IPAM is not simulated.",
-        default: None,
-    },
+    Unmodelled::field("$.IpamPools", "IPAM is not simulated."),
 ];
 
 #[allow(dead_code)]
@@ -211,11 +203,10 @@ struct ListenerArnRequest {
     listener_arn: String,
 }
 
-pub(super) const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled {
-    path: "$.Marker",
-    why: "every answer here is one page.",
-    default: None,
-}];
+pub(super) const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled::field(
+    "$.Marker",
+    "every answer here is one page.",
+)];
 
 fn load_balancer_not_found(path: &str) -> ApiError {
     ApiError::new(

@@ -181,16 +181,14 @@ const CREATE_TARGET_GROUP_UNMODELLED: &[Unmodelled] = &[
         why: "targets here are IPv4.",
         default: Some(|v| v.as_str() == Some("ipv4")),
     },
-    Unmodelled {
-        path: "$.Matcher.GrpcCode",
-        why: "gRPC health checks are not simulated.",
-        default: None,
-    },
-    Unmodelled {
-        path: "$.TargetControlPort",
-        why: "target control ports are not simulated.",
-        default: None,
-    },
+    Unmodelled::field(
+        "$.Matcher.GrpcCode",
+        "gRPC health checks are not simulated.",
+    ),
+    Unmodelled::field(
+        "$.TargetControlPort",
+        "target control ports are not simulated.",
+    ),
 ];
 
 #[allow(dead_code)]
@@ -254,11 +252,10 @@ struct DescribeTargetHealthRequest {
     include: Option<Value>,
 }
 
-const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled {
-    path: "$.Marker",
-    why: "every answer here is one page.",
-    default: None,
-}];
+const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled::field(
+    "$.Marker",
+    "every answer here is one page.",
+)];
 
 pub(crate) fn not_found(path: &str) -> ApiError {
     ApiError::new(
@@ -1138,11 +1135,10 @@ impl World {
         let request: DescribeTargetHealthRequest = parse_request(input)?;
         refuse_unmodelled(
             input,
-            &[Unmodelled {
-                path: "$.Include",
-                why: "anomaly detection is not simulated.",
-                default: None,
-            }],
+            &[Unmodelled::field(
+                "$.Include",
+                "anomaly detection is not simulated.",
+            )],
         )?;
         let index = self.target_group_index(&request.target_group_arn, "$.TargetGroupArn")?;
         let tg = &self.elb.target_groups[index];

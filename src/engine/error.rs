@@ -340,6 +340,17 @@ pub struct Unmodelled {
     pub default: Option<fn(&serde_json::Value) -> bool>,
 }
 
+impl Unmodelled {
+    /// A field refused whenever it is given a value.
+    pub const fn field(path: &'static str, why: &'static str) -> Unmodelled {
+        Unmodelled {
+            path,
+            why,
+            default: None,
+        }
+    }
+}
+
 /// Refuses the first field of `fields` that `input` gives a value that would change what
 /// happens: present, not null, not an empty list, object or string, not `false`, and not its
 /// documented default. The model acts on everything else it accepts.
