@@ -23,6 +23,7 @@ pub const CARDS: &[&str] = &[
     include_str!("../../../static/cards/random.json"),
     include_str!("../../../static/cards/daemon.json"),
     include_str!("../../../static/cards/draining.json"),
+    include_str!("../../../static/cards/alb-security-groups.json"),
 ];
 
 /// The one card format this build reads.
@@ -114,6 +115,18 @@ pub enum Claim {
         action: String,
         #[serde(default)]
         code: Option<String>,
+        #[serde(default)]
+        at_least: Option<usize>,
+        #[serde(default)]
+        at_most: Option<usize>,
+    },
+    /// The service's tasks stopped with a reason that contains `reason` (`Task failed ELB
+    /// health checks`).
+    #[serde(rename_all = "camelCase")]
+    StoppedWith {
+        cluster: String,
+        service: String,
+        reason: String,
         #[serde(default)]
         at_least: Option<usize>,
         #[serde(default)]
@@ -286,6 +299,24 @@ pub fn holds(claim: &Claim, world: &World) -> bool {
                         action: a, error, ..
                     } => a == action && code.as_ref().is_none_or(|c| *c == error.code),
                     _ => false,
+                })
+                .count();
+            count_fits(n, None, *at_least, *at_most)
+        }
+        Claim::StoppedWith {
+            cluster,
+            service,
+            reason,
+            at_least,
+            at_most,
+        } => {
+            let n = (world.ecs.services.iter())
+                .filter(|s| s.cluster == *cluster && s.name == *service)
+                .flat_map(|s| s.tasks.iter().map(|&t| &world.ecs.tasks[t]))
+                .filter(|t| {
+                    t.stopped_reason
+                        .as_deref()
+                        .is_some_and(|r| r.contains(reason.as_str()))
                 })
                 .count();
             count_fits(n, None, *at_least, *at_most)
