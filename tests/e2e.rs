@@ -1488,8 +1488,9 @@ async fn the_playground_and_the_player_pass_an_accessibility_audit_light_and_dar
 async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy() {
     let (site, _driver, client) = start().await;
     open(&client, &site, "alb-security-groups").await;
-    // 100x until the checks time out (the targets are registered at 2 minutes).
-    click(&client, ".btn-speed:nth-child(3)").await;
+    // 10x until the checks time out (about 40 s after the tasks register at 1 minute): slow
+    // enough to pause well before the scenario's own fix at 6 minutes.
+    click(&client, ".btn-speed:nth-child(2)").await;
     click(&client, "#btn-play").await;
     let timed_out = wait_text(&client, ".tg[data-tg='web'] .targets", "Target.Timeout").await;
     click(&client, "#btn-pause").await;
@@ -1526,6 +1527,7 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
     .await;
     wait_text(&client, "#sg-list", "TCP 32768-65535 from alb").await;
     // The next tasks' targets pass their first check: two healthy targets.
+    click(&client, ".btn-speed:nth-child(3)").await;
     click(&client, "#btn-play").await;
     let deadline = Instant::now() + APP_RENDER_TIMEOUT;
     loop {
@@ -1546,6 +1548,10 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
         tokio::time::sleep(POLL).await;
     }
     click(&client, "#btn-pause").await;
+    // The map marks each chip with its target's health, and says so in the legend.
+    wait_text(&client, "#map-legend", "target unhealthy").await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    shoot(&client, "load-balancing-map.png").await;
     client
         .execute(
             "document.getElementById('panel-load-balancing').scrollIntoView()",

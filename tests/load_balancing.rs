@@ -1022,3 +1022,37 @@ fn a_stopping_task_drains_for_the_deregistration_delay_before_it_stops() {
         "the delay over, the task stops"
     );
 }
+
+#[test]
+fn the_map_marks_each_chip_with_its_targets_health() {
+    use ecsplay::elb::read::TargetState;
+    use ecsplay::ui::model::map::MapLayout;
+    use ecsplay::ui::model::map_paint::target_colour;
+    let (mut world, tg) = service_world(0, "web:1");
+    web_service(&mut world, &tg, 2);
+    sim::advance(&mut world, 20_000);
+    let layout = MapLayout::build(&world, 900.0);
+    let marks: Vec<Option<TargetState>> = layout.chips.iter().map(|c| c.target).collect();
+    assert_eq!(
+        marks,
+        [Some(TargetState::Healthy), Some(TargetState::Healthy)]
+    );
+    // Scaled in, the stopping task's target drains, and its chip says so.
+    sim::ok(
+        &mut world,
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "web", "desiredCount": 1 }),
+    );
+    sim::advance(&mut world, 5_000);
+    let layout = MapLayout::build(&world, 900.0);
+    let mut marks: Vec<Option<TargetState>> = layout.chips.iter().map(|c| c.target).collect();
+    marks.sort_by_key(|m| format!("{m:?}"));
+    assert_eq!(
+        marks,
+        [Some(TargetState::Draining), Some(TargetState::Healthy)]
+    );
+    assert_ne!(
+        target_colour(TargetState::Healthy),
+        target_colour(TargetState::Unhealthy)
+    );
+}

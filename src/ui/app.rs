@@ -434,6 +434,7 @@ pub fn app() -> Html {
     let steps: Vec<Step> = session.scenario().steps.clone();
     let now = session.now();
     let service_names = super::model::charts::service_labels(world);
+    let has_target_groups = !world.elb.target_groups.is_empty();
     // Clusters with something to show; with more than one, the map shows one at a time.
     let map_clusters = map_clusters(world);
     drop(session);
@@ -515,7 +516,7 @@ pub fn app() -> Html {
                             }
                         </div>
                         <ClusterMap sim={state.sim.clone()} cluster={map_cluster.clone()} selection={state.selection.clone()} reduced_motion={*reduced_motion} onselect={onselect.clone()} />
-                        <MapLegend services={service_names} />
+                        <MapLegend services={service_names} targets={has_target_groups} />
                     </section>
                     <Charts sim={state.sim.clone()} moment={moment} />
                 </div>
@@ -536,6 +537,8 @@ pub fn app() -> Html {
 #[derive(Properties, PartialEq)]
 struct MapLegendProps {
     services: Vec<String>,
+    /// Whether a load balancer target group exists (its targets' health marks the chips).
+    targets: bool,
 }
 
 #[function_component(MapLegend)]
@@ -551,6 +554,11 @@ fn map_legend(props: &MapLegendProps) -> Html {
                 <span class="key" style={format!("--c:{}", service_colour(Some(n)))}>{ format!("service {name}") }</span>
             }) }
             <span class="key" style={format!("--c:{}", service_colour(None))}>{ "standalone task" }</span>
+            if props.targets {
+                <span class="target-key healthy">{ "target healthy" }</span>
+                <span class="target-key unhealthy">{ "target unhealthy" }</span>
+                <span class="target-key checking">{ "target initial or draining" }</span>
+            }
         </div>
     }
 }

@@ -192,8 +192,11 @@ fn hover_text(world: &World, hit: &Hit) -> String {
             else {
                 return "A task no longer kept (stopped over an hour ago).".into();
             };
+            let target = super::model::map::target_health(world, *t)
+                .map(|state| format!(" · load balancer target {}", state.as_str()))
+                .unwrap_or_default();
             format!(
-                "Task {} · {} · {} (desired {}) · {}",
+                "Task {} · {} · {} (desired {}) · {}{target}",
                 task.id,
                 task.task_definition,
                 task.last_status.as_str(),

@@ -128,6 +128,25 @@ pub struct Chip {
     pub state: ChipState,
     /// The service's colour slot; None for a standalone task.
     pub service: Option<usize>,
+    /// Its load balancer targets' health, the worst of them, when it has targets.
+    pub target: Option<crate::elb::read::TargetState>,
+}
+
+/// The worst health among a task's load balancer targets: unhealthy, then draining, then
+/// initial, then healthy; None for a task without targets.
+pub fn target_health(world: &World, task: TaskIdx) -> Option<crate::elb::read::TargetState> {
+    use crate::elb::read::TargetState;
+    let rank = |s: TargetState| match s {
+        TargetState::Unhealthy => 0,
+        TargetState::Draining => 1,
+        TargetState::Initial => 2,
+        TargetState::Unused => 3,
+        TargetState::Healthy => 4,
+    };
+    (world.task_targets(task).iter())
+        .filter_map(|(group, id, port)| crate::elb::read::target_health(world, group, id, *port))
+        .map(|(state, _)| state)
+        .min_by_key(|&s| rank(s))
 }
 
 /// A service's tasks that have no instance yet (desired less those started).
@@ -425,6 +444,7 @@ impl MapLayout {
                         size: g.chip,
                         state: ChipState::of(world, task),
                         service: world.ecs.tasks[task].service,
+                        target: target_health(world, task),
                     });
                 }
                 self.boxes.push(b);
@@ -516,6 +536,7 @@ impl MapLayout {
                     size: chip,
                     state: ChipState::of(world, task),
                     service: world.ecs.tasks[task].service,
+                    target: target_health(world, task),
                 });
                 bottom = bottom.max(y + pitch);
             }

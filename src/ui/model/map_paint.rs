@@ -265,4 +265,19 @@ fn paint_chip(raster: &mut Raster, chip: &Chip, x: f64, y: f64, alpha: f64) {
         }
         ChipState::Stopped => raster.fill_rect_alpha(x, y, s, s, STOPPED_CHIP, alpha),
     }
+    // Its load balancer target's health, a square in the top right corner (chips big enough).
+    if let Some(target) = chip.target.filter(|_| s >= 6.0) {
+        let mark = (s / 2.0).round().max(3.0);
+        raster.fill_rect_alpha(x + s - mark, y, mark, mark, target_colour(target), alpha);
+    }
+}
+
+/// The colour of a load balancer target's health on a chip.
+pub fn target_colour(state: crate::elb::read::TargetState) -> Colour {
+    use crate::elb::read::TargetState;
+    match state {
+        TargetState::Healthy => Colour::hex(0x037f0c),
+        TargetState::Unhealthy => UNHEALTHY_EDGE,
+        TargetState::Initial | TargetState::Draining | TargetState::Unused => Colour::hex(0xec7211),
+    }
 }
