@@ -1056,3 +1056,60 @@ fn the_map_marks_each_chip_with_its_targets_health() {
         target_colour(TargetState::Unhealthy)
     );
 }
+
+#[test]
+fn fields_elb_would_act_on_and_the_model_does_not_are_refused_with_their_paths() {
+    let mut world = sim::world();
+    let lb = load_balancer(&mut world, "web", json!(["sg-0defa017000000000"]));
+    let tg = target_group(&mut world, "web", json!({}))["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cases: &[(&str, Value, &str)] = &[
+        (
+            "elasticloadbalancing:CreateLoadBalancer",
+            json!({ "Name": "nlb", "Type": "network", "SubnetMappings": [{ "SubnetId": SUBNETS[0], "AllocationId": "eipalloc-1" }] }),
+            "$.SubnetMappings[0]",
+        ),
+        (
+            "elasticloadbalancing:CreateListener",
+            json!({ "LoadBalancerArn": lb, "Port": 81, "DefaultActions": [{ "Type": "redirect", "RedirectConfig": { "Protocol": "HTTPS", "StatusCode": "HTTP_301" } }] }),
+            "$.DefaultActions[0]",
+        ),
+        (
+            "elasticloadbalancing:CreateListener",
+            json!({ "LoadBalancerArn": lb, "Port": 81, "DefaultActions": [{ "Type": "forward", "ForwardConfig": {
+                "TargetGroups": [{ "TargetGroupArn": tg }], "TargetGroupStickinessConfig": { "Enabled": true, "DurationSeconds": 60 } } }] }),
+            "$.DefaultActions[0]",
+        ),
+        (
+            "elasticloadbalancing:CreateListener",
+            json!({ "LoadBalancerArn": lb, "Port": 81, "MutualAuthentication": { "Mode": "verify" },
+                    "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg }] }),
+            "$.MutualAuthentication",
+        ),
+        (
+            "elasticloadbalancing:RegisterTargets",
+            json!({ "TargetGroupArn": tg, "Targets": [{ "Id": "i-0000000000000beef", "QuicServerId": "0x1" }] }),
+            "$.Targets[0].QuicServerId",
+        ),
+        (
+            "ec2:AuthorizeSecurityGroupIngress",
+            json!({ "GroupId": "sg-0defa017000000000", "IpPermissions": [{ "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
+                    "UserIdGroupPairs": [{ "GroupId": "sg-0defa017000000000", "VpcPeeringConnectionId": "pcx-1" }] }] }),
+            "$.IpPermissions[0].UserIdGroupPairs[0].VpcPeeringConnectionId",
+        ),
+    ];
+    for (action, input, path) in cases {
+        let error = sim::err(&mut world, action, input.clone());
+        assert_eq!(error.code, "UnsupportedFeatureException", "{input}");
+        assert_eq!(error.path.as_deref(), Some(*path), "{input}");
+    }
+    let mixed = sim::err(
+        &mut world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": lb, "Port": 81, "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg,
+                "FixedResponseConfig": { "StatusCode": "200" } }] }),
+    );
+    assert_eq!(mixed.code, "ValidationError");
+}

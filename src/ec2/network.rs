@@ -750,6 +750,12 @@ impl World {
             }
             for (m, pair) in permission.user_id_group_pairs.iter().flatten().enumerate() {
                 let path = format!("{at}.UserIdGroupPairs[{m}].GroupId");
+                if pair.vpc_peering_connection_id.is_some() || pair.peering_status.is_some() {
+                    return Err(ApiError::not_modelled(
+                        &format!("{at}.UserIdGroupPairs[{m}].VpcPeeringConnectionId"),
+                        "VPC peering is not simulated; name a group of this account's VPCs.",
+                    ));
+                }
                 let group = match (&pair.group_id, &pair.group_name) {
                     (Some(id), _) => (self.network().group(id).map(|g| g.id.clone()))
                         .ok_or_else(|| not_found_group(id, &path))?,

@@ -203,6 +203,11 @@ struct ListenerArnRequest {
     listener_arn: String,
 }
 
+const CREATE_LISTENER_UNMODELLED: &[Unmodelled] = &[
+    Unmodelled::field("$.MutualAuthentication", "mutual TLS is not simulated."),
+    Unmodelled::field("$.AlpnPolicy", "TLS negotiation is not simulated."),
+];
+
 pub(super) const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled::field(
     "$.Marker",
     "every answer here is one page.",
@@ -228,6 +233,18 @@ impl World {
         request: &CreateLoadBalancerRequest,
         kind: Kind,
     ) -> Result<Vec<(String, String, String)>, ApiError> {
+        for (n, m) in request.subnet_mappings.iter().flatten().enumerate() {
+            let given = m.allocation_id.is_some()
+                || m.private_ipv4_address.is_some()
+                || m.ipv6_address.is_some()
+                || m.source_nat_ipv6_prefix.is_some();
+            if given {
+                return Err(ApiError::not_modelled(
+                    &format!("$.SubnetMappings[{n}]"),
+                    "Elastic IPs and chosen addresses are not simulated; give SubnetId alone.",
+                ));
+            }
+        }
         let ids: Vec<String> = match (&request.subnets, &request.subnet_mappings) {
             (Some(subnets), _) if !subnets.is_empty() => subnets.clone(),
             (_, Some(mappings)) => mappings.iter().map(|m| m.subnet_id.clone()).collect(),
@@ -476,6 +493,31 @@ impl World {
         }
         let action = &actions[0];
         let at = &format!("{path}[0]");
+        let unmodelled = action.redirect_config.is_some()
+            || action.authenticate_oidc_config.is_some()
+            || action.authenticate_cognito_config.is_some()
+            || (action.forward_config.as_ref())
+                .and_then(|f| f.target_group_stickiness_config.as_ref())
+                .is_some_and(|c| c.get("Enabled") == Some(&Value::Bool(true)));
+        if unmodelled {
+            return Err(ApiError::not_modelled(
+                at,
+                "redirects, authentication and stickiness are not simulated; forward or answer with a fixed response.",
+            ));
+        }
+        let config_of_other_type = match action.kind.as_str() {
+            "forward" => action.fixed_response_config.is_some(),
+            _ => action.target_group_arn.is_some() || action.forward_config.is_some(),
+        };
+        if config_of_other_type {
+            return Err(validation(
+                format!(
+                    "An action of type '{}' takes only its own configuration",
+                    action.kind
+                ),
+                at,
+            ));
+        }
         let mut forward: Vec<(String, u32)> = match action.kind.as_str() {
             "forward" => match (&action.target_group_arn, &action.forward_config) {
                 (Some(arn), None) => vec![(arn.clone(), 1)],
@@ -543,6 +585,7 @@ impl World {
 
     pub(crate) fn create_listener(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateListenerRequest = parse_request(input)?;
+        refuse_unmodelled(input, CREATE_LISTENER_UNMODELLED)?;
         let lb = (self.elb.load_balancers.iter())
             .find(|lb| lb.arn == request.load_balancer_arn)
             .cloned()

@@ -158,11 +158,15 @@ fn conditions(fields: &[ConditionField]) -> Result<Vec<Condition>, ApiError> {
     let mut out: Vec<Condition> = Vec::new();
     for (n, c) in fields.iter().enumerate() {
         let at = format!("$.Conditions[{n}]");
+        let regex_in_config = [&c.host_header_config, &c.path_pattern_config]
+            .iter()
+            .any(|config| config.as_ref().is_some_and(|v| v.regex_values.is_some()));
         let unmodelled = c.http_header_config.is_some()
             || c.query_string_config.is_some()
             || c.http_request_method_config.is_some()
             || c.source_ip_config.is_some()
-            || c.regex_values.is_some();
+            || c.regex_values.is_some()
+            || regex_in_config;
         let field = c.field.clone().unwrap_or_default();
         if unmodelled || !["path-pattern", "host-header"].contains(&field.as_str()) {
             return Err(ApiError::not_modelled(
@@ -212,6 +216,13 @@ fn conditions(fields: &[ConditionField]) -> Result<Vec<Condition>, ApiError> {
 impl World {
     pub(crate) fn create_rule(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateRuleRequest = parse_request(input)?;
+        crate::engine::error::refuse_unmodelled(
+            input,
+            &[crate::engine::error::Unmodelled::field(
+                "$.Transforms",
+                "URL and host rewrites are not simulated.",
+            )],
+        )?;
         let listener = (self.elb.listeners.iter())
             .find(|l| l.arn == request.listener_arn)
             .cloned()

@@ -729,6 +729,12 @@ impl World {
         let mut out = Vec::new();
         for (n, t) in targets.iter().enumerate() {
             let at = format!("$.Targets[{n}]");
+            if t.quic_server_id.is_some() {
+                return Err(ApiError::not_modelled(
+                    &format!("{at}.QuicServerId"),
+                    "QUIC is not simulated.",
+                ));
+            }
             if tg.target_type == "ip" {
                 return Err(ApiError::not_modelled(
                     &format!("{at}.Id"),
