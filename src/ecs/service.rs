@@ -1322,10 +1322,9 @@ impl World {
         };
         // Behind a load balancer: healthy once its targets are, and its containers too when
         // they have health checks. ELB says when a target changes (a reconcile follows).
-        if !self.ecs.services[t.service.expect("a service task")]
-            .load_balancers
-            .is_empty()
-        {
+        let behind_load_balancer =
+            (t.service).is_some_and(|s| !self.ecs.services[s].load_balancers.is_empty());
+        if behind_load_balancer {
             let containers_ok = !t.essential_health_check || t.health() == Health::Healthy;
             return if containers_ok && self.targets_healthy(task) {
                 Ok(())
