@@ -1578,6 +1578,30 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
     )
     .await;
     wait_text(&client, ".lb[data-lb='api']", "HTTP :80 → api").await;
+    // A service behind it, from the services panel: its task registers and turns healthy.
+    client
+        .execute(
+            "document.querySelector('#panel-services details.subform').open = true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, "#svc-name", "api").await;
+    fill(&client, "#svc-desired", "1").await;
+    let arn = client
+        .execute(
+            "return [...document.querySelectorAll('#svc-target-group option')].find(o => o.textContent === 'target group api').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let group = client.find(Locator::Id("svc-target-group")).await.unwrap();
+    group.select_by_value(arn.as_str().unwrap()).await.unwrap();
+    click(&client, "#btn-create-service").await;
+    wait_text(&client, "#panel-services", "ecs:CreateService accepted.").await;
+    click(&client, "#btn-play").await;
+    wait_text(&client, ".tg[data-tg='api'] .targets", "healthy").await;
+    click(&client, "#btn-pause").await;
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }

@@ -229,6 +229,7 @@ fn service_form() -> ServiceForm {
         maximum_percent: "200".into(),
         circuit_breaker: true,
         rollback: true,
+        load_balancer: None,
     }
 }
 
@@ -915,4 +916,33 @@ fn the_load_balancer_form_makes_a_group_a_balancer_and_its_listener_in_one_batch
         .request("ec2:AuthorizeSecurityGroupIngress", rule)
         .unwrap_err();
     assert_eq!(error.code, "InvalidPermission.Duplicate");
+}
+
+#[test]
+fn the_service_form_puts_a_service_behind_a_target_group_on_its_definitions_port() {
+    let mut s = session("alb-security-groups");
+    s.advance_by(60_000);
+    let world = s.world();
+    assert_eq!(
+        forms::load_balanced_port(world, "web:1"),
+        Some(("web".to_string(), 80))
+    );
+    assert_eq!(forms::load_balanced_port(world, "web:9"), None);
+    let group = world.elb.target_groups[0].arn.clone();
+    let form = ServiceForm {
+        name: "second".into(),
+        desired_count: "1".into(),
+        load_balancer: Some((group.clone(), "web".into(), 80)),
+        ..service_form()
+    };
+    let request = form.request();
+    assert_eq!(
+        request["loadBalancers"],
+        json!([{ "targetGroupArn": group, "containerName": "web", "containerPort": 80 }])
+    );
+    let created = s.request("ecs:CreateService", request).unwrap();
+    assert_eq!(
+        created["service"]["loadBalancers"][0]["targetGroupArn"],
+        json!(group)
+    );
 }

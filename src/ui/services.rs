@@ -71,6 +71,14 @@ pub fn services_panel(props: &ServicesProps) -> Html {
             }
         })
         .collect();
+    // Target groups a new service may register with, and what of each revision would take
+    // their traffic.
+    let target_groups: Vec<(String, String)> = (world.elb.target_groups.iter())
+        .map(|tg| (tg.name.clone(), tg.arn.clone()))
+        .collect();
+    let ports: Vec<(String, Option<(String, u16)>)> = (revisions.iter())
+        .map(|r| (r.clone(), super::model::forms::load_balanced_port(world, r)))
+        .collect();
     html! {
         <section class="panel" id="panel-services" aria-labelledby="panel-services-title">
             <h2 id="panel-services-title">{ "Services and tasks" }</h2>
@@ -79,11 +87,12 @@ pub fn services_panel(props: &ServicesProps) -> Html {
             { outcome_line(props.outcome.as_deref(), Origin::Services) }
             <details class="subform" open={world.ecs.services.is_empty()}>
                 <summary>{ "Create service" }</summary>
-                <CreateService clusters={clusters.clone()} revisions={revisions.clone()} fargate_enabled={props.fargate_enabled} onrequest={props.onrequest.clone()} />
+                <CreateService clusters={clusters.clone()} revisions={revisions.clone()} fargate_enabled={props.fargate_enabled} onrequest={props.onrequest.clone()}
+                    target_groups={target_groups.clone()} ports={ports.clone()} />
             </details>
             <details class="subform">
                 <summary>{ "Run task" }</summary>
-                <RunTask {clusters} {revisions} fargate_enabled={props.fargate_enabled} onrequest={props.onrequest.clone()} />
+                <RunTask {clusters} {revisions} fargate_enabled={props.fargate_enabled} onrequest={props.onrequest.clone()} {target_groups} {ports} />
             </details>
         </section>
     }
@@ -171,6 +180,10 @@ struct FormProps {
     revisions: Vec<String>,
     fargate_enabled: bool,
     onrequest: Callback<(String, Value)>,
+    /// Target groups by name and ARN.
+    target_groups: Vec<(String, String)>,
+    /// Each revision's container and port for a load balancer.
+    ports: Vec<(String, Option<(String, u16)>)>,
 }
 
 fn cluster_options(clusters: &[String]) -> Html {
@@ -193,7 +206,7 @@ fn launch_type_options(fargate: bool) -> Html {
 
 #[function_component(CreateService)]
 fn create_service(props: &FormProps) -> Html {
-    let refs: Vec<NodeRef> = (0..12).map(|_| NodeRef::default()).collect();
+    let refs: Vec<NodeRef> = (0..13).map(|_| NodeRef::default()).collect();
     let refs = use_memo((), move |_| refs);
     let member_of_error = use_state(|| None::<String>);
     let fargate = use_state(|| false);
@@ -215,9 +228,18 @@ fn create_service(props: &FormProps) -> Html {
         })
     };
     let onsubmit = {
-        let (refs, onrequest) = (refs.clone(), props.onrequest.clone());
+        let (refs, onrequest, ports) = (refs.clone(), props.onrequest.clone(), props.ports.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            let task_definition = select_value(&refs[2]);
+            let group = select_value(&refs[12]);
+            let load_balancer = (!group.is_empty()).then(|| {
+                let port = (ports.iter())
+                    .find(|(r, _)| *r == task_definition)
+                    .and_then(|(_, p)| p.clone())
+                    .unwrap_or_default();
+                (group, port.0, port.1)
+            });
             let form = ServiceForm {
                 cluster: select_value(&refs[0]),
                 name: input_value(&refs[1]).trim().to_string(),
@@ -232,6 +254,7 @@ fn create_service(props: &FormProps) -> Html {
                 maximum_percent: input_value(&refs[10]),
                 circuit_breaker: checked(&refs[11]),
                 rollback: checked(&refs[11]),
+                load_balancer,
             };
             onrequest.emit(("ecs:CreateService".into(), form.request()));
         })
@@ -279,6 +302,11 @@ fn create_service(props: &FormProps) -> Html {
             <input id="svc-max" ref={refs[10].clone()} type="number" min="0" value="200" />
             <label for="svc-breaker">{ "Circuit breaker" }</label>
             <label class="toggle"><input id="svc-breaker" ref={refs[11].clone()} type="checkbox" />{ " enable, with rollback" }</label>
+            <label for="svc-target-group">{ "Load balancer" }</label>
+            <select id="svc-target-group" ref={refs[12].clone()} title="loadBalancers: the tasks register with this target group (the definition's first container port)">
+                <option value="" selected=true>{ "none" }</option>
+                { for props.target_groups.iter().map(|(name, arn)| html! { <option value={arn.clone()}>{ format!("target group {name}") }</option> }) }
+            </select>
             <span></span>
             <button class="btn btn-primary" id="btn-create-service" type="submit">{ "Create service" }</button>
         </form>

@@ -120,6 +120,29 @@ pub struct ServiceForm {
     pub maximum_percent: String,
     pub circuit_breaker: bool,
     pub rollback: bool,
+    /// The target group the service's tasks register with, and the container and port that
+    /// receive its traffic (the definition's first TCP port mapping).
+    pub load_balancer: Option<(String, String, u16)>,
+}
+
+/// The container and port of a task definition (`family:revision`) that a load balancer would
+/// send traffic to: its first container with a TCP port mapping.
+pub fn load_balanced_port(
+    world: &crate::world::World,
+    task_definition: &str,
+) -> Option<(String, u16)> {
+    let (family, revision) = task_definition.rsplit_once(':')?;
+    let revision: usize = revision.parse().ok()?;
+    let definition = world
+        .ecs
+        .task_definitions
+        .get(family)?
+        .get(revision.checked_sub(1)?)?;
+    definition.containers.iter().find_map(|c| {
+        (c.port_mappings.iter())
+            .find(|p| !p.udp)
+            .map(|p| (c.name.clone(), p.container_port))
+    })
 }
 
 impl ServiceForm {
@@ -167,6 +190,12 @@ impl ServiceForm {
         }
         if !constraints.is_empty() {
             map.insert("placementConstraints".into(), json!(constraints));
+        }
+        if let Some((group, container, port)) = &self.load_balancer {
+            map.insert(
+                "loadBalancers".into(),
+                json!([{ "targetGroupArn": group, "containerName": container, "containerPort": port }]),
+            );
         }
         input
     }
