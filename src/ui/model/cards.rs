@@ -24,6 +24,7 @@ pub const CARDS: &[&str] = &[
     include_str!("../../../static/cards/daemon.json"),
     include_str!("../../../static/cards/draining.json"),
     include_str!("../../../static/cards/alb-security-groups.json"),
+    include_str!("../../../static/cards/deregistration-delay.json"),
 ];
 
 /// The one card format this build reads.
@@ -119,6 +120,14 @@ pub enum Claim {
         at_least: Option<usize>,
         #[serde(default)]
         at_most: Option<usize>,
+    },
+    /// The service's tasks whose lastStatus is `last_status` (`DEACTIVATING`).
+    #[serde(rename_all = "camelCase")]
+    TasksWithStatus {
+        cluster: String,
+        service: String,
+        last_status: String,
+        equals: usize,
     },
     /// The service's tasks stopped with a reason that contains `reason` (`Task failed ELB
     /// health checks`).
@@ -302,6 +311,19 @@ pub fn holds(claim: &Claim, world: &World) -> bool {
                 })
                 .count();
             count_fits(n, None, *at_least, *at_most)
+        }
+        Claim::TasksWithStatus {
+            cluster,
+            service,
+            last_status,
+            equals,
+        } => {
+            let n = (world.ecs.services.iter())
+                .filter(|s| s.cluster == *cluster && s.name == *service)
+                .flat_map(|s| s.tasks.iter().map(|&t| &world.ecs.tasks[t]))
+                .filter(|t| t.last_status.as_str() == last_status)
+                .count();
+            n == *equals
         }
         Claim::StoppedWith {
             cluster,
