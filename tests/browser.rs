@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 13] = [
+const GOLDEN: [(&str, &str, &str); 14] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -393,6 +393,11 @@ const GOLDEN: [(&str, &str, &str); 13] = [
         "alb-rolling-update",
         include_str!("../static/scenarios/alb-rolling-update.json"),
         include_str!("golden/alb-rolling-update.jsonl"),
+    ),
+    (
+        "alb-fargate",
+        include_str!("../static/scenarios/alb-fargate.json"),
+        include_str!("golden/alb-fargate.jsonl"),
     ),
     (
         "blank",

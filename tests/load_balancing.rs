@@ -1113,3 +1113,136 @@ fn fields_elb_would_act_on_and_the_model_does_not_are_refused_with_their_paths()
     );
     assert_eq!(mixed.code, "ValidationError");
 }
+
+/// A Fargate service of `api` tasks (port 8080) behind an ALB with an `ip` target group, the
+/// tasks in the default subnets of two zones with the security group `tasks`; `open` lets the
+/// ALB's group into `tasks` on 8080.
+fn fargate_world(open: bool) -> (World, String) {
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "demo" }),
+    );
+    sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "api", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
+                "cpu": "256", "memory": "512",
+                "containerDefinitions": [{ "name": "api", "image": "api:1", "portMappings": [{ "containerPort": 8080 }] }] }),
+    );
+    let group = |world: &mut World, name: &str| {
+        sim::ok(
+            world,
+            "ec2:CreateSecurityGroup",
+            json!({ "GroupName": name, "Description": name }),
+        )["GroupId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (alb, tasks) = (group(&mut world, "alb"), group(&mut world, "tasks"));
+    if open {
+        sim::ok(
+            &mut world,
+            "ec2:AuthorizeSecurityGroupIngress",
+            json!({ "GroupId": tasks, "IpPermissions": [{ "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": [{ "GroupId": alb }] }] }),
+        );
+    }
+    let lb = load_balancer(&mut world, "api", json!([alb]));
+    let tg = target_group(
+        &mut world,
+        "api",
+        json!({ "TargetType": "ip", "Port": 8080 }),
+    )["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    listener(&mut world, &lb, &tg);
+    let instances =
+        target_group(&mut world, "inst", json!({ "Port": 8080 }))["TargetGroupArn"].clone();
+    let instance_type = sim::err(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "api", "taskDefinition": "api", "desiredCount": 2, "launchType": "FARGATE",
+                "networkConfiguration": { "awsvpcConfiguration": { "subnets": SUBNETS, "securityGroups": [tasks] } },
+                "loadBalancers": [{ "targetGroupArn": instances, "containerName": "api", "containerPort": 8080 }] }),
+    );
+    assert!(
+        instance_type.message.contains(
+            "has target type instance, which is incompatible with the awsvpc network mode"
+        ),
+        "{}",
+        instance_type.message
+    );
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "api", "taskDefinition": "api", "desiredCount": 2, "launchType": "FARGATE",
+                "networkConfiguration": { "awsvpcConfiguration": { "subnets": SUBNETS, "securityGroups": [tasks] } },
+                "loadBalancers": [{ "targetGroupArn": tg, "containerName": "api", "containerPort": 8080 }] }),
+    );
+    sim::advance(&mut world, 90_000);
+    (world, tg)
+}
+
+#[test]
+fn fargate_tasks_register_their_own_addresses_in_an_ip_target_group() {
+    let (mut world, tg) = fargate_world(true);
+    let health = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg }),
+    );
+    let targets = health["TargetHealthDescriptions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(targets.len(), 2);
+    let tasks = world.describe_all()["tasks"].clone();
+    for target in &targets {
+        assert_eq!(target["TargetHealth"]["State"], "healthy", "{target}");
+        assert_eq!(target["Target"]["Port"], 8080);
+        let address = target["Target"]["Id"].as_str().unwrap();
+        assert!(
+            address.starts_with("172.31."),
+            "an address of a default subnet: {address}"
+        );
+        // The address is the task's own, as DescribeTasks gives it in its ENI attachment.
+        let task = tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["attachments"][0]["details"][3]["value"] == json!(address))
+            .unwrap_or_else(|| panic!("no task has {address}"));
+        assert_eq!(task["attachments"][0]["type"], "ElasticNetworkInterface");
+        assert_eq!(task["attachments"][0]["status"], "ATTACHED");
+        assert_eq!(
+            target["Target"]["AvailabilityZone"],
+            task["availabilityZone"]
+        );
+    }
+}
+
+#[test]
+fn an_ip_target_whose_task_group_does_not_let_the_alb_in_times_out() {
+    let (mut world, tg) = fargate_world(false);
+    sim::advance(&mut world, 60_000);
+    let health = sim::ok(
+        &mut world,
+        "elasticloadbalancing:DescribeTargetHealth",
+        json!({ "TargetGroupArn": tg }),
+    );
+    let text = health.to_string();
+    assert!(
+        text.contains("Target.Timeout") || text.contains("Task failed"),
+        "{text}"
+    );
+    assert!(
+        sim::messages(&world, "api")
+            .iter()
+            .any(|m| m.contains("due to (reason Request timed out).")),
+        "{:?}",
+        sim::messages(&world, "api")
+    );
+}

@@ -863,6 +863,7 @@ fn the_load_balancer_form_makes_a_group_a_balancer_and_its_listener_in_one_batch
         interval_s: "10".into(),
         healthy_threshold: "2".into(),
         unhealthy_threshold: String::new(),
+        target_type: "instance".into(),
     };
     let steps_before = s.scenario().steps.len();
     let listener = s.request_batch(&forms::alb_batch(&form)).unwrap();

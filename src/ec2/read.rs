@@ -2,6 +2,9 @@
 
 use crate::world::World;
 
+/// The default subnet of a zone's letter, and the addresses AWS keeps in every subnet.
+pub use super::network::{default_subnet_id, SUBNET_RESERVED_ADDRESSES};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum InstanceState {
     Pending,
@@ -107,8 +110,9 @@ pub struct SubnetView<'a> {
     pub id: &'a str,
     pub vpc_id: &'a str,
     pub availability_zone: &'a str,
-    /// The first address of its block.
+    /// The first address of its block, and how many it holds.
     pub first_address: u32,
+    pub addresses: u64,
 }
 
 pub fn subnet<'a>(world: &'a World, id: &str) -> Option<SubnetView<'a>> {
@@ -117,6 +121,7 @@ pub fn subnet<'a>(world: &'a World, id: &str) -> Option<SubnetView<'a>> {
         vpc_id: &s.vpc_id,
         availability_zone: &s.availability_zone,
         first_address: s.cidr.base,
+        addresses: s.cidr.addresses(),
     })
 }
 

@@ -132,12 +132,6 @@ impl World {
                 &format!("{at}.targetGroupArn"),
             ));
         }
-        if group.target_type == "ip" {
-            return Err(ApiError::not_modelled(
-                &format!("{at}.targetGroupArn"),
-                "ip targets for awsvpc tasks are not simulated yet; use bridge or host network mode with an instance target group.",
-            ));
-        }
         if !group.in_use {
             return Err(invalid(
                 format!("The target group with targetGroupArn {arn} does not have an associated load balancer."),
@@ -155,7 +149,22 @@ impl World {
     /// host port its container's port is bound to.
     pub(crate) fn task_targets(&self, task: TaskIdx) -> Vec<(String, String, u16)> {
         let t = &self.ecs.tasks[task];
-        let (Some(service), Some(instance)) = (t.service, t.container_instance) else {
+        let Some(service) = t.service else {
+            return Vec::new();
+        };
+        // awsvpc: the task's own address and the container port (ip target groups).
+        if let Some(eni) = &t.eni {
+            return (self.ecs.services[service].load_balancers.iter())
+                .map(|lb| {
+                    (
+                        lb.target_group_arn.clone(),
+                        eni.address(),
+                        lb.container_port,
+                    )
+                })
+                .collect();
+        }
+        let Some(instance) = t.container_instance else {
             return Vec::new();
         };
         let ec2_id = &self.ecs.container_instances[instance].ec2_instance_id;

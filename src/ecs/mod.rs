@@ -206,6 +206,8 @@ pub struct EcsState {
     /// once): [`World::record_changed_timelines`] adds a point for each, so the charts see
     /// every change at the moment it happens, not at the scheduler's next look.
     pub timelines_changed: Vec<ServiceIdx>,
+    /// awsvpc tasks started, for their private addresses.
+    pub enis_made: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -365,6 +367,21 @@ pub struct Container {
     pub bindings: Vec<(u16, u16, bool)>,
 }
 
+/// An awsvpc task's network interface (aws-facts 3.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskEni {
+    pub subnet_id: String,
+    pub private_ipv4: u32,
+    pub security_groups: Vec<String>,
+}
+
+impl TaskEni {
+    pub fn address(&self) -> String {
+        let [a, b, c, d] = self.private_ipv4.to_be_bytes();
+        format!("{a}.{b}.{c}.{d}")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     pub id: String,
@@ -410,6 +427,8 @@ pub struct Task {
     /// draining) with the replacement started first: no longer counted toward the desired
     /// count, stopped once the service is healthy without it (aws-facts 4.3).
     pub replacing: bool,
+    /// An awsvpc task's network interface: its subnet, private address and security groups.
+    pub eni: Option<TaskEni>,
 }
 
 impl Task {
@@ -610,6 +629,8 @@ pub struct Service {
     pub timeline_changed: bool,
     /// awsvpc subnets (Fargate tasks spread over their zones).
     pub subnets: Vec<String>,
+    /// Its awsvpc tasks' security groups (none given: the VPC's default group).
+    pub security_groups: Vec<String>,
     /// Its target groups, each with the container and port that receive the traffic.
     pub load_balancers: Vec<load_balancers::ServiceLoadBalancer>,
 }

@@ -185,6 +185,7 @@ struct CreateServicePlan {
     deployment: DeploymentSettings,
     grace_s: u32,
     subnets: Vec<String>,
+    security_groups: Vec<String>,
     load_balancers: Vec<super::load_balancers::ServiceLoadBalancer>,
 }
 
@@ -436,6 +437,9 @@ impl World {
             subnets: (request.network_configuration.as_ref())
                 .map(|n| n.awsvpc_configuration.subnets.clone())
                 .unwrap_or_default(),
+            security_groups: (request.network_configuration.as_ref())
+                .and_then(|n| n.awsvpc_configuration.security_groups.clone())
+                .unwrap_or_default(),
             load_balancers,
         })
     }
@@ -491,6 +495,7 @@ impl World {
             reconcile_queued: false,
             timeline_changed: false,
             subnets: plan.subnets,
+            security_groups: plan.security_groups,
             load_balancers: plan.load_balancers,
         });
         let services = &mut self

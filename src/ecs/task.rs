@@ -94,7 +94,33 @@ fn new_task(
         serial: 0,
         reached_running: false,
         replacing: false,
+        eni: None,
     }
+}
+
+/// An awsvpc task's ENI as DescribeTasks lists it in `attachments`, its status following the
+/// task's. The ENI's and the attachment's ids are made from the task's id (the generator is
+/// not drawn, so adding them renamed nothing).
+fn eni_attachment(t: &Task, eni: &super::TaskEni) -> serde_json::Value {
+    let status = match t.last_status {
+        TaskStatus::Provisioning => "ATTACHING",
+        TaskStatus::Deprovisioning => "DETACHING",
+        TaskStatus::Stopped => "DELETED",
+        _ => "ATTACHED",
+    };
+    let id = &t.id;
+    let address = eni.address();
+    serde_json::json!({
+        "id": format!("{}-{}-{}-{}-{}", &id[..8], &id[8..12], &id[12..16], &id[16..20], &id[20..32]),
+        "type": "ElasticNetworkInterface",
+        "status": status,
+        "details": [
+            { "name": "subnetId", "value": eni.subnet_id },
+            { "name": "networkInterfaceId", "value": format!("eni-{}", &id[..17]) },
+            { "name": "privateDnsName", "value": format!("ip-{}.ec2.internal", address.replace('.', "-")) },
+            { "name": "privateIPv4Address", "value": address },
+        ],
+    })
 }
 
 /// A new task's containers, PENDING, before any binding.
@@ -291,6 +317,52 @@ pub(crate) fn subnet_zones(world: &World, subnets: &[String]) -> Vec<String> {
 }
 
 impl World {
+    /// An awsvpc task's network interface: in its service's subnet of the task's zone (a
+    /// standalone task: the zone's default subnet), with the next private address of that
+    /// subnet (after AWS's four reserved ones), and its service's security groups. A subnet
+    /// never created is taken as the block 10.0.n.0/24 of its place n in the list.
+    fn new_eni(&mut self, launch: &Launch) -> super::TaskEni {
+        let (subnets, security_groups) = match launch.service {
+            Some(s) => (
+                self.ecs.services[s].subnets.clone(),
+                self.ecs.services[s].security_groups.clone(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let zone = &launch.availability_zone;
+        let in_zone = subnets.iter().enumerate().find(|(n, id)| {
+            let z = crate::ec2::read::subnet_zone(self, id).map(str::to_string);
+            z.unwrap_or_else(|| {
+                format!(
+                    "{}{}",
+                    self.config.region,
+                    (b'a' + (*n as u8).min(25)) as char
+                )
+            }) == *zone
+        });
+        let (n, subnet_id) = match in_zone {
+            Some((n, id)) => (n, id.clone()),
+            None => (
+                0,
+                crate::ec2::read::default_subnet_id(zone.chars().last().unwrap_or('a')),
+            ),
+        };
+        let (base, size) = match crate::ec2::read::subnet(self, &subnet_id) {
+            Some(view) => (view.first_address, view.addresses),
+            None => (u32::from_be_bytes([10, 0, n as u8, 0]), 256),
+        };
+        self.ecs.enis_made = self.ecs.enis_made.wrapping_add(1);
+        let usable = size
+            .saturating_sub(crate::ec2::read::SUBNET_RESERVED_ADDRESSES)
+            .max(1);
+        let host = 4 + (u64::from(self.ecs.enis_made) % usable) as u32;
+        super::TaskEni {
+            subnet_id,
+            private_ipv4: base + host,
+            security_groups,
+        }
+    }
+
     /// What a task of `definition` asks of an instance, with its constraints (the task
     /// definition's memberOf expressions, then `member_of`), group and strategy chain: the
     /// strategies asked for, or `default` when none were.
@@ -676,7 +748,9 @@ impl World {
         }
         let (cluster_name, launch_type, instance) =
             (launch.cluster.clone(), launch.launch_type, launch.instance);
-        let task = new_task(id, arn, launch, &definition, containers, first, self.now);
+        let eni = uses_eni.then(|| self.new_eni(&launch));
+        let mut task = new_task(id, arn, launch, &definition, containers, first, self.now);
+        task.eni = eni;
         let inserted = self.ecs.tasks.insert(task);
         debug_assert_eq!(inserted, index);
         // A reused slot continues its generation, so the old task's timers stay stale.
@@ -1285,7 +1359,7 @@ impl World {
             "version": t.version,
             "overrides": { "containerOverrides": t.containers.iter().map(|c| json!({ "name": c.name })).collect::<Vec<_>>() },
             "tags": [],
-            "attachments": [],
+            "attachments": t.eni.as_ref().map(|eni| vec![eni_attachment(t, eni)]).unwrap_or_default(),
         });
         let map = out.as_object_mut().expect("object");
         if let Some(i) = t.container_instance {

@@ -409,6 +409,15 @@ fn check_matcher(code: &str, max: u16) -> Result<(), ApiError> {
     }
 }
 
+/// A dotted IPv4 address as a number.
+fn ipv4(text: &str) -> Option<u32> {
+    let octets: Vec<u8> = text
+        .split('.')
+        .map(|o| o.parse::<u8>().ok())
+        .collect::<Option<_>>()?;
+    (octets.len() == 4).then(|| u32::from_be_bytes([octets[0], octets[1], octets[2], octets[3]]))
+}
+
 /// Whether `code` is one of the matcher's codes.
 fn matches_code(matcher: &str, code: u16) -> bool {
     matcher.split(',').any(|part| {
@@ -736,10 +745,21 @@ impl World {
                 ));
             }
             if tg.target_type == "ip" {
-                return Err(ApiError::not_modelled(
-                    &format!("{at}.Id"),
-                    "ip targets arrive with ECS registering awsvpc tasks; register instances here.",
-                ));
+                let port = match t.port {
+                    None => tg.port,
+                    Some(p) => u16::try_from(p).ok().filter(|p| *p >= 1).ok_or_else(|| {
+                        validation("Port must be between 1 and 65535", &format!("{at}.Port"))
+                    })?,
+                };
+                if ipv4(&t.id).is_none() {
+                    return Err(ApiError::new(
+                        "InvalidTarget",
+                        format!("The IP address '{}' is not a valid IPv4 address", t.id),
+                        Some(&format!("{at}.Id")),
+                    ));
+                }
+                out.push((t.id.clone(), port, t.availability_zone.clone()));
+                continue;
             }
             let port = match t.port {
                 None => tg.port,
@@ -970,6 +990,9 @@ impl World {
 
     /// What one health check of a target finds: None when it passes, else why it failed.
     fn check_target(&self, tg: &TargetGroup, target: &Target) -> Result<(), Reason> {
+        if tg.target_type == "ip" {
+            return self.check_address_target(tg, target);
+        }
         let Some(host) = instance(self, &target.id) else {
             return Err(Reason::InvalidState("terminated"));
         };
@@ -981,15 +1004,10 @@ impl World {
         let port = tg.health.port.unwrap_or(target.port);
         // The checks come from the load balancer's nodes, with its security groups: the
         // instance's groups must let them in on the health-check port, or the check times out.
-        let lbs = self.load_balancers_of(&tg.arn);
-        let lb = self
-            .elb
-            .load_balancers
-            .iter()
-            .find(|lb| lbs.contains(&lb.arn));
+        let (address, security_groups) = self.check_source(tg);
         let source = Source {
-            address: lb.map_or(0, |lb| lb.address),
-            security_groups: lb.map_or(&[], |lb| lb.security_groups.as_slice()),
+            address,
+            security_groups: &security_groups,
         };
         let groups = crate::ec2::read::instance_security_groups(self, &target.id);
         if !ingress_allows(self, groups, source, "tcp", port) {
@@ -999,6 +1017,59 @@ impl World {
         let Some(listening) = crate::ecs::read::listening_on(self, &target.id, port) else {
             return Err(Reason::FailedHealthChecks);
         };
+        self.answer_check(tg, listening)
+    }
+
+    /// The load balancer a group's checks come from: its address and security groups.
+    fn check_source(&self, tg: &TargetGroup) -> (u32, Vec<String>) {
+        let lbs = self.load_balancers_of(&tg.arn);
+        let lb = self
+            .elb
+            .load_balancers
+            .iter()
+            .find(|lb| lbs.contains(&lb.arn));
+        (
+            lb.map_or(0, |lb| lb.address),
+            lb.map_or_else(Vec::new, |lb| lb.security_groups.clone()),
+        )
+    }
+
+    /// One check of an `ip` target: an awsvpc task's address. Its own security groups (none:
+    /// the VPC's default group) must let the load balancer in on the port (aws-facts 8.3).
+    fn check_address_target(&self, tg: &TargetGroup, target: &Target) -> Result<(), Reason> {
+        let port = tg.health.port.unwrap_or(target.port);
+        let found = ipv4(&target.id)
+            .and_then(|address| crate::ecs::read::listening_on_address(self, address, port));
+        let Some((listening, groups, _)) = found else {
+            // Nothing answers at that address: the connection attempt times out.
+            return Err(Reason::Timeout);
+        };
+        let default_group = crate::ec2::read::default_security_group(self, &tg.vpc_id)
+            .map(str::to_string)
+            .into_iter()
+            .collect::<Vec<_>>();
+        let groups = if groups.is_empty() {
+            default_group.as_slice()
+        } else {
+            groups
+        };
+        let (address, security_groups) = self.check_source(tg);
+        let source = Source {
+            address,
+            security_groups: &security_groups,
+        };
+        if !ingress_allows(self, groups, source, "tcp", port) {
+            return Err(Reason::Timeout);
+        }
+        self.answer_check(tg, listening)
+    }
+
+    /// What a check finds once it reaches a container listening on the port.
+    fn answer_check(
+        &self,
+        tg: &TargetGroup,
+        listening: crate::ecs::read::Listening<'_>,
+    ) -> Result<(), Reason> {
         let behavior = crate::sim::read::image_behavior(self, listening.image);
         let ready = listening.running
             && listening
@@ -1126,7 +1197,13 @@ impl World {
         }
         let mut described = json!({ "Id": target.id, "Port": target.port });
         let zone = (target.availability_zone.clone())
-            .or_else(|| instance(self, &target.id).map(|i| i.availability_zone.to_string()));
+            .or_else(|| instance(self, &target.id).map(|i| i.availability_zone.to_string()))
+            .or_else(|| {
+                let address = ipv4(&target.id)?;
+                let port = tg.health.port.unwrap_or(target.port);
+                crate::ecs::read::listening_on_address(self, address, port)
+                    .map(|(_, _, zone)| zone.to_string())
+            });
         if let Some(zone) = zone {
             described["AvailabilityZone"] = json!(zone);
         }

@@ -49,6 +49,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/alb-rolling-update.json"),
     ),
     (
+        "alb-fargate",
+        include_str!("../../static/scenarios/alb-fargate.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

@@ -110,9 +110,15 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
         use_node_ref(),
         use_node_ref(),
     );
+    let target_type_ref = use_node_ref();
     let zone_refs = use_memo((), |_| ['a', 'b', 'c'].map(|z| (z, NodeRef::default())));
     let oncreatealb = {
-        let (onbatch, alb, zone_refs) = (props.onbatch.clone(), alb.clone(), zone_refs.clone());
+        let (onbatch, alb, zone_refs, target_type_ref) = (
+            props.onbatch.clone(),
+            alb.clone(),
+            zone_refs.clone(),
+            target_type_ref.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let form = AlbForm {
@@ -129,6 +135,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                 interval_s: input_value(&alb.5),
                 healthy_threshold: input_value(&alb.6),
                 unhealthy_threshold: input_value(&alb.7),
+                target_type: select_value(&target_type_ref),
             };
             onbatch.emit(alb_batch(&form));
         })
@@ -197,6 +204,10 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                     }) }</span>
                     <label for="alb-group">{ "Security group" }</label><select ref={alb.1.clone()} id="alb-group">{ group_options(true) }</select>
                     <label for="alb-port">{ "Listener port (HTTP)" }</label><input ref={alb.2.clone()} id="alb-port" type="text" inputmode="numeric" value="80" />
+                    <label for="alb-target-type">{ "Targets" }</label><select ref={target_type_ref} id="alb-target-type">
+                        <option value="instance" selected=true>{ "instance (EC2 tasks, bridge or host ports)" }</option>
+                        <option value="ip">{ "ip (awsvpc and Fargate tasks)" }</option>
+                    </select>
                     <label for="alb-target-port">{ "Target port" }</label><input ref={alb.3.clone()} id="alb-target-port" type="text" inputmode="numeric" value="80" />
                     <label for="alb-path">{ "Health check path" }</label><input ref={alb.4.clone()} id="alb-path" type="text" value="/" />
                     <label for="alb-interval">{ "Interval (s)" }</label><input ref={alb.5.clone()} id="alb-interval" type="text" inputmode="numeric" placeholder="30" />

@@ -5,8 +5,12 @@ use serde_json::{json, Map, Value};
 
 use crate::ecs::placement::cql;
 
-/// Subnets the forms give Fargate tasks: one per zone (the model puts subnet n in zone n).
-pub const FARGATE_SUBNETS: [&str; 3] = ["subnet-0aaa1111", "subnet-0bbb2222", "subnet-0ccc3333"];
+/// Subnets the forms give Fargate tasks: the default subnets of three zones.
+pub const FARGATE_SUBNETS: [&str; 3] = [
+    "subnet-aaaaaaaaaaaaaaaaa",
+    "subnet-bbbbbbbbbbbbbbbbb",
+    "subnet-ccccccccccccccccc",
+];
 
 /// The ACTIVE clusters' names, for the forms' cluster choices.
 pub fn active_clusters(world: &crate::world::World) -> Vec<String> {
@@ -217,7 +221,9 @@ pub fn number_as_typed(text: &str) -> Option<Value> {
 
 /// awsvpc settings for a Fargate task or service.
 pub fn fargate_network() -> Value {
-    json!({ "awsvpcConfiguration": { "subnets": FARGATE_SUBNETS, "securityGroups": ["sg-0123abcd"], "assignPublicIp": "DISABLED" } })
+    // No security group named: the VPC's default group, which lets in its own members (a
+    // load balancer made with the default group reaches the tasks).
+    json!({ "awsvpcConfiguration": { "subnets": FARGATE_SUBNETS, "assignPublicIp": "DISABLED" } })
 }
 
 /// The RunTask request of the run-task form.
@@ -254,6 +260,8 @@ pub struct AlbForm {
     pub interval_s: String,
     pub healthy_threshold: String,
     pub unhealthy_threshold: String,
+    /// `instance` (EC2 tasks on bridge or host ports) or `ip` (awsvpc and Fargate tasks).
+    pub target_type: String,
 }
 
 /// A number field of a form, as typed: empty leaves it out (the API's default).
@@ -273,7 +281,7 @@ fn number_field(text: &str) -> Option<Value> {
 pub fn alb_batch(form: &AlbForm) -> Vec<(String, Value)> {
     let mut group = json!({
         "Name": form.name, "Protocol": "HTTP", "VpcId": crate::ec2::network::DEFAULT_VPC_ID,
-        "TargetType": "instance",
+        "TargetType": if form.target_type.is_empty() { "instance" } else { form.target_type.as_str() },
     });
     let fields = [
         ("Port", number_field(&form.target_port)),
