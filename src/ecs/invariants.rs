@@ -12,7 +12,23 @@ impl World {
     pub(crate) fn ecs_invariants(&self) -> Result<(), String> {
         self.check_instances()?;
         self.check_tasks()?;
+        self.check_addresses()?;
         self.check_services()
+    }
+
+    /// Every private address held names a task that has it and has not stopped.
+    fn check_addresses(&self) -> Result<(), String> {
+        for (&address, &t) in &self.ecs.eni_addresses {
+            let task = &self.ecs.tasks[t];
+            let holds = task.eni.as_ref().is_some_and(|e| e.private_ipv4 == address);
+            if !holds || task.last_status == TaskStatus::Stopped {
+                return Err(format!(
+                    "address {address:#x} is held for task {}, which does not hold it or has stopped",
+                    task.id
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// No instance is over-committed, and its books match the tasks placed on it.

@@ -208,6 +208,9 @@ pub struct EcsState {
     pub timelines_changed: Vec<ServiceIdx>,
     /// awsvpc tasks started, for their private addresses.
     pub enis_made: u32,
+    /// The task that holds each private address, while it is not STOPPED (the load
+    /// balancers' `ip` targets are found by it).
+    pub eni_addresses: BTreeMap<u32, TaskIdx>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

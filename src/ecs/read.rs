@@ -53,31 +53,31 @@ pub fn listening_on_address<'a>(
     address: u32,
     port: u16,
 ) -> Option<(Listening<'a>, &'a [String], &'a str)> {
-    world.ecs.tasks.iter().find_map(|task| {
-        let eni = task.eni.as_ref().filter(|e| e.private_ipv4 == address)?;
-        if task.last_status == TaskStatus::Stopped {
-            return None;
-        }
-        let definition = world
-            .ecs
-            .task_definitions
-            .get(task.task_definition.split(':').next()?)?;
-        let revision: usize = task.task_definition.rsplit(':').next()?.parse().ok()?;
-        let spec = definition.get(revision.checked_sub(1)?)?;
-        let container = (spec.containers.iter()).find(|c| {
-            c.port_mappings
-                .iter()
-                .any(|p| p.container_port == port && !p.udp)
-        })?;
-        Some((
-            Listening {
-                task_id: &task.id,
-                running: task.last_status == TaskStatus::Running,
-                started_at: task.started_at,
-                image: &container.image,
-            },
-            eni.security_groups.as_slice(),
-            task.availability_zone.as_str(),
-        ))
-    })
+    let &index = world.ecs.eni_addresses.get(&address)?;
+    let task = &world.ecs.tasks[index];
+    let eni = task.eni.as_ref().filter(|e| e.private_ipv4 == address)?;
+    if task.last_status == TaskStatus::Stopped {
+        return None;
+    }
+    let definition = world
+        .ecs
+        .task_definitions
+        .get(task.task_definition.split(':').next()?)?;
+    let revision: usize = task.task_definition.rsplit(':').next()?.parse().ok()?;
+    let spec = definition.get(revision.checked_sub(1)?)?;
+    let container = (spec.containers.iter()).find(|c| {
+        c.port_mappings
+            .iter()
+            .any(|p| p.container_port == port && !p.udp)
+    })?;
+    Some((
+        Listening {
+            task_id: &task.id,
+            running: task.last_status == TaskStatus::Running,
+            started_at: task.started_at,
+            image: &container.image,
+        },
+        eni.security_groups.as_slice(),
+        task.availability_zone.as_str(),
+    ))
 }

@@ -750,6 +750,9 @@ impl World {
             (launch.cluster.clone(), launch.launch_type, launch.instance);
         let eni = uses_eni.then(|| self.new_eni(&launch));
         let mut task = new_task(id, arn, launch, &definition, containers, first, self.now);
+        if let Some(eni) = &eni {
+            self.ecs.eni_addresses.insert(eni.private_ipv4, index);
+        }
         task.eni = eni;
         let inserted = self.ecs.tasks.insert(task);
         debug_assert_eq!(inserted, index);
@@ -1166,6 +1169,11 @@ impl World {
 
     fn task_stopped(&mut self, task: TaskIdx) {
         self.release(task);
+        if let Some(address) = self.ecs.tasks[task].eni.as_ref().map(|e| e.private_ipv4) {
+            if self.ecs.eni_addresses.get(&address) == Some(&task) {
+                self.ecs.eni_addresses.remove(&address);
+            }
+        }
         let t = &mut self.ecs.tasks[task];
         t.stopped_at = Some(self.now);
         t.execution_stopped_at.get_or_insert(self.now);
