@@ -292,7 +292,7 @@ pub fn map_fleet(instances: usize, tasks: usize) -> crate::world::World {
 }
 
 /// The benchmarks `ecsplay bench` and the `cargo bench` harnesses run, by name.
-pub const BENCHMARKS: [&str; 3] = ["placement", "day", "engine"];
+pub const BENCHMARKS: [&str; 4] = ["placement", "day", "day-alb", "engine"];
 
 /// Runs the benchmark `name` (one of [`BENCHMARKS`]) at `scale` and returns the report it
 /// prints, one line per figure; None for an unknown name.
@@ -302,6 +302,22 @@ pub fn run_report(name: &str, scale: f64, clock_ms: &dyn Fn() -> f64) -> Option<
         "day" => {
             let (instances, tasks) = day_size(scale);
             Some(format!("{}\n", day(instances, tasks, clock_ms).line()))
+        }
+        "day-alb" => {
+            let (instances, tasks) = day_size(scale);
+            let start = clock_ms();
+            let world = simulated_day_behind_alb(instances, tasks);
+            let seconds = (clock_ms() - start) / 1_000.0;
+            let targets: usize = world
+                .elb
+                .target_groups
+                .iter()
+                .map(|tg| tg.targets.len())
+                .sum();
+            Some(format!(
+                "day behind an ALB: 24 h simulated, {instances} instances, {tasks} tasks on dynamic host ports, each a target checked every 30 s: {seconds:.3} s ({} timers, {targets} targets at the end)\n",
+                world.timers_fired()
+            ))
         }
         "engine" => {
             let events = (ENGINE_EVENTS as f64 * scale) as usize;
@@ -420,6 +436,71 @@ pub fn simulated_day(instances: usize, tasks: usize) -> crate::world::World {
         );
     }
     while !world.advance_to(DAY_MS) {}
+    world
+}
+
+/// The day's workload with each service behind an Application Load Balancer: one target group
+/// per service (dynamic host ports, checked every 30 s), the load balancer in the instances'
+/// default security group. No traffic yet: what it measures is the target health checks.
+pub fn simulated_day_behind_alb(instances: usize, tasks: usize) -> crate::world::World {
+    simulated_day_behind_alb_until(instances, tasks, DAY_MS)
+}
+
+/// [`simulated_day_behind_alb`], run to `until` only.
+pub fn simulated_day_behind_alb_until(
+    instances: usize,
+    tasks: usize,
+    until: SimTime,
+) -> crate::world::World {
+    use serde_json::json;
+    let mut world = crate::world::World::new(crate::world::WorldConfig::default());
+    must(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "day" }),
+    );
+    launch_over_zones(&mut world, "m5.xlarge", instances, "day");
+    must(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({
+            "family": "app", "requiresCompatibilities": ["EC2"],
+            "containerDefinitions": [{
+                "name": "app", "image": "app:1", "cpu": 64, "memory": 256, "essential": true,
+                "portMappings": [{ "containerPort": 80, "hostPort": 0 }],
+            }],
+        }),
+    );
+    let lb = world
+        .apply(
+            "elasticloadbalancing:CreateLoadBalancer",
+            &json!({ "Name": "day", "Subnets": ["subnet-aaaaaaaaaaaaaaaaa", "subnet-bbbbbbbbbbbbbbbbb", "subnet-ccccccccccccccccc"] }),
+        )
+        .expect("the load balancer")["LoadBalancers"][0]["LoadBalancerArn"]
+        .clone();
+    let per_service = crate::ecs::service::TASKS_PER_SERVICE_MAX as usize;
+    for (n, first) in (0..tasks).step_by(per_service).enumerate() {
+        let desired = (tasks - first).min(per_service);
+        let group = world
+            .apply(
+                "elasticloadbalancing:CreateTargetGroup",
+                &json!({ "Name": format!("app-{n}"), "Protocol": "HTTP", "Port": 80, "VpcId": crate::ec2::network::DEFAULT_VPC_ID }),
+            )
+            .expect("the target group")["TargetGroups"][0]["TargetGroupArn"]
+            .clone();
+        must(
+            &mut world,
+            "elasticloadbalancing:CreateListener",
+            json!({ "LoadBalancerArn": lb, "Port": 80 + n, "DefaultActions": [{ "Type": "forward", "TargetGroupArn": group }] }),
+        );
+        must(
+            &mut world,
+            "ecs:CreateService",
+            json!({ "cluster": "day", "serviceName": format!("app-{n}"), "taskDefinition": "app", "desiredCount": desired,
+                    "loadBalancers": [{ "targetGroupArn": group, "containerName": "app", "containerPort": 80 }] }),
+        );
+    }
+    while !world.advance_to(until) {}
     world
 }
 

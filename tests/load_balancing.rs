@@ -1246,3 +1246,19 @@ fn an_ip_target_whose_task_group_does_not_let_the_alb_in_times_out() {
         sim::messages(&world, "api")
     );
 }
+
+#[test]
+fn the_day_behind_an_alb_benchmark_keeps_every_task_a_healthy_target() {
+    // A hundredth of the benchmark's size, for an hour: every task registered and healthy.
+    let world = ecsplay::bench::simulated_day_behind_alb_until(10, 100, 3_600_000);
+    let targets: Vec<_> = world
+        .elb
+        .target_groups
+        .iter()
+        .flat_map(|tg| tg.targets.iter())
+        .collect();
+    assert_eq!(targets.len(), 100);
+    assert!(targets
+        .iter()
+        .all(|t| t.state == ecsplay::elb::read::TargetState::Healthy));
+}

@@ -7,6 +7,7 @@
 //! ecsplay call SCENARIO.json --at DURATION ACTION [INPUT]
 //! ecsplay bench placement [--scale FRACTION]
 //! ecsplay bench day [--scale FRACTION]
+//! ecsplay bench day-alb [--scale FRACTION]
 //! ecsplay bench engine [--scale FRACTION]
 //! ecsplay fuzz [--seed N] [--runs M]
 //! ```
@@ -32,6 +33,7 @@ mod cli {
   ecsplay call SCENARIO.json --at DURATION ACTION [INPUT]   (INPUT: JSON, - for stdin; {} if none)
   ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)
   ecsplay bench day [--scale FRACTION]
+  ecsplay bench day-alb [--scale FRACTION]
   ecsplay bench engine [--scale FRACTION]
   ecsplay fuzz [--seed N] [--runs M]          (seeds N to N+M-1; default 1 and 100)";
 

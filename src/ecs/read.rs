@@ -24,8 +24,10 @@ pub fn listening_on<'a>(
     port: u16,
 ) -> Option<Listening<'a>> {
     let ecs = &world.ecs;
-    let instance = (ecs.container_instances.iter())
-        .find(|ci| ci.ec2_instance_id == ec2_instance_id && ci.tcp_ports.contains(&port))?;
+    // The instance's agent knows its container instance: no scan of the cluster.
+    let index = ecs.agents.get(ec2_instance_id)?.container_instance?;
+    let instance = Some(&ecs.container_instances[index])
+        .filter(|ci| ci.ec2_instance_id == ec2_instance_id && ci.tcp_ports.contains(&port))?;
     // A stopped task may still be listed with the port it held: the live one answers.
     instance.tasks.iter().find_map(|&t| {
         let task = &ecs.tasks[t];
