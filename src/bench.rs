@@ -405,25 +405,13 @@ pub fn day(instances: usize, tasks: usize, clock_ms: &dyn Fn() -> f64) -> DayFig
 /// why-trace) and run to the end of the day.
 pub fn simulated_day(instances: usize, tasks: usize) -> crate::world::World {
     use serde_json::json;
-    let mut world = crate::world::World::new(crate::world::WorldConfig::default());
-    must(
-        &mut world,
-        "ecs:CreateCluster",
-        json!({ "clusterName": "day" }),
-    );
-    launch_over_zones(&mut world, "m5.xlarge", instances, "day");
-    must(
-        &mut world,
-        "ecs:RegisterTaskDefinition",
+    let mut world = day_cluster(
+        instances,
         json!({
-            "family": "app", "requiresCompatibilities": ["EC2"],
-            "containerDefinitions": [{
-                "name": "app", "image": "app:1", "cpu": 64, "memory": 256, "essential": true,
-                "healthCheck": {
-                    "command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
-                    "interval": DAY_HEALTH_CHECK_INTERVAL_S,
-                },
-            }],
+            "healthCheck": {
+                "command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+                "interval": DAY_HEALTH_CHECK_INTERVAL_S,
+            },
         }),
     );
     let per_service = crate::ecs::service::TASKS_PER_SERVICE_MAX as usize;
@@ -453,23 +441,9 @@ pub fn simulated_day_behind_alb_until(
     until: SimTime,
 ) -> crate::world::World {
     use serde_json::json;
-    let mut world = crate::world::World::new(crate::world::WorldConfig::default());
-    must(
-        &mut world,
-        "ecs:CreateCluster",
-        json!({ "clusterName": "day" }),
-    );
-    launch_over_zones(&mut world, "m5.xlarge", instances, "day");
-    must(
-        &mut world,
-        "ecs:RegisterTaskDefinition",
-        json!({
-            "family": "app", "requiresCompatibilities": ["EC2"],
-            "containerDefinitions": [{
-                "name": "app", "image": "app:1", "cpu": 64, "memory": 256, "essential": true,
-                "portMappings": [{ "containerPort": 80, "hostPort": 0 }],
-            }],
-        }),
+    let mut world = day_cluster(
+        instances,
+        json!({ "portMappings": [{ "containerPort": 80, "hostPort": 0 }] }),
     );
     let lb = world
         .apply(
@@ -501,6 +475,31 @@ pub fn simulated_day_behind_alb_until(
         );
     }
     while !world.advance_to(until) {}
+    world
+}
+
+/// The day's cluster `day` of `instances` m5.xlarge instances over three zones, and its task
+/// definition `app`: one essential container of 64 CPU units and 256 MiB, with `container`'s
+/// fields besides (a health check, port mappings).
+fn day_cluster(instances: usize, container: serde_json::Value) -> crate::world::World {
+    use serde_json::json;
+    let mut world = crate::world::World::new(crate::world::WorldConfig::default());
+    must(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "day" }),
+    );
+    launch_over_zones(&mut world, "m5.xlarge", instances, "day");
+    let mut definition =
+        json!({ "name": "app", "image": "app:1", "cpu": 64, "memory": 256, "essential": true });
+    if let (Some(d), Some(extra)) = (definition.as_object_mut(), container.as_object()) {
+        d.extend(extra.clone());
+    }
+    must(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "app", "requiresCompatibilities": ["EC2"], "containerDefinitions": [definition] }),
+    );
     world
 }
 

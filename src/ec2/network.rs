@@ -788,7 +788,12 @@ impl World {
             .ok_or_else(|| not_found_group(name, path))
     }
 
-    pub(super) fn authorize_ingress(&mut self, input: &Value) -> Result<Value, ApiError> {
+    /// What Authorize- and RevokeSecurityGroupIngress both read: the request, its group
+    /// (as it is now) and the rules it names, checked.
+    fn ingress_request(
+        &mut self,
+        input: &Value,
+    ) -> Result<(IngressRequest, SecurityGroup, Vec<Rule>), ApiError> {
         let request: IngressRequest = parse_request(input)?;
         refuse_unmodelled(input, INGRESS_UNMODELLED)?;
         let group_id = self.ingress_group(&request)?;
@@ -798,6 +803,12 @@ impl World {
             .group(&group_id)
             .expect("found above")
             .clone();
+        Ok((request, group, rules))
+    }
+
+    pub(super) fn authorize_ingress(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let (request, group, rules) = self.ingress_request(input)?;
+        let group_id = group.id.clone();
         for (n, new) in rules.iter().enumerate() {
             let repeated = rules[..n].iter().any(|r| same_rule(r, new));
             if repeated || group.ingress.iter().any(|r| same_rule(r, new)) {
@@ -830,15 +841,8 @@ impl World {
     }
 
     pub(super) fn revoke_ingress(&mut self, input: &Value) -> Result<Value, ApiError> {
-        let request: IngressRequest = parse_request(input)?;
-        refuse_unmodelled(input, INGRESS_UNMODELLED)?;
-        let group_id = self.ingress_group(&request)?;
-        let rules = self.requested_rules(&request)?;
-        let group = self
-            .network()
-            .group(&group_id)
-            .expect("found above")
-            .clone();
+        let (request, group, rules) = self.ingress_request(input)?;
+        let group_id = group.id.clone();
         if !rules
             .iter()
             .all(|r| group.ingress.iter().any(|have| same_rule(have, r)))
