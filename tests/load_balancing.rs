@@ -307,8 +307,9 @@ fn load_balancers_and_listeners_are_made_and_refused_as_elb_does() {
 }
 
 /// A cluster of one m5.large in us-east-1a running a task of `image` on host port 80, an ALB
-/// with `lb_groups` in front, and a target group `extra` registered with the instance.
-fn served(image: &str, lb_groups: Value, extra: Value) -> (World, String, String) {
+/// in front (in the default group, or with `own_group` one of its own), and a target group
+/// `extra` registered with the instance.
+fn served(image: &str, own_group: bool, extra: Value) -> (World, String, String) {
     let mut world = sim::world();
     sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
     sim::ok(
@@ -327,7 +328,19 @@ fn served(image: &str, lb_groups: Value, extra: Value) -> (World, String, String
         .as_str()
         .unwrap()
         .to_string();
-    let lb = load_balancer(&mut world, "web", lb_groups);
+    // The load balancer's group: the instance's default group, or one of its own ("alb"),
+    // which the instance's default group does not let in.
+    let lb_group = if own_group {
+        sim::ok(
+            &mut world,
+            "ec2:CreateSecurityGroup",
+            json!({ "GroupName": "alb", "Description": "the load balancer" }),
+        )["GroupId"]
+            .clone()
+    } else {
+        json!("sg-0defa017000000000")
+    };
+    let lb = load_balancer(&mut world, "web", json!([lb_group]));
     let tg = target_group(&mut world, "web", extra)["TargetGroupArn"]
         .as_str()
         .unwrap()
@@ -367,7 +380,7 @@ fn state(
 
 #[test]
 fn a_new_target_is_healthy_after_one_passing_check() {
-    let (mut world, tg, instance) = served("nginx:1", json!(["sg-0defa017000000000"]), json!({}));
+    let (mut world, tg, instance) = served("nginx:1", false, json!({}));
     assert_eq!(
         health(&mut world, &tg),
         state(
@@ -405,7 +418,7 @@ fn a_new_target_is_healthy_after_one_passing_check() {
 
 #[test]
 fn a_failing_endpoint_is_unhealthy_after_the_threshold_and_recovers_after_the_healthy_threshold() {
-    let (mut world, tg, _) = served("flaky:1", json!(["sg-0defa017000000000"]), json!({}));
+    let (mut world, tg, _) = served("flaky:1", false, json!({}));
     sim::ok(
         &mut world,
         "sim:SetImageBehavior",
@@ -448,7 +461,7 @@ fn a_failing_endpoint_is_unhealthy_after_the_threshold_and_recovers_after_the_he
 
 #[test]
 fn a_tcp_check_only_connects_so_a_failing_endpoint_passes_it() {
-    let (mut world, _, instance) = served("flaky:2", json!(["sg-0defa017000000000"]), json!({}));
+    let (mut world, _, instance) = served("flaky:2", false, json!({}));
     sim::ok(
         &mut world,
         "sim:SetImageBehavior",
@@ -497,41 +510,7 @@ fn a_tcp_check_only_connects_so_a_failing_endpoint_passes_it() {
 #[test]
 fn a_security_group_that_does_not_let_the_load_balancer_in_times_the_checks_out() {
     // The instance keeps the default group, which lets in only its own members.
-    let (mut world, tg, instance) = {
-        let mut world = sim::world();
-        sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 1);
-        let alb = sim::ok(
-            &mut world,
-            "ec2:CreateSecurityGroup",
-            json!({ "GroupName": "alb", "Description": "the load balancer" }),
-        )["GroupId"]
-            .clone();
-        sim::ok(
-            &mut world,
-            "ecs:RegisterTaskDefinition",
-            json!({ "family": "web", "containerDefinitions": [{ "name": "web", "image": "nginx:1",
-                    "cpu": 256, "memory": 512, "portMappings": [{ "containerPort": 80, "hostPort": 80 }] }] }),
-        );
-        sim::ok(
-            &mut world,
-            "ecs:RunTask",
-            json!({ "cluster": "demo", "taskDefinition": "web" }),
-        );
-        sim::advance(&mut world, 30_000);
-        let instance = world.describe_all()["ec2Instances"][0]["InstanceId"].clone();
-        let lb = load_balancer(&mut world, "web", json!([alb]));
-        let tg = target_group(&mut world, "web", json!({}))["TargetGroupArn"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        listener(&mut world, &lb, &tg);
-        sim::ok(
-            &mut world,
-            "elasticloadbalancing:RegisterTargets",
-            json!({ "TargetGroupArn": tg, "Targets": [{ "Id": instance }] }),
-        );
-        (world, tg, instance)
-    };
+    let (mut world, tg, instance) = served("nginx:1", true, json!({}));
     sim::advance(&mut world, 32_000);
     assert_eq!(
         health(&mut world, &tg),
@@ -555,7 +534,7 @@ fn a_security_group_that_does_not_let_the_load_balancer_in_times_the_checks_out(
 
 #[test]
 fn nothing_listening_on_the_port_fails_the_checks() {
-    let (mut world, tg, instance) = served("nginx:1", json!(["sg-0defa017000000000"]), json!({}));
+    let (mut world, tg, instance) = served("nginx:1", false, json!({}));
     sim::ok(
         &mut world,
         "elasticloadbalancing:RegisterTargets",
@@ -580,7 +559,7 @@ fn nothing_listening_on_the_port_fails_the_checks() {
 
 #[test]
 fn a_deregistered_target_drains_for_the_delay_then_leaves() {
-    let (mut world, tg, instance) = served("nginx:1", json!(["sg-0defa017000000000"]), json!({}));
+    let (mut world, tg, instance) = served("nginx:1", false, json!({}));
     sim::advance(&mut world, 2_000);
     sim::ok(
         &mut world,

@@ -323,28 +323,8 @@ impl World {
                 "$.Scheme",
             ));
         }
-        if self
-            .elb
-            .load_balancers
-            .iter()
-            .any(|lb| lb.name == request.name)
-        {
-            return Err(ApiError::new(
-                "DuplicateLoadBalancerName",
-                format!(
-                    "A load balancer with the same name '{}' exists, but with different settings",
-                    request.name
-                ),
-                Some("$.Name"),
-            ));
-        }
-        if self.elb.load_balancers.len() >= LOAD_BALANCERS_MAX {
-            return Err(ApiError::new(
-                "TooManyLoadBalancers",
-                format!("The quota of {LOAD_BALANCERS_MAX} load balancers has been reached"),
-                None,
-            ));
-        }
+        let names = self.elb.load_balancers.iter().map(|lb| lb.name.as_str());
+        super::check_new_name(names, &request.name, "load balancer", LOAD_BALANCERS_MAX)?;
         let subnets = self.load_balancer_subnets(&request, kind)?;
         let vpc_id = subnets[0].2.clone();
         let security_groups = self.load_balancer_groups(&request, kind, &vpc_id)?;

@@ -190,6 +190,37 @@ pub(crate) fn validation(message: impl Into<String>, path: &str) -> ApiError {
     ApiError::new("ValidationError", message, Some(path))
 }
 
+/// A new load balancer's or target group's name is not taken (`DuplicateLoadBalancerName`,
+/// `DuplicateTargetGroupName`) and the quota of them has room (`TooManyLoadBalancers`,
+/// `TooManyTargetGroups`).
+pub(crate) fn check_new_name<'a>(
+    mut names: impl ExactSizeIterator<Item = &'a str>,
+    name: &str,
+    what: &str,
+    quota: usize,
+) -> Result<(), ApiError> {
+    let code: String = what
+        .split(' ')
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect();
+    let count = names.len();
+    if names.any(|n| n == name) {
+        return Err(ApiError::new(
+            &format!("Duplicate{code}Name"),
+            format!("A {what} with the same name '{name}' exists, but with different settings"),
+            Some("$.Name"),
+        ));
+    }
+    if count >= quota {
+        return Err(ApiError::new(
+            &format!("TooMany{code}s"),
+            format!("The quota of {quota} {what}s has been reached"),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 /// A name of a load balancer or target group: 1 to 32 letters, digits and hyphens, neither
 /// starting nor ending with a hyphen (ELB's rule; the wording is the model's).
 pub(crate) fn check_name(name: &str, what: &str, path: &str) -> Result<(), ApiError> {

@@ -478,28 +478,8 @@ impl World {
             ));
         }
         let health = health_check(&request, &protocol)?;
-        if self
-            .elb
-            .target_groups
-            .iter()
-            .any(|tg| tg.name == request.name)
-        {
-            return Err(ApiError::new(
-                "DuplicateTargetGroupName",
-                format!(
-                    "A target group with the same name '{}' exists, but with different settings",
-                    request.name
-                ),
-                Some("$.Name"),
-            ));
-        }
-        if self.elb.target_groups.len() >= TARGET_GROUPS_MAX {
-            return Err(ApiError::new(
-                "TooManyTargetGroups",
-                format!("The quota of {TARGET_GROUPS_MAX} target groups has been reached"),
-                None,
-            ));
-        }
+        let names = self.elb.target_groups.iter().map(|tg| tg.name.as_str());
+        super::check_new_name(names, &request.name, "target group", TARGET_GROUPS_MAX)?;
         let tg = TargetGroup {
             arn: format!(
                 "arn:aws:elasticloadbalancing:{}:{}:targetgroup/{}/{}",
