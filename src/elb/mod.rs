@@ -49,26 +49,29 @@ pub struct ElbState {
     pub listeners: Vec<load_balancer::Listener>,
     pub rules: Vec<rule::Rule>,
     pub target_groups: Vec<target_group::TargetGroup>,
+    /// Target groups made so far: the next group's key.
+    pub groups_created: u32,
+}
+
+/// Which target a timer is for, by numbers only (a check is ELB's most frequent event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetKey {
+    /// The group's [`target_group::TargetGroup::key`].
+    pub group: u32,
+    /// The target's [`target_group::Target::serial`].
+    pub serial: u32,
+    pub generation: u32,
 }
 
 /// What ELB schedules.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Timer {
-    /// A target's next health check (or, the first time, its registration completing). The
-    /// generation tells a stale timer from a live one after the target was deregistered.
-    HealthCheck {
-        target_group: String,
-        id: String,
-        port: u16,
-        generation: u32,
-    },
+    /// A target's next health check (or, the first time, its registration completing). A
+    /// target is found by its group's key and its serial (targets are kept in serial order);
+    /// the generation tells a stale timer from a live one after the target changed course.
+    HealthCheck(TargetKey),
     /// A deregistering target's delay is over: it leaves the group.
-    DrainDone {
-        target_group: String,
-        id: String,
-        port: u16,
-        generation: u32,
-    },
+    DrainDone(TargetKey),
 }
 
 /// Performs `elasticloadbalancing:<operation>`.
@@ -100,18 +103,8 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
 /// Fires an ELB timer.
 pub fn fire(world: &mut World, timer: Timer) {
     match timer {
-        Timer::HealthCheck {
-            target_group,
-            id,
-            port,
-            generation,
-        } => world.health_check(&target_group, &id, port, generation),
-        Timer::DrainDone {
-            target_group,
-            id,
-            port,
-            generation,
-        } => world.drain_done(&target_group, &id, port, generation),
+        Timer::HealthCheck(key) => world.health_check(key),
+        Timer::DrainDone(key) => world.drain_done(key),
     }
 }
 

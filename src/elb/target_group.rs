@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    check_name, validation, Timer, FAILING_RESPONSE_CODE, TARGETS_PER_GROUP_MAX, TARGET_GROUPS_MAX,
-    TARGET_HISTORY_MAX, TARGET_REGISTRATION_MS,
+    check_name, validation, TargetKey, Timer, FAILING_RESPONSE_CODE, TARGETS_PER_GROUP_MAX,
+    TARGET_GROUPS_MAX, TARGET_HISTORY_MAX, TARGET_REGISTRATION_MS,
 };
 use crate::ec2::read::{ingress_allows, instance, InstanceState, Source};
 use crate::engine::error::{parse_request, refuse_unmodelled, ApiError, Unmodelled};
@@ -115,6 +115,10 @@ pub struct Target {
     /// Passed and failed checks in a row.
     pub passes: u32,
     pub failures: u32,
+    /// Its registration's number in the group: targets are kept in serial order.
+    pub serial: u32,
+    /// Bumped when the target changes course (drains, is unused, is used again): its older
+    /// timers are stale.
     pub generation: u32,
     /// Its newest health changes: when, the state, the reason.
     pub history: Vec<(SimTime, TargetState, Option<Reason>)>,
@@ -122,6 +126,8 @@ pub struct Target {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetGroup {
+    /// The group's number, for timers (see [`super::TargetKey`]).
+    pub key: u32,
     pub arn: String,
     pub name: String,
     pub protocol: String,
@@ -134,8 +140,29 @@ pub struct TargetGroup {
     pub algorithm: String,
     pub cross_zone: String,
     pub targets: Vec<Target>,
-    /// Targets registered since the group was made, for target generations.
+    /// Targets registered since the group was made: the next target's serial.
     pub registrations: u32,
+    /// Where its health checks come from (the first load balancer that uses it): the address
+    /// and security groups, kept as listeners change rather than found at every check.
+    pub check_source: (u32, Vec<String>),
+}
+
+impl TargetGroup {
+    /// The target with `key`'s serial, if its generation is still `key`'s.
+    fn target_position(&self, key: TargetKey) -> Option<usize> {
+        let position = (self.targets)
+            .binary_search_by_key(&key.serial, |t| t.serial)
+            .ok()?;
+        (self.targets[position].generation == key.generation).then_some(position)
+    }
+
+    fn key_of(&self, target: &Target) -> TargetKey {
+        TargetKey {
+            group: self.key,
+            serial: target.serial,
+            generation: target.generation,
+        }
+    }
 }
 
 #[allow(dead_code)]
@@ -480,7 +507,9 @@ impl World {
         let health = health_check(&request, &protocol)?;
         let names = self.elb.target_groups.iter().map(|tg| tg.name.as_str());
         super::check_new_name(names, &request.name, "target group", TARGET_GROUPS_MAX)?;
+        self.elb.groups_created += 1;
         let tg = TargetGroup {
+            key: self.elb.groups_created,
             arn: format!(
                 "arn:aws:elasticloadbalancing:{}:{}:targetgroup/{}/{}",
                 self.config.region,
@@ -500,6 +529,7 @@ impl World {
             cross_zone: "use_load_balancer_configuration".into(),
             targets: Vec::new(),
             registrations: 0,
+            check_source: (0, Vec::new()),
         };
         let out = self.target_group_json(&tg);
         self.elb.target_groups.push(tg);
@@ -816,29 +846,22 @@ impl World {
         } else {
             (TargetState::Unused, Reason::NotInUse)
         };
-        let generation = tg.registrations;
-        tg.targets.push(Target {
-            id: id.clone(),
+        let target = Target {
+            id,
             port,
             availability_zone: zone,
             state,
             reason: Some(reason),
             passes: 0,
             failures: 0,
-            generation,
+            serial: tg.registrations,
+            generation: 0,
             history: vec![(now, state, Some(reason))],
-        });
+        };
+        let key = tg.key_of(&target);
+        tg.targets.push(target);
         if in_use {
-            let target_group = tg.arn.clone();
-            self.schedule(
-                TARGET_REGISTRATION_MS,
-                Timer::HealthCheck {
-                    target_group,
-                    id,
-                    port,
-                    generation,
-                },
-            );
+            self.schedule(TARGET_REGISTRATION_MS, Timer::HealthCheck(key));
         }
     }
 
@@ -879,41 +902,39 @@ impl World {
         let now = self.now;
         let tg = &mut self.elb.target_groups[index];
         let delay_ms = SimTime::from(tg.deregistration_delay_s) * MS_PER_SECOND;
-        let target_group = tg.arn.clone();
+        let group = tg.key;
         let Some(target) = tg.targets.iter_mut().find(|t| t.id == id && t.port == port) else {
             return;
         };
         if target.state == TargetState::Draining {
             return;
         }
-        target.generation = target.generation.wrapping_add(1 << 16);
-        let generation = target.generation;
+        target.generation = target.generation.wrapping_add(1);
+        let key = TargetKey {
+            group,
+            serial: target.serial,
+            generation: target.generation,
+        };
         set_state(
             target,
             now,
             TargetState::Draining,
             Some(Reason::DeregistrationInProgress),
         );
-        self.schedule(
-            delay_ms,
-            Timer::DrainDone {
-                target_group,
-                id: id.to_string(),
-                port,
-                generation,
-            },
-        );
+        self.schedule(delay_ms, Timer::DrainDone(key));
     }
 
-    pub(crate) fn drain_done(&mut self, target_group: &str, id: &str, port: u16, generation: u32) {
-        if let Some(tg) = self
+    pub(crate) fn drain_done(&mut self, key: TargetKey) {
+        let Some(tg) = self
             .elb
             .target_groups
             .iter_mut()
-            .find(|tg| tg.arn == target_group)
-        {
-            tg.targets
-                .retain(|t| !(t.id == id && t.port == port && t.generation == generation));
+            .find(|g| g.key == key.group)
+        else {
+            return;
+        };
+        if let Some(position) = tg.target_position(key) {
+            tg.targets.remove(position);
         }
     }
 
@@ -923,10 +944,16 @@ impl World {
         let now = self.now;
         let mut checks = Vec::new();
         for index in 0..self.elb.target_groups.len() {
-            let in_use = !self
-                .load_balancers_of(&self.elb.target_groups[index].arn)
-                .is_empty();
+            let users = self.load_balancers_of(&self.elb.target_groups[index].arn);
+            let in_use = !users.is_empty();
+            let source = (self.elb.load_balancers.iter())
+                .find(|lb| users.contains(&lb.arn))
+                .map_or((0, Vec::new()), |lb| {
+                    (lb.address, lb.security_groups.clone())
+                });
             let tg = &mut self.elb.target_groups[index];
+            tg.check_source = source;
+            let group = tg.key;
             for target in tg
                 .targets
                 .iter_mut()
@@ -934,7 +961,7 @@ impl World {
             {
                 let unused = target.state == TargetState::Unused;
                 if in_use && unused {
-                    target.generation = target.generation.wrapping_add(1 << 16);
+                    target.generation = target.generation.wrapping_add(1);
                     target.passes = 0;
                     target.failures = 0;
                     set_state(
@@ -943,28 +970,19 @@ impl World {
                         TargetState::Initial,
                         Some(Reason::RegistrationInProgress),
                     );
-                    checks.push((
-                        tg.arn.clone(),
-                        target.id.clone(),
-                        target.port,
-                        target.generation,
-                    ));
+                    checks.push(TargetKey {
+                        group,
+                        serial: target.serial,
+                        generation: target.generation,
+                    });
                 } else if !in_use && !unused {
-                    target.generation = target.generation.wrapping_add(1 << 16);
+                    target.generation = target.generation.wrapping_add(1);
                     set_state(target, now, TargetState::Unused, Some(Reason::NotInUse));
                 }
             }
         }
-        for (target_group, id, port, generation) in checks {
-            self.schedule(
-                TARGET_REGISTRATION_MS,
-                Timer::HealthCheck {
-                    target_group,
-                    id,
-                    port,
-                    generation,
-                },
-            );
+        for key in checks {
+            self.schedule(TARGET_REGISTRATION_MS, Timer::HealthCheck(key));
         }
     }
 
@@ -984,10 +1002,9 @@ impl World {
         let port = tg.health.port.unwrap_or(target.port);
         // The checks come from the load balancer's nodes, with its security groups: the
         // instance's groups must let them in on the health-check port, or the check times out.
-        let (address, security_groups) = self.check_source(tg);
         let source = Source {
-            address,
-            security_groups: &security_groups,
+            address: tg.check_source.0,
+            security_groups: &tg.check_source.1,
         };
         let groups = crate::ec2::read::instance_security_groups(self, &target.id);
         if !ingress_allows(self, groups, source, "tcp", port) {
@@ -998,20 +1015,6 @@ impl World {
             return Err(Reason::FailedHealthChecks);
         };
         self.answer_check(tg, listening)
-    }
-
-    /// The load balancer a group's checks come from: its address and security groups.
-    fn check_source(&self, tg: &TargetGroup) -> (u32, Vec<String>) {
-        let lbs = self.load_balancers_of(&tg.arn);
-        let lb = self
-            .elb
-            .load_balancers
-            .iter()
-            .find(|lb| lbs.contains(&lb.arn));
-        (
-            lb.map_or(0, |lb| lb.address),
-            lb.map_or_else(Vec::new, |lb| lb.security_groups.clone()),
-        )
     }
 
     /// One check of an `ip` target: an awsvpc task's address. Its own security groups (none:
@@ -1033,10 +1036,9 @@ impl World {
         } else {
             groups
         };
-        let (address, security_groups) = self.check_source(tg);
         let source = Source {
-            address,
-            security_groups: &security_groups,
+            address: tg.check_source.0,
+            security_groups: &tg.check_source.1,
         };
         if !ingress_allows(self, groups, source, "tcp", port) {
             return Err(Reason::Timeout);
@@ -1074,27 +1076,12 @@ impl World {
     }
 
     /// A target's health check is due: check it, count, change its state, and schedule the next.
-    pub(crate) fn health_check(
-        &mut self,
-        target_group: &str,
-        id: &str,
-        port: u16,
-        generation: u32,
-    ) {
-        let Some(index) = self
-            .elb
-            .target_groups
-            .iter()
-            .position(|tg| tg.arn == target_group)
-        else {
+    pub(crate) fn health_check(&mut self, key: TargetKey) {
+        let Some(index) = (self.elb.target_groups.iter()).position(|tg| tg.key == key.group) else {
             return;
         };
         let tg = &self.elb.target_groups[index];
-        let Some(position) = tg
-            .targets
-            .iter()
-            .position(|t| t.id == id && t.port == port && t.generation == generation)
-        else {
+        let Some(position) = tg.target_position(key) else {
             return;
         };
         let outcome = self.check_target(tg, &tg.targets[position]);
@@ -1146,23 +1133,12 @@ impl World {
                 }
             }
         }
-        let changed = target.state != before;
-        let target_group = tg.arn.clone();
-        if changed {
+        if target.state != before {
             // The services behind the group count their tasks' health by it.
-            self.command(crate::world::Command::TargetHealthChanged(
-                target_group.clone(),
-            ));
+            let target_group = tg.arn.clone();
+            self.command(crate::world::Command::TargetHealthChanged(target_group));
         }
-        self.schedule(
-            interval_ms,
-            Timer::HealthCheck {
-                target_group,
-                id: id.to_string(),
-                port,
-                generation,
-            },
-        );
+        self.schedule(interval_ms, Timer::HealthCheck(key));
     }
 
     pub(crate) fn target_health_json(&self, tg: &TargetGroup, target: &Target) -> Value {
