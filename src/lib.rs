@@ -13,7 +13,9 @@
 //!   groups.
 //! - [`elb`]: Elastic Load Balancing v2: load balancers, listeners, target groups, target
 //!   health.
-//! - [`sim`]: the playground's own `sim:` actions.
+//! - [`cloudwatch`]: CloudWatch metrics: the store the services publish to each minute, and
+//!   the requests that read it.
+//! - [`sim`]: the playground's own `sim:` actions: image behaviour, traffic and its cost.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - [`bench`]: the benchmarks that print their figures (design.md section 7).
 //! - [`fuzz`]: the deterministic fuzzer (`ecsplay fuzz`, and a short pass in `make test`).
@@ -25,6 +27,7 @@
 //! `yew`, `web_sys`, `gloo` or `js_sys`.
 
 pub mod bench;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod ecs;
 pub mod elb;

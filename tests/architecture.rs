@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 /// The service folders under `src/`, each with the same shape.
-const SERVICES: &[&str] = &["ecs", "ec2", "elb", "sim"];
+const SERVICES: &[&str] = &["ecs", "ec2", "elb", "sim", "cloudwatch"];
 /// The modules a service publishes for the others to read.
 const PUBLISHED: &[(&str, &str)] = &[
     ("ec2", "read"),
@@ -20,6 +20,8 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("sim", "read"),
     ("ecs", "read"),
     ("elb", "read"),
+    // What a service hands CloudWatch to publish: its metrics' values for a minute.
+    ("cloudwatch", "Datum"),
 ];
 
 fn sources(dir: &Path) -> Vec<PathBuf> {

@@ -13,7 +13,56 @@ impl World {
         self.check_instances()?;
         self.check_tasks()?;
         self.check_addresses()?;
+        self.check_targets()?;
         self.check_services()
+    }
+
+    /// A service task is a live target (initial, healthy or unhealthy) of its load balancers
+    /// only while it is RUNNING or DEACTIVATING: ECS registers it at RUNNING and deregisters it
+    /// as it stops.
+    fn check_targets(&self) -> Result<(), String> {
+        use crate::elb::read::target_health;
+        use crate::elb::read::TargetState;
+        for service in self
+            .ecs
+            .services
+            .iter()
+            .filter(|s| !s.load_balancers.is_empty())
+        {
+            for &t in &service.tasks {
+                let task = &self.ecs.tasks[t];
+                if matches!(
+                    task.last_status,
+                    TaskStatus::Running | TaskStatus::Deactivating
+                ) {
+                    continue;
+                }
+                for (group, id, port) in self.task_targets(t) {
+                    // A stopped task's host port (or address) may serve a newer task now.
+                    let holder = match crate::elb::read::address(&id) {
+                        Some(address) => super::read::listening_on_address(self, address, port)
+                            .map(|(l, _, _)| l.task),
+                        None => super::read::listening_on(self, &id, port).map(|l| l.task),
+                    };
+                    if holder.is_some_and(|h| h != t) {
+                        continue;
+                    }
+                    let state = target_health(self, &group, &id, port).map(|(s, _)| s);
+                    let live = matches!(
+                        state,
+                        Some(TargetState::Initial | TargetState::Healthy | TargetState::Unhealthy)
+                    );
+                    if live {
+                        return Err(format!(
+                            "task {} is {} but still a live target {id}:{port} of {group}",
+                            task.id,
+                            task.last_status.as_str()
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Every private address held names a task that has it and has not stopped.

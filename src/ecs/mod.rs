@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod deployment;
 mod invariants;
 pub mod load_balancers;
+pub mod metrics;
 pub mod placement;
 pub mod read;
 pub mod service;

@@ -9,6 +9,7 @@ use crate::world::World;
 /// and its image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Listening<'a> {
+    pub task: super::TaskIdx,
     pub task_id: &'a str,
     pub running: bool,
     pub started_at: Option<SimTime>,
@@ -31,6 +32,7 @@ pub fn listening_on<'a>(
     // A stopped task may still be listed with the port it held: the live one answers.
     instance.tasks.iter().find_map(|&t| {
         let task = &ecs.tasks[t];
+        let index = t;
         if task.last_status == TaskStatus::Stopped {
             return None;
         }
@@ -40,6 +42,7 @@ pub fn listening_on<'a>(
                 .any(|&(_, host, udp)| host == port && !udp)
         })?;
         Some(Listening {
+            task: index,
             task_id: &task.id,
             running: task.last_status == TaskStatus::Running,
             started_at: task.started_at,
@@ -74,6 +77,7 @@ pub fn listening_on_address<'a>(
     })?;
     Some((
         Listening {
+            task: index,
             task_id: &task.id,
             running: task.last_status == TaskStatus::Running,
             started_at: task.started_at,
@@ -82,4 +86,86 @@ pub fn listening_on_address<'a>(
         eni.security_groups.as_slice(),
         task.availability_zone.as_str(),
     ))
+}
+
+/// How much CPU a running task may use and what it reserved, for the playground's load
+/// (`sim:SetTraffic`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskSize {
+    /// CPU units the task may use at the most: its task-level `cpu` (Fargate always has one);
+    /// else, on EC2, its share of the instance by CPU shares (a container's `cpu`, at least 2
+    /// shares, as Docker gives), never less than it reserved.
+    pub cpu_units_limit: f64,
+    /// CPU units and MiB the task definition asks for (task level, else the containers' sum).
+    pub cpu_units: u32,
+    pub memory_mib: u32,
+}
+
+/// The CPU shares Docker gives a container that asks for none or fewer (its minimum).
+pub const CPU_SHARES_MIN: u32 = 2;
+
+/// What task `task` may use, if it exists and is not stopped.
+pub fn task_size(world: &World, task: super::TaskIdx) -> Option<TaskSize> {
+    let ecs = &world.ecs;
+    let t = ecs.tasks.get(task)?;
+    if t.last_status == TaskStatus::Stopped {
+        return None;
+    }
+    let task_level_cpu = definition_of(world, &t.task_definition).and_then(|d| d.cpu_units);
+    let limit = match (task_level_cpu, t.container_instance) {
+        (Some(cpu), _) => f64::from(cpu),
+        (None, None) => f64::from(t.cpu_units),
+        (None, Some(ci)) => {
+            let instance = &ecs.container_instances[ci];
+            let shares = |units: u32| f64::from(units.max(CPU_SHARES_MIN));
+            let total: f64 = (instance.tasks.iter())
+                .filter_map(|&i| ecs.tasks.get(i))
+                .filter(|other| other.last_status == TaskStatus::Running)
+                .map(|other| shares(other.cpu_units))
+                .sum();
+            let share = f64::from(instance.cpu_units_registered) * shares(t.cpu_units)
+                / total.max(shares(t.cpu_units));
+            share.max(f64::from(t.cpu_units))
+        }
+    };
+    Some(TaskSize {
+        cpu_units_limit: limit,
+        cpu_units: t.cpu_units,
+        memory_mib: t.memory_mib,
+    })
+}
+
+/// The task definition `family:revision`.
+fn definition_of<'a>(
+    world: &'a World,
+    family_revision: &str,
+) -> Option<&'a super::task_definition::TaskDefinition> {
+    let (family, revision) = family_revision.rsplit_once(':')?;
+    let revision: usize = revision.parse().ok()?;
+    world
+        .ecs
+        .task_definitions
+        .get(family)?
+        .get(revision.checked_sub(1)?)
+}
+
+/// The zone of the awsvpc task at `address`, if one holds it.
+pub fn address_zone(world: &World, address: u32) -> Option<&str> {
+    let &index = world.ecs.eni_addresses.get(&address)?;
+    let task = world.ecs.tasks.get(index)?;
+    Some(task.availability_zone.as_str())
+}
+
+pub use super::TaskIdx;
+
+/// Task `task`'s serial (which task holds the slot), if the slot holds one.
+pub fn task_serial(world: &World, task: TaskIdx) -> Option<u64> {
+    world.ecs.tasks.get(task).map(|t| t.serial)
+}
+
+/// The images of task `task`'s containers.
+pub fn task_images(world: &World, task: TaskIdx) -> impl Iterator<Item = &str> + '_ {
+    (world.ecs.tasks.get(task).into_iter())
+        .flat_map(|t| t.containers.iter())
+        .map(|c| c.image.as_str())
 }

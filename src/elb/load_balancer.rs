@@ -51,6 +51,10 @@ pub struct LoadBalancer {
     pub created_at: SimTime,
     /// The address its health checks come from (its node in the first subnet).
     pub address: u32,
+    /// What its traffic did in the minute under way, for its metrics.
+    pub minute: super::traffic::Minute,
+    /// Requests a second sent to it at the last traffic sample.
+    pub requests_per_second: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -360,6 +364,8 @@ impl World {
             ),
             created_at: self.now,
             address: parse_ipv4_base(first, 10),
+            minute: Default::default(),
+            requests_per_second: 0.0,
         };
         let out = self.load_balancer_json(&lb);
         self.elb.load_balancers.push(lb);

@@ -18,6 +18,7 @@ pub mod load_balancer;
 pub mod read;
 pub mod rule;
 pub mod target_group;
+pub mod traffic;
 
 use serde_json::Value;
 

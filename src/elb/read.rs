@@ -37,3 +37,71 @@ pub fn target_health(
     let target = tg.targets.iter().find(|t| t.id == id && t.port == port)?;
     Some((target.state, target.reason.map(|r| r.description())))
 }
+
+pub use super::traffic::{Flow, Outcome, Routed, Share};
+
+/// A load balancer as `sim:SetTraffic` sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadBalancerView<'a> {
+    pub index: usize,
+    pub arn: &'a str,
+    /// A Network Load Balancer (else an Application one).
+    pub network: bool,
+}
+
+/// The load balancer named `name_or_arn` (its name or its ARN).
+pub fn load_balancer<'a>(world: &'a World, name_or_arn: &str) -> Option<LoadBalancerView<'a>> {
+    let (index, lb) = (world.elb.load_balancers.iter())
+        .enumerate()
+        .find(|(_, lb)| lb.arn == name_or_arn || lb.name == name_or_arn)?;
+    Some(LoadBalancerView {
+        index,
+        arn: &lb.arn,
+        network: lb.kind == super::load_balancer::Kind::Network,
+    })
+}
+
+/// Whether load balancer `arn` has a listener on `port`.
+pub fn listens_on(world: &World, arn: &str, port: u16) -> bool {
+    (world.elb.listeners.iter()).any(|l| l.load_balancer == arn && l.port == port)
+}
+
+/// Where a sample's requests go through load balancer `index` (see `elb::traffic`).
+pub fn route(
+    world: &World,
+    index: usize,
+    flow: &Flow<'_>,
+    capacity: &dyn Fn(usize, usize) -> f64,
+) -> Routed {
+    super::traffic::route(world, index, flow, capacity)
+}
+
+/// A target by its group's index and its index in the group: whether it is an address (an
+/// `ip` group), its id and port, and whether its checks time out (nothing gets through).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetView<'a> {
+    pub address: Option<u32>,
+    pub id: &'a str,
+    pub port: u16,
+    pub times_out: bool,
+}
+
+pub fn target(world: &World, group: usize, target: usize) -> TargetView<'_> {
+    let tg = &world.elb.target_groups[group];
+    let t = &tg.targets[target];
+    TargetView {
+        address: if tg.target_type == "ip" {
+            super::target_group::ipv4(&t.id)
+        } else {
+            None
+        },
+        id: &t.id,
+        port: t.port,
+        times_out: super::traffic::unreachable_reason(world, group, target).is_some(),
+    }
+}
+
+/// A dotted IPv4 address as a number (`10.0.1.23`), as `ip` targets are named.
+pub fn address(text: &str) -> Option<u32> {
+    super::target_group::ipv4(text)
+}

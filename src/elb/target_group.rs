@@ -122,6 +122,11 @@ pub struct Target {
     pub generation: u32,
     /// Its newest health changes: when, the state, the reason.
     pub history: Vec<(SimTime, TargetState, Option<Reason>)>,
+    /// Its zone, found when it registered (the instance's, or the task's for an address), for
+    /// routing by zone.
+    pub zone: Option<String>,
+    /// Requests a second it was sent at the last traffic sample.
+    pub requests_per_second: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +150,8 @@ pub struct TargetGroup {
     /// Where its health checks come from (the first load balancer that uses it): the address
     /// and security groups, kept as listeners change rather than found at every check.
     pub check_source: (u32, Vec<String>),
+    /// What its traffic did in the minute under way, for its metrics.
+    pub minute: super::traffic::GroupMinute,
 }
 
 impl TargetGroup {
@@ -437,7 +444,7 @@ fn check_matcher(code: &str, max: u16) -> Result<(), ApiError> {
 }
 
 /// A dotted IPv4 address as a number.
-fn ipv4(text: &str) -> Option<u32> {
+pub(crate) fn ipv4(text: &str) -> Option<u32> {
     let octets: Vec<u8> = text
         .split('.')
         .map(|o| o.parse::<u8>().ok())
@@ -530,6 +537,7 @@ impl World {
             targets: Vec::new(),
             registrations: 0,
             check_source: (0, Vec::new()),
+            minute: Default::default(),
         };
         let out = self.target_group_json(&tg);
         self.elb.target_groups.push(tg);
@@ -833,6 +841,15 @@ impl World {
         in_use: bool,
     ) {
         let now = self.now;
+        let found_zone = zone.clone().or_else(|| {
+            let tg = &self.elb.target_groups[index];
+            if tg.target_type == "ip" {
+                let address = ipv4(&id)?;
+                crate::ecs::read::address_zone(self, address).map(str::to_string)
+            } else {
+                instance(self, &id).map(|i| i.availability_zone.to_string())
+            }
+        });
         let tg = &mut self.elb.target_groups[index];
         if let Some(t) = tg.targets.iter().find(|t| t.id == id && t.port == port) {
             if t.state != TargetState::Draining {
@@ -857,6 +874,8 @@ impl World {
             serial: tg.registrations,
             generation: 0,
             history: vec![(now, state, Some(reason))],
+            zone: found_zone,
+            requests_per_second: 0.0,
         };
         let key = tg.key_of(&target);
         tg.targets.push(target);

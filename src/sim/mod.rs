@@ -1,7 +1,11 @@
 //! The playground's own actions, `sim:` (design.md section 4): what AWS has no request for.
-//! Today that is how an image behaves once started (`sim:SetImageBehavior`); traffic and
-//! failures come with their issues. The same shape as a service folder: its requests, its
-//! state, and the read functions others may call ([`read`]); it has no timers yet.
+//! How an image behaves once started (`sim:SetImageBehavior`: its start, exit, health, and
+//! what a request costs it) and the traffic sent to load balancers (`sim:SetTraffic`, in
+//! [`traffic`]); failures come with their issue. The same shape as a service folder: its
+//! requests, its state, and the read functions others may call ([`read`]). It has no timers:
+//! traffic is sampled as the clock passes each sample's time (see `World::pass_samples`).
+
+pub mod traffic;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +21,7 @@ use crate::world::World;
 pub struct SimState {
     /// How each image behaves once started, by exact image string.
     images: BTreeMap<String, read::ImageBehavior>,
+    pub traffic: traffic::TrafficState,
 }
 
 /// What other services may ask of `sim:`.
@@ -35,6 +40,12 @@ pub mod read {
         /// Whether the image's health endpoint answers a load balancer's check with an error
         /// (`"targetHealth": "fail"`).
         pub target_health_fails: bool,
+        /// CPU time one request costs, of one vCPU, in microseconds (`"cpuPerRequest"`).
+        pub cpu_per_request_us: u64,
+        /// The response time of a request on an idle task, in microseconds (`"latency"`).
+        pub latency_us: u64,
+        /// Memory a running container of the image uses, MiB (`"memory"`).
+        pub memory_mib: u32,
     }
 
     /// How containers of `image` behave: as `sim:SetImageBehavior` said, else the defaults
@@ -42,12 +53,28 @@ pub mod read {
     pub fn image_behavior(world: &World, image: &str) -> ImageBehavior {
         world.sim.images.get(image).cloned().unwrap_or_default()
     }
+
+    /// What a running task uses in the minute under way: CPU units (its requests' cost,
+    /// averaged over the minute's traffic samples) and MiB (its images' `memory`).
+    pub fn task_usage(world: &World, task: crate::ecs::read::TaskIdx) -> (f64, f64) {
+        let cpu = world.sim.traffic.cpu_used(world, task);
+        let memory = if world.sim.images.is_empty() {
+            0.0
+        } else {
+            crate::ecs::read::task_images(world, task)
+                .filter_map(|image| world.sim.images.get(image))
+                .map(|b| f64::from(b.memory_mib))
+                .sum()
+        };
+        (cpu, memory)
+    }
 }
 
 /// Performs `sim:<operation>`.
 pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Value, ApiError> {
     match operation {
         "SetImageBehavior" => world.set_image_behavior(input),
+        "SetTraffic" => world.set_traffic(input),
         _ => Err(ApiError::unknown_operation(&format!("sim:{operation}"))),
     }
 }
@@ -63,6 +90,39 @@ struct SetImageBehaviorRequest {
     health_check: Option<String>,
     startup_time: Option<Value>,
     target_health: Option<String>,
+    cpu_per_request: Option<Value>,
+    latency: Option<Value>,
+    memory: Option<i64>,
+}
+
+/// The cost of one request, from a duration field (`"20ms"`, or milliseconds as a number,
+/// fractions allowed): microseconds, at most [`traffic::REQUEST_TIME_US_MAX`].
+fn request_time_field(value: &Option<Value>, path: &str) -> Result<u64, ApiError> {
+    let ms = match value {
+        None => return Ok(0),
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(-1.0),
+        Some(Value::String(text)) => {
+            parse_duration(text).map_err(|e| ApiError::invalid_parameter(e.0, path))? as f64
+        }
+        Some(_) => {
+            return Err(ApiError::serialization(
+                "expected a duration such as \"20ms\"",
+                path,
+            ))
+        }
+    };
+    let us = (ms * 1000.0).round();
+    if !(0.0..=traffic::REQUEST_TIME_US_MAX as f64).contains(&us) {
+        return Err(ApiError::invalid_parameter(
+            format!(
+                "{} must be from 0 to {} ms.",
+                path.trim_start_matches("$."),
+                traffic::REQUEST_TIME_US_MAX / 1000
+            ),
+            path,
+        ));
+    }
+    Ok(us as u64)
 }
 
 /// A duration field of sim:SetImageBehavior: `"30s"` or milliseconds.
@@ -116,7 +176,23 @@ impl World {
                 ))
             }
         };
+        let memory_mib = match request.memory {
+            None => 0,
+            Some(m) if (0..=i64::from(traffic::IMAGE_MEMORY_MIB_MAX)).contains(&m) => m as u32,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    format!(
+                        "memory must be from 0 to {} MiB.",
+                        traffic::IMAGE_MEMORY_MIB_MAX
+                    ),
+                    "$.memory",
+                ))
+            }
+        };
         let behavior = read::ImageBehavior {
+            cpu_per_request_us: request_time_field(&request.cpu_per_request, "$.cpuPerRequest")?,
+            latency_us: request_time_field(&request.latency, "$.latency")?,
+            memory_mib,
             target_health_fails,
             pull_fails,
             exit_after_ms: duration_field(&request.exit_after, "$.exitAfter")?,

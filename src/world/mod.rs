@@ -131,6 +131,7 @@ pub struct World {
     pub ec2: Ec2State,
     pub elb: ElbState,
     pub sim: SimState,
+    pub cloudwatch: crate::cloudwatch::CloudWatchState,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
     /// refusal, `None` not run yet. Steps without an id keep nothing.
@@ -138,6 +139,8 @@ pub struct World {
     timers_fired: u64,
     /// The last sweep for stopped tasks past their retention (see `ecs::store`).
     last_sweep_at: SimTime,
+    /// The next traffic sample's time (see [`World::pass_samples`]).
+    next_sample_at: SimTime,
 }
 
 impl World {
@@ -156,10 +159,12 @@ impl World {
             ec2: Ec2State::default(),
             elb: ElbState::default(),
             sim: SimState::default(),
+            cloudwatch: Default::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
             last_sweep_at: 0,
+            next_sample_at: crate::sim::traffic::TRAFFIC_SAMPLE_MS,
         };
         // The Region's default VPC is there from the start, as in a new AWS account.
         let region = world.config.region.clone();
@@ -233,10 +238,15 @@ impl World {
     }
 
     /// Every service's invariants, checked after every request and timer in debug builds and
-    /// in tests (EC2 and `sim:` keep none of their own yet).
+    /// in tests (EC2 and `sim:` keep none of their own yet; ELB's are its traffic's books).
     pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
-        self.ecs_invariants().map_err(|message| InvariantViolation {
-            service: "ecs",
+        self.ecs_invariants()
+            .map_err(|message| InvariantViolation {
+                service: "ecs",
+                message,
+            })?;
+        crate::elb::traffic::invariants(self).map_err(|message| InvariantViolation {
+            service: "elasticloadbalancing",
             message,
         })
     }
@@ -309,6 +319,7 @@ impl World {
                 crate::elb::dispatch(self, operation, input)
             }
             Some(("sim", operation)) => crate::sim::dispatch(self, operation, input),
+            Some(("cloudwatch", operation)) => crate::cloudwatch::dispatch(self, operation, input),
             _ => Err(ApiError::unknown_operation(action)),
         };
         // A refused request sent nothing: services check before they change or ask anything.
@@ -331,6 +342,7 @@ impl World {
         for _ in 0..timers_max {
             let Some((time, timer)) = self.queue.pop_due(until) else {
                 self.record_changed_timelines();
+                self.pass_samples(until);
                 self.sweep(until);
                 self.now = self.now.max(until);
                 return true;
@@ -339,6 +351,7 @@ impl World {
             if time > self.now {
                 self.record_changed_timelines();
             }
+            self.pass_samples(time);
             self.sweep(time);
             self.now = time;
             self.timers_fired += 1;
@@ -364,6 +377,31 @@ impl World {
         self.last_sweep_at = time;
         if self.ecs.tasks.next_expiry().is_some_and(|at| at <= time) {
             self.ecs.forget_expired_tasks(time);
+        }
+    }
+
+    /// Before anything happens at `time`: each traffic sample due by then, in order, with the
+    /// world as it stands (nothing changes between timers); at each minute's end, first the
+    /// metrics of the minute that ended. Samples need no timers, so traffic and metrics leave
+    /// the event queue and the event log as they were.
+    fn pass_samples(&mut self, time: SimTime) {
+        use crate::cloudwatch::PERIOD_MS;
+        use crate::sim::traffic::TRAFFIC_SAMPLE_MS;
+        while self.next_sample_at <= time {
+            let at = self.next_sample_at;
+            let now = std::mem::replace(&mut self.now, at);
+            if at % PERIOD_MS == 0 {
+                let mut data = crate::elb::traffic::take_minute_metrics(self);
+                data.extend(crate::ecs::metrics::minute_metrics(self));
+                self.sim.traffic.start_minute();
+                crate::cloudwatch::publish(self, at - PERIOD_MS, data);
+            }
+            let sample_s = TRAFFIC_SAMPLE_MS as f64 / crate::engine::time::MS_PER_SECOND as f64;
+            for (lb, arrived, routed, outcomes) in crate::sim::traffic::sample(self, at) {
+                crate::elb::traffic::account(self, lb, &routed, &outcomes, arrived, sample_s);
+            }
+            self.now = now.max(at);
+            self.next_sample_at += TRAFFIC_SAMPLE_MS;
         }
     }
 
