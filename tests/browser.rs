@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 14] = [
+const GOLDEN: [(&str, &str, &str); 16] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -398,6 +398,16 @@ const GOLDEN: [(&str, &str, &str); 14] = [
         "alb-fargate",
         include_str!("../static/scenarios/alb-fargate.json"),
         include_str!("golden/alb-fargate.jsonl"),
+    ),
+    (
+        "alb-traffic-overload",
+        include_str!("../static/scenarios/alb-traffic-overload.json"),
+        include_str!("golden/alb-traffic-overload.jsonl"),
+    ),
+    (
+        "nlb-cross-zone",
+        include_str!("../static/scenarios/nlb-cross-zone.json"),
+        include_str!("golden/nlb-cross-zone.jsonl"),
     ),
     (
         "blank",

@@ -728,3 +728,107 @@ fn cloudwatch_keeps_custom_metrics_and_answers_in_its_shapes() {
     );
     assert_eq!(error.message, "You have requested up to 2880 datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.");
 }
+
+/// The statistic of the minute ending at `minute_end` (ms), from the world's store.
+fn at_minute(
+    world: &mut World,
+    namespace: &str,
+    name: &str,
+    dims: &[(&str, &str)],
+    stat: &str,
+    minute_end: u64,
+) -> f64 {
+    let dimensions: Vec<Value> = dims
+        .iter()
+        .map(|(n, v)| json!({ "Name": n, "Value": v }))
+        .collect();
+    let start =
+        ecsplay::engine::time::format_timestamp(1_767_225_600_000 + (minute_end - MINUTE) as i64);
+    let end = ecsplay::engine::time::format_timestamp(1_767_225_600_000 + minute_end as i64);
+    let answer = sim::ok(
+        world,
+        "cloudwatch:GetMetricStatistics",
+        json!({ "Namespace": namespace, "MetricName": name, "Dimensions": dimensions,
+                "StartTime": start, "EndTime": end, "Period": 60, "Statistics": [stat] }),
+    );
+    answer["Datapoints"][0][stat].as_f64().unwrap_or(0.0)
+}
+
+#[test]
+fn the_overload_preset_shows_5xx_past_the_services_capacity_until_it_scales_out() {
+    use ecsplay::scenario::{run::run_until, Scenario};
+    let scenario = Scenario::parse(include_str!(
+        "../static/scenarios/alb-traffic-overload.json"
+    ))
+    .unwrap();
+    let mut world = run_until(&scenario, 40 * MINUTE);
+    let lb = world.elb.load_balancers[0].arn.clone();
+    let lb_dim = dimension(&lb);
+    let by_lb = [("LoadBalancer", lb_dim.as_str())];
+    let service = [("ClusterName", "demo"), ("ServiceName", "web")];
+    // At 10 minutes: 21 a second, under the two tasks' 25.
+    assert_eq!(
+        at_minute(
+            &mut world,
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            &by_lb,
+            "Sum",
+            10 * MINUTE
+        ),
+        0.0
+    );
+    let cpu_early = at_minute(
+        &mut world,
+        "AWS/ECS",
+        "CPUUtilization",
+        &service,
+        "Average",
+        10 * MINUTE,
+    );
+    assert!((70.0..95.0).contains(&cpu_early), "{cpu_early}");
+    // At 22 minutes: about 57 a second, over 25: the rest are 5xx and the CPU is full.
+    let errors = at_minute(
+        &mut world,
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+        &by_lb,
+        "Sum",
+        22 * MINUTE,
+    );
+    assert!(errors > 1500.0, "{errors}");
+    assert_eq!(
+        at_minute(
+            &mut world,
+            "AWS/ECS",
+            "CPUUtilization",
+            &service,
+            "Average",
+            22 * MINUTE
+        ),
+        100.0
+    );
+    // After scaling to 6 tasks (75 a second) the 60 a second are all served.
+    assert_eq!(
+        at_minute(
+            &mut world,
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            &by_lb,
+            "Sum",
+            35 * MINUTE
+        ),
+        0.0
+    );
+    assert_eq!(
+        at_minute(
+            &mut world,
+            "AWS/ApplicationELB",
+            "RequestCount",
+            &by_lb,
+            "Sum",
+            35 * MINUTE
+        ),
+        3600.0
+    );
+}

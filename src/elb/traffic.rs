@@ -60,6 +60,9 @@ pub struct Routed {
     pub answered_by_lb: BTreeMap<u16, u64>,
     /// Requests sent to unhealthy targets because their group failed open.
     pub fail_open: u64,
+    /// Requests no listener took (nothing listens on the port): refused before the load
+    /// balancer counts anything.
+    pub unheard: u64,
 }
 
 /// How one target's requests ended (from `sim::traffic`).
@@ -195,6 +198,7 @@ pub fn route(
         .min_by_key(|l| l.port);
     let Some(listener) = listener else {
         // Nothing listens: the connections are refused before the load balancer counts them.
+        routed.unheard = flow.requests;
         return routed;
     };
     let default_paths = [("/".to_string(), 1.0)];
@@ -427,12 +431,12 @@ pub fn account(
     }
     let balancer = &mut elb.load_balancers[lb];
     let minute = &mut balancer.minute;
-    minute.arrived += arrived;
+    minute.arrived += arrived - routed.unheard;
     minute.fail_open += routed.fail_open;
     for (code, n) in &routed.answered_by_lb {
         *minute.lb_codes.entry(*code).or_default() += n;
     }
-    balancer.requests_per_second = (arrived as f64 / sample_s) as f32;
+    balancer.requests_per_second = ((arrived - routed.unheard) as f64 / sample_s) as f32;
     for (share, outcome) in routed.shares.iter().zip(outcomes) {
         let minute = &mut elb.load_balancers[lb].minute;
         minute.requests += share.requests;

@@ -53,6 +53,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/alb-fargate.json"),
     ),
     (
+        "alb-traffic-overload",
+        include_str!("../../static/scenarios/alb-traffic-overload.json"),
+    ),
+    (
+        "nlb-cross-zone",
+        include_str!("../../static/scenarios/nlb-cross-zone.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

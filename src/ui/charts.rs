@@ -10,7 +10,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::model::charts::ServiceSeries;
+use super::model::charts::{MetricChart, ServiceSeries, CHARTED_SERVICES_MAX};
 use super::model::map_paint::service_colour;
 use super::model::session::Sample;
 use super::state::SimRef;
@@ -18,8 +18,6 @@ use crate::engine::time::{SimTime, MS_PER_MINUTE};
 
 /// Charts redraw at most this often (wall-clock milliseconds) while the simulation plays.
 pub const CHART_REDRAW_MS: f64 = 250.0;
-/// Services charted (the first ones created); the rest are named in a note.
-pub const CHARTED_SERVICES_MAX: usize = 4;
 
 const DESIRED: RGBColor = RGBColor(22, 25, 31);
 const RUNNING: RGBColor = RGBColor(3, 127, 12);
@@ -60,6 +58,7 @@ pub fn charts(props: &ChartsProps) -> Html {
     let now = session.now();
     let moment = props.moment;
     let samples: Vec<Sample> = session.samples().to_vec();
+    let metric_charts = super::model::charts::traffic_charts(world);
     let more = world
         .ecs
         .services
@@ -70,6 +69,9 @@ pub fn charts(props: &ChartsProps) -> Html {
         (0..*n).map(|_| NodeRef::default()).collect::<Vec<_>>()
     });
     let reservation_ref = use_node_ref();
+    let metric_refs = use_memo(metric_charts.len(), |n| {
+        (0..*n).map(|_| NodeRef::default()).collect::<Vec<_>>()
+    });
     let last_drawn = use_mut_ref(|| f64::NEG_INFINITY);
     // A redraw skipped by the throttle is made later, so the charts always end on the last state.
     let trailing = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
@@ -80,6 +82,7 @@ pub fn charts(props: &ChartsProps) -> Html {
             series.clone(),
             samples.clone(),
         );
+        let (metric_refs, metric_charts) = (metric_refs.clone(), metric_charts.clone());
         use_effect_with((props.sim.clone(), moment), move |_| {
             let draw = move || {
                 for (node, s) in service_refs.iter().zip(&series) {
@@ -89,6 +92,11 @@ pub fn charts(props: &ChartsProps) -> Html {
                 }
                 if let Some(root) = canvas_area(&reservation_ref) {
                     let _ = draw_reservation(&root, &samples, now, moment);
+                }
+                for (node, chart) in metric_refs.iter().zip(&metric_charts) {
+                    if let Some(root) = canvas_area(node) {
+                        let _ = draw_metric(&root, chart, now, moment);
+                    }
                 }
             };
             let wall = web_sys::window()
@@ -113,9 +121,10 @@ pub fn charts(props: &ChartsProps) -> Html {
         });
     }
     let onexport = {
-        let (series, samples) = (series.clone(), samples.clone());
+        let (series, samples, metric_charts) =
+            (series.clone(), samples.clone(), metric_charts.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Ok(svg) = charts_svg(&series, &samples, now, moment) {
+            if let Ok(svg) = charts_svg(&series, &samples, &metric_charts, now, moment) {
                 super::session_io::download("ecsplay-charts.svg", "image/svg+xml", &svg);
             }
         })
@@ -147,6 +156,16 @@ pub fn charts(props: &ChartsProps) -> Html {
                     <canvas ref={reservation_ref} id="chart-reservation" width={CHART_W.to_string()} height={CHART_H.to_string()} class="chart-canvas"
                         role="img" aria-label="Cluster CPU and memory reservation over time"></canvas>
                 </figure>
+                { for metric_charts.iter().zip(metric_refs.iter()).map(|(c, node)| html! {
+                    <figure class="chart" data-chart={c.kind} data-points={c.points().to_string()}>
+                        <figcaption>{ c.caption.clone() }</figcaption>
+                        <canvas ref={node.clone()} width={CHART_W.to_string()} height={CHART_H.to_string()} class="chart-canvas"
+                            role="img" aria-label={c.caption.clone()}></canvas>
+                        <div class="legend small">{ for c.lines.iter().map(|l| html! {
+                            <span class="key" style={format!("--c:{}", line_hex(l.colour))}>{ l.label.clone() }</span>
+                        }) }</div>
+                    </figure>
+                }) }
             </div>
             if series.is_empty() { <p class="muted">{ "Service charts appear once a service exists." }</p> }
             if more > 0 { <p class="muted">{ format!("{more} more services not charted.") }</p> }
@@ -328,15 +347,64 @@ fn draw_reservation<'a, DB: DrawingBackend + 'a>(
     Ok(())
 }
 
+/// A metric line's colour: fixed ones for the load balancer's lines, the service's colour
+/// for a service (slot 10 and up).
+fn line_colour(slot: usize) -> RGBColor {
+    match slot {
+        0 => CPU,
+        1 => RGBColor(209, 50, 18),
+        2 => MARK,
+        3 => RUNNING,
+        n => {
+            let c = service_colour(Some(n - 10));
+            RGBColor(c.r, c.g, c.b)
+        }
+    }
+}
+
+fn line_hex(slot: usize) -> String {
+    let RGBColor(r, g, b) = line_colour(slot);
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+fn draw_metric<'a, DB: DrawingBackend + 'a>(
+    root: &'a Area<DB>,
+    chart: &MetricChart,
+    now: SimTime,
+    moment: Option<SimTime>,
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
+    let y_max = (chart.max_value() * 1.15).max(1.0);
+    let unit = chart.unit;
+    let mut area = chart_on(root, now, y_max, 5, &|v| {
+        if *v >= 10.0 || *v == 0.0 {
+            format!("{v:.0}{unit}")
+        } else {
+            format!("{v:.1}{unit}")
+        }
+    })?;
+    if let Some(at) = moment {
+        mark(&mut area, at, "card", MOMENT, y_max, 0)?;
+    }
+    for line in &chart.lines {
+        area.draw_series(LineSeries::new(
+            line.points.iter().map(|&(t, v)| (minutes(t), v)),
+            line_colour(line.colour).stroke_width(2),
+        ))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
 /// Every chart the panel shows, one under the other with its caption, as one SVG document.
 pub fn charts_svg(
     series: &[ServiceSeries],
     samples: &[Sample],
+    metric_charts: &[MetricChart],
     now: SimTime,
     moment: Option<SimTime>,
 ) -> Result<String, String> {
     const CAPTION_H: u32 = 20;
-    let rows = series.len() + 1;
+    let rows = series.len() + 1 + metric_charts.len();
     let mut svg = String::new();
     {
         let size = (CHART_W, (CHART_H + CAPTION_H) * rows as u32);
@@ -350,7 +418,13 @@ pub fn charts_svg(
                 .map_err(|e| e.to_string())?;
             draw_service(&area, s, now, moment).map_err(|e| e.to_string())?;
         }
-        let last = areas[rows - 1]
+        for (area, chart) in areas[series.len() + 1..].iter().zip(metric_charts) {
+            let area = area
+                .titled(&chart.caption, caption.clone())
+                .map_err(|e| e.to_string())?;
+            draw_metric(&area, chart, now, moment).map_err(|e| e.to_string())?;
+        }
+        let last = areas[series.len()]
             .titled(
                 "Cluster reservation: CPU and memory, % of registered",
                 caption,

@@ -8,7 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::capacity::{input_value, outcome_line, select_value};
-use super::model::forms::{alb_batch, ingress_request, AlbForm};
+use super::model::forms::{alb_batch, ingress_request, traffic_request, AlbForm, TRAFFIC_PROFILES};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ec2::network::{Peer, Rule};
 use crate::ec2::read::InstanceState;
@@ -151,6 +151,9 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
     let target_groups = world.elb.target_groups.clone();
     let balancers = world.elb.load_balancers.clone();
     let listeners = world.elb.listeners.clone();
+    let traffic: Vec<(String, f64)> = (world.sim.traffic.flows.iter())
+        .map(|f| (f.load_balancer.clone(), f.rate_at(world.now())))
+        .collect();
     drop(session);
     html! {
         <section class="panel" id="panel-load-balancing" aria-labelledby="panel-load-balancing-title">
@@ -217,14 +220,58 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                         title="CreateTargetGroup, CreateLoadBalancer, then CreateListener forwarding to the group">{ "Create load balancer" }</button>
                 </form>
             </details>
-            { for balancers.iter().map(|lb| html! {
+            { for balancers.iter().map(|lb| {
+                let (rate_ref, profile_ref) = (NodeRef::default(), NodeRef::default());
+                let output_id = format!("traffic-rate-{}", lb.name);
+                let onrate = {
+                    let (rate_ref, output_id) = (rate_ref.clone(), output_id.clone());
+                    Callback::from(move |_: InputEvent| {
+                        let shown = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&output_id));
+                        if let Some(output) = shown {
+                            output.set_text_content(Some(&format!("{} req/s", input_value(&rate_ref))));
+                        }
+                    })
+                };
+                let ontraffic = {
+                    let (onrequest, onerror, arn, rate_ref, profile_ref) = (props.onrequest.clone(), props.onrequest.clone(), lb.arn.clone(), rate_ref.clone(), profile_ref.clone());
+                    Callback::from(move |e: SubmitEvent| {
+                        e.prevent_default();
+                        match traffic_request(&arn, &input_value(&rate_ref), &select_value(&profile_ref)) {
+                            Ok(request) => onrequest.emit(("sim:SetTraffic".into(), request)),
+                            // The model refuses the request with its own words.
+                            Err(_) => onerror.emit(("sim:SetTraffic".into(), json!({ "loadBalancer": arn, "requestsPerSecond": input_value(&rate_ref) }))),
+                        }
+                    })
+                };
+                let onstop = {
+                    let (onrequest, arn) = (props.onrequest.clone(), lb.arn.clone());
+                    Callback::from(move |_: MouseEvent| onrequest.emit(("sim:SetTraffic".into(), json!({ "loadBalancer": arn, "requestsPerSecond": 0 }))))
+                };
+                let sending = traffic.iter().find(|(arn, _)| *arn == lb.arn).map(|(_, r)| *r);
+                html! {
                 <div class="lb" data-lb={lb.name.clone()}>
                     <p><strong>{ format!("{} ({})", lb.name, lb.kind.as_str()) }</strong>
                         <span class="muted small">{ format!(" {} · {}", lb.dns_name, lb.zones.iter().map(|(_, z)| z.as_str()).collect::<Vec<_>>().join(", ")) }</span></p>
                     <ul class="small">{ for listeners.iter().filter(|l| l.load_balancer == lb.arn).map(|l| html! {
                         <li>{ format!("{} :{} → {}", l.protocol, l.port, l.forward.iter().map(|(arn, _)| arn.rsplit('/').nth(1).unwrap_or(arn).to_string()).collect::<Vec<_>>().join(", ")) }</li>
                     }) }</ul>
+                    <form class="inline-form wrap traffic-form" data-traffic={lb.name.clone()} onsubmit={ontraffic} novalidate=true
+                        title="sim:SetTraffic: requests sent to this load balancer">
+                        <label>{ "Traffic " }<input ref={rate_ref} class="traffic-rate" type="range" min="0" max="2000" step="10"
+                            value={sending.map_or(100.0, |r| r.round()).to_string()} oninput={onrate} aria-label={format!("Requests a second to {}", lb.name)} /></label>
+                        <output id={output_id} class="mono small">{ format!("{} req/s", sending.map_or(100.0, |r| r.round())) }</output>
+                        <select ref={profile_ref} class="traffic-profile" aria-label="Traffic profile">
+                            { for TRAFFIC_PROFILES.iter().map(|(name, text)| html! { <option value={*name}>{ *text }</option> }) }
+                        </select>
+                        <button class="btn btn-small btn-primary" type="submit">{ "Send traffic" }</button>
+                        <button class="btn btn-small" type="button" onclick={onstop} disabled={sending.is_none()}>{ "Stop" }</button>
+                    </form>
+                    <p class="small muted" data-rate={format!("{:.0}", lb.requests_per_second)}>{
+                        if sending.is_some() { format!("Arriving now: {:.0} requests a second (sampled every 10 s; the charts show each minute).", lb.requests_per_second) }
+                        else { "No traffic: send some to see requests, latency and CPU on the charts.".to_string() }
+                    }</p>
                 </div>
+                }
             }) }
             { for target_groups.iter().map(|tg| {
                 let register_ref = NodeRef::default();
@@ -251,6 +298,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                                     <li class={classes!("target", t.state.as_str())}>
                                         <span class="mono">{ format!("{}:{}", t.id, t.port) }</span>{ " " }
                                         <span class={classes!("badge", "health", t.state.as_str())}>{ t.state.as_str() }</span>
+                                        if t.requests_per_second > 0.0 { <span class="small mono target-rate">{ format!(" {:.0} req/s", t.requests_per_second) }</span> }
                                         if let Some(reason) = t.reason.filter(|_| t.state != TargetState::Healthy) {
                                             <span class="small">{ format!(" {}: {}", reason.code(), reason.description()) }</span>
                                         }

@@ -88,3 +88,199 @@ impl ServiceSeries {
             .unwrap_or(0)
     }
 }
+
+/// Services charted (the first ones created); the rest are named in a note.
+pub const CHARTED_SERVICES_MAX: usize = 4;
+/// Load balancers charted from their metrics (the first ones made).
+pub const CHARTED_LOAD_BALANCERS_MAX: usize = 2;
+
+/// A line of a metric chart: its label and colour slot, and its points (the end of each
+/// datapoint's minute, when it was published, and the value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricLine {
+    pub label: String,
+    pub colour: usize,
+    pub points: Vec<(SimTime, f64)>,
+}
+
+/// A chart drawn from CloudWatch's datapoints, as the console's metric graphs are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricChart {
+    /// Which chart it is, for the page (`requests`, `latency`, `hosts`, `cpu`).
+    pub kind: &'static str,
+    pub caption: String,
+    /// How the y axis reads (`{v:.0}%`...): a suffix for its labels.
+    pub unit: &'static str,
+    pub lines: Vec<MetricLine>,
+}
+
+impl MetricChart {
+    pub fn max_value(&self) -> f64 {
+        (self.lines.iter())
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .fold(0.0, f64::max)
+    }
+
+    pub fn points(&self) -> usize {
+        self.lines.iter().map(|l| l.points.len()).sum()
+    }
+}
+
+/// One statistic of a metric, per minute, at each minute's end.
+fn metric_points(
+    world: &World,
+    namespace: &str,
+    name: &str,
+    dims: &[(&str, &str)],
+    statistic: &str,
+    scale: f64,
+) -> Vec<(SimTime, f64)> {
+    let id = crate::cloudwatch::metrics::MetricId::new(namespace, name, dims);
+    (world.cloudwatch.metrics.series(&id).into_iter())
+        .flat_map(|s| s.points.iter())
+        .map(|(minute, stats)| {
+            (
+                minute + crate::cloudwatch::PERIOD_MS,
+                stats.get(statistic) * scale,
+            )
+        })
+        .collect()
+}
+
+/// Two series added minute by minute (a minute missing from one counts as zero there).
+fn sum_points(a: &[(SimTime, f64)], b: &[(SimTime, f64)]) -> Vec<(SimTime, f64)> {
+    let mut out: std::collections::BTreeMap<SimTime, f64> = a.iter().copied().collect();
+    for &(t, v) in b {
+        *out.entry(t).or_default() += v;
+    }
+    out.into_iter().collect()
+}
+
+/// The traffic charts: for each charted load balancer, requests and 5xx a minute, target
+/// response time, and healthy and unhealthy hosts per target group; then each service's CPU
+/// utilization. Only what has datapoints.
+pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
+    use crate::elb::load_balancer::Kind;
+    use crate::elb::traffic::dimension_value;
+    let mut charts = Vec::new();
+    for lb in world
+        .elb
+        .load_balancers
+        .iter()
+        .take(CHARTED_LOAD_BALANCERS_MAX)
+    {
+        let lb_dim = dimension_value(&lb.arn);
+        let by_lb = [("LoadBalancer", lb_dim)];
+        let alb = lb.kind == Kind::Application;
+        let ns = if alb {
+            "AWS/ApplicationELB"
+        } else {
+            "AWS/NetworkELB"
+        };
+        let requests = if alb {
+            metric_points(world, ns, "RequestCount", &by_lb, "Sum", 1.0)
+        } else {
+            metric_points(world, ns, "NewFlowCount", &by_lb, "Sum", 1.0)
+        };
+        if requests.is_empty() {
+            continue;
+        }
+        let errors = if alb {
+            sum_points(
+                &metric_points(world, ns, "HTTPCode_Target_5XX_Count", &by_lb, "Sum", 1.0),
+                &metric_points(world, ns, "HTTPCode_ELB_5XX_Count", &by_lb, "Sum", 1.0),
+            )
+        } else {
+            metric_points(world, ns, "TCP_ELB_Reset_Count", &by_lb, "Sum", 1.0)
+        };
+        charts.push(MetricChart {
+            kind: "requests",
+            caption: format!("{}: requests and 5xx a minute", lb.name),
+            unit: "",
+            lines: vec![
+                MetricLine {
+                    label: if alb { "RequestCount" } else { "NewFlowCount" }.into(),
+                    colour: 0,
+                    points: requests,
+                },
+                MetricLine {
+                    label: if alb { "5xx (target + ELB)" } else { "resets" }.into(),
+                    colour: 1,
+                    points: errors,
+                },
+            ],
+        });
+        if alb {
+            charts.push(MetricChart {
+                kind: "latency",
+                caption: format!("{}: target response time (ms, average)", lb.name),
+                unit: " ms",
+                lines: vec![MetricLine {
+                    label: "TargetResponseTime".into(),
+                    colour: 2,
+                    points: metric_points(
+                        world,
+                        ns,
+                        "TargetResponseTime",
+                        &by_lb,
+                        "Average",
+                        1000.0,
+                    ),
+                }],
+            });
+        }
+        let mut hosts = Vec::new();
+        for tg in world.elb.target_groups.iter() {
+            if !world.load_balancers_of(&tg.arn).contains(&lb.arn) {
+                continue;
+            }
+            let both = [
+                ("LoadBalancer", lb_dim),
+                ("TargetGroup", dimension_value(&tg.arn)),
+            ];
+            hosts.push(MetricLine {
+                label: format!("{} healthy", tg.name),
+                colour: 3,
+                points: metric_points(world, ns, "HealthyHostCount", &both, "Minimum", 1.0),
+            });
+            hosts.push(MetricLine {
+                label: format!("{} unhealthy", tg.name),
+                colour: 1,
+                points: metric_points(world, ns, "UnHealthyHostCount", &both, "Maximum", 1.0),
+            });
+        }
+        charts.push(MetricChart {
+            kind: "hosts",
+            caption: format!("{}: healthy and unhealthy hosts", lb.name),
+            unit: "",
+            lines: hosts,
+        });
+    }
+    let labels = service_labels(world);
+    let cpu: Vec<MetricLine> = (world.ecs.services.iter().zip(labels))
+        .enumerate()
+        .take(CHARTED_SERVICES_MAX)
+        .map(|(n, (s, label))| MetricLine {
+            label,
+            colour: 10 + n,
+            points: metric_points(
+                world,
+                "AWS/ECS",
+                "CPUUtilization",
+                &[("ClusterName", &s.cluster), ("ServiceName", &s.name)],
+                "Average",
+                1.0,
+            ),
+        })
+        .filter(|l| l.points.iter().any(|p| p.1 > 0.0))
+        .collect();
+    if !cpu.is_empty() {
+        charts.push(MetricChart {
+            kind: "cpu",
+            caption: "Services: CPUUtilization (%, AWS/ECS)".into(),
+            unit: "%",
+            lines: cpu,
+        });
+    }
+    charts
+}

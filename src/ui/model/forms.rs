@@ -339,3 +339,66 @@ pub fn ingress_request(group: &str, from: &str, to: &str, source: &str) -> Value
     }
     json!({ "GroupId": group, "IpPermissions": [permission] })
 }
+
+/// The traffic profiles the load balancing panel offers, by name, with what each does.
+pub const TRAFFIC_PROFILES: [(&str, &str); 4] = [
+    ("steady", "steady"),
+    ("ramp", "ramp up over 10 minutes"),
+    ("daily", "daily: night, morning rise, midday peak, evening"),
+    ("spike", "spike: 5 minutes quiet, then 5 at the top"),
+];
+
+/// `sim:SetTraffic` for load balancer `arn` at `rps` requests a second with a named profile
+/// ([`TRAFFIC_PROFILES`]): steady, a ramp from nothing over ten minutes, a daily pattern
+/// peaking at `rps` at noon, or a spike from a fifth of `rps` to all of it.
+pub fn traffic_request(arn: &str, rps: &str, profile: &str) -> Result<Value, String> {
+    let rps: f64 = rps
+        .trim()
+        .parse()
+        .ok()
+        .filter(|r: &f64| r.is_finite() && *r >= 0.0)
+        .ok_or_else(|| format!("requests a second must be a number of 0 or more, not {rps:?}"))?;
+    let point =
+        |at: &str, share: f64| json!({ "at": at, "requestsPerSecond": (rps * share).round() });
+    Ok(match profile {
+        "steady" => json!({ "loadBalancer": arn, "requestsPerSecond": rps }),
+        "ramp" => json!({ "loadBalancer": arn, "profile": [point("0s", 0.0), point("10m", 1.0)] }),
+        "daily" => json!({ "loadBalancer": arn, "repeat": "24h", "profile": [
+            point("0s", 0.2), point("6h", 0.2), point("9h", 0.7), point("12h", 1.0),
+            point("18h", 0.6), point("22h", 0.3), point("24h", 0.2)] }),
+        "spike" => json!({ "loadBalancer": arn, "profile": [
+            point("0s", 0.2), point("5m", 0.2), point("5m10s", 1.0), point("10m", 1.0), point("10m10s", 0.2)] }),
+        other => return Err(format!("unknown traffic profile {other:?}")),
+    })
+}
+
+#[cfg(test)]
+mod traffic_tests {
+    use super::*;
+
+    #[test]
+    fn each_profile_is_a_set_traffic_the_model_takes() {
+        let mut world = crate::world::World::new(Default::default());
+        let lb = world
+            .apply(
+                "elasticloadbalancing:CreateLoadBalancer",
+                &json!({ "Name": "web", "Subnets": ["subnet-aaaaaaaaaaaaaaaaa", "subnet-bbbbbbbbbbbbbbbbb"] }),
+            )
+            .unwrap()["LoadBalancers"][0]["LoadBalancerArn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (name, _) in TRAFFIC_PROFILES {
+            let request = traffic_request(&lb, "200", name).unwrap();
+            let answer = world.apply("sim:SetTraffic", &request).unwrap();
+            let expected = match name {
+                "steady" => 200.0,
+                "ramp" => 0.0,
+                _ => 40.0,
+            };
+            assert_eq!(answer["requestsPerSecond"], expected, "{name}");
+        }
+        assert!(traffic_request(&lb, "-3", "steady").is_err());
+        assert!(traffic_request(&lb, "10", "tidal").is_err());
+    }
+}
