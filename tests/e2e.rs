@@ -1602,6 +1602,55 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
     click(&client, "#btn-play").await;
     wait_text(&client, ".tg[data-tg='api'] .targets", "healthy").await;
     click(&client, "#btn-pause").await;
+    // Traffic from the panel: 200 requests a second, steady; the request chart fills in.
+    client
+        .execute(
+            "const r = document.querySelector(\".lb[data-lb='api'] .traffic-rate\"); r.value = '200'; r.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_text(&client, "#traffic-rate-api", "200 req/s").await;
+    click(
+        &client,
+        ".lb[data-lb='api'] .traffic-form button[type=submit]",
+    )
+    .await;
+    wait_text(&client, "#panel-load-balancing", "sim:SetTraffic accepted.").await;
+    click(&client, "#btn-play").await;
+    wait_text(&client, ".tg[data-tg='api'] .targets", "200 req/s").await;
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let points = client
+            .execute(
+                "const f = document.querySelector(\"#panel-charts figure[data-chart='requests']\"); return f ? Number(f.dataset.points) : 0",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if points.as_u64().unwrap_or(0) >= 4 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the request chart never moved");
+        tokio::time::sleep(POLL).await;
+    }
+    click(&client, "#btn-pause").await;
+    let caption = text(
+        &client,
+        "#panel-charts figure[data-chart='requests'] figcaption",
+    )
+    .await;
+    assert_eq!(caption, "api: requests and 5xx a minute");
+    wait_for(&client, "#panel-charts figure[data-chart='latency']").await;
+    client
+        .execute(
+            "document.querySelector(\"#panel-charts figure[data-chart='requests']\").scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "traffic-charts.png").await;
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
