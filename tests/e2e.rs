@@ -1623,7 +1623,7 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
     loop {
         let points = client
             .execute(
-                "const f = document.querySelector(\"#panel-charts figure[data-chart='requests']\"); return f ? Number(f.dataset.points) : 0",
+                "const f = [...document.querySelectorAll(\"#panel-charts figure[data-chart='requests']\")].find(f => f.textContent.startsWith('api:')); return f ? Number(f.dataset.points) : 0",
                 vec![],
             )
             .await
@@ -1635,16 +1635,19 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
         tokio::time::sleep(POLL).await;
     }
     click(&client, "#btn-pause").await;
-    let caption = text(
-        &client,
-        "#panel-charts figure[data-chart='requests'] figcaption",
-    )
-    .await;
-    assert_eq!(caption, "api: requests and 5xx a minute");
+    let captions = text(&client, "#panel-charts").await;
+    assert!(
+        captions.contains("api: requests and 5xx a minute"),
+        "{captions}"
+    );
+    assert!(
+        captions.contains("api: target response time (ms, average)"),
+        "{captions}"
+    );
     wait_for(&client, "#panel-charts figure[data-chart='latency']").await;
     client
         .execute(
-            "document.querySelector(\"#panel-charts figure[data-chart='requests']\").scrollIntoView()",
+            "[...document.querySelectorAll(\"#panel-charts figure[data-chart='requests']\")].find(f => f.textContent.startsWith('api:')).scrollIntoView()",
             vec![],
         )
         .await
