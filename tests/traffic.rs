@@ -713,6 +713,12 @@ fn cloudwatch_keeps_custom_metrics_and_answers_in_its_shapes() {
             "ValidationError",
             "$.MetricDataQueries[0].Id",
         ),
+        (
+            "cloudwatch:GetMetricData",
+            json!({ "StartTime": "2026-01-01T00:00:00Z", "EndTime": "2026-01-01T00:05:00Z", "MetricDataQueries": [{ "Id": "m", "Period": 60, "MetricStat": { "Metric": { "Namespace": "Shop", "MetricName": "Orders" }, "Period": 60, "Stat": "Sum" } }] }),
+            "UnsupportedFeatureException",
+            "$.MetricDataQueries[0].Period",
+        ),
     ] {
         let refused = sim::err(&mut world, action, input);
         assert_eq!(

@@ -782,6 +782,12 @@ impl World {
                     "metric math is not simulated: ask for each metric with MetricStat.",
                 ));
             }
+            if q.period.is_some() {
+                return Err(ApiError::not_modelled(
+                    &at("Period"),
+                    "a query's own Period is for an Expression, which is not simulated; give it in MetricStat.",
+                ));
+            }
             if q.account_id.is_some() {
                 return Err(ApiError::not_modelled(
                     &at("AccountId"),

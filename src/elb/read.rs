@@ -97,7 +97,7 @@ pub fn target(world: &World, group: usize, target: usize) -> TargetView<'_> {
         },
         id: &t.id,
         port: t.port,
-        times_out: super::traffic::unreachable_reason(world, group, target).is_some(),
+        times_out: super::traffic::times_out(world, group, target),
     }
 }
 

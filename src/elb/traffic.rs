@@ -128,6 +128,18 @@ impl GroupMinute {
     }
 }
 
+/// The indexes of the target groups load balancer `arn` forwards to (by a listener or a rule).
+pub fn groups_of(world: &World, arn: &str) -> Vec<usize> {
+    (0..world.elb.target_groups.len())
+        .filter(|&g| {
+            (world
+                .load_balancers_of(&world.elb.target_groups[g].arn)
+                .iter())
+            .any(|a| a == arn)
+        })
+        .collect()
+}
+
 /// Splits `total` over `weights` by largest remainders (ties to the first): the parts add up
 /// to `total`. Weights of zero get nothing; all zero, nothing at all.
 pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
@@ -388,15 +400,11 @@ fn spread(
 /// A target in slow start gets at least this fraction of a full share.
 pub const SLOW_START_FLOOR: f64 = 0.02;
 
-/// What a target answers when traffic reaches it is the application's to say, unless the load
-/// balancer cannot reach it: the reason its last health check failed tells (a timeout is a
-/// security group or nothing at the address; a failed connection is nothing listening).
-pub fn unreachable_reason(world: &World, group: usize, target: usize) -> Option<Reason> {
-    let t = &world.elb.target_groups[group].targets[target];
-    match t.reason {
-        Some(Reason::Timeout) => Some(Reason::Timeout),
-        _ => None,
-    }
+/// Whether traffic to a target times out: the application answers what reaches it, unless
+/// the load balancer cannot reach it, and its last failed check tells (a timeout is a security
+/// group or nothing at the address).
+pub fn times_out(world: &World, group: usize, target: usize) -> bool {
+    world.elb.target_groups[group].targets[target].reason == Some(Reason::Timeout)
 }
 
 /// Counts one sample's requests through load balancer `lb`: what was routed and how each
@@ -409,26 +417,13 @@ pub fn account(
     arrived: u64,
     sample_s: f64,
 ) {
-    let elb = &mut world.elb;
-    let arn = elb.load_balancers[lb].arn.clone();
     // The groups this load balancer forwards to start the sample at no requests.
-    for tg in elb.target_groups.iter_mut() {
-        let used = (elb.listeners.iter())
-            .filter(|l| l.load_balancer == arn)
-            .any(|l| l.forward.iter().any(|(a, _)| *a == tg.arn))
-            || (elb.rules.iter()).any(|r| {
-                r.forward.iter().any(|(a, _)| *a == tg.arn)
-                    && elb
-                        .listeners
-                        .iter()
-                        .any(|l| l.arn == r.listener && l.load_balancer == arn)
-            });
-        if used {
-            for t in tg.targets.iter_mut() {
-                t.requests_per_second = 0.0;
-            }
+    for g in groups_of(world, &world.elb.load_balancers[lb].arn) {
+        for t in world.elb.target_groups[g].targets.iter_mut() {
+            t.requests_per_second = 0.0;
         }
     }
+    let elb = &mut world.elb;
     let balancer = &mut elb.load_balancers[lb];
     let minute = &mut balancer.minute;
     minute.arrived += arrived - routed.unheard;
@@ -463,8 +458,11 @@ pub fn dimension_value(arn: &str) -> &str {
 /// (aws-facts 17.2.5): per load balancer, and per target group with its load balancer.
 pub fn take_minute_metrics(world: &mut World) -> Vec<Datum> {
     let mut out = Vec::new();
+    let used: Vec<Vec<usize>> = (world.elb.load_balancers.iter())
+        .map(|lb| groups_of(world, &lb.arn))
+        .collect();
     let elb = &mut world.elb;
-    for lb in elb.load_balancers.iter_mut() {
+    for (lb, groups) in elb.load_balancers.iter_mut().zip(used) {
         let minute = std::mem::take(&mut lb.minute);
         let lb_dim = dimension_value(&lb.arn).to_string();
         let alb = lb.kind == Kind::Application;
@@ -474,20 +472,6 @@ pub fn take_minute_metrics(world: &mut World) -> Vec<Datum> {
             "AWS/NetworkELB"
         };
         let by_lb = [("LoadBalancer", lb_dim.as_str())];
-        // Target groups this load balancer forwards to.
-        let groups: Vec<usize> = (0..elb.target_groups.len())
-            .filter(|&g| {
-                let arn = &elb.target_groups[g].arn;
-                (elb.listeners.iter())
-                    .filter(|l| l.load_balancer == lb.arn)
-                    .any(|l| {
-                        l.forward.iter().any(|(a, _)| a == arn)
-                            || (elb.rules.iter()).any(|r| {
-                                r.listener == l.arn && r.forward.iter().any(|(a, _)| a == arn)
-                            })
-                    })
-            })
-            .collect();
         let registered = groups
             .iter()
             .any(|&g| !elb.target_groups[g].targets.is_empty());

@@ -233,13 +233,12 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                     })
                 };
                 let ontraffic = {
-                    let (onrequest, onerror, arn, rate_ref, profile_ref) = (props.onrequest.clone(), props.onrequest.clone(), lb.arn.clone(), rate_ref.clone(), profile_ref.clone());
+                    let (onrequest, arn, rate_ref, profile_ref) = (props.onrequest.clone(), lb.arn.clone(), rate_ref.clone(), profile_ref.clone());
                     Callback::from(move |e: SubmitEvent| {
                         e.prevent_default();
-                        match traffic_request(&arn, &input_value(&rate_ref), &select_value(&profile_ref)) {
-                            Ok(request) => onrequest.emit(("sim:SetTraffic".into(), request)),
-                            // The model refuses the request with its own words.
-                            Err(_) => onerror.emit(("sim:SetTraffic".into(), json!({ "loadBalancer": arn, "requestsPerSecond": input_value(&rate_ref) }))),
+                        // The slider always holds a number of 0 or more, and the profile is one of the list.
+                        if let Ok(request) = traffic_request(&arn, &input_value(&rate_ref), &select_value(&profile_ref)) {
+                            onrequest.emit(("sim:SetTraffic".into(), request));
                         }
                     })
                 };

@@ -230,10 +230,8 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
             });
         }
         let mut hosts = Vec::new();
-        for tg in world.elb.target_groups.iter() {
-            if !world.load_balancers_of(&tg.arn).contains(&lb.arn) {
-                continue;
-            }
+        for g in crate::elb::traffic::groups_of(world, &lb.arn) {
+            let tg = &world.elb.target_groups[g];
             let both = [
                 ("LoadBalancer", lb_dim),
                 ("TargetGroup", dimension_value(&tg.arn)),
