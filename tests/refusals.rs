@@ -41,7 +41,6 @@ fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
         json!({ "cluster": "demo", "serviceName": "base", "taskDefinition": "web", "desiredCount": 0 }),
     );
     let strategy = json!([{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }]);
-    let lb = json!([{ "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef", "containerName": "web", "containerPort": 80 }]);
     let cases = [
         (
             "ecs:CreateService",
@@ -61,14 +60,9 @@ fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
         (
             "ecs:CreateService",
             service(
-                json!({ "loadBalancers": [{ "loadBalancerName": "classic", "containerName": "web", "containerPort": 80 }] }),
+                json!({ "loadBalancers": [{ "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef", "containerName": "web", "containerPort": 80, "advancedConfiguration": {} }] }),
             ),
-            "$.loadBalancers[0].loadBalancerName",
-        ),
-        (
-            "ecs:UpdateService",
-            update(json!({ "loadBalancers": lb })),
-            "$.loadBalancers",
+            "$.loadBalancers[0].advancedConfiguration",
         ),
         (
             "ecs:UpdateService",

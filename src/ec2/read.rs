@@ -140,3 +140,18 @@ pub fn default_security_group<'a>(world: &'a World, vpc_id: &str) -> Option<&'a 
         .find(|g| g.vpc_id == vpc_id && g.name == "default")
         .map(|g| g.id.as_str())
 }
+
+/// The default VPC's default subnet in `zone` (where a Classic Load Balancer given
+/// `AvailabilityZones` puts its node).
+pub fn default_subnet<'a>(world: &'a World, zone: &str) -> Option<SubnetView<'a>> {
+    let network = &world.ec2.network;
+    let vpc = network.vpcs.iter().find(|v| v.is_default)?;
+    let s = (network.subnets.iter())
+        .find(|s| s.vpc_id == vpc.id && s.is_default && s.availability_zone == zone)?;
+    subnet(world, &s.id)
+}
+
+/// A security group's name (`GroupName`).
+pub fn security_group_name<'a>(world: &'a World, id: &str) -> Option<&'a str> {
+    world.ec2.network.group(id).map(|g| g.name.as_str())
+}

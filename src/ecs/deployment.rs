@@ -70,6 +70,7 @@ impl World {
         let reason = reason.unwrap_or_else(|| format!("ECS deployment {id} in progress."));
         let now = self.now;
         let s = &mut self.ecs.services[service];
+        let load_balancers = s.load_balancers.clone();
         for d in &mut s.deployments {
             if d.status == DeploymentStatus::Primary {
                 d.status = DeploymentStatus::Active;
@@ -89,6 +90,7 @@ impl World {
                 failed_tasks: 0,
                 task_ran: false,
                 stalled: false,
+                load_balancers,
             },
         );
         s.steady = false;
@@ -334,8 +336,13 @@ impl World {
             .deployments
             .iter()
             .find(|d| d.rollout_state == RolloutState::Completed)
-            .map(|d| (d.id.clone(), d.task_definition.clone()));
-        if let Some((good_id, definition)) = last_completed {
+            .map(|d| {
+                let load_balancers = d.load_balancers.clone();
+                (d.id.clone(), d.task_definition.clone(), load_balancers)
+            });
+        if let Some((good_id, definition, load_balancers)) = last_completed {
+            // The rollback goes back to that deployment's load balancers too.
+            self.ecs.services[service].load_balancers = load_balancers;
             self.service_message(
                 service,
                 format!("(service {name}) rolling back to deployment {good_id}."),

@@ -547,6 +547,9 @@ pub struct Deployment {
     pub task_ran: bool,
     /// Whether the "unable to stop or start tasks" event was sent for the current stall.
     pub stalled: bool,
+    /// The target groups its tasks register with: the service's when the deployment started
+    /// (an UpdateService that changes them starts a new deployment; aws-facts 8.1).
+    pub load_balancers: Vec<load_balancers::ServiceLoadBalancer>,
 }
 
 /// `deploymentConfiguration.deploymentCircuitBreaker`.

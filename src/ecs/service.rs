@@ -116,7 +116,7 @@ struct UpdateServiceRequest {
     enable_execute_command: Option<bool>,
     #[serde(rename = "enableECSManagedTags")]
     enable_ecs_managed_tags: Option<bool>,
-    load_balancers: Option<Value>,
+    load_balancers: Option<Vec<Value>>,
     propagate_tags: Option<String>,
     service_registries: Option<Value>,
     service_connect_configuration: Option<Value>,
@@ -200,6 +200,8 @@ struct UpdateServicePlan {
     grace_s: Option<u32>,
     placement_strategy: Option<Vec<placement::Strategy>>,
     constraints: Option<(Vec<String>, bool)>,
+    /// New load balancers (an empty list removes them all).
+    load_balancers: Option<Vec<super::load_balancers::ServiceLoadBalancer>>,
 }
 
 /// A service's deployment bounds and circuit breaker.
@@ -573,6 +575,11 @@ impl World {
             }
             None => None,
         };
+        let load_balancers = self.plan_updated_load_balancers(
+            service,
+            definition.as_deref(),
+            request.load_balancers.as_ref(),
+        )?;
         Ok(UpdateServicePlan {
             service,
             definition,
@@ -582,7 +589,40 @@ impl World {
             grace_s,
             placement_strategy,
             constraints,
+            load_balancers,
         })
+    }
+
+    /// UpdateService's `loadBalancers`, checked against the task definition the service will
+    /// run; without them, a new task definition must still have the containers and ports the
+    /// service's load balancers name.
+    fn plan_updated_load_balancers(
+        &self,
+        service: ServiceIdx,
+        new_definition: Option<&str>,
+        field: Option<&Vec<Value>>,
+    ) -> Result<Option<Vec<super::load_balancers::ServiceLoadBalancer>>, ApiError> {
+        let s = &self.ecs.services[service];
+        let key = new_definition.unwrap_or(s.task_definition());
+        let definition = self.resolve_task_definition(key, "$").expect("registered");
+        if field.is_some() {
+            return self.plan_load_balancers(field, definition).map(Some);
+        }
+        let still_there = (s.load_balancers.iter()).all(|lb| {
+            (definition.containers.iter())
+                .filter(|c| c.name == lb.container_name)
+                .any(|c| (c.port_mappings.iter()).any(|p| p.container_port == lb.container_port))
+        });
+        if !still_there {
+            return Err(ApiError::invalid_parameter(
+                format!(
+                    "Unable to update the service {}: Load balancer container name or port changed in task definition",
+                    s.name
+                ),
+                "$.taskDefinition",
+            ));
+        }
+        Ok(None)
     }
 
     /// A new task definition for `service`: registered, of the service's launch type and
@@ -633,10 +673,15 @@ impl World {
         if let Some(grace) = plan.grace_s {
             s.health_check_grace_period_s = grace;
         }
-        let changed = plan
+        let mut changed = plan
             .definition
             .as_deref()
             .is_some_and(|d| d != s.task_definition());
+        // New load balancers start a deployment: its tasks register with them (aws-facts 8.1).
+        if let Some(load_balancers) = plan.load_balancers {
+            changed |= load_balancers != s.load_balancers;
+            s.load_balancers = load_balancers;
+        }
         if changed || plan.force_new_deployment {
             let key = plan
                 .definition
@@ -1327,8 +1372,7 @@ impl World {
         };
         // Behind a load balancer: healthy once its targets are, and its containers too when
         // they have health checks. ELB says when a target changes (a reconcile follows).
-        let behind_load_balancer =
-            (t.service).is_some_and(|s| !self.ecs.services[s].load_balancers.is_empty());
+        let behind_load_balancer = !self.task_load_balancers(task).is_empty();
         if behind_load_balancer {
             let containers_ok = !t.essential_health_check || t.health() == Health::Healthy;
             return if containers_ok && self.targets_healthy(task) {
@@ -1484,11 +1528,7 @@ impl World {
             "pendingCount": pending,
             "launchType": s.launch_type.as_str(),
             "taskDefinition": definition.arn,
-            "loadBalancers": s.load_balancers.iter().map(|lb| json!({
-                "targetGroupArn": lb.target_group_arn,
-                "containerName": lb.container_name,
-                "containerPort": lb.container_port,
-            })).collect::<Vec<_>>(),
+            "loadBalancers": s.load_balancers.iter().map(|lb| lb.json()).collect::<Vec<_>>(),
             "schedulingStrategy": s.scheduling_strategy.as_str(),
             "deploymentConfiguration": {
                 "deploymentCircuitBreaker": { "enable": s.circuit_breaker.enable, "rollback": s.circuit_breaker.rollback },

@@ -9,8 +9,6 @@ use serde_json::Value;
 
 use crate::engine::error::Unmodelled;
 
-const LOAD_BALANCERS: &str =
-    "a service keeps the load balancers it was created with (changing them starts a deployment on AWS; not simulated yet).";
 const CAPACITY_PROVIDERS: &str =
     "capacity providers arrive with cluster capacity; name a launchType instead.";
 const EXEC: &str = "ECS Exec (execute-command) is not simulated.";
@@ -116,13 +114,10 @@ pub const CREATE_SERVICE: &[Unmodelled] = service_fields!(with_default(
     ecs_controller
 ));
 
-pub const UPDATE_SERVICE: &[Unmodelled] = service_fields!(
-    field(
-        "$.networkConfiguration",
-        "a service keeps the network configuration it was created with."
-    ),
-    field("$.loadBalancers", LOAD_BALANCERS)
-);
+pub const UPDATE_SERVICE: &[Unmodelled] = service_fields!(field(
+    "$.networkConfiguration",
+    "a service keeps the network configuration it was created with."
+));
 
 const OVERRIDES: &str =
     "task and container overrides are not simulated: register a revision instead.";

@@ -11,13 +11,15 @@ use crate::world::World;
 
 /// Route 53 hosted zone of load balancers in us-east-1 (ALB and NLB differ), as
 /// DescribeLoadBalancers gives it.
-const ALB_HOSTED_ZONE: &str = "Z35SXDOTRQ7X7K";
+pub(super) const ALB_HOSTED_ZONE: &str = "Z35SXDOTRQ7X7K";
 const NLB_HOSTED_ZONE: &str = "Z26RNL4JYFTOTI";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Application,
     Network,
+    /// A Classic Load Balancer (`elb::classic`).
+    Classic,
 }
 
 impl Kind {
@@ -25,6 +27,7 @@ impl Kind {
         match self {
             Kind::Application => "application",
             Kind::Network => "network",
+            Kind::Classic => "classic",
         }
     }
 
@@ -33,6 +36,7 @@ impl Kind {
         match self {
             Kind::Application => &["HTTP", "HTTPS"],
             Kind::Network => &["TCP", "TLS", "UDP", "TCP_UDP"],
+            Kind::Classic => &["HTTP", "TCP"],
         }
     }
 }
@@ -55,6 +59,8 @@ pub struct LoadBalancer {
     pub minute: super::traffic::Minute,
     /// Requests a second sent to it at the last traffic sample.
     pub requests_per_second: f32,
+    /// A Classic Load Balancer's listeners and settings.
+    pub classic: Option<Box<super::classic::Classic>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -366,6 +372,7 @@ impl World {
             address: parse_ipv4_base(first, 10),
             minute: Default::default(),
             requests_per_second: 0.0,
+            classic: None,
         };
         let out = self.load_balancer_json(&lb);
         self.elb.load_balancers.push(lb);
@@ -423,7 +430,10 @@ impl World {
         refuse_unmodelled(input, PAGING_UNMODELLED)?;
         let arns = request.load_balancer_arns.unwrap_or_default();
         let names = request.names.unwrap_or_default();
-        let lbs = &self.elb.load_balancers;
+        // Classic Load Balancers answer the Classic API only.
+        let lbs: Vec<&LoadBalancer> = (self.elb.load_balancers.iter())
+            .filter(|lb| lb.kind != Kind::Classic)
+            .collect();
         for (n, arn) in arns.iter().enumerate() {
             if !lbs.iter().any(|lb| lb.arn == *arn) {
                 return Err(load_balancer_not_found(&format!("$.LoadBalancerArns[{n}]")));
@@ -449,6 +459,9 @@ impl World {
         let request: LoadBalancerArnRequest = parse_request(input)?;
         // Deleting one that is not there succeeds, as ELB's delete calls do.
         let arn = request.load_balancer_arn;
+        if (self.elb.load_balancers.iter()).any(|lb| lb.arn == arn && lb.kind == Kind::Classic) {
+            return Ok(json!({}));
+        }
         let listeners: Vec<String> = (self.elb.listeners.iter())
             .filter(|l| l.load_balancer == arn)
             .map(|l| l.arn.clone())
@@ -652,8 +665,11 @@ impl World {
         let request: DescribeListenersRequest = parse_request(input)?;
         refuse_unmodelled(input, PAGING_UNMODELLED)?;
         let arns = request.listener_arns.unwrap_or_default();
+        let v2 = |arn: &str| {
+            (self.elb.load_balancers.iter()).any(|l| l.arn == arn && l.kind != Kind::Classic)
+        };
         match &request.load_balancer_arn {
-            Some(lb) if !self.elb.load_balancers.iter().any(|l| l.arn == *lb) => {
+            Some(lb) if !v2(lb) => {
                 return Err(load_balancer_not_found("$.LoadBalancerArn"));
             }
             None if arns.is_empty() => {

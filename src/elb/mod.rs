@@ -11,9 +11,10 @@
 //! security groups between the load balancer and the instance (EC2's rules: a port they do not
 //! open times out), who listens on the port (ECS), and how the image answers (`sim:`).
 //!
-//! Not here yet (issue 15): the Classic Load Balancer, traffic and metrics,
-//! `ip` targets (registered by ECS for awsvpc tasks), and ECS registering its tasks.
+//! The Classic Load Balancer (the 2012-06-01 API) is `classic`: the same prefix, told apart by
+//! the request's shape.
 
+pub mod classic;
 pub mod load_balancer;
 pub mod read;
 pub mod rule;
@@ -77,7 +78,20 @@ pub enum Timer {
 
 /// Performs `elasticloadbalancing:<operation>`.
 pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Value, ApiError> {
+    if classic::is_classic(operation, input) {
+        return match operation {
+            "CreateLoadBalancer" => world.create_classic_load_balancer(input),
+            "DescribeLoadBalancers" => world.describe_classic_load_balancers(input),
+            "DeleteLoadBalancer" => world.delete_classic_load_balancer(input),
+            "ModifyLoadBalancerAttributes" => world.modify_classic_attributes(input),
+            _ => world.describe_classic_attributes(input),
+        };
+    }
     match operation {
+        "ConfigureHealthCheck" => world.configure_health_check(input),
+        "RegisterInstancesWithLoadBalancer" => world.register_instances(input),
+        "DeregisterInstancesFromLoadBalancer" => world.deregister_instances(input),
+        "DescribeInstanceHealth" => world.describe_instance_health(input),
         "CreateLoadBalancer" => world.create_load_balancer(input),
         "DescribeLoadBalancers" => world.describe_load_balancers(input),
         "DeleteLoadBalancer" => world.delete_load_balancer(input),
@@ -121,13 +135,28 @@ pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
             "loadBalancers",
             Value::Array(
                 (elb.load_balancers.iter())
+                    .filter(|lb| lb.classic.is_none())
                     .map(|lb| world.load_balancer_json(lb))
                     .collect(),
             ),
         ),
         (
+            "classicLoadBalancers",
+            Value::Array(
+                (0..elb.load_balancers.len())
+                    .filter(|&lb| elb.load_balancers[lb].classic.is_some())
+                    .map(|lb| world.classic_json(lb))
+                    .collect(),
+            ),
+        ),
+        (
             "listeners",
-            Value::Array(elb.listeners.iter().map(|l| l.json()).collect()),
+            Value::Array(
+                (elb.listeners.iter())
+                    .filter(|l| !is_classic_listener(world, l))
+                    .map(|l| l.json())
+                    .collect(),
+            ),
         ),
         (
             "rules",
@@ -137,6 +166,7 @@ pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
             "targetGroups",
             Value::Array(
                 (elb.target_groups.iter())
+                    .filter(|tg| !tg.classic)
                     .map(|tg| {
                         let mut out = world.target_group_json(tg);
                         out["TargetHealthDescriptions"] = Value::Array(
@@ -150,6 +180,12 @@ pub fn describe(world: &World) -> Vec<(&'static str, Value)> {
             ),
         ),
     ]
+}
+
+/// Whether a listener is a Classic Load Balancer's.
+fn is_classic_listener(world: &World, listener: &load_balancer::Listener) -> bool {
+    (world.elb.load_balancers.iter())
+        .any(|lb| lb.arn == listener.load_balancer && lb.classic.is_some())
 }
 
 /// Registers a target as ECS does for a service's task (a `world::Command` from ECS, carried

@@ -14,6 +14,8 @@ pub struct TargetGroupView<'a> {
     /// Whether a listener (or a rule) of a load balancer forwards to it.
     pub in_use: bool,
     pub deregistration_delay_ms: SimTime,
+    /// The port targets take when none is given (a Classic Load Balancer's instance port).
+    pub port: u16,
 }
 
 pub fn target_group<'a>(world: &'a World, arn: &str) -> Option<TargetGroupView<'a>> {
@@ -23,10 +25,12 @@ pub fn target_group<'a>(world: &'a World, arn: &str) -> Option<TargetGroupView<'
         target_type: &tg.target_type,
         in_use: !world.load_balancers_of(arn).is_empty(),
         deregistration_delay_ms: SimTime::from(tg.deregistration_delay_s) * MS_PER_SECOND,
+        port: tg.port,
     })
 }
 
-/// A target's state and, when it has one, ELB's description of why (`Request timed out`).
+/// A target's state and, when it has one, ELB's description of why (`Request timed out`; a
+/// Classic Load Balancer's instance: its DescribeInstanceHealth description).
 pub fn target_health(
     world: &World,
     arn: &str,
@@ -35,7 +39,19 @@ pub fn target_health(
 ) -> Option<(TargetState, Option<String>)> {
     let tg = world.elb.target_groups.iter().find(|tg| tg.arn == arn)?;
     let target = tg.targets.iter().find(|t| t.id == id && t.port == port)?;
+    if tg.classic {
+        let lb = world.elb.load_balancers.iter().find(|lb| lb.arn == arn)?;
+        let (_, _, description) = super::classic::classic_health(lb, tg, Some(target));
+        return Some((target.state, Some(description.to_string())));
+    }
     Some((target.state, target.reason.map(|r| r.description())))
+}
+
+/// The group a Classic Load Balancer named `name` keeps its instances in: its ARN.
+pub fn classic_group<'a>(world: &'a World, name: &str) -> Option<&'a str> {
+    (world.elb.load_balancers.iter())
+        .find(|lb| lb.name == name && lb.classic.is_some())
+        .map(|lb| lb.arn.as_str())
 }
 
 pub use super::traffic::{Flow, Outcome, Routed, Share};
@@ -45,8 +61,10 @@ pub use super::traffic::{Flow, Outcome, Routed, Share};
 pub struct LoadBalancerView<'a> {
     pub index: usize,
     pub arn: &'a str,
-    /// A Network Load Balancer (else an Application one).
+    /// A Network Load Balancer (else an Application or Classic one).
     pub network: bool,
+    /// A Classic Load Balancer.
+    pub classic: bool,
 }
 
 /// The load balancer named `name_or_arn` (its name or its ARN).
@@ -58,6 +76,7 @@ pub fn load_balancer<'a>(world: &'a World, name_or_arn: &str) -> Option<LoadBala
         index,
         arn: &lb.arn,
         network: lb.kind == super::load_balancer::Kind::Network,
+        classic: lb.classic.is_some(),
     })
 }
 

@@ -152,6 +152,9 @@ pub struct TargetGroup {
     pub check_source: (u32, Vec<String>),
     /// What its traffic did in the minute under way, for its metrics.
     pub minute: super::traffic::GroupMinute,
+    /// The group a Classic Load Balancer keeps its instances in (its ARN is the load
+    /// balancer's): the v2 API never shows it.
+    pub classic: bool,
 }
 
 impl TargetGroup {
@@ -512,8 +515,16 @@ impl World {
             ));
         }
         let health = health_check(&request, &protocol)?;
-        let names = self.elb.target_groups.iter().map(|tg| tg.name.as_str());
-        super::check_new_name(names, &request.name, "target group", TARGET_GROUPS_MAX)?;
+        let names: Vec<&str> = (self.elb.target_groups.iter())
+            .filter(|tg| !tg.classic)
+            .map(|tg| tg.name.as_str())
+            .collect();
+        super::check_new_name(
+            names.into_iter(),
+            &request.name,
+            "target group",
+            TARGET_GROUPS_MAX,
+        )?;
         self.elb.groups_created += 1;
         let tg = TargetGroup {
             key: self.elb.groups_created,
@@ -538,6 +549,7 @@ impl World {
             registrations: 0,
             check_source: (0, Vec::new()),
             minute: Default::default(),
+            classic: false,
         };
         let out = self.target_group_json(&tg);
         self.elb.target_groups.push(tg);
@@ -593,7 +605,7 @@ impl World {
 
     fn target_group_index(&self, arn: &str, path: &str) -> Result<usize, ApiError> {
         (self.elb.target_groups.iter())
-            .position(|tg| tg.arn == arn)
+            .position(|tg| tg.arn == arn && !tg.classic)
             .ok_or_else(|| not_found(path))
     }
 
@@ -606,7 +618,7 @@ impl World {
             self.target_group_index(arn, &format!("$.TargetGroupArns[{n}]"))?;
         }
         for (n, name) in names.iter().enumerate() {
-            if !self.elb.target_groups.iter().any(|tg| tg.name == *name) {
+            if !(self.elb.target_groups.iter()).any(|tg| tg.name == *name && !tg.classic) {
                 return Err(not_found(&format!("$.Names[{n}]")));
             }
         }
@@ -620,6 +632,7 @@ impl World {
             }
         }
         let chosen: Vec<Value> = (self.elb.target_groups.iter())
+            .filter(|tg| !tg.classic)
             .filter(|tg| {
                 let by_lb = request
                     .load_balancer_arn
@@ -1079,8 +1092,9 @@ impl World {
         if !ready {
             return Err(Reason::FailedHealthChecks);
         }
-        // A TCP check only connects; an HTTP check reads the response code.
-        if tg.health.protocol != "TCP" && behavior.target_health_fails {
+        // A TCP (or SSL) check only connects; an HTTP check reads the response code.
+        let http = matches!(tg.health.protocol.as_str(), "HTTP" | "HTTPS");
+        if http && behavior.target_health_fails {
             let code = FAILING_RESPONSE_CODE;
             if !tg
                 .health
@@ -1108,6 +1122,7 @@ impl World {
         let tg = &mut self.elb.target_groups[index];
         let (healthy_after, unhealthy_after) =
             (tg.health.healthy_threshold, tg.health.unhealthy_threshold);
+        let classic = tg.classic;
         let interval_ms = SimTime::from(tg.health.interval_s) * MS_PER_SECOND;
         let target = &mut tg.targets[position];
         let before = target.state;
@@ -1134,8 +1149,9 @@ impl World {
                 target.passes += 1;
                 target.failures = 0;
                 // A new target (initial) needs one passing check; one that recovers from
-                // unhealthy, the healthy threshold (aws-facts 17.1.2).
-                let needed = if target.state == TargetState::Unhealthy {
+                // unhealthy, the healthy threshold (aws-facts 17.1.2). A Classic Load
+                // Balancer's instance needs the healthy threshold either way (17.1.13).
+                let needed = if target.state == TargetState::Unhealthy || classic {
                     healthy_after
                 } else {
                     1

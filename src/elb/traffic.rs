@@ -296,7 +296,9 @@ fn spread(
     let healthy: Vec<bool> = (tg.targets.iter())
         .map(|t| t.state == TargetState::Healthy && enabled(t))
         .collect();
+    // A Classic Load Balancer does not fail open: with no healthy instance it answers 503.
     let fail_open = !healthy.contains(&true)
+        && balancer.kind != Kind::Classic
         && (tg.targets.iter()).any(|t| t.state == TargetState::Unhealthy && enabled(t));
     let across = fail_open || cross_zone(balancer.kind, &tg.cross_zone);
     let eligible = |i: usize, node: &str| {
@@ -464,6 +466,14 @@ pub fn take_minute_metrics(world: &mut World) -> Vec<Datum> {
     let elb = &mut world.elb;
     for (lb, groups) in elb.load_balancers.iter_mut().zip(used) {
         let minute = std::mem::take(&mut lb.minute);
+        if lb.kind == Kind::Classic {
+            for g in groups {
+                let tg = &mut elb.target_groups[g];
+                tg.minute = GroupMinute::default();
+                super::classic::minute_metrics(&mut out, lb, &minute, tg);
+            }
+            continue;
+        }
         let lb_dim = dimension_value(&lb.arn).to_string();
         let alb = lb.kind == Kind::Application;
         let ns = if alb {
