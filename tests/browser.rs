@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 16] = [
+const GOLDEN: [(&str, &str, &str); 17] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -408,6 +408,11 @@ const GOLDEN: [(&str, &str, &str); 16] = [
         "nlb-cross-zone",
         include_str!("../static/scenarios/nlb-cross-zone.json"),
         include_str!("golden/nlb-cross-zone.jsonl"),
+    ),
+    (
+        "clb-static-ports",
+        include_str!("../static/scenarios/clb-static-ports.json"),
+        include_str!("golden/clb-static-ports.jsonl"),
     ),
     (
         "blank",

@@ -838,3 +838,63 @@ fn the_overload_preset_shows_5xx_past_the_services_capacity_until_it_scales_out(
         3600.0
     );
 }
+
+#[test]
+fn the_map_draws_the_load_balancer_its_flows_by_requests_and_each_chips_cpu() {
+    use ecsplay::ui::model::map::{MapLayout, FLOW_W_MAX};
+    // An NLB over three instances in one zone and one in the other, cross-zone off: each
+    // zone's node gets half the flows, so the lone instance in us-east-1b gets three times
+    // what each in us-east-1a gets, and its flow is the widest.
+    let mut world = cluster([3, 1], "web:1", 256, 80);
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "web:1", "cpuPerRequest": "5ms", "latency": "10ms" }),
+    );
+    let (_, tg) = balancer(&mut world, "network", "web");
+    service(
+        &mut world,
+        &tg,
+        4,
+        json!({ "placementConstraints": [{ "type": "distinctInstance" }] }),
+    );
+    sim::advance(&mut world, 3 * MINUTE);
+    let before = MapLayout::build(&world, 900.0);
+    assert_eq!(before.balancers.len(), 1);
+    assert!(before.flows.is_empty(), "no traffic, no flows");
+    assert!(before.chips.iter().all(|c| c.cpu.is_none()));
+    sim::ok(
+        &mut world,
+        "sim:SetTraffic",
+        json!({ "loadBalancer": "web", "requestsPerSecond": 120, "clients": 1200 }),
+    );
+    sim::advance(&mut world, MINUTE);
+    let layout = MapLayout::build(&world, 900.0);
+    let lane = &layout.balancers[0];
+    assert_eq!(lane.nodes.len(), 2, "a node in each zone");
+    assert!(
+        lane.label.starts_with("web (network) :80 · 120 req/s"),
+        "{}",
+        lane.label
+    );
+    let mut flows: Vec<(f32, f64)> = (layout.flows.iter())
+        .map(|f| (f.requests_per_second, f.width))
+        .collect();
+    flows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(flows.len(), 4, "{flows:?}");
+    let total: f32 = flows.iter().map(|f| f.0).sum();
+    assert!((total - 120.0).abs() < 1.0, "{flows:?}");
+    assert_eq!(flows[3].1, FLOW_W_MAX, "the busiest is the widest");
+    assert!(
+        flows[3].0 > 2.0 * flows[2].0,
+        "the lone instance in us-east-1b takes its node's half: {flows:?}"
+    );
+    // Every flow starts on the lane, from the node in its target's zone.
+    for f in &layout.flows {
+        assert_eq!(f.from.1, lane.y);
+        assert!(lane.nodes.contains(&f.from.0));
+    }
+    let cpu: Vec<f32> = layout.chips.iter().filter_map(|c| c.cpu).collect();
+    assert_eq!(cpu.len(), 4, "every task has work");
+    assert!(cpu.iter().all(|&c| c > 0.0 && c < 1.0), "{cpu:?}");
+}

@@ -696,7 +696,7 @@ impl World {
                 view.is_some_and(|v| v.state != crate::ec2::read::InstanceState::Terminated);
             // An instance in a subnet never created is in the default VPC (ec2's rule).
             let in_vpc = view.is_some_and(|v| {
-                crate::ec2::read::subnet(self, v.subnet_id).map_or(true, |s| s.vpc_id == vpc)
+                crate::ec2::read::subnet(self, v.subnet_id).is_none_or(|s| s.vpc_id == vpc)
             });
             if !known || !in_vpc {
                 // The code is ELB's; the wording is the model's.

@@ -61,6 +61,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/nlb-cross-zone.json"),
     ),
     (
+        "clb-static-ports",
+        include_str!("../../static/scenarios/clb-static-ports.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

@@ -558,6 +558,8 @@ fn map_legend(props: &MapLegendProps) -> Html {
                 <span class="target-key healthy">{ "target healthy" }</span>
                 <span class="target-key unhealthy">{ "target unhealthy" }</span>
                 <span class="target-key checking">{ "target initial or draining" }</span>
+                <span class="flow-key">{ "load balancer lane, flows as wide as requests a second" }</span>
+                <span class="cpu-key">{ "bar under a chip: CPU used of its limit" }</span>
             }
         </div>
     }

@@ -1,14 +1,19 @@
 //! Load balancing: security groups and their inbound rules (add, revoke, a new group), an
-//! Application Load Balancer made with its listener and target group in one form, and each
-//! target group's targets with their health (state, ELB's reason and description, and the
-//! changes that led there), registered and deregistered here. Every change is an AWS request.
+//! Application Load Balancer made with its listener and target group in one form, a Classic
+//! Load Balancer with its health check and connection draining in another, and each target
+//! group's targets (a Classic Load Balancer's instances) with their health (state, ELB's reason
+//! and description, and the changes that led there), registered and deregistered here. Every
+//! change is an AWS request.
 
 use serde_json::{json, Value};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::capacity::{input_value, outcome_line, select_value};
-use super::model::forms::{alb_batch, ingress_request, traffic_request, AlbForm, TRAFFIC_PROFILES};
+use super::model::forms::{
+    alb_batch, classic_batch, ingress_request, traffic_request, AlbForm, ClassicForm,
+    TRAFFIC_PROFILES,
+};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ec2::network::{Peer, Rule};
 use crate::ec2::read::InstanceState;
@@ -140,6 +145,31 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
             onbatch.emit(alb_batch(&form));
         })
     };
+    // The Classic Load Balancer form.
+    let clb: [NodeRef; 8] = Default::default();
+    let clb_zones = use_memo((), |_| ['a', 'b', 'c'].map(|z| (z, NodeRef::default())));
+    let oncreateclb = {
+        let (onbatch, clb, clb_zones) = (props.onbatch.clone(), clb.clone(), clb_zones.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let form = ClassicForm {
+                name: input_value(&clb[0]),
+                zones: (clb_zones.iter())
+                    .filter(|(_, r)| checked(r))
+                    .map(|(z, _)| *z)
+                    .collect(),
+                protocol: select_value(&clb[1]),
+                listener_port: input_value(&clb[2]),
+                instance_port: input_value(&clb[3]),
+                health_target: input_value(&clb[4]),
+                interval_s: input_value(&clb[5]),
+                healthy_threshold: input_value(&clb[6]),
+                unhealthy_threshold: String::new(),
+                draining_s: input_value(&clb[7]),
+            };
+            onbatch.emit(classic_batch(&form));
+        })
+    };
     let group_options = |with_none: bool| {
         html! { <>
             if with_none { <option value="">{ "the VPC's default group" }</option> }
@@ -220,6 +250,28 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                         title="CreateTargetGroup, CreateLoadBalancer, then CreateListener forwarding to the group">{ "Create load balancer" }</button>
                 </form>
             </details>
+            <details class="lb-section">
+                <summary><strong>{ "Create a Classic Load Balancer" }</strong></summary>
+                <p class="small muted">{ "The previous generation: instances are its targets, one port, no path rules, never awsvpc or Fargate tasks. Made by the API, connection draining and cross-zone load balancing are off." }</p>
+                <form class="form-grid" id="form-clb" onsubmit={oncreateclb} novalidate=true>
+                    <label for="clb-name">{ "Name" }</label><input ref={clb[0].clone()} id="clb-name" type="text" value="legacy" />
+                    <span>{ "Zones" }</span>
+                    <span class="inline-form">{ for clb_zones.iter().map(|(z, r)| html! {
+                        <label><input ref={r.clone()} type="checkbox" checked={*z != 'c'} />{ format!(" {region}{z}") }</label>
+                    }) }</span>
+                    <label for="clb-protocol">{ "Protocol" }</label><select ref={clb[1].clone()} id="clb-protocol">
+                        <option value="HTTP" selected=true>{ "HTTP" }</option><option value="TCP">{ "TCP" }</option>
+                    </select>
+                    <label for="clb-port">{ "Load balancer port" }</label><input ref={clb[2].clone()} id="clb-port" type="text" inputmode="numeric" value="80" />
+                    <label for="clb-instance-port">{ "Instance port" }</label><input ref={clb[3].clone()} id="clb-instance-port" type="text" inputmode="numeric" value="80" />
+                    <label for="clb-target">{ "Health check target" }</label><input ref={clb[4].clone()} id="clb-target" type="text" value="HTTP:80/" />
+                    <label for="clb-interval">{ "Interval (s)" }</label><input ref={clb[5].clone()} id="clb-interval" type="text" inputmode="numeric" placeholder="30" />
+                    <label for="clb-healthy">{ "Healthy threshold" }</label><input ref={clb[6].clone()} id="clb-healthy" type="text" inputmode="numeric" placeholder="10" />
+                    <label for="clb-draining">{ "Connection draining (s)" }</label><input ref={clb[7].clone()} id="clb-draining" type="text" inputmode="numeric" placeholder="off" />
+                    <span></span><button class="btn btn-small btn-primary" type="submit"
+                        title="CreateLoadBalancer (the Classic shape), ConfigureHealthCheck, and ModifyLoadBalancerAttributes for connection draining">{ "Create Classic Load Balancer" }</button>
+                </form>
+            </details>
             { for balancers.iter().map(|lb| {
                 let (rate_ref, profile_ref) = (NodeRef::default(), NodeRef::default());
                 let output_id = format!("traffic-rate-{}", lb.name);
@@ -252,7 +304,10 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                     <p><strong>{ format!("{} ({})", lb.name, lb.kind.as_str()) }</strong>
                         <span class="muted small">{ format!(" {} · {}", lb.dns_name, lb.zones.iter().map(|(_, z)| z.as_str()).collect::<Vec<_>>().join(", ")) }</span></p>
                     <ul class="small">{ for listeners.iter().filter(|l| l.load_balancer == lb.arn).map(|l| html! {
-                        <li>{ format!("{} :{} → {}", l.protocol, l.port, l.forward.iter().map(|(arn, _)| arn.rsplit('/').nth(1).unwrap_or(arn).to_string()).collect::<Vec<_>>().join(", ")) }</li>
+                        <li>{ match &lb.classic {
+                            Some(c) => format!("{} :{} → instances :{}", l.protocol, l.port, c.listeners.first().map_or(0, |cl| cl.instance_port)),
+                            None => format!("{} :{} → {}", l.protocol, l.port, l.forward.iter().map(|(arn, _)| arn.rsplit('/').nth(1).unwrap_or(arn).to_string()).collect::<Vec<_>>().join(", ")),
+                        } }</li>
                     }) }</ul>
                     <form class="inline-form wrap traffic-form" data-traffic={lb.name.clone()} onsubmit={ontraffic} novalidate=true
                         title="sim:SetTraffic: requests sent to this load balancer">
@@ -272,7 +327,55 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                 </div>
                 }
             }) }
-            { for target_groups.iter().map(|tg| {
+            { for target_groups.iter().filter(|tg| tg.classic).map(|tg| {
+                let Some(lb) = balancers.iter().find(|lb| lb.arn == tg.arn) else { return html! {} };
+                let classic = lb.classic.as_deref();
+                let register_ref = NodeRef::default();
+                let onregister = {
+                    let (onrequest, name, node) = (props.onrequest.clone(), lb.name.clone(), register_ref.clone());
+                    Callback::from(move |e: SubmitEvent| {
+                        e.prevent_default();
+                        onrequest.emit(("elasticloadbalancing:RegisterInstancesWithLoadBalancer".into(),
+                            json!({ "LoadBalancerName": name, "Instances": [{ "InstanceId": select_value(&node) }] })));
+                    })
+                };
+                html! {
+                    <div class="tg classic" data-tg={tg.name.clone()} data-classic="true">
+                        <p><strong>{ format!("Classic Load Balancer {}: instances", lb.name) }</strong>
+                            <span class="muted small">{ format!(" on port {} · checks {} every {} s, InService after {}, OutOfService after {} · connection draining {} · cross-zone {}",
+                                tg.port, classic.map_or("", |c| c.health_target.as_str()), tg.health.interval_s, tg.health.healthy_threshold, tg.health.unhealthy_threshold,
+                                classic.and_then(|c| c.draining_s).map_or("off".to_string(), |s| format!("{s} s")),
+                                if classic.is_some_and(|c| c.cross_zone) { "on" } else { "off" }) }</span></p>
+                        <ul class="targets">
+                            if tg.targets.is_empty() { <li class="muted small">{ "no instances registered" }</li> }
+                            { for tg.targets.iter().map(|t| {
+                                let (state, code, description) = crate::elb::classic::classic_health(lb, tg, Some(t));
+                                let (onrequest, deregister) = (props.onrequest.clone(),
+                                    json!({ "LoadBalancerName": lb.name, "Instances": [{ "InstanceId": t.id }] }));
+                                html! {
+                                    <li class={classes!("target", t.state.as_str())}>
+                                        <span class="mono">{ t.id.clone() }</span>{ " " }
+                                        <span class={classes!("badge", "health", t.state.as_str())}>{ state }</span>
+                                        if t.requests_per_second > 0.0 { <span class="small mono target-rate">{ format!(" {:.0} req/s", t.requests_per_second) }</span> }
+                                        if state != "InService" || t.state == TargetState::Draining { <span class="small">{ format!(" {code}: {description}") }</span> }
+                                        if t.state != TargetState::Draining {
+                                            { " " }<button class="btn btn-small" title="DeregisterInstancesFromLoadBalancer"
+                                                onclick={Callback::from(move |_: MouseEvent| onrequest.emit(("elasticloadbalancing:DeregisterInstancesFromLoadBalancer".into(), deregister.clone())))}>{ "Deregister" }</button>
+                                        }
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                        <form class="inline-form" onsubmit={onregister} novalidate=true>
+                            <select ref={register_ref} aria-label={format!("Instance to register with {}", lb.name)}>
+                                { for instances.iter().map(|i| html! { <option value={i.clone()}>{ i.clone() }</option> }) }
+                            </select>
+                            <button class="btn btn-small" type="submit" disabled={instances.is_empty()}>{ "Register instance" }</button>
+                        </form>
+                    </div>
+                }
+            }) }
+            { for target_groups.iter().filter(|tg| !tg.classic).map(|tg| {
                 let register_ref = NodeRef::default();
                 let onregister = {
                     let (onrequest, arn, node) = (props.onrequest.clone(), tg.arn.clone(), register_ref.clone());

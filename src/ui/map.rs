@@ -72,6 +72,7 @@ pub fn draw_map(
         }
     }
     let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+    draw_balancers(ctx, layout);
     draw_text(ctx, layout);
     if let Some(hit) = selection.filter(|h| matches!(h, Hit::Waiting(_))) {
         draw_ring(ctx, layout, hit, "#0972d3", &[]);
@@ -98,6 +99,41 @@ fn draw_ring(
     ctx.set_line_dash(&js_dashes(dash)).ok();
     ctx.stroke_rect(x - 2.5, y - 2.5, w + 5.0, h + 5.0);
     ctx.set_line_dash(&js_dashes(&[])).ok();
+}
+
+/// The load balancers' lanes (a bar across the zones they have nodes in, a dot per node, their
+/// name, listeners and requests a second) and the flows from their nodes to the targets they
+/// send requests to, as wide as their share of the busiest.
+fn draw_balancers(ctx: &CanvasRenderingContext2d, layout: &MapLayout) {
+    if layout.balancers.is_empty() {
+        return;
+    }
+    ctx.set_line_cap("round");
+    ctx.set_stroke_style_str("rgba(9, 114, 211, 0.35)");
+    for f in &layout.flows {
+        ctx.set_line_width(f.width);
+        ctx.begin_path();
+        ctx.move_to(f.from.0, f.from.1);
+        ctx.line_to(f.to.0, f.to.1);
+        ctx.stroke();
+    }
+    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_text_baseline("middle");
+    for lane in &layout.balancers {
+        ctx.set_fill_style_str("#e9f2fb");
+        ctx.set_stroke_style_str("#0972d3");
+        ctx.set_line_width(1.0);
+        ctx.fill_rect(lane.x0, lane.y - 8.0, lane.x1 - lane.x0, 16.0);
+        ctx.stroke_rect(lane.x0, lane.y - 8.0, lane.x1 - lane.x0, 16.0);
+        ctx.set_fill_style_str("#0972d3");
+        for &x in &lane.nodes {
+            ctx.begin_path();
+            let _ = ctx.arc(x, lane.y, 4.0, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+        }
+        ctx.set_fill_style_str("#033160");
+        let _ = ctx.fill_text(&lane.label, lane.x0 + 6.0, lane.y);
+    }
 }
 
 /// The words on the map: the waiting strip, zone names, the Fargate lane, and in the detailed

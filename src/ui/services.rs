@@ -73,9 +73,7 @@ pub fn services_panel(props: &ServicesProps) -> Html {
         .collect();
     // Target groups a new service may register with, and what of each revision would take
     // their traffic.
-    let target_groups: Vec<(String, String)> = (world.elb.target_groups.iter())
-        .map(|tg| (tg.name.clone(), tg.arn.clone()))
-        .collect();
+    let target_groups = super::model::forms::load_balancer_choices(world);
     let ports: Vec<(String, Option<(String, u16)>)> = (revisions.iter())
         .map(|r| (r.clone(), super::model::forms::load_balanced_port(world, r)))
         .collect();
@@ -303,9 +301,9 @@ fn create_service(props: &FormProps) -> Html {
             <label for="svc-breaker">{ "Circuit breaker" }</label>
             <label class="toggle"><input id="svc-breaker" ref={refs[11].clone()} type="checkbox" />{ " enable, with rollback" }</label>
             <label for="svc-target-group">{ "Load balancer" }</label>
-            <select id="svc-target-group" ref={refs[12].clone()} title="loadBalancers: the tasks register with this target group (the definition's first container port)">
+            <select id="svc-target-group" ref={refs[12].clone()} title="loadBalancers: the tasks register with this target group or Classic Load Balancer (the definition's first container port)">
                 <option value="" selected=true>{ "none" }</option>
-                { for props.target_groups.iter().map(|(name, arn)| html! { <option value={arn.clone()}>{ format!("target group {name}") }</option> }) }
+                { for props.target_groups.iter().map(|(label, value)| html! { <option value={value.clone()}>{ label.clone() }</option> }) }
             </select>
             <span></span>
             <button class="btn btn-primary" id="btn-create-service" type="submit">{ "Create service" }</button>

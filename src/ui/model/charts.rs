@@ -170,62 +170,77 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
         .take(CHARTED_LOAD_BALANCERS_MAX)
     {
         let lb_dim = dimension_value(&lb.arn);
-        let by_lb = [("LoadBalancer", lb_dim)];
-        let alb = lb.kind == Kind::Application;
-        let ns = if alb {
-            "AWS/ApplicationELB"
-        } else {
-            "AWS/NetworkELB"
+        // A Classic Load Balancer's metrics are AWS/ELB's, by LoadBalancerName.
+        let (ns, by_lb, requests_name, latency_name, errors) = match lb.kind {
+            Kind::Application => (
+                "AWS/ApplicationELB",
+                [("LoadBalancer", lb_dim)],
+                "RequestCount",
+                Some("TargetResponseTime"),
+                ["HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"],
+            ),
+            Kind::Network => (
+                "AWS/NetworkELB",
+                [("LoadBalancer", lb_dim)],
+                "NewFlowCount",
+                None,
+                ["TCP_ELB_Reset_Count", "TCP_Target_Reset_Count"],
+            ),
+            Kind::Classic => (
+                "AWS/ELB",
+                [("LoadBalancerName", lb.name.as_str())],
+                "RequestCount",
+                Some("Latency"),
+                ["HTTPCode_Backend_5XX", "HTTPCode_ELB_5XX"],
+            ),
         };
-        let requests = if alb {
-            metric_points(world, ns, "RequestCount", &by_lb, "Sum", 1.0)
-        } else {
-            metric_points(world, ns, "NewFlowCount", &by_lb, "Sum", 1.0)
-        };
+        let requests = metric_points(world, ns, requests_name, &by_lb, "Sum", 1.0);
         if requests.is_empty() {
             continue;
         }
-        let errors = if alb {
-            sum_points(
-                &metric_points(world, ns, "HTTPCode_Target_5XX_Count", &by_lb, "Sum", 1.0),
-                &metric_points(world, ns, "HTTPCode_ELB_5XX_Count", &by_lb, "Sum", 1.0),
-            )
-        } else {
-            metric_points(world, ns, "TCP_ELB_Reset_Count", &by_lb, "Sum", 1.0)
-        };
+        let errors = sum_points(
+            &metric_points(world, ns, errors[0], &by_lb, "Sum", 1.0),
+            &metric_points(world, ns, errors[1], &by_lb, "Sum", 1.0),
+        );
         charts.push(MetricChart {
             kind: "requests",
             caption: format!("{}: requests and 5xx a minute", lb.name),
             unit: "",
             lines: vec![
                 MetricLine {
-                    label: if alb { "RequestCount" } else { "NewFlowCount" }.into(),
+                    label: requests_name.into(),
                     colour: 0,
                     points: requests,
                 },
                 MetricLine {
-                    label: if alb { "5xx (target + ELB)" } else { "resets" }.into(),
+                    label: if lb.kind == Kind::Network {
+                        "resets"
+                    } else {
+                        "5xx (target + ELB)"
+                    }
+                    .into(),
                     colour: 1,
                     points: errors,
                 },
             ],
         });
-        if alb {
+        if let Some(latency) = latency_name {
             charts.push(MetricChart {
                 kind: "latency",
-                caption: format!("{}: target response time (ms, average)", lb.name),
+                caption: format!(
+                    "{}: {} (ms, average)",
+                    lb.name,
+                    if lb.kind == Kind::Classic {
+                        "latency"
+                    } else {
+                        "target response time"
+                    }
+                ),
                 unit: " ms",
                 lines: vec![MetricLine {
-                    label: "TargetResponseTime".into(),
+                    label: latency.into(),
                     colour: 2,
-                    points: metric_points(
-                        world,
-                        ns,
-                        "TargetResponseTime",
-                        &by_lb,
-                        "Average",
-                        1000.0,
-                    ),
+                    points: metric_points(world, ns, latency, &by_lb, "Average", 1000.0),
                 }],
             });
         }
@@ -236,15 +251,21 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
                 ("LoadBalancer", lb_dim),
                 ("TargetGroup", dimension_value(&tg.arn)),
             ];
+            let dims: &[(&str, &str)] = if tg.classic { &by_lb } else { &both };
+            let name = if tg.classic {
+                "instances"
+            } else {
+                tg.name.as_str()
+            };
             hosts.push(MetricLine {
-                label: format!("{} healthy", tg.name),
+                label: format!("{name} healthy"),
                 colour: 3,
-                points: metric_points(world, ns, "HealthyHostCount", &both, "Minimum", 1.0),
+                points: metric_points(world, ns, "HealthyHostCount", dims, "Minimum", 1.0),
             });
             hosts.push(MetricLine {
-                label: format!("{} unhealthy", tg.name),
+                label: format!("{name} unhealthy"),
                 colour: 1,
-                points: metric_points(world, ns, "UnHealthyHostCount", &both, "Maximum", 1.0),
+                points: metric_points(world, ns, "UnHealthyHostCount", dims, "Maximum", 1.0),
             });
         }
         charts.push(MetricChart {

@@ -124,8 +124,9 @@ pub struct ServiceForm {
     pub maximum_percent: String,
     pub circuit_breaker: bool,
     pub rollback: bool,
-    /// The target group the service's tasks register with, and the container and port that
-    /// receive its traffic (the definition's first TCP port mapping).
+    /// The target group the service's tasks register with (or `classic:<name>`, a Classic
+    /// Load Balancer), and the container and port that receive its traffic (the definition's
+    /// first TCP port mapping).
     pub load_balancer: Option<(String, String, u16)>,
 }
 
@@ -196,13 +197,108 @@ impl ServiceForm {
             map.insert("placementConstraints".into(), json!(constraints));
         }
         if let Some((group, container, port)) = &self.load_balancer {
-            map.insert(
-                "loadBalancers".into(),
-                json!([{ "targetGroupArn": group, "containerName": container, "containerPort": port }]),
-            );
+            let entry = match group.strip_prefix(CLASSIC_CHOICE) {
+                Some(name) => {
+                    json!({ "loadBalancerName": name, "containerName": container, "containerPort": port })
+                }
+                None => {
+                    json!({ "targetGroupArn": group, "containerName": container, "containerPort": port })
+                }
+            };
+            map.insert("loadBalancers".into(), json!([entry]));
         }
         input
     }
+}
+
+/// How the service form's load balancer choice names a Classic Load Balancer: `classic:<name>`.
+pub const CLASSIC_CHOICE: &str = "classic:";
+
+/// What a new service may register with: each target group by its ARN, each Classic Load
+/// Balancer as `classic:<name>`, with the words the form shows.
+pub fn load_balancer_choices(world: &crate::world::World) -> Vec<(String, String)> {
+    (world.elb.target_groups.iter())
+        .map(|tg| {
+            if tg.classic {
+                (
+                    format!("Classic Load Balancer {}", tg.name),
+                    format!("{CLASSIC_CHOICE}{}", tg.name),
+                )
+            } else {
+                (format!("target group {}", tg.name), tg.arn.clone())
+            }
+        })
+        .collect()
+}
+
+/// What the load balancing panel's "Create a Classic Load Balancer" form holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClassicForm {
+    pub name: String,
+    /// The default subnets' zones (letters).
+    pub zones: Vec<char>,
+    /// `HTTP` or `TCP`.
+    pub protocol: String,
+    pub listener_port: String,
+    pub instance_port: String,
+    /// The health check's `Target` (`HTTP:80/`, `TCP:80`).
+    pub health_target: String,
+    pub interval_s: String,
+    pub healthy_threshold: String,
+    pub unhealthy_threshold: String,
+    /// Connection draining's timeout; empty leaves it off (the API's default).
+    pub draining_s: String,
+}
+
+/// The form as the Classic API's requests: CreateLoadBalancer, ConfigureHealthCheck (every
+/// field is required there: the form's empty ones take the values the console proposes), and
+/// ModifyLoadBalancerAttributes when connection draining is asked for.
+pub fn classic_batch(form: &ClassicForm) -> Vec<(String, Value)> {
+    let name = form.name.trim();
+    let protocol = if form.protocol.is_empty() {
+        "HTTP"
+    } else {
+        form.protocol.as_str()
+    };
+    let mut listener = json!({ "Protocol": protocol, "InstanceProtocol": protocol });
+    for (key, text) in [
+        ("LoadBalancerPort", &form.listener_port),
+        ("InstancePort", &form.instance_port),
+    ] {
+        listener[key] = number_field(text).unwrap_or(json!(80));
+    }
+    let zones: Vec<String> = (form.zones.iter())
+        .map(|z| format!("us-east-1{z}"))
+        .collect();
+    let mut out = vec![(
+        "elasticloadbalancing:CreateLoadBalancer".to_string(),
+        json!({ "LoadBalancerName": name, "Listeners": [listener], "AvailabilityZones": zones }),
+    )];
+    let or = |text: &str, default: i64| number_field(text).unwrap_or(json!(default));
+    let target = if form.health_target.trim().is_empty() {
+        format!("TCP:{}", form.instance_port.trim())
+    } else {
+        form.health_target.trim().to_string()
+    };
+    out.push((
+        "elasticloadbalancing:ConfigureHealthCheck".into(),
+        json!({ "LoadBalancerName": name, "HealthCheck": {
+            "Target": target,
+            "Interval": or(&form.interval_s, 30),
+            "Timeout": 5,
+            "HealthyThreshold": or(&form.healthy_threshold, 10),
+            "UnhealthyThreshold": or(&form.unhealthy_threshold, 2),
+        } }),
+    ));
+    if let Some(timeout) = number_field(&form.draining_s) {
+        out.push((
+            "elasticloadbalancing:ModifyLoadBalancerAttributes".into(),
+            json!({ "LoadBalancerName": name, "LoadBalancerAttributes": {
+                "ConnectionDraining": { "Enabled": true, "Timeout": timeout },
+            } }),
+        ));
+    }
+    out
 }
 
 /// A number field as the CLI would send it: nothing when empty (the field is left out), an

@@ -17,6 +17,13 @@ pub const DETAILED_INSTANCES_PER_ZONE_MAX: usize = 24;
 pub const CHIPS_PER_BOX_MAX: usize = 48;
 
 pub const HEADER_H: f64 = 26.0;
+/// Load balancers drawn as lanes above the zones' boxes, at the most, and each lane's height.
+pub const MAP_LOAD_BALANCERS_MAX: usize = 3;
+pub const LANE_H: f64 = 24.0;
+/// Flows drawn from load balancers to their targets, at the most (the busiest first).
+pub const MAP_FLOWS_MAX: usize = 200;
+/// The widest flow, in pixels: the busiest target's; the others in proportion.
+pub const FLOW_W_MAX: f64 = 6.0;
 pub const WAITING_H: f64 = 34.0;
 /// The width the waiting strip allows per character of a group's label.
 const WAITING_CHAR_W: f64 = 7.0;
@@ -130,6 +137,41 @@ pub struct Chip {
     pub service: Option<usize>,
     /// Its load balancer targets' health, the worst of them, when it has targets.
     pub target: Option<crate::elb::read::TargetState>,
+    /// The CPU it uses of what it may use (0 to 1), when traffic gives it work.
+    pub cpu: Option<f32>,
+}
+
+/// A load balancer's lane: its name and what it does, across the zones it has nodes in, with a
+/// node in each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalancerLane {
+    pub label: String,
+    pub y: f64,
+    pub x0: f64,
+    pub x1: f64,
+    /// Its nodes' x, one per zone column it is in.
+    pub nodes: Vec<f64>,
+}
+
+/// Requests flowing from a load balancer's node to a target (an instance's box, or a task's
+/// chip for an `ip` target), as wide as its share of the busiest flow.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowLine {
+    pub from: (f64, f64),
+    pub to: (f64, f64),
+    pub width: f64,
+    pub requests_per_second: f32,
+}
+
+/// The CPU a task uses of what it may use, when traffic gives it work (`sim::read`'s usage
+/// over `ecs::read::task_size`'s limit).
+pub fn cpu_fraction(world: &World, task: TaskIdx) -> Option<f32> {
+    let (used, _) = crate::sim::read::task_usage(world, task);
+    if used <= 0.0 {
+        return None;
+    }
+    let limit = crate::ecs::read::task_size(world, task)?.cpu_units_limit;
+    Some((used / limit.max(1.0)).clamp(0.0, 1.0) as f32)
 }
 
 /// The worst health among a task's load balancer targets: unhealthy, then draining, then
@@ -181,6 +223,8 @@ pub struct MapLayout {
     pub fargate_lane: Option<(f64, f64)>,
     /// The one cluster shown, or None for every cluster.
     pub cluster: Option<String>,
+    pub balancers: Vec<BalancerLane>,
+    pub flows: Vec<FlowLine>,
 }
 
 /// A box in a zone's column: a registered instance with the number of its tasks on show, or
@@ -364,7 +408,8 @@ impl MapLayout {
             .iter()
             .any(|&n| n > DETAILED_INSTANCES_PER_ZONE_MAX);
         let geometry = if layout.compact { COMPACT } else { DETAILED };
-        let top = WAITING_H + HEADER_H;
+        let lanes = world.elb.load_balancers.len().min(MAP_LOAD_BALANCERS_MAX);
+        let top = WAITING_H + HEADER_H + lanes as f64 * LANE_H;
         let mut bottom = top;
         for column in layout.zones.clone() {
             let column_bottom = layout.zone_boxes(world, &booting, &column, &geometry, top);
@@ -372,6 +417,7 @@ impl MapLayout {
         }
         layout.fargate(world, &geometry, bottom);
         layout.waiting_strip(world);
+        layout.balancers(world);
         layout
     }
 
@@ -445,6 +491,7 @@ impl MapLayout {
                         state: ChipState::of(world, task),
                         service: world.ecs.tasks[task].service,
                         target: target_health(world, task),
+                        cpu: cpu_fraction(world, task),
                     });
                 }
                 self.boxes.push(b);
@@ -537,6 +584,7 @@ impl MapLayout {
                     state: ChipState::of(world, task),
                     service: world.ecs.tasks[task].service,
                     target: target_health(world, task),
+                    cpu: cpu_fraction(world, task),
                 });
                 bottom = bottom.max(y + pitch);
             }
@@ -580,6 +628,100 @@ impl MapLayout {
                 x += w + 8.0;
             }
         }
+    }
+
+    /// The load balancers' lanes under the zone names, and the flows from their nodes to the
+    /// targets sent requests at the last traffic sample (aggregated per box or chip, the
+    /// busiest [`MAP_FLOWS_MAX`]).
+    fn balancers(&mut self, world: &World) {
+        use std::collections::BTreeMap;
+        let centre = |zone: &str| {
+            (self.zones.iter())
+                .find(|c| c.name == zone)
+                .map(|c| c.x + c.w / 2.0)
+        };
+        // Per (lane, destination): the node's x, the destination's x and y, requests a second.
+        type Flow = (f64, f64, f64, f32);
+        let mut flows: BTreeMap<(usize, usize), Flow> = BTreeMap::new();
+        let box_of: BTreeMap<&str, usize> = (self.boxes.iter().enumerate())
+            .filter_map(|(n, b)| match b.kind {
+                BoxKind::Container(i) => {
+                    Some((world.ecs.container_instances[i].ec2_instance_id.as_str(), n))
+                }
+                BoxKind::Booting(_) => None,
+            })
+            .collect();
+        let chip_of: BTreeMap<TaskIdx, usize> = (self.chips.iter().enumerate())
+            .map(|(n, c)| (c.task, n))
+            .collect();
+        for (k, lb) in (world.elb.load_balancers.iter())
+            .take(MAP_LOAD_BALANCERS_MAX)
+            .enumerate()
+        {
+            let y = WAITING_H + HEADER_H + k as f64 * LANE_H + LANE_H / 2.0;
+            let nodes: Vec<f64> = lb.zones.iter().filter_map(|(_, z)| centre(z)).collect();
+            let (x0, x1) = match (nodes.first(), nodes.last()) {
+                (Some(a), Some(b)) => (a - 40.0, b + 40.0),
+                _ => (PAD, PAD + 200.0),
+            };
+            let ports: Vec<String> = (world.elb.listeners.iter())
+                .filter(|l| l.load_balancer == lb.arn)
+                .map(|l| format!(":{}", l.port))
+                .collect();
+            self.balancers.push(BalancerLane {
+                label: format!(
+                    "{} ({}) {} · {:.0} req/s",
+                    lb.name,
+                    lb.kind.as_str(),
+                    ports.join(" "),
+                    lb.requests_per_second
+                ),
+                y,
+                x0: x0.max(0.0),
+                x1: x1.min(self.width),
+                nodes,
+            });
+            for g in crate::elb::traffic::groups_of(world, &lb.arn) {
+                let tg = &world.elb.target_groups[g];
+                for t in tg.targets.iter().filter(|t| t.requests_per_second > 0.0) {
+                    let to = if tg.target_type == "ip" {
+                        let task = crate::elb::read::address(&t.id)
+                            .and_then(|a| world.ecs.eni_addresses.get(&a));
+                        task.and_then(|task| chip_of.get(task)).map(|&n| {
+                            let c = &self.chips[n];
+                            (c.x + c.size / 2.0, c.y, 1usize << 32 | n)
+                        })
+                    } else {
+                        box_of.get(t.id.as_str()).map(|&n| {
+                            let b = &self.boxes[n];
+                            (b.x + b.w / 2.0, b.y, n)
+                        })
+                    };
+                    let Some((x, y_to, key)) = to else { continue };
+                    // From the node in the target's zone (with cross-zone on, every node
+                    // sends; the one beside it stands for them).
+                    let from_x = (t.zone.as_deref())
+                        .and_then(|z| lb.zones.iter().any(|(_, lz)| lz == z).then(|| centre(z)))
+                        .flatten()
+                        .unwrap_or(x);
+                    let entry = flows.entry((k, key)).or_insert((from_x, x, y_to, 0.0));
+                    entry.3 += t.requests_per_second;
+                }
+            }
+        }
+        let mut list: Vec<((usize, usize), Flow)> = flows.into_iter().collect();
+        list.sort_by(|a, b| b.1 .3.total_cmp(&a.1 .3));
+        list.truncate(MAP_FLOWS_MAX);
+        let busiest = list.first().map_or(1.0, |f| f.1 .3.max(1e-3));
+        self.flows = list
+            .into_iter()
+            .map(|((lane, _), (from_x, to_x, to_y, rps))| FlowLine {
+                from: (from_x, self.balancers[lane].y),
+                to: (to_x, to_y),
+                width: (FLOW_W_MAX * f64::from(rps / busiest)).max(1.0),
+                requests_per_second: rps,
+            })
+            .collect();
     }
 
     /// Whether the layout shows `cluster`'s instances and tasks.

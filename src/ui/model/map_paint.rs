@@ -42,6 +42,8 @@ pub const BAR_TRACK: Colour = Colour::hex(0xe9ebed);
 pub const CPU_BAR: Colour = Colour::hex(0x414d5c);
 pub const MEMORY_BAR: Colour = Colour::hex(0x8d99a8);
 pub const HOT_BAR: Colour = Colour::hex(0xd91515);
+/// A chip's CPU bar: dark over the service colour.
+pub const CHIP_CPU_BAR: Colour = Colour::hex(0x16191f);
 pub const UNHEALTHY_EDGE: Colour = Colour::hex(0xd91515);
 pub const STOPPED_CHIP: Colour = Colour::hex(0xaab7c4);
 pub const SELECTED_TASK: Colour = Colour::hex(0x000000);
@@ -264,6 +266,15 @@ fn paint_chip(raster: &mut Raster, chip: &Chip, x: f64, y: f64, alpha: f64) {
             raster.fill_rect_alpha(x, y, s, s, colour, alpha * STOPPING_ALPHA);
         }
         ChipState::Stopped => raster.fill_rect_alpha(x, y, s, s, STOPPED_CHIP, alpha),
+    }
+    // The CPU it uses of what it may use: a bar along its bottom, red when nearly all.
+    if let Some(cpu) = chip.cpu.filter(|_| s >= 6.0) {
+        let colour = if f64::from(cpu) > HOT_FRACTION {
+            HOT_BAR
+        } else {
+            CHIP_CPU_BAR
+        };
+        raster.fill_rect_alpha(x, y + s - 2.0, s * f64::from(cpu), 2.0, colour, alpha);
     }
     // Its load balancer target's health, a square in the top right corner (chips big enough).
     if let Some(target) = chip.target.filter(|_| s >= 6.0) {
