@@ -642,7 +642,8 @@ impl MapLayout {
         };
         // Per (lane, destination): the node's x, the destination's x and y, requests a second.
         type Flow = (f64, f64, f64, f32);
-        let mut flows: BTreeMap<(usize, usize), Flow> = BTreeMap::new();
+        // Keyed by lane, whether the destination is a chip (else a box), and its index.
+        let mut flows: BTreeMap<(usize, bool, usize), Flow> = BTreeMap::new();
         let box_of: BTreeMap<&str, usize> = (self.boxes.iter().enumerate())
             .filter_map(|(n, b)| match b.kind {
                 BoxKind::Container(i) => {
@@ -689,12 +690,12 @@ impl MapLayout {
                             .and_then(|a| world.ecs.eni_addresses.get(&a));
                         task.and_then(|task| chip_of.get(task)).map(|&n| {
                             let c = &self.chips[n];
-                            (c.x + c.size / 2.0, c.y, 1usize << 32 | n)
+                            (c.x + c.size / 2.0, c.y, (true, n))
                         })
                     } else {
                         box_of.get(t.id.as_str()).map(|&n| {
                             let b = &self.boxes[n];
-                            (b.x + b.w / 2.0, b.y, n)
+                            (b.x + b.w / 2.0, b.y, (false, n))
                         })
                     };
                     let Some((x, y_to, key)) = to else { continue };
@@ -704,18 +705,20 @@ impl MapLayout {
                         .and_then(|z| lb.zones.iter().any(|(_, lz)| lz == z).then(|| centre(z)))
                         .flatten()
                         .unwrap_or(x);
-                    let entry = flows.entry((k, key)).or_insert((from_x, x, y_to, 0.0));
+                    let entry = flows
+                        .entry((k, key.0, key.1))
+                        .or_insert((from_x, x, y_to, 0.0));
                     entry.3 += t.requests_per_second;
                 }
             }
         }
-        let mut list: Vec<((usize, usize), Flow)> = flows.into_iter().collect();
+        let mut list: Vec<((usize, bool, usize), Flow)> = flows.into_iter().collect();
         list.sort_by(|a, b| b.1 .3.total_cmp(&a.1 .3));
         list.truncate(MAP_FLOWS_MAX);
         let busiest = list.first().map_or(1.0, |f| f.1 .3.max(1e-3));
         self.flows = list
             .into_iter()
-            .map(|((lane, _), (from_x, to_x, to_y, rps))| FlowLine {
+            .map(|((lane, _, _), (from_x, to_x, to_y, rps))| FlowLine {
                 from: (from_x, self.balancers[lane].y),
                 to: (to_x, to_y),
                 width: (FLOW_W_MAX * f64::from(rps / busiest)).max(1.0),
