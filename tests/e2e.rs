@@ -1657,3 +1657,125 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_classic_load_balancer_puts_its_instances_in_service_and_one_made_in_the_panel_checks_its_own(
+) {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "clb-static-ports").await;
+    click(&client, ".btn-speed:nth-child(3)").await;
+    click(&client, "#btn-play").await;
+    // The service's four instances pass three checks each: InService, in the Classic shape.
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let in_service = client
+            .execute(
+                "return [...document.querySelectorAll(\".tg[data-tg='legacy'] .badge.health\")].filter(b => b.textContent === 'InService').length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if in_service == json!(4) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the instances never went InService"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    let card = text(&client, ".tg[data-tg='legacy']").await;
+    assert!(
+        card.contains("Classic Load Balancer legacy: instances")
+            && card.contains("checks HTTP:80/ every 10 s, InService after 3")
+            && card.contains("connection draining 60 s"),
+        "{card}"
+    );
+    wait_text(&client, ".lb[data-lb='legacy']", "HTTP :80 → instances :80").await;
+    // Traffic from 3 minutes: AWS/ELB's requests chart fills in.
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let points = client
+            .execute(
+                "const f = [...document.querySelectorAll(\"#panel-charts figure[data-chart='requests']\")].find(f => f.textContent.startsWith('legacy:')); return f ? Number(f.dataset.points) : 0",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if points.as_u64().unwrap_or(0) >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the request chart never moved");
+        tokio::time::sleep(POLL).await;
+    }
+    click(&client, "#btn-pause").await;
+    let captions = text(&client, "#panel-charts").await;
+    assert!(captions.contains("legacy: latency (ms, average)"), "{captions}");
+    // A service may name it: the service form offers it by name.
+    let offered = client
+        .execute(
+            "return [...document.querySelectorAll('#svc-target-group option')].map(o => o.textContent + '=' + o.value)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        offered
+            .as_array()
+            .unwrap()
+            .contains(&json!("Classic Load Balancer legacy=classic:legacy")),
+        "{offered}"
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    shoot(&client, "classic-map.png").await;
+    // A second one from the form, on a port nothing listens on: an instance registered from
+    // the panel is OutOfService while registering, then fails its TCP checks.
+    client
+        .execute(
+            "document.querySelectorAll('#panel-load-balancing details.lb-section')[2].open = true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, "#clb-name", "edge").await;
+    let protocol = client.find(Locator::Id("clb-protocol")).await.unwrap();
+    protocol.select_by_value("TCP").await.unwrap();
+    fill(&client, "#clb-port", "8080").await;
+    fill(&client, "#clb-instance-port", "8080").await;
+    fill(&client, "#clb-target", "TCP:8080").await;
+    fill(&client, "#clb-interval", "10").await;
+    click(&client, "#form-clb button[type=submit]").await;
+    wait_text(
+        &client,
+        "#panel-load-balancing",
+        "elasticloadbalancing:ConfigureHealthCheck accepted.",
+    )
+    .await;
+    wait_text(&client, ".lb[data-lb='edge']", "TCP :8080 → instances :8080").await;
+    click(&client, ".tg[data-tg='edge'] form button[type=submit]").await;
+    wait_text(
+        &client,
+        ".tg[data-tg='edge'] .targets",
+        "Instance registration is still in progress.",
+    )
+    .await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".tg[data-tg='edge'] .targets",
+        "Instance has failed at least the UnhealthyThreshold number of health checks consecutively.",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    client
+        .execute(
+            "document.getElementById('panel-load-balancing').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shoot(&client, "classic-panel.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

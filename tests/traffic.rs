@@ -873,7 +873,7 @@ fn the_map_draws_the_load_balancer_its_flows_by_requests_and_each_chips_cpu() {
     let lane = &layout.balancers[0];
     assert_eq!(lane.nodes.len(), 2, "a node in each zone");
     assert!(
-        lane.label.starts_with("web (network) :80 · 120 req/s"),
+        lane.label.starts_with("web · NLB :80 · 120 req/s"),
         "{}",
         lane.label
     );

@@ -315,7 +315,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                             value={sending.map_or(100.0, |r| r.round()).to_string()} oninput={onrate} aria-label={format!("Requests a second to {}", lb.name)} /></label>
                         <output id={output_id} class="mono small">{ format!("{} req/s", sending.map_or(100.0, |r| r.round())) }</output>
                         <select ref={profile_ref} class="traffic-profile" aria-label="Traffic profile">
-                            { for TRAFFIC_PROFILES.iter().map(|(name, text)| html! { <option value={*name}>{ *text }</option> }) }
+                            { for TRAFFIC_PROFILES.iter().enumerate().map(|(n, (name, text))| html! { <option value={*name} selected={n == 0}>{ *text }</option> }) }
                         </select>
                         <button class="btn btn-small btn-primary" type="submit">{ "Send traffic" }</button>
                         <button class="btn btn-small" type="button" onclick={onstop} disabled={sending.is_none()}>{ "Stop" }</button>

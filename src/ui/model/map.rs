@@ -17,9 +17,10 @@ pub const DETAILED_INSTANCES_PER_ZONE_MAX: usize = 24;
 pub const CHIPS_PER_BOX_MAX: usize = 48;
 
 pub const HEADER_H: f64 = 26.0;
-/// Load balancers drawn as lanes above the zones' boxes, at the most, and each lane's height.
+/// Load balancers drawn as lanes above the zones' boxes, at the most, and each lane's height:
+/// its bar (16 px) at the top, and room below for the flows to fan out to the boxes.
 pub const MAP_LOAD_BALANCERS_MAX: usize = 3;
-pub const LANE_H: f64 = 24.0;
+pub const LANE_H: f64 = 40.0;
 /// Flows drawn from load balancers to their targets, at the most (the busiest first).
 pub const MAP_FLOWS_MAX: usize = 200;
 /// The widest flow, in pixels: the busiest target's; the others in proportion.
@@ -635,11 +636,13 @@ impl MapLayout {
     /// busiest [`MAP_FLOWS_MAX`]).
     fn balancers(&mut self, world: &World) {
         use std::collections::BTreeMap;
-        let centre = |zone: &str| {
+        // A node sits at the right end of its zone's stretch of the lane, clear of the label.
+        let node_x = |zone: &str| {
             (self.zones.iter())
                 .find(|c| c.name == zone)
-                .map(|c| c.x + c.w / 2.0)
+                .map(|c| c.x + c.w - 14.0)
         };
+        let column = |zone: &str| self.zones.iter().find(|c| c.name == zone);
         // Per (lane, destination): the node's x, the destination's x and y, requests a second.
         type Flow = (f64, f64, f64, f32);
         // Keyed by lane, whether the destination is a chip (else a box), and its index.
@@ -659,10 +662,12 @@ impl MapLayout {
             .take(MAP_LOAD_BALANCERS_MAX)
             .enumerate()
         {
-            let y = WAITING_H + HEADER_H + k as f64 * LANE_H + LANE_H / 2.0;
-            let nodes: Vec<f64> = lb.zones.iter().filter_map(|(_, z)| centre(z)).collect();
-            let (x0, x1) = match (nodes.first(), nodes.last()) {
-                (Some(a), Some(b)) => (a - 40.0, b + 40.0),
+            let y = WAITING_H + HEADER_H + k as f64 * LANE_H + 12.0;
+            let nodes: Vec<f64> = lb.zones.iter().filter_map(|(_, z)| node_x(z)).collect();
+            let columns: Vec<&ZoneColumn> =
+                lb.zones.iter().filter_map(|(_, z)| column(z)).collect();
+            let (x0, x1) = match (columns.first(), columns.last()) {
+                (Some(a), Some(b)) => (a.x, b.x + b.w),
                 _ => (PAD, PAD + 200.0),
             };
             let ports: Vec<String> = (world.elb.listeners.iter())
@@ -671,9 +676,13 @@ impl MapLayout {
                 .collect();
             self.balancers.push(BalancerLane {
                 label: format!(
-                    "{} ({}) {} · {:.0} req/s",
+                    "{} · {} {} · {:.0} req/s",
                     lb.name,
-                    lb.kind.as_str(),
+                    match lb.kind {
+                        crate::elb::load_balancer::Kind::Application => "ALB",
+                        crate::elb::load_balancer::Kind::Network => "NLB",
+                        crate::elb::load_balancer::Kind::Classic => "CLB",
+                    },
                     ports.join(" "),
                     lb.requests_per_second
                 ),
@@ -702,7 +711,7 @@ impl MapLayout {
                     // From the node in the target's zone (with cross-zone on, every node
                     // sends; the one beside it stands for them).
                     let from_x = (t.zone.as_deref())
-                        .and_then(|z| lb.zones.iter().any(|(_, lz)| lz == z).then(|| centre(z)))
+                        .and_then(|z| lb.zones.iter().any(|(_, lz)| lz == z).then(|| node_x(z)))
                         .flatten()
                         .unwrap_or(x);
                     let entry = flows
