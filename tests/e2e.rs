@@ -1711,7 +1711,10 @@ async fn a_classic_load_balancer_puts_its_instances_in_service_and_one_made_in_t
     }
     click(&client, "#btn-pause").await;
     let captions = text(&client, "#panel-charts").await;
-    assert!(captions.contains("legacy: latency (ms, average)"), "{captions}");
+    assert!(
+        captions.contains("legacy: latency (ms, average)"),
+        "{captions}"
+    );
     // A service may name it: the service form offers it by name.
     let offered = client
         .execute(
@@ -1752,7 +1755,12 @@ async fn a_classic_load_balancer_puts_its_instances_in_service_and_one_made_in_t
         "elasticloadbalancing:ConfigureHealthCheck accepted.",
     )
     .await;
-    wait_text(&client, ".lb[data-lb='edge']", "TCP :8080 → instances :8080").await;
+    wait_text(
+        &client,
+        ".lb[data-lb='edge']",
+        "TCP :8080 → instances :8080",
+    )
+    .await;
     click(&client, ".tg[data-tg='edge'] form button[type=submit]").await;
     wait_text(
         &client,
