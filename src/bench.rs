@@ -315,8 +315,9 @@ pub fn run_report(name: &str, scale: f64, clock_ms: &dyn Fn() -> f64) -> Option<
                 .map(|tg| tg.targets.len())
                 .sum();
             Some(format!(
-                "day behind an ALB: 24 h simulated, {instances} instances, {tasks} tasks on dynamic host ports, each a target checked every 30 s: {seconds:.3} s ({} timers, {targets} targets at the end)\n",
-                world.timers_fired()
+                "day behind an ALB: 24 h simulated, {instances} instances, {tasks} tasks on dynamic host ports, each a target checked every 30 s, a daily traffic profile on each service (peak {DAY_REQUESTS_PER_TASK_PEAK} requests a second a task): {seconds:.3} s ({} timers, {targets} targets at the end, {} requests)\n",
+                world.timers_fired(),
+                requests_sent(&world)
             ))
         }
         "engine" => {
@@ -326,6 +327,20 @@ pub fn run_report(name: &str, scale: f64, clock_ms: &dyn Fn() -> f64) -> Option<
         }
         _ => None,
     }
+}
+
+/// Requests the load balancers took over the run (CloudWatch's RequestCount, summed).
+fn requests_sent(world: &crate::world::World) -> u64 {
+    (world.cloudwatch.metrics.iter())
+        .filter(|(id, _)| {
+            id.namespace == "AWS/ApplicationELB"
+                && id.name == "RequestCount"
+                && id.dimensions.len() == 1
+        })
+        .flat_map(|(_, series)| series.points.iter())
+        .map(|(_, stats)| stats.get("Sum"))
+        .sum::<f64>()
+        .round() as u64
 }
 
 /// Milliseconds since the call, from the machine's monotonic clock. Native only: std has no
@@ -428,10 +443,31 @@ pub fn simulated_day(instances: usize, tasks: usize) -> crate::world::World {
 }
 
 /// The day's workload with each service behind an Application Load Balancer: one target group
-/// per service (dynamic host ports, checked every 30 s), the load balancer in the instances'
-/// default security group. No traffic yet: what it measures is the target health checks.
+/// per service (dynamic host ports, checked every 30 s) on a listener of its own, the load
+/// balancer in the instances' default security group, and a daily traffic profile on each
+/// listener (a tenth of the peak at night, the peak at noon, [`DAY_REQUESTS_PER_TASK_PEAK`]
+/// requests a second per task) whose requests cost CPU: the health checks, the traffic
+/// samples, and the minute's metrics for ELB and ECS.
 pub fn simulated_day_behind_alb(instances: usize, tasks: usize) -> crate::world::World {
     simulated_day_behind_alb_until(instances, tasks, DAY_MS)
+}
+
+/// Requests a second each task of the day behind an ALB gets at noon, and what one costs.
+pub const DAY_REQUESTS_PER_TASK_PEAK: f64 = 2.0;
+const DAY_CPU_PER_REQUEST: &str = "5ms";
+
+/// The daily profile of the day behind an ALB, for a peak of `peak` requests a second.
+fn daily_profile(peak: f64) -> serde_json::Value {
+    let point = |at: &str, share: f64| serde_json::json!({ "at": at, "requestsPerSecond": (peak * share).round() });
+    serde_json::json!([
+        point("0h", 0.1),
+        point("6h", 0.1),
+        point("9h", 0.6),
+        point("12h", 1.0),
+        point("18h", 0.6),
+        point("22h", 0.1),
+        point("24h", 0.1),
+    ])
 }
 
 /// [`simulated_day_behind_alb`], run to `until` only.
@@ -473,7 +509,18 @@ pub fn simulated_day_behind_alb_until(
             json!({ "cluster": "day", "serviceName": format!("app-{n}"), "taskDefinition": "app", "desiredCount": desired,
                     "loadBalancers": [{ "targetGroupArn": group, "containerName": "app", "containerPort": 80 }] }),
         );
+        must(
+            &mut world,
+            "sim:SetTraffic",
+            json!({ "loadBalancer": "day", "port": 80 + n, "repeat": "24h",
+                    "profile": daily_profile(desired as f64 * DAY_REQUESTS_PER_TASK_PEAK) }),
+        );
     }
+    must(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "app:1", "cpuPerRequest": DAY_CPU_PER_REQUEST, "latency": "20ms", "memory": 128 }),
+    );
     while !world.advance_to(until) {}
     world
 }

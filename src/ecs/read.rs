@@ -169,3 +169,8 @@ pub fn task_images(world: &World, task: TaskIdx) -> impl Iterator<Item = &str> +
         .flat_map(|t| t.containers.iter())
         .map(|c| c.image.as_str())
 }
+
+/// Every task index is below this (slots are reused, see `ecs::store`).
+pub fn task_slots(world: &World) -> usize {
+    world.ecs.tasks.slot_count()
+}

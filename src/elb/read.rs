@@ -99,16 +99,27 @@ pub fn route(
 /// `ip` group), its id and port, and whether its checks time out (nothing gets through).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TargetView<'a> {
+    /// The target for as long as it stays on one course: its group's key, its serial and its
+    /// generation (see `elb::TargetKey`).
+    pub key: (u32, u32, u32),
     pub address: Option<u32>,
     pub id: &'a str,
     pub port: u16,
     pub times_out: bool,
 }
 
+/// [`TargetView::key`] alone, without the rest's work.
+pub fn target_key(world: &World, group: usize, target: usize) -> (u32, u32, u32) {
+    let tg = &world.elb.target_groups[group];
+    let t = &tg.targets[target];
+    (tg.key, t.serial, t.generation)
+}
+
 pub fn target(world: &World, group: usize, target: usize) -> TargetView<'_> {
     let tg = &world.elb.target_groups[group];
     let t = &tg.targets[target];
     TargetView {
+        key: (tg.key, t.serial, t.generation),
         address: if tg.target_type == "ip" {
             super::target_group::ipv4(&t.id)
         } else {

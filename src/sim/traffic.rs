@@ -93,13 +93,30 @@ pub struct TrafficState {
     pub flows: Vec<Traffic>,
     /// CPU units each task used, summed over the minute's samples (with the task's serial, so
     /// a reused slot's new task starts afresh).
-    usage: BTreeMap<TaskIdx, (u64, f64)>,
+    /// By task slot (as many as the tasks' slots at the last sample, so bounded as they are).
+    usage: Vec<Option<(u64, f64)>>,
+    /// Who answers each target, found once and kept while the world stays as it was.
+    endpoints: EndpointCache,
+}
+
+/// Endpoints cached at most (a cache over the limit starts again).
+pub const ENDPOINTS_CACHED_MAX: usize = 100_000;
+
+/// The task behind each target (by its `elb::read::TargetView::key`), as found while the
+/// world's log had `epoch` records: every change to what answers a target (a task starting or
+/// stopping, a target registered, an instance gone, an image's behaviour) is a request or an
+/// event the log records, so a longer log means the cache starts again. Health checks, which
+/// are not logged, do not change who answers.
+#[derive(Debug, Default)]
+struct EndpointCache {
+    epoch: u64,
+    by_target: std::collections::HashMap<(u32, u32, u32), Option<Endpoint>>,
 }
 
 impl TrafficState {
     /// CPU units task `task` used on average over the minute under way.
     pub fn cpu_used(&self, world: &World, task: TaskIdx) -> f64 {
-        let Some(&(serial, sum)) = self.usage.get(&task) else {
+        let Some(&Some((serial, sum))) = self.usage.get(task) else {
             return 0.0;
         };
         let current = crate::ecs::read::task_serial(world, task);
@@ -112,7 +129,7 @@ impl TrafficState {
 
     /// A new minute: the usage starts again.
     pub fn start_minute(&mut self) {
-        self.usage.clear();
+        self.usage.iter_mut().for_each(|u| *u = None);
     }
 }
 
@@ -293,6 +310,7 @@ impl World {
 }
 
 /// Who answers a target's requests: a running task's index and the image's behaviour.
+#[derive(Debug, Clone, Copy)]
 struct Endpoint {
     task: TaskIdx,
     serial: u64,
@@ -343,6 +361,22 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
     }
     let mut plans = Vec::new();
     let mut carries = Vec::new();
+    let mut cache = std::mem::take(&mut world.sim.traffic.endpoints);
+    let epoch = world.log().len() as u64 + world.log_dropped();
+    if cache.epoch != epoch || cache.by_target.len() > ENDPOINTS_CACHED_MAX {
+        cache.by_target.clear();
+        cache.epoch = epoch;
+    }
+    let cache = std::cell::RefCell::new(cache);
+    let endpoint = |world: &World, g: usize, t: usize| {
+        let key = crate::elb::read::target_key(world, g, t);
+        if let Some(found) = cache.borrow().by_target.get(&key) {
+            return *found;
+        }
+        let found = endpoint(world, g, t);
+        cache.borrow_mut().by_target.insert(key, found);
+        found
+    };
     for flow in &world.sim.traffic.flows {
         let Some(lb) = crate::elb::read::load_balancer(world, &flow.load_balancer).map(|l| l.index)
         else {
@@ -383,17 +417,19 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
         });
     }
     // Each task's demand over every load balancer that sends to it.
-    let mut demand: BTreeMap<TaskIdx, f64> = BTreeMap::new();
+    // (Indexed by task slot: a sample visits every target, and a map's lookups cost more.)
+    let slots = crate::ecs::read::task_slots(world);
+    let mut demand: Vec<f64> = vec![0.0; slots];
     for plan in &plans {
         for (share, endpoint) in plan.routed.shares.iter().zip(&plan.endpoints) {
             if let Some(e) = endpoint {
-                *demand.entry(e.task).or_default() +=
+                demand[e.task] +=
                     share.requests as f64 / sample_s * e.cpu_per_request_s * UNITS_PER_VCPU;
             }
         }
     }
     let mut accounts = Vec::new();
-    let mut used: BTreeMap<TaskIdx, (u64, f64)> = BTreeMap::new();
+    let mut used: Vec<Option<(u64, f64)>> = vec![None; slots];
     for plan in &plans {
         let mut outcomes = Vec::with_capacity(plan.routed.shares.len());
         for (share, endpoint) in plan.routed.shares.iter().zip(&plan.endpoints) {
@@ -414,7 +450,7 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
                 });
                 continue;
             };
-            let wanted = demand.get(&e.task).copied().unwrap_or(0.0);
+            let wanted = demand[e.task];
             let load = wanted / e.cpu_limit;
             let served = if load > 1.0 {
                 (share.requests as f64 / load).floor() as u64
@@ -429,15 +465,21 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
                 response_time_sum_s: response * share.requests as f64,
                 ..Outcome::default()
             });
-            used.insert(e.task, (e.serial, wanted.min(e.cpu_limit)));
+            used[e.task] = Some((e.serial, wanted.min(e.cpu_limit)));
         }
         accounts.push((plan.lb, outcomes));
     }
+    world.sim.traffic.endpoints = cache.into_inner();
     for (flow, carry) in world.sim.traffic.flows.iter_mut().zip(carries) {
         flow.carry = carry;
     }
-    for (task, (serial, units)) in used {
-        let entry = world.sim.traffic.usage.entry(task).or_insert((serial, 0.0));
+    let usage = &mut world.sim.traffic.usage;
+    usage.resize(slots, None);
+    for (task, used) in used.into_iter().enumerate() {
+        let Some((serial, units)) = used else {
+            continue;
+        };
+        let entry = usage[task].get_or_insert((serial, 0.0));
         if entry.0 != serial {
             *entry = (serial, 0.0);
         }
