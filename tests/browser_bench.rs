@@ -45,3 +45,15 @@ fn a_simulated_day() {
     console_log!("{} (budget 10 s in the browser)", figure.line());
     assert_eq!(figure.healthy, tasks);
 }
+
+#[wasm_bindgen_test]
+fn a_simulated_day_behind_an_alb_with_daily_traffic_at_a_tenth() {
+    let clock = || js_sys::Date::now();
+    let (instances, tasks) = ecsplay::bench::day_size(0.1);
+    let report = ecsplay::bench::run_report("day-alb", 0.1, &clock).expect("a benchmark");
+    console_log!("{report} (a tenth of the day's size: {instances} instances, {tasks} tasks)");
+    assert!(
+        report.contains(&format!("{tasks} targets at the end")),
+        "{report}"
+    );
+}

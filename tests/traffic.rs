@@ -898,3 +898,40 @@ fn the_map_draws_the_load_balancer_its_flows_by_requests_and_each_chips_cpu() {
     assert_eq!(cpu.len(), 4, "every task has work");
     assert!(cpu.iter().all(|&c| c > 0.0 && c < 1.0), "{cpu:?}");
 }
+
+#[test]
+fn a_new_image_behaviour_mid_traffic_changes_what_each_request_costs_at_once() {
+    let mut world = cluster([1, 1], "web:1", 256, 0);
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "web:1", "cpuPerRequest": "10ms", "latency": "20ms" }),
+    );
+    let (_, tg) = balancer(&mut world, "application", "web");
+    service(&mut world, &tg, 2, json!({}));
+    sim::advance(&mut world, 2 * MINUTE);
+    sim::ok(
+        &mut world,
+        "sim:SetTraffic",
+        json!({ "loadBalancer": "web", "requestsPerSecond": 20 }),
+    );
+    sim::advance(&mut world, 3 * MINUTE);
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "web:1", "cpuPerRequest": "20ms", "latency": "20ms" }),
+    );
+    sim::advance(&mut world, 3 * MINUTE);
+    let cpu = minutes(
+        &mut world,
+        "AWS/ECS",
+        "CPUUtilization",
+        &[("ClusterName", "demo"), ("ServiceName", "web")],
+        "Average",
+    );
+    // 10 requests a second a task: 0.1 vCPU (102.4 units of 256) at 10 ms, twice at 20 ms.
+    let before = cpu[cpu.len() - 4];
+    let after = cpu[cpu.len() - 1];
+    assert!((before - 40.0).abs() < 1.0, "{cpu:?}");
+    assert!((after - 80.0).abs() < 1.0, "{cpu:?}");
+}

@@ -15,6 +15,15 @@ const NAMESPACE: &str = "AWS/ECS";
 pub fn minute_metrics(world: &World) -> Vec<Datum> {
     let ecs = &world.ecs;
     let mut out = Vec::new();
+    // Without load every task uses nothing: no need to ask task by task.
+    let load = crate::sim::read::any_load(world);
+    let usage = |t| {
+        if load {
+            crate::sim::read::task_usage(world, t)
+        } else {
+            (0.0, 0.0)
+        }
+    };
     for service in ecs.services.iter() {
         if service.status != ServiceStatus::Active {
             continue;
@@ -28,7 +37,7 @@ pub fn minute_metrics(world: &World) -> Vec<Datum> {
             tasks += 1;
             cpu_size += f64::from(task.cpu_units);
             memory_size += f64::from(task.memory_mib);
-            let (cpu, memory) = crate::sim::read::task_usage(world, t);
+            let (cpu, memory) = usage(t);
             cpu_used += cpu;
             memory_used += memory;
         }
@@ -74,8 +83,8 @@ pub fn minute_metrics(world: &World) -> Vec<Datum> {
             cpu_reserved += f64::from(instance.cpu_units_used);
             memory_reserved += f64::from(instance.memory_mib_used);
             for &t in &instance.tasks {
-                if ecs.tasks.get(t).is_some_and(|task| task.is_running()) {
-                    let (cpu, memory) = crate::sim::read::task_usage(world, t);
+                if load && ecs.tasks.get(t).is_some_and(|task| task.is_running()) {
+                    let (cpu, memory) = usage(t);
                     cpu_used += cpu;
                     memory_used += memory;
                 }

@@ -54,6 +54,14 @@ pub mod read {
         world.sim.images.get(image).cloned().unwrap_or_default()
     }
 
+    /// Whether anything gives tasks a load (traffic, or an image that holds memory): without,
+    /// every task uses nothing and callers may skip asking task by task.
+    pub fn any_load(world: &World) -> bool {
+        !world.sim.traffic.flows.is_empty()
+            || !world.sim.images.is_empty()
+            || world.sim.traffic.any_usage()
+    }
+
     /// What a running task uses in the minute under way: CPU units (its requests' cost,
     /// averaged over the minute's traffic samples) and MiB (its images' `memory`).
     pub fn task_usage(world: &World, task: crate::ecs::read::TaskIdx) -> (f64, f64) {

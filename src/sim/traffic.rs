@@ -102,11 +102,11 @@ pub struct TrafficState {
 /// Endpoints cached at most (a cache over the limit starts again).
 pub const ENDPOINTS_CACHED_MAX: usize = 100_000;
 
-/// The task behind each target (by its `elb::read::TargetView::key`), as found while the
-/// world's log had `epoch` records: every change to what answers a target (a task starting or
-/// stopping, a target registered, an instance gone, an image's behaviour) is a request or an
-/// event the log records, so a longer log means the cache starts again. Health checks, which
-/// are not logged, do not change who answers.
+/// The task behind each target (by its `elb::read::TargetView::key`), as found at `epoch`:
+/// the world's log records and requests so far. Every change to what answers a target (a
+/// task starting or stopping, an instance gone: events the log records; a target registered,
+/// an image's behaviour: requests) moves the epoch, and the cache starts again. Health checks,
+/// which change neither, leave it.
 #[derive(Debug, Default)]
 struct EndpointCache {
     epoch: u64,
@@ -125,6 +125,11 @@ impl TrafficState {
         } else {
             0.0
         }
+    }
+
+    /// Whether a task used anything this minute.
+    pub fn any_usage(&self) -> bool {
+        self.usage.iter().any(Option::is_some)
     }
 
     /// A new minute: the usage starts again.
@@ -362,7 +367,7 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
     let mut plans = Vec::new();
     let mut carries = Vec::new();
     let mut cache = std::mem::take(&mut world.sim.traffic.endpoints);
-    let epoch = world.log().len() as u64 + world.log_dropped();
+    let epoch = world.log().len() as u64 + world.log_dropped() + world.requests_applied();
     if cache.epoch != epoch || cache.by_target.len() > ENDPOINTS_CACHED_MAX {
         cache.by_target.clear();
         cache.epoch = epoch;

@@ -137,6 +137,8 @@ pub struct World {
     /// refusal, `None` not run yet. Steps without an id keep nothing.
     step_answers: Vec<Option<Result<Value, ()>>>,
     timers_fired: u64,
+    /// Requests applied since the world began (accepted or refused).
+    requests_applied: u64,
     /// The last sweep for stopped tasks past their retention (see `ecs::store`).
     last_sweep_at: SimTime,
     /// The next traffic sample's time (see [`World::pass_samples`]).
@@ -163,6 +165,7 @@ impl World {
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
+            requests_applied: 0,
             last_sweep_at: 0,
             next_sample_at: crate::sim::traffic::TRAFFIC_SAMPLE_MS,
         };
@@ -237,6 +240,11 @@ impl World {
         self.timers_fired
     }
 
+    /// Requests applied since the world began, accepted or refused.
+    pub fn requests_applied(&self) -> u64 {
+        self.requests_applied
+    }
+
     /// Every service's invariants, checked after every request and timer in debug builds and
     /// in tests (EC2 and `sim:` keep none of their own yet; ELB's are its traffic's books).
     pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
@@ -272,6 +280,7 @@ impl World {
 
     /// Performs one AWS request at the current time. A refused request changes nothing.
     pub fn apply(&mut self, action: &str, input: &Value) -> Result<Value, ApiError> {
+        self.requests_applied += 1;
         let result = self.dispatch(action, input);
         self.record_changed_timelines();
         if cfg!(debug_assertions) {
