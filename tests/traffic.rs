@@ -935,3 +935,44 @@ fn a_new_image_behaviour_mid_traffic_changes_what_each_request_costs_at_once() {
     assert!((before - 40.0).abs() < 1.0, "{cpu:?}");
     assert!((after - 80.0).abs() < 1.0, "{cpu:?}");
 }
+
+#[test]
+fn each_listener_keeps_its_own_traffic_and_a_request_without_a_port_replaces_them_all() {
+    let mut world = cluster([1, 1], "web:1", 256, 0);
+    let (lb, web) = balancer(&mut world, "application", "web");
+    let api = group(&mut world, "api", "HTTP");
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": lb, "Protocol": "HTTP", "Port": 81,
+                "DefaultActions": [{ "Type": "forward", "TargetGroupArn": api }] }),
+    );
+    service(&mut world, &web, 1, json!({}));
+    service(&mut world, &api, 1, json!({ "serviceName": "api" }));
+    sim::advance(&mut world, 2 * MINUTE);
+    for (port, rate) in [(80, 10), (81, 30)] {
+        sim::ok(
+            &mut world,
+            "sim:SetTraffic",
+            json!({ "loadBalancer": "web", "port": port, "requestsPerSecond": rate }),
+        );
+    }
+    sim::advance(&mut world, 2 * MINUTE);
+    let per_group = |world: &mut World, tg: &str| {
+        let dims = [
+            ("LoadBalancer", dimension(&lb)),
+            ("TargetGroup", dimension(tg)),
+        ];
+        let dims: Vec<(&str, &str)> = dims.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        minutes(world, "AWS/ApplicationELB", "RequestCount", &dims, "Sum")
+    };
+    assert_eq!(per_group(&mut world, &web).last(), Some(&600.0));
+    assert_eq!(per_group(&mut world, &api).last(), Some(&1800.0));
+    // Without a port: the whole load balancer's traffic is replaced (here, stopped).
+    sim::ok(
+        &mut world,
+        "sim:SetTraffic",
+        json!({ "loadBalancer": "web", "requestsPerSecond": 0 }),
+    );
+    assert!(world.sim.traffic.flows.is_empty());
+}

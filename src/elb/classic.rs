@@ -561,6 +561,7 @@ impl World {
             check_source: (0, Vec::new()),
             minute: Default::default(),
             classic: true,
+            by_id: Default::default(),
         };
         for l in &listeners {
             self.elb.listeners.push(Listener {

@@ -38,7 +38,7 @@ pub fn target_health(
     port: u16,
 ) -> Option<(TargetState, Option<String>)> {
     let tg = world.elb.target_groups.iter().find(|tg| tg.arn == arn)?;
-    let target = tg.targets.iter().find(|t| t.id == id && t.port == port)?;
+    let target = &tg.targets[tg.find(id, port)?];
     if tg.classic {
         let lb = world.elb.load_balancers.iter().find(|lb| lb.arn == arn)?;
         let (_, _, description) = super::classic::classic_health(lb, tg, Some(target));

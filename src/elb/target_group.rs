@@ -155,9 +155,20 @@ pub struct TargetGroup {
     /// The group a Classic Load Balancer keeps its instances in (its ARN is the load
     /// balancer's): the v2 API never shows it.
     pub classic: bool,
+    /// Each target's serial by its id and port: ECS asks after its tasks' targets by them,
+    /// task by task, and a scan of a group of thousands each time would cost the square.
+    pub(crate) by_id: std::collections::HashMap<(String, u16), u32>,
 }
 
 impl TargetGroup {
+    /// The position of the target `id` on `port`, if registered.
+    pub fn find(&self, id: &str, port: u16) -> Option<usize> {
+        let serial = *self.by_id.get(&(id.to_string(), port))?;
+        self.targets
+            .binary_search_by_key(&serial, |t| t.serial)
+            .ok()
+    }
+
     /// The target with `key`'s serial, if its generation is still `key`'s.
     fn target_position(&self, key: TargetKey) -> Option<usize> {
         let position = (self.targets)
@@ -550,6 +561,7 @@ impl World {
             check_source: (0, Vec::new()),
             minute: Default::default(),
             classic: false,
+            by_id: Default::default(),
         };
         let out = self.target_group_json(&tg);
         self.elb.target_groups.push(tg);
@@ -864,12 +876,12 @@ impl World {
             }
         });
         let tg = &mut self.elb.target_groups[index];
-        if let Some(t) = tg.targets.iter().find(|t| t.id == id && t.port == port) {
-            if t.state != TargetState::Draining {
+        if let Some(position) = tg.find(&id, port) {
+            if tg.targets[position].state != TargetState::Draining {
                 return; // Registering a registered target changes nothing, as on AWS.
             }
+            tg.targets.remove(position);
         }
-        tg.targets.retain(|t| !(t.id == id && t.port == port));
         tg.registrations += 1;
         let (state, reason) = if in_use {
             (TargetState::Initial, Reason::RegistrationInProgress)
@@ -891,6 +903,7 @@ impl World {
             requests_per_second: 0.0,
         };
         let key = tg.key_of(&target);
+        tg.by_id.insert((target.id.clone(), port), target.serial);
         tg.targets.push(target);
         if in_use {
             self.schedule(TARGET_REGISTRATION_MS, Timer::HealthCheck(key));
@@ -935,7 +948,7 @@ impl World {
         let tg = &mut self.elb.target_groups[index];
         let delay_ms = SimTime::from(tg.deregistration_delay_s) * MS_PER_SECOND;
         let group = tg.key;
-        let Some(target) = tg.targets.iter_mut().find(|t| t.id == id && t.port == port) else {
+        let Some(target) = tg.find(id, port).map(|p| &mut tg.targets[p]) else {
             return;
         };
         if target.state == TargetState::Draining {
@@ -966,7 +979,8 @@ impl World {
             return;
         };
         if let Some(position) = tg.target_position(key) {
-            tg.targets.remove(position);
+            let t = tg.targets.remove(position);
+            tg.by_id.remove(&(t.id, t.port));
         }
     }
 
@@ -1229,7 +1243,7 @@ impl World {
                         .port
                         .and_then(|p| u16::try_from(p).ok())
                         .unwrap_or(tg.port);
-                    match tg.targets.iter().find(|t| t.id == a.id && t.port == port) {
+                    match tg.find(&a.id, port).map(|p| &tg.targets[p]) {
                         Some(t) => self.target_health_json(tg, t),
                         None => json!({
                             "Target": { "Id": a.id, "Port": port },

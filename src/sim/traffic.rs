@@ -305,7 +305,8 @@ impl World {
         };
         let now_rate = traffic.rate_at(self.now);
         let flows = &mut self.sim.traffic.flows;
-        flows.retain(|f| f.load_balancer != arn);
+        // With a port, the traffic of that listener is replaced; without, the load balancer's.
+        flows.retain(|f| f.load_balancer != arn || request.port.is_some_and(|p| f.port != Some(p)));
         let stopped = traffic.points.iter().all(|p| p.1 == 0.0);
         if !stopped {
             flows.push(traffic);
