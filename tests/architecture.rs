@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 /// The service folders under `src/`, each with the same shape.
-const SERVICES: &[&str] = &["ecs", "ec2", "elb", "sim", "cloudwatch"];
+const SERVICES: &[&str] = &["ecs", "ec2", "elb", "sim", "cloudwatch", "autoscaling"];
 /// The modules a service publishes for the others to read.
 const PUBLISHED: &[(&str, &str)] = &[
     ("ec2", "read"),
@@ -20,6 +20,7 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("sim", "read"),
     ("ecs", "read"),
     ("elb", "read"),
+    ("cloudwatch", "read"),
     // What a service hands CloudWatch to publish: its metrics' values for a minute.
     ("cloudwatch", "Datum"),
 ];
@@ -205,6 +206,7 @@ fn every_service_has_the_same_shape() {
         // The prefix is IAM's spelling, which the folder shortens for ELB.
         let prefix = match *service {
             "elb" => "elasticloadbalancing",
+            "autoscaling" => "application-autoscaling",
             other => other,
         };
         let arm = world

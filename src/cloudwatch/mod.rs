@@ -8,9 +8,14 @@
 //! ELB (`AWS/ApplicationELB`, `AWS/NetworkELB`) and ECS (`AWS/ECS`) for that minute's values
 //! ([`Datum`]s) and stores them with the minute's start as their timestamp.
 //!
-//! Not here yet: alarms (issue 16), metric math, percentiles, high-resolution metrics.
+//! Alarms (`alarms`) are evaluated each minute once the minute's metrics are in; their
+//! actions reach Application Auto Scaling by a `world::Command`.
+//!
+//! Not here: metric math, percentiles, high-resolution metrics and alarms, composite alarms.
 
+pub mod alarms;
 pub mod metrics;
+pub mod read;
 
 use serde_json::Value;
 
@@ -31,12 +36,19 @@ pub const METRICS_MAX: usize = 2_000;
 #[derive(Debug, Default)]
 pub struct CloudWatchState {
     pub metrics: MetricStore,
+    /// Metric alarms, in the order they were made.
+    pub alarms: Vec<alarms::Alarm>,
 }
 
 /// Performs `cloudwatch:<operation>`.
 pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Value, ApiError> {
     match operation {
         "PutMetricData" => world.put_metric_data(input),
+        "PutMetricAlarm" => world.put_metric_alarm(input),
+        "DescribeAlarms" => world.describe_alarms(input),
+        "DescribeAlarmHistory" => world.describe_alarm_history(input),
+        "DeleteAlarms" => world.delete_alarms(input),
+        "SetAlarmState" => world.set_alarm_state(input),
         "GetMetricData" => world.get_metric_data(input),
         "GetMetricStatistics" => world.get_metric_statistics(input),
         "ListMetrics" => world.list_metrics(input),

@@ -174,3 +174,17 @@ pub fn task_images(world: &World, task: TaskIdx) -> impl Iterator<Item = &str> +
 pub fn task_slots(world: &World) -> usize {
     world.ecs.tasks.slot_count()
 }
+
+/// An ACTIVE service's desired and running counts, by its cluster's and its own name.
+pub fn service_counts(world: &World, cluster: &str, service: &str) -> Option<(u32, u32)> {
+    let s = (world.ecs.services.iter()).find(|s| {
+        s.cluster == cluster && s.name == service && s.status == super::ServiceStatus::Active
+    })?;
+    let running = (s.tasks.iter())
+        .filter(|&&t| world.ecs.tasks.get(t).is_some_and(|t| t.is_running()))
+        .count() as u32;
+    Some((s.desired_count, running))
+}
+
+/// Tasks a service may have at the most (ECS's quota).
+pub use super::service::TASKS_PER_SERVICE_MAX;

@@ -691,6 +691,20 @@ impl World {
         self.queue_reconcile(service, 0);
     }
 
+    /// Application Auto Scaling sets a service's desired count, as its service-linked role
+    /// (`AWSServiceRoleForApplicationAutoScaling_ECSService`) would with UpdateService: the
+    /// same change, and ECS's `SERVICE_DESIRED_COUNT_UPDATED` (aws-facts 13: not sent for a
+    /// change made by hand).
+    pub(crate) fn desired_count_by_autoscaling(&mut self, cluster: &str, name: &str, count: u32) {
+        let request = json!({ "cluster": cluster, "service": name, "desiredCount": count });
+        if self.update_service(&request).is_err() {
+            return; // The service went (or drains) since the policy looked: nothing to set.
+        }
+        if let Ok(service) = self.find_service(cluster, name, "$.service") {
+            self.service_action_event(service, "INFO", "SERVICE_DESIRED_COUNT_UPDATED", json!({}));
+        }
+    }
+
     pub(crate) fn delete_service(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DeleteServiceRequest = parse_request(input)?;
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;

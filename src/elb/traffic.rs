@@ -694,7 +694,8 @@ pub fn invariants(world: &World) -> Result<(), String> {
     }
     for tg in &world.elb.target_groups {
         let indexed = tg.by_id.len() == tg.targets.len()
-            && (tg.targets.iter()).all(|t| tg.by_id.get(&(t.id.clone(), t.port)) == Some(&t.serial));
+            && (tg.targets.iter())
+                .all(|t| tg.by_id.get(&(t.id.clone(), t.port)) == Some(&t.serial));
         if !indexed {
             return Err(format!(
                 "target group {}'s index of its targets by id and port is not its targets",

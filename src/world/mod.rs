@@ -111,6 +111,17 @@ pub enum Command {
     DeregisterTarget(String, String, u16),
     /// ELB: a target of this group changed state (the services behind it look again).
     TargetHealthChanged(String),
+    /// CloudWatch: an alarm (its name) in a state (`ALARM`, `OK`, ...) invokes a scaling
+    /// policy (its ARN).
+    ScalingPolicyAlarm(String, String, &'static str),
+    /// Application Auto Scaling: a CloudWatch request its policies need (their own alarms:
+    /// `PutMetricAlarm`), checked before it was sent.
+    CloudWatch(&'static str, Value),
+    /// Application Auto Scaling: delete these alarms (a policy's own, as it goes).
+    DeleteAlarms(Vec<String>),
+    /// Application Auto Scaling, as its service-linked role: set an ECS service's desired
+    /// count (cluster, service, count).
+    SetDesiredCount(String, String, u32),
 }
 
 pub struct World {
@@ -132,6 +143,7 @@ pub struct World {
     pub elb: ElbState,
     pub sim: SimState,
     pub cloudwatch: crate::cloudwatch::CloudWatchState,
+    pub autoscaling: crate::autoscaling::AutoScalingState,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
     /// refusal, `None` not run yet. Steps without an id keep nothing.
@@ -162,6 +174,7 @@ impl World {
             elb: ElbState::default(),
             sim: SimState::default(),
             cloudwatch: Default::default(),
+            autoscaling: Default::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
@@ -329,6 +342,9 @@ impl World {
             }
             Some(("sim", operation)) => crate::sim::dispatch(self, operation, input),
             Some(("cloudwatch", operation)) => crate::cloudwatch::dispatch(self, operation, input),
+            Some(("application-autoscaling", operation)) => {
+                crate::autoscaling::dispatch(self, operation, input)
+            }
             _ => Err(ApiError::unknown_operation(action)),
         };
         // A refused request sent nothing: services check before they change or ask anything.
@@ -404,6 +420,8 @@ impl World {
                 data.extend(crate::ecs::metrics::minute_metrics(self));
                 self.sim.traffic.start_minute();
                 crate::cloudwatch::publish(self, at - PERIOD_MS, data);
+                self.evaluate_alarms(at);
+                self.run_commands();
             }
             let sample_s = TRAFFIC_SAMPLE_MS as f64 / crate::engine::time::MS_PER_SECOND as f64;
             for (lb, arrived, routed, outcomes) in crate::sim::traffic::sample(self, at) {
@@ -446,6 +464,17 @@ impl World {
                     crate::elb::deregister_target(self, &group, &id, port)
                 }
                 Command::TargetHealthChanged(group) => self.target_health_changed(&group),
+                Command::ScalingPolicyAlarm(policy, alarm, state) => {
+                    crate::autoscaling::alarm_invokes(self, &policy, &alarm, state)
+                }
+                Command::CloudWatch(operation, input) => {
+                    let done = crate::cloudwatch::dispatch(self, operation, &input);
+                    debug_assert!(done.is_ok(), "checked before it was sent: {done:?}");
+                }
+                Command::DeleteAlarms(names) => self.remove_alarms(&names),
+                Command::SetDesiredCount(cluster, service, count) => {
+                    self.desired_count_by_autoscaling(&cluster, &service, count)
+                }
             }
         }
     }

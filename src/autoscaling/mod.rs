@@ -1,0 +1,1317 @@
+//! Application Auto Scaling for ECS services, prefix `application-autoscaling:` (aws-facts 6,
+//! 17.3): scalable targets (`service/<cluster>/<service>`, `ecs:service:DesiredCount`),
+//! target-tracking and step scaling policies, and their scaling activities. Requests take the
+//! JSON `aws application-autoscaling ... --cli-input-json` takes, in PascalCase.
+//!
+//! A target-tracking policy makes its two alarms in CloudWatch (by a `world::Command`), as AWS
+//! does: `AlarmHigh` (the metric above the target for 3 datapoints of a minute) and, unless
+//! `DisableScaleIn`, `AlarmLow` (below 0.9 x target for 15). A step policy acts on the alarm
+//! you make. CloudWatch invokes a policy when its alarm enters ALARM and at each evaluation
+//! while it stays there; the policy works out a new desired count and, when it differs, asks
+//! ECS to set it as the service-linked role would (`Command::SetDesiredCount`).
+//!
+//! AWS publishes no capacity formula for target tracking (aws-facts 16.1); the model's:
+//! out to `ceil(current x metric / target)` ([`scale_out_capacity`]), in to
+//! `floor(current x metric / target)` ([`scale_in_capacity`]), within the target's bounds.
+//! Scheduled actions are not here yet.
+
+use std::collections::VecDeque;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::cloudwatch::read::State as AlarmState;
+use crate::engine::error::{parse_request, refuse_unmodelled, ApiError, Unmodelled};
+use crate::engine::time::{SimTime, MS_PER_SECOND};
+use crate::world::{Command, World};
+
+/// The only scalable dimension of an ECS service.
+pub const DIMENSION: &str = "ecs:service:DesiredCount";
+/// Cooldowns when a policy gives none: 300 s for ECS services (aws-facts 6.2, 6.3).
+pub const COOLDOWN_S_DEFAULT: u32 = 300;
+/// A target-tracking policy's alarms (aws-facts 17.3.1): above the target for 3 one-minute
+/// datapoints; below `LOW_ALARM_SHARE` of it for 15.
+pub const HIGH_ALARM_DATAPOINTS: u32 = 3;
+pub const LOW_ALARM_DATAPOINTS: u32 = 15;
+pub const LOW_ALARM_SHARE: f64 = 0.9;
+/// Scalable targets, policies, and activities kept (the newest; AWS keeps six weeks).
+pub const TARGETS_MAX: usize = 500;
+pub const POLICIES_PER_TARGET_MAX: usize = 50;
+pub const ACTIVITIES_MAX: usize = 1_000;
+
+#[derive(Debug, Default)]
+pub struct AutoScalingState {
+    pub targets: Vec<ScalableTarget>,
+    pub policies: Vec<Policy>,
+    /// Scaling activities, oldest first.
+    pub activities: VecDeque<Activity>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalableTarget {
+    pub resource_id: String,
+    pub cluster: String,
+    pub service: String,
+    pub arn: String,
+    pub min: u32,
+    pub max: u32,
+    /// DynamicScalingInSuspended, DynamicScalingOutSuspended, ScheduledScalingSuspended.
+    pub suspended: [bool; 3],
+    pub created_at: SimTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyKind {
+    TargetTracking(TargetTracking),
+    Step(Step),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetTracking {
+    pub target: f64,
+    /// The configuration as given, for DescribeScalingPolicies.
+    pub configuration: Value,
+    pub scale_out_cooldown_s: u32,
+    pub scale_in_cooldown_s: u32,
+    pub disable_scale_in: bool,
+    /// Its alarms' names: high, then low (none with DisableScaleIn).
+    pub high: String,
+    pub low: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub adjustment: Adjustment,
+    /// (lower bound, upper bound, adjustment), relative to the alarm's threshold.
+    pub steps: Vec<(Option<f64>, Option<f64>, i64)>,
+    pub min_adjustment_magnitude: Option<i64>,
+    pub cooldown_s: u32,
+    /// Average, Minimum or Maximum.
+    pub aggregation: String,
+    pub configuration: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adjustment {
+    Change,
+    Percent,
+    Exact,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    pub arn: String,
+    pub resource_id: String,
+    pub kind: PolicyKind,
+    pub created_at: SimTime,
+    /// Its last scale-out: when, and the capacity before and after.
+    pub last_out: Option<(SimTime, u32, u32)>,
+    pub last_in: Option<SimTime>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub id: String,
+    pub resource_id: String,
+    pub description: String,
+    pub cause: String,
+    pub at: SimTime,
+    /// `Successful` or `Failed` (with a not-scaled reason).
+    pub status: &'static str,
+    pub message: String,
+    pub not_scaled: Option<Value>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct RegisterRequest {
+    service_namespace: String,
+    resource_id: String,
+    scalable_dimension: String,
+    min_capacity: Option<i64>,
+    max_capacity: Option<i64>,
+    #[serde(rename = "RoleARN")]
+    role_arn: Option<String>,
+    suspended_state: Option<Suspended>,
+    tags: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct Suspended {
+    dynamic_scaling_in_suspended: Option<bool>,
+    dynamic_scaling_out_suspended: Option<bool>,
+    scheduled_scaling_suspended: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct TargetRequest {
+    service_namespace: String,
+    resource_id: String,
+    scalable_dimension: String,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct DescribeRequest {
+    service_namespace: String,
+    resource_ids: Option<Vec<String>>,
+    resource_id: Option<String>,
+    scalable_dimension: Option<String>,
+    policy_names: Option<Vec<String>>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+    include_not_scaled_activities: Option<bool>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PutPolicyRequest {
+    policy_name: String,
+    service_namespace: String,
+    resource_id: String,
+    scalable_dimension: String,
+    policy_type: Option<String>,
+    step_scaling_policy_configuration: Option<StepConfiguration>,
+    target_tracking_scaling_policy_configuration: Option<TargetTrackingConfiguration>,
+    predictive_scaling_policy_configuration: Option<Value>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct TargetTrackingConfiguration {
+    target_value: f64,
+    predefined_metric_specification: Option<PredefinedMetric>,
+    customized_metric_specification: Option<CustomizedMetric>,
+    scale_out_cooldown: Option<i64>,
+    scale_in_cooldown: Option<i64>,
+    disable_scale_in: Option<bool>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PredefinedMetric {
+    predefined_metric_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_label: Option<String>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct CustomizedMetric {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metric_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dimensions: Option<Vec<MetricDimension>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statistic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<Value>,
+}
+
+#[derive(Deserialize, serde::Serialize, Clone)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct MetricDimension {
+    name: String,
+    value: String,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct StepConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjustment_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step_adjustments: Option<Vec<StepAdjustment>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_adjustment_magnitude: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cooldown: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metric_aggregation_type: Option<String>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct StepAdjustment {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metric_interval_lower_bound: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metric_interval_upper_bound: Option<f64>,
+    scaling_adjustment: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct DeletePolicyRequest {
+    policy_name: String,
+    service_namespace: String,
+    resource_id: String,
+    scalable_dimension: String,
+}
+
+fn validation(message: impl Into<String>, path: &str) -> ApiError {
+    ApiError::new("ValidationException", message, Some(path))
+}
+
+/// The namespace and dimension of a request: ECS's service desired count only.
+fn check_namespace(namespace: &str, dimension: Option<&str>) -> Result<(), ApiError> {
+    if namespace != "ecs" {
+        return Err(ApiError::not_modelled(
+            "$.ServiceNamespace",
+            &format!("Application Auto Scaling of '{namespace}' is not simulated: ecs only."),
+        ));
+    }
+    if let Some(d) = dimension.filter(|d| *d != DIMENSION) {
+        return Err(validation(
+            format!(
+                "Unsupported scalable dimension '{d}' for service namespace ecs: {DIMENSION} only."
+            ),
+            "$.ScalableDimension",
+        ));
+    }
+    Ok(())
+}
+
+/// `service/<cluster>/<service>`: its cluster and service.
+fn service_of(resource_id: &str) -> Result<(String, String), ApiError> {
+    let mut parts = resource_id.split('/');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("service"), Some(cluster), Some(service), None)
+            if !cluster.is_empty() && !service.is_empty() =>
+        {
+            Ok((cluster.to_string(), service.to_string()))
+        }
+        _ => Err(validation(
+            format!("Unsupported resource ID '{resource_id}': an ECS service is service/<cluster-name>/<service-name>."),
+            "$.ResourceId",
+        )),
+    }
+}
+
+fn no_target(resource_id: &str) -> ApiError {
+    ApiError::new(
+        "ObjectNotFoundException",
+        format!("No scalable target registered for service namespace: ecs, resource ID: {resource_id}, scalable dimension: {DIMENSION}"),
+        Some("$.ResourceId"),
+    )
+}
+
+/// Target tracking's scale-out: proportional to the metric (aws-facts 16.1: AWS publishes no
+/// formula; the model's), one task at the least.
+pub fn scale_out_capacity(current: u32, metric: f64, target: f64) -> u32 {
+    let base = f64::from(current.max(1));
+    ((base * metric / target).ceil() as u32).max(current + 1)
+}
+
+/// Target tracking's scale-in: proportional, rounded down (the model's, aws-facts 16.1).
+pub fn scale_in_capacity(current: u32, metric: f64, target: f64) -> u32 {
+    ((f64::from(current) * metric / target).floor().max(0.0) as u32).min(current)
+}
+
+/// A percent change as Application Auto Scaling rounds it (aws-facts 6.3): above 1 down, 0 to
+/// 1 up to 1, -1 to 0 down to -1, below -1 up (toward zero).
+pub fn percent_change(current: u32, percent: i64) -> i64 {
+    let x = f64::from(current) * percent as f64 / 100.0;
+    if x > 1.0 {
+        x.floor() as i64
+    } else if x > 0.0 {
+        1
+    } else if x == 0.0 {
+        0
+    } else if x > -1.0 {
+        -1
+    } else {
+        x.ceil() as i64
+    }
+}
+
+/// The step for `difference` (metric minus threshold): above the threshold a step's lower
+/// bound is inclusive and its upper exclusive; below, the other way round (aws-facts 6.3).
+pub fn step_for(steps: &[(Option<f64>, Option<f64>, i64)], difference: f64) -> Option<i64> {
+    steps.iter().find_map(|&(lower, upper, adjustment)| {
+        let inside = if difference >= 0.0 {
+            lower.is_none_or(|l| difference >= l) && upper.is_none_or(|u| difference < u)
+        } else {
+            lower.is_none_or(|l| difference > l) && upper.is_none_or(|u| difference <= u)
+        };
+        inside.then_some(adjustment)
+    })
+}
+
+/// The capacity a step policy asks for from `current` with `adjustment`.
+pub fn step_capacity(step: &Step, current: u32, adjustment: i64) -> i64 {
+    match step.adjustment {
+        Adjustment::Change => i64::from(current) + adjustment,
+        Adjustment::Exact => adjustment,
+        Adjustment::Percent => {
+            let mut change = percent_change(current, adjustment);
+            if let Some(magnitude) = step.min_adjustment_magnitude {
+                if change != 0 && change.abs() < magnitude {
+                    change = magnitude * change.signum();
+                }
+            }
+            i64::from(current) + change
+        }
+    }
+}
+
+/// Performs `application-autoscaling:<operation>`.
+pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Value, ApiError> {
+    match operation {
+        "RegisterScalableTarget" => world.register_scalable_target(input),
+        "DeregisterScalableTarget" => world.deregister_scalable_target(input),
+        "DescribeScalableTargets" => world.describe_scalable_targets(input),
+        "PutScalingPolicy" => world.put_scaling_policy(input),
+        "DescribeScalingPolicies" => world.describe_scaling_policies(input),
+        "DeleteScalingPolicy" => world.delete_scaling_policy(input),
+        "DescribeScalingActivities" => world.describe_scaling_activities(input),
+        _ => Err(ApiError::unknown_operation(&format!(
+            "application-autoscaling:{operation}"
+        ))),
+    }
+}
+
+/// CloudWatch's alarm `alarm` in `state` invokes policy `policy` (its ARN).
+pub fn alarm_invokes(world: &mut World, policy: &str, alarm: &str, state: &str) {
+    if state == AlarmState::Alarm.as_str() {
+        world.invoke_policy(policy, alarm);
+    }
+}
+
+const PAGING_UNMODELLED: &[Unmodelled] = &[Unmodelled::field(
+    "$.NextToken",
+    "every answer here is one page.",
+)];
+
+impl World {
+    fn target_index(&self, resource_id: &str) -> Option<usize> {
+        (self.autoscaling.targets.iter()).position(|t| t.resource_id == resource_id)
+    }
+
+    pub(crate) fn register_scalable_target(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: RegisterRequest = parse_request(input)?;
+        check_namespace(
+            &request.service_namespace,
+            Some(&request.scalable_dimension),
+        )?;
+        let (cluster, service) = service_of(&request.resource_id)?;
+        if crate::ecs::read::service_counts(self, &cluster, &service).is_none() {
+            return Err(validation(
+                format!("ECS service doesn't exist: {}", request.resource_id),
+                "$.ResourceId",
+            ));
+        }
+        let existing = self.target_index(&request.resource_id);
+        let capacity = |value: Option<i64>, path: &str| -> Result<Option<u32>, ApiError> {
+            match value {
+                None => Ok(None),
+                Some(v) if (0..=crate::ecs::read::TASKS_PER_SERVICE_MAX).contains(&v) => {
+                    Ok(Some(v as u32))
+                }
+                Some(v) => Err(validation(
+                    format!(
+                        "Invalid capacity {v}: between 0 and {}.",
+                        crate::ecs::read::TASKS_PER_SERVICE_MAX
+                    ),
+                    path,
+                )),
+            }
+        };
+        let min = capacity(request.min_capacity, "$.MinCapacity")?;
+        let max = capacity(request.max_capacity, "$.MaxCapacity")?;
+        let (min, max) = match (existing.map(|i| &self.autoscaling.targets[i]), min, max) {
+            (Some(t), min, max) => (min.unwrap_or(t.min), max.unwrap_or(t.max)),
+            (None, Some(min), Some(max)) => (min, max),
+            (None, _, _) => {
+                return Err(validation(
+                    "MinCapacity and MaxCapacity are required when a scalable target is registered the first time.",
+                    "$.MinCapacity",
+                ))
+            }
+        };
+        if min > max {
+            return Err(validation(
+                format!(
+                    "Minimum capacity ({min}) cannot be greater than maximum capacity ({max})."
+                ),
+                "$.MinCapacity",
+            ));
+        }
+        if existing.is_none() && self.autoscaling.targets.len() >= TARGETS_MAX {
+            return Err(ApiError::new(
+                "LimitExceededException",
+                format!("The model holds {TARGETS_MAX} scalable targets at the most."),
+                None,
+            ));
+        }
+        let s = request.suspended_state.as_ref();
+        let flag = |f: fn(&Suspended) -> Option<bool>, old: bool| s.and_then(f).unwrap_or(old);
+        match existing {
+            Some(i) => {
+                let t = &mut self.autoscaling.targets[i];
+                t.min = min;
+                t.max = max;
+                t.suspended = [
+                    flag(|s| s.dynamic_scaling_in_suspended, t.suspended[0]),
+                    flag(|s| s.dynamic_scaling_out_suspended, t.suspended[1]),
+                    flag(|s| s.scheduled_scaling_suspended, t.suspended[2]),
+                ];
+                Ok(json!({ "ScalableTargetARN": t.arn }))
+            }
+            None => {
+                let id = self.ids.hex(32);
+                let arn = self.arn(
+                    "application-autoscaling",
+                    &format!("scalable-target/{}", &id[..28]),
+                );
+                self.autoscaling.targets.push(ScalableTarget {
+                    resource_id: request.resource_id,
+                    cluster,
+                    service,
+                    arn: arn.clone(),
+                    min,
+                    max,
+                    suspended: [
+                        flag(|s| s.dynamic_scaling_in_suspended, false),
+                        flag(|s| s.dynamic_scaling_out_suspended, false),
+                        flag(|s| s.scheduled_scaling_suspended, false),
+                    ],
+                    created_at: self.now,
+                });
+                Ok(json!({ "ScalableTargetARN": arn }))
+            }
+        }
+    }
+
+    pub(crate) fn deregister_scalable_target(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: TargetRequest = parse_request(input)?;
+        check_namespace(
+            &request.service_namespace,
+            Some(&request.scalable_dimension),
+        )?;
+        let Some(i) = self.target_index(&request.resource_id) else {
+            return Err(no_target(&request.resource_id));
+        };
+        // Its policies go with it, and their alarms.
+        let alarms: Vec<String> = (self.autoscaling.policies.iter())
+            .filter(|p| p.resource_id == request.resource_id)
+            .flat_map(policy_alarms)
+            .collect();
+        self.autoscaling
+            .policies
+            .retain(|p| p.resource_id != request.resource_id);
+        self.autoscaling.targets.remove(i);
+        if !alarms.is_empty() {
+            self.command(Command::DeleteAlarms(alarms));
+        }
+        Ok(json!({}))
+    }
+
+    pub(crate) fn describe_scalable_targets(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DescribeRequest = parse_request(input)?;
+        refuse_unmodelled(input, PAGING_UNMODELLED)?;
+        check_namespace(
+            &request.service_namespace,
+            request.scalable_dimension.as_deref(),
+        )?;
+        let targets: Vec<Value> = (self.autoscaling.targets.iter())
+            .filter(|t| (request.resource_ids.as_ref()).is_none_or(|ids| ids.contains(&t.resource_id)))
+            .map(|t| {
+                json!({
+                    "ServiceNamespace": "ecs",
+                    "ResourceId": t.resource_id,
+                    "ScalableDimension": DIMENSION,
+                    "MinCapacity": t.min,
+                    "MaxCapacity": t.max,
+                    "RoleARN": self.arn("iam", "role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService").replace(&format!(":{}:", self.config.region), "::"),
+                    "CreationTime": self.epoch_seconds(t.created_at),
+                    "SuspendedState": {
+                        "DynamicScalingInSuspended": t.suspended[0],
+                        "DynamicScalingOutSuspended": t.suspended[1],
+                        "ScheduledScalingSuspended": t.suspended[2],
+                    },
+                    "ScalableTargetARN": t.arn,
+                })
+            })
+            .collect();
+        Ok(json!({ "ScalableTargets": targets }))
+    }
+
+    pub(crate) fn put_scaling_policy(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: PutPolicyRequest = parse_request(input)?;
+        check_namespace(
+            &request.service_namespace,
+            Some(&request.scalable_dimension),
+        )?;
+        let Some(t) = self.target_index(&request.resource_id) else {
+            return Err(no_target(&request.resource_id));
+        };
+        let name = request.policy_name.clone();
+        if name.is_empty() || name.len() > 256 || name.contains(':') {
+            return Err(validation(
+                "The policy name must be 1 to 256 characters, without ':'.",
+                "$.PolicyName",
+            ));
+        }
+        let existing = (self.autoscaling.policies.iter())
+            .position(|p| p.resource_id == request.resource_id && p.name == name);
+        let count = (self.autoscaling.policies.iter())
+            .filter(|p| p.resource_id == request.resource_id)
+            .count();
+        if existing.is_none() && count >= POLICIES_PER_TARGET_MAX {
+            return Err(ApiError::new(
+                "LimitExceededException",
+                format!(
+                    "A scalable target has {POLICIES_PER_TARGET_MAX} scaling policies at the most."
+                ),
+                None,
+            ));
+        }
+        let policy_type = request.policy_type.as_deref().unwrap_or("StepScaling");
+        let arn = match existing {
+            Some(i) => self.autoscaling.policies[i].arn.clone(),
+            None => format!(
+                "arn:aws:autoscaling:{}:{}:scalingPolicy:{}:resource/ecs/{}:policyName/{name}",
+                self.config.region,
+                self.config.account,
+                self.ids.uuid(),
+                request.resource_id
+            ),
+        };
+        let target = self.autoscaling.targets[t].clone();
+        let target = &target;
+        let (kind, alarms) = match policy_type {
+            "TargetTrackingScaling" => {
+                if request.step_scaling_policy_configuration.is_some() {
+                    return Err(validation(
+                        "StepScalingPolicyConfiguration is for PolicyType StepScaling.",
+                        "$.StepScalingPolicyConfiguration",
+                    ));
+                }
+                let Some(config) = &request.target_tracking_scaling_policy_configuration else {
+                    return Err(validation(
+                        "TargetTrackingScalingPolicyConfiguration is required for PolicyType TargetTrackingScaling.",
+                        "$.TargetTrackingScalingPolicyConfiguration",
+                    ));
+                };
+                let old = existing.and_then(|i| match &self.autoscaling.policies[i].kind {
+                    PolicyKind::TargetTracking(tt) => Some((tt.high.clone(), tt.low.clone())),
+                    PolicyKind::Step(_) => None,
+                });
+                self.plan_target_tracking(config, target, &arn, old)?
+            }
+            "StepScaling" => {
+                if request
+                    .target_tracking_scaling_policy_configuration
+                    .is_some()
+                {
+                    return Err(validation(
+                        "TargetTrackingScalingPolicyConfiguration is for PolicyType TargetTrackingScaling.",
+                        "$.TargetTrackingScalingPolicyConfiguration",
+                    ));
+                }
+                let Some(config) = &request.step_scaling_policy_configuration else {
+                    return Err(validation(
+                        "StepScalingPolicyConfiguration is required for PolicyType StepScaling.",
+                        "$.StepScalingPolicyConfiguration",
+                    ));
+                };
+                (PolicyKind::Step(plan_step(config)?), Vec::new())
+            }
+            "PredictiveScaling" => {
+                return Err(ApiError::not_modelled(
+                    "$.PolicyType",
+                    "predictive scaling is not simulated.",
+                ))
+            }
+            other => {
+                return Err(validation(
+                    format!("Invalid PolicyType '{other}': TargetTrackingScaling or StepScaling."),
+                    "$.PolicyType",
+                ))
+            }
+        };
+        let names: Vec<&str> = alarms
+            .iter()
+            .map(|(n, _)| n["AlarmName"].as_str().unwrap_or(""))
+            .collect();
+        if !crate::cloudwatch::read::alarm_room(self, &names) {
+            return Err(ApiError::new(
+                "LimitExceededException",
+                "CloudWatch holds no room for this policy's alarms.",
+                None,
+            ));
+        }
+        // A policy replaced by one of another kind, or without a low alarm, leaves its old
+        // alarms behind: they go.
+        let kept: Vec<String> = alarms
+            .iter()
+            .filter_map(|(a, _)| a["AlarmName"].as_str().map(str::to_string))
+            .collect();
+        if let Some(i) = existing {
+            let gone: Vec<String> = policy_alarms(&self.autoscaling.policies[i])
+                .into_iter()
+                .filter(|n| !kept.contains(n))
+                .collect();
+            if !gone.is_empty() {
+                self.command(Command::DeleteAlarms(gone));
+            }
+        }
+        let answer_alarms: Vec<Value> = alarms.iter().map(|(_, a)| a.clone()).collect();
+        for (alarm, _) in alarms {
+            self.command(Command::CloudWatch("PutMetricAlarm", alarm));
+        }
+        let policy = Policy {
+            name,
+            arn: arn.clone(),
+            resource_id: request.resource_id,
+            kind,
+            created_at: self.now,
+            last_out: None,
+            last_in: None,
+        };
+        match existing {
+            Some(i) => self.autoscaling.policies[i] = policy,
+            None => self.autoscaling.policies.push(policy),
+        }
+        let mut out = json!({ "PolicyARN": arn });
+        if policy_type == "TargetTrackingScaling" {
+            out["Alarms"] = json!(answer_alarms);
+        }
+        Ok(out)
+    }
+
+    /// A target-tracking policy and its alarms' PutMetricAlarm requests (with each alarm's
+    /// name and ARN for the answer). `old`: the alarms' names of the policy it replaces.
+    fn plan_target_tracking(
+        &mut self,
+        config: &TargetTrackingConfiguration,
+        target: &ScalableTarget,
+        arn: &str,
+        old: Option<(String, Option<String>)>,
+    ) -> Result<(PolicyKind, Vec<(Value, Value)>), ApiError> {
+        let at = "$.TargetTrackingScalingPolicyConfiguration";
+        if !(config.target_value > 0.0 && config.target_value.is_finite()) {
+            return Err(validation(
+                "TargetValue must be greater than 0.",
+                &format!("{at}.TargetValue"),
+            ));
+        }
+        let dims = |pairs: &[(&str, &str)]| -> Vec<Value> {
+            pairs
+                .iter()
+                .map(|(n, v)| json!({ "Name": n, "Value": v }))
+                .collect()
+        };
+        let (namespace, metric, statistic, unit, dimensions) = match (
+            &config.predefined_metric_specification,
+            &config.customized_metric_specification,
+        ) {
+            (Some(p), None) => match p.predefined_metric_type.as_str() {
+                "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" => {
+                    if p.resource_label.is_some() {
+                        return Err(validation(
+                            format!("ResourceLabel is only for ALBRequestCountPerTarget, not {}.", p.predefined_metric_type),
+                            &format!("{at}.PredefinedMetricSpecification.ResourceLabel"),
+                        ));
+                    }
+                    let name = if p.predefined_metric_type.contains("CPU") {
+                        "CPUUtilization"
+                    } else {
+                        "MemoryUtilization"
+                    };
+                    (
+                        "AWS/ECS".to_string(),
+                        name.to_string(),
+                        "Average".to_string(),
+                        Some("Percent".to_string()),
+                        dims(&[("ClusterName", &target.cluster), ("ServiceName", &target.service)]),
+                    )
+                }
+                "ALBRequestCountPerTarget" => {
+                    let label = p.resource_label.clone().unwrap_or_default();
+                    // app/<lb>/<id>/targetgroup/<tg>/<id>
+                    let group = label
+                        .find("/targetgroup/")
+                        .map(|i| &label[i + 1..])
+                        .filter(|g| g.split('/').count() == 3 && label.starts_with("app/"));
+                    let Some(group) = group else {
+                        return Err(validation(
+                            "ALBRequestCountPerTarget needs ResourceLabel app/<load-balancer-name>/<load-balancer-id>/targetgroup/<target-group-name>/<target-group-id>.",
+                            &format!("{at}.PredefinedMetricSpecification.ResourceLabel"),
+                        ));
+                    };
+                    (
+                        "AWS/ApplicationELB".to_string(),
+                        "RequestCountPerTarget".to_string(),
+                        "Sum".to_string(),
+                        None,
+                        dims(&[("TargetGroup", group)]),
+                    )
+                }
+                other if other.contains("HighResolution") => {
+                    return Err(ApiError::not_modelled(
+                        &format!("{at}.PredefinedMetricSpecification.PredefinedMetricType"),
+                        "high-resolution metrics are not simulated.",
+                    ))
+                }
+                other => {
+                    return Err(validation(
+                        format!("Unsupported PredefinedMetricType '{other}' for ecs: ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget."),
+                        &format!("{at}.PredefinedMetricSpecification.PredefinedMetricType"),
+                    ))
+                }
+            },
+            (None, Some(c)) => {
+                if c.metrics.is_some() {
+                    return Err(ApiError::not_modelled(
+                        &format!("{at}.CustomizedMetricSpecification.Metrics"),
+                        "metric math is not simulated: name one metric.",
+                    ));
+                }
+                let (Some(name), Some(namespace), Some(statistic)) = (&c.metric_name, &c.namespace, &c.statistic) else {
+                    return Err(validation(
+                        "CustomizedMetricSpecification needs MetricName, Namespace and Statistic.",
+                        &format!("{at}.CustomizedMetricSpecification"),
+                    ));
+                };
+                let pairs: Vec<Value> = (c.dimensions.iter().flatten())
+                    .map(|d| json!({ "Name": d.name, "Value": d.value }))
+                    .collect();
+                (namespace.clone(), name.clone(), statistic.clone(), c.unit.clone(), pairs)
+            }
+            _ => {
+                return Err(validation(
+                    "Give one of PredefinedMetricSpecification and CustomizedMetricSpecification.",
+                    at,
+                ))
+            }
+        };
+        let cooldown = |v: Option<i64>, path: &str| -> Result<u32, ApiError> {
+            match v {
+                None => Ok(COOLDOWN_S_DEFAULT),
+                Some(v) if (0..=i64::from(i32::MAX)).contains(&v) => Ok(v as u32),
+                Some(_) => Err(validation("A cooldown is 0 seconds or more.", path)),
+            }
+        };
+        let out_cooldown = cooldown(config.scale_out_cooldown, &format!("{at}.ScaleOutCooldown"))?;
+        let in_cooldown = cooldown(config.scale_in_cooldown, &format!("{at}.ScaleInCooldown"))?;
+        let disable_in = config.disable_scale_in.unwrap_or(false);
+        let (high, low) = old.unwrap_or_else(|| {
+            (
+                format!(
+                    "TargetTracking-{}-AlarmHigh-{}",
+                    target.resource_id,
+                    self.ids.uuid()
+                ),
+                None,
+            )
+        });
+        let low = if disable_in {
+            None
+        } else {
+            Some(low.unwrap_or_else(|| {
+                format!(
+                    "TargetTracking-{}-AlarmLow-{}",
+                    target.resource_id,
+                    self.ids.uuid()
+                )
+            }))
+        };
+        let description = format!("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {arn}.");
+        let alarm = |name: &str, operator: &str, threshold: f64, datapoints: u32| {
+            let mut request = json!({
+                "AlarmName": name,
+                "AlarmDescription": description,
+                "ActionsEnabled": true,
+                "AlarmActions": [arn],
+                "MetricName": metric,
+                "Namespace": namespace,
+                "Statistic": statistic,
+                "Dimensions": dimensions,
+                "Period": 60,
+                "EvaluationPeriods": datapoints,
+                "Threshold": threshold,
+                "ComparisonOperator": operator,
+                "TreatMissingData": "missing",
+            });
+            if let Some(unit) = &unit {
+                request["Unit"] = json!(unit);
+            }
+            (
+                request,
+                json!({ "AlarmName": name, "AlarmARN": self.arn("cloudwatch", &format!("alarm:{name}")) }),
+            )
+        };
+        let target_value = config.target_value;
+        let mut alarms = vec![alarm(
+            &high,
+            "GreaterThanThreshold",
+            target_value,
+            HIGH_ALARM_DATAPOINTS,
+        )];
+        if let Some(low) = &low {
+            alarms.push(alarm(
+                low,
+                "LessThanThreshold",
+                target_value * LOW_ALARM_SHARE,
+                LOW_ALARM_DATAPOINTS,
+            ));
+        }
+        let configuration = serde_json::to_value(config).expect("serializes");
+        Ok((
+            PolicyKind::TargetTracking(TargetTracking {
+                target: target_value,
+                configuration,
+                scale_out_cooldown_s: out_cooldown,
+                scale_in_cooldown_s: in_cooldown,
+                disable_scale_in: disable_in,
+                high,
+                low,
+            }),
+            alarms,
+        ))
+    }
+
+    pub(crate) fn describe_scaling_policies(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DescribeRequest = parse_request(input)?;
+        refuse_unmodelled(input, PAGING_UNMODELLED)?;
+        check_namespace(
+            &request.service_namespace,
+            request.scalable_dimension.as_deref(),
+        )?;
+        let policies: Vec<Value> = (self.autoscaling.policies.iter())
+            .filter(|p| {
+                request
+                    .resource_id
+                    .as_ref()
+                    .is_none_or(|r| *r == p.resource_id)
+            })
+            .filter(|p| (request.policy_names.as_ref()).is_none_or(|n| n.contains(&p.name)))
+            .map(|p| self.policy_json(p))
+            .collect();
+        Ok(json!({ "ScalingPolicies": policies }))
+    }
+
+    fn policy_json(&self, p: &Policy) -> Value {
+        let mut out = json!({
+            "PolicyARN": p.arn,
+            "PolicyName": p.name,
+            "ServiceNamespace": "ecs",
+            "ResourceId": p.resource_id,
+            "ScalableDimension": DIMENSION,
+            "CreationTime": self.epoch_seconds(p.created_at),
+        });
+        match &p.kind {
+            PolicyKind::TargetTracking(tt) => {
+                out["PolicyType"] = json!("TargetTrackingScaling");
+                out["TargetTrackingScalingPolicyConfiguration"] = tt.configuration.clone();
+                let names = std::iter::once(&tt.high).chain(tt.low.as_ref());
+                out["Alarms"] = json!(names
+                    .map(|n| json!({ "AlarmName": n, "AlarmARN": self.arn("cloudwatch", &format!("alarm:{n}")) }))
+                    .collect::<Vec<_>>());
+            }
+            PolicyKind::Step(step) => {
+                out["PolicyType"] = json!("StepScaling");
+                out["StepScalingPolicyConfiguration"] = step.configuration.clone();
+                out["Alarms"] = json!([]);
+            }
+        }
+        out
+    }
+
+    pub(crate) fn delete_scaling_policy(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DeletePolicyRequest = parse_request(input)?;
+        check_namespace(
+            &request.service_namespace,
+            Some(&request.scalable_dimension),
+        )?;
+        let Some(i) = (self.autoscaling.policies.iter())
+            .position(|p| p.resource_id == request.resource_id && p.name == request.policy_name)
+        else {
+            return Err(ApiError::new(
+                "ObjectNotFoundException",
+                format!("No scaling policy found for service namespace: ecs, resource ID: {}, scalable dimension: {DIMENSION}, policy name: {}", request.resource_id, request.policy_name),
+                Some("$.PolicyName"),
+            ));
+        };
+        let policy = self.autoscaling.policies.remove(i);
+        let alarms = policy_alarms(&policy);
+        if !alarms.is_empty() {
+            self.command(Command::DeleteAlarms(alarms));
+        }
+        Ok(json!({}))
+    }
+
+    pub(crate) fn describe_scaling_activities(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DescribeRequest = parse_request(input)?;
+        refuse_unmodelled(input, PAGING_UNMODELLED)?;
+        check_namespace(
+            &request.service_namespace,
+            request.scalable_dimension.as_deref(),
+        )?;
+        let with_not_scaled = request.include_not_scaled_activities == Some(true);
+        let max = request.max_results.unwrap_or(50).clamp(1, 50) as usize;
+        let out: Vec<Value> = (self.autoscaling.activities.iter().rev())
+            .filter(|a| {
+                request
+                    .resource_id
+                    .as_ref()
+                    .is_none_or(|r| *r == a.resource_id)
+            })
+            .filter(|a| with_not_scaled || a.not_scaled.is_none())
+            .take(max)
+            .map(|a| {
+                let mut v = json!({
+                    "ActivityId": a.id,
+                    "ServiceNamespace": "ecs",
+                    "ResourceId": a.resource_id,
+                    "ScalableDimension": DIMENSION,
+                    "Description": a.description,
+                    "Cause": a.cause,
+                    "StartTime": self.epoch_seconds(a.at),
+                    "EndTime": self.epoch_seconds(a.at),
+                    "StatusCode": a.status,
+                    "StatusMessage": a.message,
+                });
+                if let Some(reasons) = &a.not_scaled {
+                    v["NotScaledReasons"] = reasons.clone();
+                }
+                v
+            })
+            .collect();
+        Ok(json!({ "ScalingActivities": out }))
+    }
+
+    fn record_activity(&mut self, activity: Activity) {
+        let activities = &mut self.autoscaling.activities;
+        activities.push_back(activity);
+        while activities.len() > ACTIVITIES_MAX {
+            activities.pop_front();
+        }
+    }
+
+    /// A policy invoked by its alarm in ALARM: the capacity it asks for, within the target's
+    /// bounds and its cooldowns; a change is an activity and a desired count set on ECS.
+    fn invoke_policy(&mut self, arn: &str, alarm: &str) {
+        let Some(p) = self.autoscaling.policies.iter().position(|p| p.arn == arn) else {
+            return;
+        };
+        let policy = self.autoscaling.policies[p].clone();
+        let Some(t) = self.target_index(&policy.resource_id) else {
+            return;
+        };
+        let target = self.autoscaling.targets[t].clone();
+        let Some((current, _)) =
+            crate::ecs::read::service_counts(self, &target.cluster, &target.service)
+        else {
+            return;
+        };
+        let Some(view) = crate::cloudwatch::read::alarm(self, alarm) else {
+            return;
+        };
+        let now = self.now;
+        let within = |since: Option<SimTime>, seconds: u32| {
+            since.is_some_and(|at| now < at + SimTime::from(seconds) * MS_PER_SECOND)
+        };
+        let cause = format!(
+            "monitor alarm {alarm} in state ALARM triggered policy {}",
+            policy.name
+        );
+        let Some(value) = view.last_value else {
+            return; // No datapoint: nothing to act on (insufficient data does not scale).
+        };
+        // What the policy asks for, and whether it is out (true) or in.
+        let wanted: Option<(i64, bool)> = match &policy.kind {
+            PolicyKind::TargetTracking(tt) => {
+                if alarm == tt.high {
+                    let wanted = scale_out_capacity(current, value, tt.target);
+                    // In the cooldown after a scale-out, only a larger one goes ahead.
+                    let larger = policy
+                        .last_out
+                        .filter(|(at, _, _)| within(Some(*at), tt.scale_out_cooldown_s))
+                        .is_none_or(|(_, _, after)| wanted > after);
+                    larger.then_some((i64::from(wanted), true))
+                } else if tt.low.as_deref() == Some(alarm) && !tt.disable_scale_in {
+                    let cooling = within(policy.last_in, tt.scale_in_cooldown_s)
+                        || within(policy.last_out.map(|o| o.0), tt.scale_in_cooldown_s);
+                    if cooling {
+                        None
+                    } else {
+                        // In only if every other target-tracking policy that scales in agrees:
+                        // the largest capacity any of them asks for.
+                        self.agreed_scale_in(
+                            &policy,
+                            current,
+                            scale_in_capacity(current, value, tt.target),
+                        )
+                        .map(|c| (i64::from(c), false))
+                    }
+                } else {
+                    None
+                }
+            }
+            PolicyKind::Step(step) => {
+                let difference = value - view.threshold;
+                step_for(&step.steps, difference).and_then(|adjustment| {
+                    let proposed = step_capacity(step, current, adjustment);
+                    let out = proposed > i64::from(current);
+                    match policy
+                        .last_out
+                        .filter(|(at, _, _)| within(Some(*at), step.cooldown_s))
+                    {
+                        // In the cooldown of a scale-out, a larger step adds what it adds
+                        // beyond the last one (from the capacity before it).
+                        Some((_, before, _)) if out => {
+                            let again = step_capacity(step, before, adjustment);
+                            (again > i64::from(current)).then_some((again, true))
+                        }
+                        Some(_) => None,
+                        None if !out && within(policy.last_in, step.cooldown_s) => None,
+                        None => Some((proposed, out)),
+                    }
+                })
+            }
+        };
+        let Some((wanted, out)) = wanted else {
+            return;
+        };
+        let suspended = if out {
+            target.suspended[1]
+        } else {
+            target.suspended[0]
+        };
+        if suspended {
+            return;
+        }
+        // Below the minimum a scale-out starts from it; above the maximum a scale-in does.
+        let (min, max) = (i64::from(target.min), i64::from(target.max));
+        let new = if out {
+            if i64::from(current) >= max {
+                self.not_scaled(&target, &cause, "AlreadyAtMaxCapacity", current);
+                return;
+            }
+            wanted.max(min).min(max)
+        } else {
+            if i64::from(current) <= min {
+                self.not_scaled(&target, &cause, "AlreadyAtMinCapacity", current);
+                return;
+            }
+            wanted.min(max).max(min)
+        };
+        let new = new as u32;
+        if new == current {
+            return;
+        }
+        let id = self.ids.uuid();
+        self.record_activity(Activity {
+            id,
+            resource_id: target.resource_id.clone(),
+            description: format!("Setting desired count to {new}."),
+            cause,
+            at: now,
+            status: "Successful",
+            message: format!(
+                "Successfully set desired count to {new}. Change successfully fulfilled by ecs."
+            ),
+            not_scaled: None,
+        });
+        let p = &mut self.autoscaling.policies[p];
+        if out {
+            p.last_out = Some((now, current, new));
+        } else {
+            p.last_in = Some(now);
+        }
+        self.command(Command::SetDesiredCount(
+            target.cluster,
+            target.service,
+            new,
+        ));
+    }
+
+    /// A not-scaled activity (DescribeScalingActivities with IncludeNotScaledActivities).
+    fn not_scaled(&mut self, target: &ScalableTarget, cause: &str, code: &str, current: u32) {
+        // One per alarm episode is enough: not again while the last activity says the same.
+        let same = self.autoscaling.activities.back().is_some_and(|a| {
+            a.resource_id == target.resource_id && a.cause == cause && a.not_scaled.is_some()
+        });
+        if same {
+            return;
+        }
+        let bound = if code == "AlreadyAtMaxCapacity" {
+            ("MaxCapacity", target.max)
+        } else {
+            ("MinCapacity", target.min)
+        };
+        let id = self.ids.uuid();
+        self.record_activity(Activity {
+            id,
+            resource_id: target.resource_id.clone(),
+            description: "Attempting to scale due to alarm triggered".into(),
+            cause: cause.to_string(),
+            at: self.now,
+            status: "Failed",
+            message: format!("Failed to set desired count: the capacity is {current} already."),
+            not_scaled: Some(
+                json!([{ "Code": code, bound.0: bound.1, "CurrentCapacity": current }]),
+            ),
+        });
+    }
+
+    /// A scale-in to `proposed` by `policy`, if every other target-tracking policy of its
+    /// target that scales in has its low alarm in ALARM: the largest of what they ask for.
+    fn agreed_scale_in(&self, policy: &Policy, current: u32, proposed: u32) -> Option<u32> {
+        let mut capacity = proposed;
+        for other in &self.autoscaling.policies {
+            if other.arn == policy.arn || other.resource_id != policy.resource_id {
+                continue;
+            }
+            let PolicyKind::TargetTracking(tt) = &other.kind else {
+                continue;
+            };
+            if tt.disable_scale_in {
+                continue;
+            }
+            let low = tt
+                .low
+                .as_deref()
+                .and_then(|n| crate::cloudwatch::read::alarm(self, n))?;
+            if low.state != AlarmState::Alarm {
+                return None;
+            }
+            let value = low.last_value?;
+            capacity = capacity.max(scale_in_capacity(current, value, tt.target));
+        }
+        Some(capacity)
+    }
+}
+
+/// The names of a policy's own alarms.
+fn policy_alarms(p: &Policy) -> Vec<String> {
+    match &p.kind {
+        PolicyKind::TargetTracking(tt) => std::iter::once(tt.high.clone())
+            .chain(tt.low.clone())
+            .collect(),
+        PolicyKind::Step(_) => Vec::new(),
+    }
+}
+
+/// A step policy from its configuration, checked (aws-facts 6.3).
+fn plan_step(config: &StepConfiguration) -> Result<Step, ApiError> {
+    let at = "$.StepScalingPolicyConfiguration";
+    let adjustment = match config.adjustment_type.as_deref() {
+        Some("ChangeInCapacity") => Adjustment::Change,
+        Some("PercentChangeInCapacity") => Adjustment::Percent,
+        Some("ExactCapacity") => Adjustment::Exact,
+        Some(other) => {
+            return Err(validation(
+                format!("Invalid AdjustmentType '{other}': ChangeInCapacity, PercentChangeInCapacity or ExactCapacity."),
+                &format!("{at}.AdjustmentType"),
+            ))
+        }
+        None => {
+            return Err(validation(
+                "AdjustmentType is required.",
+                &format!("{at}.AdjustmentType"),
+            ))
+        }
+    };
+    let given = config.step_adjustments.as_deref().unwrap_or_default();
+    if given.is_empty() {
+        return Err(validation(
+            "StepAdjustments must have at least one step.",
+            &format!("{at}.StepAdjustments"),
+        ));
+    }
+    let mut steps: Vec<(Option<f64>, Option<f64>, i64)> = given
+        .iter()
+        .map(|s| {
+            (
+                s.metric_interval_lower_bound,
+                s.metric_interval_upper_bound,
+                s.scaling_adjustment,
+            )
+        })
+        .collect();
+    for (n, &(lower, upper, _)) in steps.iter().enumerate() {
+        let path = format!("{at}.StepAdjustments[{n}]");
+        if lower.is_none() && upper.is_none() {
+            return Err(validation("A step cannot have both bounds null.", &path));
+        }
+        if let (Some(l), Some(u)) = (lower, upper) {
+            if l >= u {
+                return Err(validation(
+                    "A step's upper bound must be greater than its lower bound.",
+                    &path,
+                ));
+            }
+        }
+    }
+    if steps.iter().filter(|s| s.0.is_none()).count() > 1
+        || steps.iter().filter(|s| s.1.is_none()).count() > 1
+    {
+        return Err(validation(
+            "At most one step may have a null lower bound, and one a null upper bound.",
+            &format!("{at}.StepAdjustments"),
+        ));
+    }
+    // No gaps or overlaps: sorted by lower bound, each starts where the last ends.
+    steps.sort_by(|a, b| {
+        a.0.unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&b.0.unwrap_or(f64::NEG_INFINITY))
+    });
+    for pair in steps.windows(2) {
+        if pair[0].1 != pair[1].0 {
+            return Err(validation(
+                "The steps must not overlap or leave gaps: each step's lower bound is the upper bound of the one before.",
+                &format!("{at}.StepAdjustments"),
+            ));
+        }
+    }
+    if config.min_adjustment_magnitude.is_some() && adjustment != Adjustment::Percent {
+        return Err(validation(
+            "MinAdjustmentMagnitude is only for PercentChangeInCapacity.",
+            &format!("{at}.MinAdjustmentMagnitude"),
+        ));
+    }
+    let cooldown = match config.cooldown {
+        None => COOLDOWN_S_DEFAULT,
+        Some(c) if (0..=i64::from(i32::MAX)).contains(&c) => c as u32,
+        Some(_) => {
+            return Err(validation(
+                "Cooldown is 0 seconds or more.",
+                &format!("{at}.Cooldown"),
+            ))
+        }
+    };
+    let aggregation = config
+        .metric_aggregation_type
+        .clone()
+        .unwrap_or_else(|| "Average".into());
+    if !["Average", "Minimum", "Maximum"].contains(&aggregation.as_str()) {
+        return Err(validation(
+            format!("Invalid MetricAggregationType '{aggregation}': Average, Minimum or Maximum."),
+            &format!("{at}.MetricAggregationType"),
+        ));
+    }
+    Ok(Step {
+        adjustment,
+        steps,
+        min_adjustment_magnitude: config.min_adjustment_magnitude,
+        cooldown_s: cooldown,
+        aggregation,
+        configuration: serde_json::to_value(config).expect("serializes"),
+    })
+}
