@@ -11,8 +11,8 @@
 //! ECS to set it as the service-linked role would (`Command::SetDesiredCount`).
 //!
 //! AWS publishes no capacity formula for target tracking (aws-facts 16.1); the model's:
-//! out to `ceil(current x metric / target)` ([`scale_out_capacity`]), in to
-//! `floor(current x metric / target)` ([`scale_in_capacity`]), within the target's bounds.
+//! out to `ceil(current x metric / target)` ([`scale_out_capacity`]), in to the same when it is
+//! fewer ([`scale_in_capacity`]: fewer still would flap back out), within the target's bounds.
 //! Scheduled actions are not here yet.
 
 use std::collections::VecDeque;
@@ -315,9 +315,12 @@ pub fn scale_out_capacity(current: u32, metric: f64, target: f64) -> u32 {
     ((base * metric / target).ceil() as u32).max(current + 1)
 }
 
-/// Target tracking's scale-in: proportional, rounded down (the model's, aws-facts 16.1).
+/// Target tracking's scale-in: the fewest tasks that keep the metric at or under the target,
+/// `ceil(current x metric / target)` (the model's, aws-facts 16.1). Fewer would push the
+/// metric over the target and scale out again at once: AWS's not-scaled reason
+/// `AutoScalingAnticipatedFlapping`.
 pub fn scale_in_capacity(current: u32, metric: f64, target: f64) -> u32 {
-    ((f64::from(current) * metric / target).floor().max(0.0) as u32).min(current)
+    ((f64::from(current) * metric / target).ceil().max(0.0) as u32).min(current)
 }
 
 /// A percent change as Application Auto Scaling rounds it (aws-facts 6.3): above 1 down, 0 to
@@ -1052,12 +1055,19 @@ impl World {
                     } else {
                         // In only if every other target-tracking policy that scales in agrees:
                         // the largest capacity any of them asks for.
-                        self.agreed_scale_in(
+                        let agreed = self.agreed_scale_in(
                             &policy,
                             current,
                             scale_in_capacity(current, value, tt.target),
-                        )
-                        .map(|c| (i64::from(c), false))
+                        );
+                        // Fewer would push the metric over the target: AWS does not scale.
+                        let flapping =
+                            (f64::from(current) * value / tt.target).floor() < f64::from(current);
+                        if agreed.is_some_and(|c| c >= current) && flapping {
+                            let code = "AutoScalingAnticipatedFlapping";
+                            self.not_scaled(&target, &cause, code, current);
+                        }
+                        agreed.map(|c| (i64::from(c), false))
                     }
                 } else {
                     None
@@ -1150,10 +1160,10 @@ impl World {
         if same {
             return;
         }
-        let bound = if code == "AlreadyAtMaxCapacity" {
-            ("MaxCapacity", target.max)
-        } else {
-            ("MinCapacity", target.min)
+        let bound = match code {
+            "AlreadyAtMaxCapacity" => ("MaxCapacity", target.max),
+            "AlreadyAtMinCapacity" => ("MinCapacity", target.min),
+            _ => ("CurrentCapacity", current),
         };
         let id = self.ids.uuid();
         self.record_activity(Activity {

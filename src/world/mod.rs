@@ -365,18 +365,25 @@ impl World {
         // Service timelines get their points once per moment, when the clock moves on (and
         // when the call returns): one point for all that changed at one instant.
         for _ in 0..timers_max {
-            let Some((time, timer)) = self.queue.pop_due(until) else {
+            let Some(next) = self.queue.next_time().filter(|&t| t <= until) else {
                 self.record_changed_timelines();
                 self.pass_samples(until);
+                // What the samples started (an alarm's scaling) may have its own timers due.
+                if self.queue.next_time().is_some_and(|t| t <= until) {
+                    continue;
+                }
                 self.sweep(until);
                 self.now = self.now.max(until);
                 return true;
             };
-            debug_assert!(time >= self.now, "timers never fire in the past");
-            if time > self.now {
+            if next > self.now {
                 self.record_changed_timelines();
             }
-            self.pass_samples(time);
+            // The samples up to the timer come first: an alarm they evaluate may scale a
+            // service, whose timers may then come before this one.
+            self.pass_samples(next);
+            let (time, timer) = self.queue.pop_due(until).expect("a timer is due");
+            debug_assert!(time >= self.now, "timers never fire in the past");
             self.sweep(time);
             self.now = time;
             self.timers_fired += 1;

@@ -1,0 +1,398 @@
+//! Application Auto Scaling of an ECS service (aws-facts 6, 17.3): scalable targets, target
+//! tracking with its two managed alarms acting on live traffic (out, then in after its
+//! cooldown), step scaling's adjustments and rounding (the worked example of aws-facts 6.3),
+//! min/max, and scaling activities in AWS's words.
+
+mod sim;
+
+use ecsplay::autoscaling::{
+    percent_change, scale_in_capacity, scale_out_capacity, step_capacity, step_for, Adjustment,
+    Step,
+};
+use ecsplay::world::World;
+use serde_json::{json, Value};
+
+const MINUTE: u64 = 60_000;
+
+#[test]
+fn percent_changes_round_as_application_auto_scaling_does() {
+    assert_eq!(percent_change(10, 127), 12, "12.7 rounds down");
+    assert_eq!(percent_change(4, 10), 1, "0.4 rounds up to 1");
+    assert_eq!(percent_change(4, -10), -1, "-0.4 rounds to -1");
+    assert_eq!(percent_change(10, -67), -6, "-6.7 rounds toward zero");
+    let step = Step {
+        adjustment: Adjustment::Percent,
+        steps: vec![],
+        min_adjustment_magnitude: Some(2),
+        cooldown_s: 0,
+        aggregation: "Average".into(),
+        configuration: Value::Null,
+    };
+    assert_eq!(
+        step_capacity(&step, 4, 25),
+        6,
+        "25% of 4 is 1; the minimum magnitude makes it 2"
+    );
+}
+
+#[test]
+fn the_worked_step_scaling_example_comes_out_exactly() {
+    // Threshold 50; above it 0-10 nothing, 10-20 +10%, 20 and more +30%; below it down to -15
+    // -10%, beyond -30%. Bounds above: lower inclusive, upper exclusive; below, the reverse.
+    let steps = vec![
+        (None, Some(-15.0), -30),
+        (Some(-15.0), Some(0.0), -10),
+        (Some(0.0), Some(10.0), 0),
+        (Some(10.0), Some(20.0), 10),
+        (Some(20.0), None, 30),
+    ];
+    let step = Step {
+        adjustment: Adjustment::Percent,
+        steps: steps.clone(),
+        min_adjustment_magnitude: None,
+        cooldown_s: 0,
+        aggregation: "Average".into(),
+        configuration: Value::Null,
+    };
+    let mut capacity = 10u32;
+    for (metric, expected) in [(60.0, 11), (70.0, 14), (40.0, 13), (30.0, 10)] {
+        let adjustment = step_for(&steps, metric - 50.0).unwrap();
+        capacity = step_capacity(&step, capacity, adjustment) as u32;
+        assert_eq!(capacity, expected, "metric {metric}");
+    }
+    // The ends: 10 above is the +10% step (lower inclusive), 15 below the -30% one (upper
+    // inclusive below the threshold).
+    assert_eq!(step_for(&steps, 10.0), Some(10));
+    assert_eq!(step_for(&steps, -15.0), Some(-30));
+    assert_eq!(step_for(&steps, 0.0), Some(0));
+}
+
+#[test]
+fn target_tracking_capacity_is_proportional_out_and_rounded_down_in() {
+    assert_eq!(
+        scale_out_capacity(4, 80.0, 50.0),
+        7,
+        "ceil(4 x 80 / 50) = ceil(6.4)"
+    );
+    assert_eq!(scale_out_capacity(4, 50.5, 50.0), 5, "at least one more");
+    assert_eq!(
+        scale_in_capacity(7, 30.0, 50.0),
+        5,
+        "ceil(7 x 30 / 50) = ceil(4.2): 4 would be over 50"
+    );
+    assert_eq!(
+        scale_in_capacity(4, 40.0, 50.0),
+        4,
+        "4 x 40 / 50 = 3.2: 3 would flap"
+    );
+}
+
+/// A cluster of four m5.large instances, an ALB, and service `web` of 2 tasks of a quarter
+/// vCPU (task-level cpu 256) behind it, each request 10 ms of CPU.
+fn scaled_world() -> World {
+    let mut world = sim::world();
+    sim::cluster(
+        &mut world,
+        "demo",
+        "m5.large",
+        &["us-east-1a", "us-east-1b"],
+        2,
+    );
+    sim::ok(
+        &mut world,
+        "ec2:AuthorizeSecurityGroupIngress",
+        json!({ "GroupId": "sg-0defa017000000000", "IpPermissions": [{ "IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": [{ "CidrIp": "172.31.0.0/16" }] }] }),
+    );
+    sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "cpu": "256", "memory": "512", "containerDefinitions": [{ "name": "web", "image": "web:1",
+                "portMappings": [{ "containerPort": 80, "hostPort": 0 }] }] }),
+    );
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "web:1", "cpuPerRequest": "10ms", "latency": "20ms" }),
+    );
+    let lb = sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateLoadBalancer",
+        json!({ "Name": "web", "Subnets": ["subnet-aaaaaaaaaaaaaaaaa", "subnet-bbbbbbbbbbbbbbbbb"], "SecurityGroups": ["sg-0defa017000000000"] }),
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+        .clone();
+    let tg = sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateTargetGroup",
+        json!({ "Name": "web", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-0defa017000000000",
+                "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2 }),
+    )["TargetGroups"][0]["TargetGroupArn"]
+        .clone();
+    sim::ok(
+        &mut world,
+        "elasticloadbalancing:CreateListener",
+        json!({ "LoadBalancerArn": lb, "Protocol": "HTTP", "Port": 80,
+                "DefaultActions": [{ "Type": "forward", "TargetGroupArn": tg }] }),
+    );
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2,
+                "loadBalancers": [{ "targetGroupArn": tg, "containerName": "web", "containerPort": 80 }] }),
+    );
+    sim::advance(&mut world, 2 * MINUTE);
+    world
+}
+
+fn register(world: &mut World, min: u32, max: u32) -> Value {
+    sim::ok(
+        world,
+        "application-autoscaling:RegisterScalableTarget",
+        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/web",
+                "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": min, "MaxCapacity": max }),
+    )
+}
+
+fn desired(world: &mut World) -> u64 {
+    sim::describe_service(world, "demo", "web")["desiredCount"]
+        .as_u64()
+        .unwrap()
+}
+
+fn activities(world: &mut World) -> Vec<Value> {
+    sim::ok(
+        world,
+        "application-autoscaling:DescribeScalingActivities",
+        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/web" }),
+    )["ScalingActivities"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn target_tracking_on_cpu_makes_its_alarms_and_scales_out_then_in_after_its_cooldown() {
+    let mut world = scaled_world();
+    let registered = register(&mut world, 1, 10);
+    assert!(registered["ScalableTargetARN"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/"));
+    let policy = sim::ok(
+        &mut world,
+        "application-autoscaling:PutScalingPolicy",
+        json!({ "PolicyName": "cpu50", "ServiceNamespace": "ecs", "ResourceId": "service/demo/web",
+                "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration": { "TargetValue": 50.0,
+                    "PredefinedMetricSpecification": { "PredefinedMetricType": "ECSServiceAverageCPUUtilization" } } }),
+    );
+    let arn = policy["PolicyARN"].as_str().unwrap();
+    assert!(
+        arn.starts_with("arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:")
+            && arn.ends_with(":resource/ecs/service/demo/web:policyName/cpu50"),
+        "{arn}"
+    );
+    let names: Vec<&str> = (policy["Alarms"].as_array().unwrap().iter())
+        .map(|a| a["AlarmName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names[0].starts_with("TargetTracking-service/demo/web-AlarmHigh-"));
+    assert!(names[1].starts_with("TargetTracking-service/demo/web-AlarmLow-"));
+    let alarms =
+        sim::ok(&mut world, "cloudwatch:DescribeAlarms", json!({}))["MetricAlarms"].clone();
+    let high = &alarms[0];
+    assert_eq!(
+        (
+            high["MetricName"].as_str(),
+            high["Namespace"].as_str(),
+            high["Statistic"].as_str()
+        ),
+        (Some("CPUUtilization"), Some("AWS/ECS"), Some("Average"))
+    );
+    assert_eq!(high["Threshold"], 50.0);
+    assert_eq!(high["EvaluationPeriods"], 3);
+    assert_eq!(high["ComparisonOperator"], "GreaterThanThreshold");
+    assert_eq!(high["AlarmActions"], json!([arn]));
+    assert_eq!(
+        high["AlarmDescription"],
+        format!("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {arn}.")
+    );
+    assert_eq!(alarms[1]["Threshold"], 45.0);
+    assert_eq!(alarms[1]["EvaluationPeriods"], 15);
+    assert_eq!(alarms[1]["ComparisonOperator"], "LessThanThreshold");
+
+    // 40 requests a second over 2 tasks: 20 each, 0.2 vCPU of their 0.25: 80% CPU.
+    sim::ok(
+        &mut world,
+        "sim:SetTraffic",
+        json!({ "loadBalancer": "web", "requestsPerSecond": 40 }),
+    );
+    sim::advance(&mut world, 5 * MINUTE);
+    let state = |world: &mut World, name: &str| {
+        sim::ok(
+            world,
+            "cloudwatch:DescribeAlarms",
+            json!({ "AlarmNames": [name] }),
+        )["MetricAlarms"][0]["StateValue"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let went: Vec<(String, String)> = (sim::events(&world, "CloudWatch Alarm State Change").iter())
+        .map(|e| {
+            (
+                e["detail"]["alarmName"].as_str().unwrap().to_string(),
+                e["detail"]["state"]["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        went.contains(&(names[0].to_string(), "ALARM".to_string())),
+        "{went:?}"
+    );
+    assert_eq!(desired(&mut world), 4, "ceil(2 x 80 / 50)");
+    let first = &activities(&mut world)[0];
+    assert_eq!(first["Description"], "Setting desired count to 4.");
+    assert_eq!(
+        first["Cause"],
+        format!(
+            "monitor alarm {} in state ALARM triggered policy cpu50",
+            names[0]
+        )
+    );
+    assert_eq!(first["StatusCode"], "Successful");
+    assert_eq!(
+        first["StatusMessage"],
+        "Successfully set desired count to 4. Change successfully fulfilled by ecs."
+    );
+    let updated = sim::events(&world, "ECS Service Action");
+    assert!(
+        updated
+            .iter()
+            .any(|e| e["detail"]["eventName"] == "SERVICE_DESIRED_COUNT_UPDATED"),
+        "ECS says the desired count was updated"
+    );
+    // Four tasks at 10 a second each: 40%, under the low alarm's 45, but 3 tasks would be at
+    // 53%, over the target: not scaled (anticipated flapping).
+    sim::advance(&mut world, 20 * MINUTE);
+    assert_eq!(desired(&mut world), 4);
+    let all = sim::ok(
+        &mut world,
+        "application-autoscaling:DescribeScalingActivities",
+        json!({ "ServiceNamespace": "ecs", "IncludeNotScaledActivities": true }),
+    );
+    assert_eq!(
+        all["ScalingActivities"][0]["NotScaledReasons"][0]["Code"],
+        "AutoScalingAnticipatedFlapping",
+        "{all}"
+    );
+    // Half the traffic: 20%; after 15 minutes below 45 the low alarm scales in to ceil(4 x 20
+    // / 50) = 2, and 2 tasks at 40% stay.
+    sim::ok(
+        &mut world,
+        "sim:SetTraffic",
+        json!({ "loadBalancer": "web", "requestsPerSecond": 20 }),
+    );
+    sim::advance(&mut world, 20 * MINUTE);
+    assert_eq!(state(&mut world, names[0]), "OK");
+    assert_eq!(desired(&mut world), 2, "ceil(4 x 20 / 50) = 2");
+    assert_eq!(
+        activities(&mut world)[0]["Description"],
+        "Setting desired count to 2."
+    );
+}
+
+#[test]
+fn the_scalable_target_bounds_hold_and_requests_are_checked() {
+    let mut world = scaled_world();
+    let refused: &[(&str, Value, &str, &str)] = &[
+        (
+            "RegisterScalableTarget",
+            json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/nope", "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 1, "MaxCapacity": 2 }),
+            "ValidationException",
+            "ECS service doesn't exist: service/demo/nope",
+        ),
+        (
+            "RegisterScalableTarget",
+            json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/web", "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 5, "MaxCapacity": 2 }),
+            "ValidationException",
+            "Minimum capacity (5) cannot be greater than maximum capacity (2).",
+        ),
+        (
+            "PutScalingPolicy",
+            json!({ "PolicyName": "p", "ServiceNamespace": "ecs", "ResourceId": "service/demo/web", "ScalableDimension": "ecs:service:DesiredCount",
+                    "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": { "TargetValue": 50.0,
+                    "PredefinedMetricSpecification": { "PredefinedMetricType": "ECSServiceAverageCPUUtilization" } } }),
+            "ObjectNotFoundException",
+            "No scalable target registered for service namespace: ecs, resource ID: service/demo/web, scalable dimension: ecs:service:DesiredCount",
+        ),
+    ];
+    for (operation, input, code, message) in refused {
+        let e = sim::err(
+            &mut world,
+            &format!("application-autoscaling:{operation}"),
+            input.clone(),
+        );
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            (*code, *message),
+            "{operation}"
+        );
+    }
+    register(&mut world, 1, 3);
+    // A step policy on a user alarm: +3 tasks whenever the load is 0 or more above 80.
+    let policy = sim::ok(
+        &mut world,
+        "application-autoscaling:PutScalingPolicy",
+        json!({ "PolicyName": "burst", "ServiceNamespace": "ecs", "ResourceId": "service/demo/web",
+                "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "StepScaling",
+                "StepScalingPolicyConfiguration": { "AdjustmentType": "ChangeInCapacity", "Cooldown": 60,
+                    "StepAdjustments": [{ "MetricIntervalLowerBound": 0, "ScalingAdjustment": 3 }] } }),
+    );
+    assert!(policy.get("Alarms").is_none());
+    sim::ok(
+        &mut world,
+        "cloudwatch:PutMetricAlarm",
+        json!({ "AlarmName": "load-high", "Namespace": "App", "MetricName": "Load", "Statistic": "Maximum",
+                "Period": 60, "EvaluationPeriods": 1, "Threshold": 80, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "AlarmActions": [policy["PolicyARN"]] }),
+    );
+    for _ in 0..3 {
+        sim::advance(&mut world, 1_000);
+        sim::ok(
+            &mut world,
+            "cloudwatch:PutMetricData",
+            json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": 95 }] }),
+        );
+        sim::advance(&mut world, MINUTE - 1_000);
+    }
+    assert_eq!(desired(&mut world), 3, "2 + 3 held at the maximum of 3");
+    let with_not_scaled = sim::ok(
+        &mut world,
+        "application-autoscaling:DescribeScalingActivities",
+        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/web", "IncludeNotScaledActivities": true }),
+    )["ScalingActivities"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let not_scaled = with_not_scaled
+        .iter()
+        .find(|a| a.get("NotScaledReasons").is_some())
+        .expect("a not-scaled activity at the maximum");
+    assert_eq!(
+        not_scaled["NotScaledReasons"][0]["Code"],
+        "AlreadyAtMaxCapacity"
+    );
+    assert_eq!(not_scaled["StatusCode"], "Failed");
+    // Deregistering the target deletes its policies (a target-tracking one's alarms too).
+    sim::ok(
+        &mut world,
+        "application-autoscaling:DeregisterScalableTarget",
+        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/web", "ScalableDimension": "ecs:service:DesiredCount" }),
+    );
+    let policies = sim::ok(
+        &mut world,
+        "application-autoscaling:DescribeScalingPolicies",
+        json!({ "ServiceNamespace": "ecs" }),
+    );
+    assert_eq!(policies["ScalingPolicies"], json!([]));
+}
