@@ -339,3 +339,25 @@ fn put_metric_alarm_refuses_what_cloudwatch_refuses_and_changes_nothing() {
     );
     assert_eq!(e.code, "ResourceNotFound");
 }
+
+#[test]
+fn the_playgrounds_log_lists_an_alarms_change_as_its_own_kind() {
+    use ecsplay::engine::LogRecord;
+    use ecsplay::ui::model::log_view::{classify, summary, Kind};
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "cloudwatch:PutMetricAlarm",
+        json!({ "AlarmName": "hot", "Namespace": "App", "MetricName": "Load", "Statistic": "Maximum",
+                "Period": 60, "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold" }),
+    );
+    sim::advance(&mut world, 1_000);
+    put(&mut world, 9.0);
+    sim::advance(&mut world, MINUTE);
+    let record: &LogRecord = world.log().last().unwrap();
+    assert_eq!(classify(record).0, Kind::Alarm);
+    assert_eq!(
+        summary(record),
+        "Alarm hot INSUFFICIENT_DATA -> ALARM · Threshold Crossed: 1 datapoint [9.0 (01/01/26 00:00:00)] was greater than the threshold (5.0)."
+    );
+}

@@ -396,3 +396,60 @@ fn the_scalable_target_bounds_hold_and_requests_are_checked() {
     );
     assert_eq!(policies["ScalingPolicies"], json!([]));
 }
+
+#[test]
+fn the_panel_offers_requests_per_target_with_the_services_resource_label() {
+    use ecsplay::ui::model::scaling::{scaling_view, target_tracking_request};
+    let mut world = scaled_world();
+    let view = scaling_view(&world, "demo", "web");
+    assert_eq!(view.bounds, None);
+    let label = view.resource_label.clone().expect("web is behind an ALB");
+    assert!(
+        label.starts_with("app/web/") && label.contains("/targetgroup/web/"),
+        "{label}"
+    );
+    register(&mut world, 2, 6);
+    let request = target_tracking_request(
+        "service/demo/web",
+        "ALBRequestCountPerTarget",
+        "600",
+        Some(&label),
+    );
+    assert_eq!(request["PolicyName"], "requests-target-tracking");
+    sim::ok(
+        &mut world,
+        "application-autoscaling:PutScalingPolicy",
+        request,
+    );
+    let alarms =
+        sim::ok(&mut world, "cloudwatch:DescribeAlarms", json!({}))["MetricAlarms"].clone();
+    assert_eq!(alarms[0]["MetricName"], "RequestCountPerTarget");
+    assert_eq!(alarms[0]["Namespace"], "AWS/ApplicationELB");
+    assert_eq!(alarms[0]["Statistic"], "Sum");
+    assert_eq!(
+        alarms[0]["Dimensions"],
+        json!([{ "Name": "TargetGroup", "Value": &label[label.find("targetgroup/").unwrap()..] }])
+    );
+    let view = scaling_view(&world, "demo", "web");
+    assert_eq!(view.bounds, Some((2, 6)));
+    assert_eq!(view.policies.len(), 1);
+    let (name, kind, alarm_lines) = &view.policies[0];
+    assert_eq!(
+        (name.as_str(), *kind),
+        ("requests-target-tracking", "target tracking")
+    );
+    assert_eq!(alarm_lines.len(), 2);
+    assert_eq!(
+        (alarm_lines[0].1, alarm_lines[0].2, alarm_lines[0].3),
+        ("INSUFFICIENT_DATA", 600.0, ">")
+    );
+    // 600 requests a target a minute at 2 targets: 20 a second. 60 a second is 1,800 each:
+    // the high alarm scales out to ceil(2 x 1800 / 600) = 6.
+    sim::ok(
+        &mut world,
+        "sim:SetTraffic",
+        json!({ "loadBalancer": "web", "requestsPerSecond": 60 }),
+    );
+    sim::advance(&mut world, 5 * MINUTE);
+    assert_eq!(desired(&mut world), 6);
+}

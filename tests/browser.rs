@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 17] = [
+const GOLDEN: [(&str, &str, &str); 18] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -413,6 +413,11 @@ const GOLDEN: [(&str, &str, &str); 17] = [
         "clb-static-ports",
         include_str!("../static/scenarios/clb-static-ports.json"),
         include_str!("golden/clb-static-ports.jsonl"),
+    ),
+    (
+        "target-tracking-daily",
+        include_str!("../static/scenarios/target-tracking-daily.json"),
+        include_str!("golden/target-tracking-daily.jsonl"),
     ),
     (
         "blank",

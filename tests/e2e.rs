@@ -1787,3 +1787,97 @@ async fn a_classic_load_balancer_puts_its_instances_in_service_and_one_made_in_t
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_the_desired_count_up(
+) {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "alb-traffic-overload").await;
+    // The service arrives at 1 minute; the ramp starts at 3.
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    wait_for(&client, ".service-row[data-service='web'] .scaling").await;
+    click(&client, "#btn-pause").await;
+    client
+        .execute(
+            "document.querySelector(\".scaling[data-scaling='web']\").open = true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, ".scaling[data-scaling='web'] .scaling-min", "2").await;
+    fill(&client, ".scaling[data-scaling='web'] .scaling-max", "8").await;
+    click(
+        &client,
+        ".scaling[data-scaling='web'] .form-scalable-target button[type=submit]",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#panel-services",
+        "application-autoscaling:RegisterScalableTarget accepted.",
+    )
+    .await;
+    wait_text(
+        &client,
+        ".scaling[data-scaling='web'] summary",
+        "Auto scaling: 2 to 8 tasks",
+    )
+    .await;
+    click(
+        &client,
+        ".scaling[data-scaling='web'] .form-target-tracking button[type=submit]",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#panel-services",
+        "application-autoscaling:PutScalingPolicy accepted.",
+    )
+    .await;
+    let policy = wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .scaling-policies",
+        "cpu-target-tracking",
+    )
+    .await;
+    assert!(
+        policy.contains("> 50") && policy.contains("< 45"),
+        "the two alarms and their thresholds: {policy}"
+    );
+    // The ramp fills the tasks' CPU: the high alarm fires and the desired count steps up.
+    click(&client, ".btn-speed:nth-child(3)").await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .scaling-activities",
+        "Setting desired count to",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    let head = text(&client, ".service-row[data-service='web'] .service-head").await;
+    let desired: u32 = head
+        .split("desired ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(desired > 2, "{head}");
+    let log = text(&client, "#panel-event-log").await;
+    assert!(
+        log.contains("ALARM"),
+        "the alarm's event is in the log: {log}"
+    );
+    client
+        .execute(
+            "document.querySelector(\".scaling[data-scaling='web']\").scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "auto-scaling.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

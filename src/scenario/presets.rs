@@ -65,6 +65,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/clb-static-ports.json"),
     ),
     (
+        "target-tracking-daily",
+        include_str!("../../static/scenarios/target-tracking-daily.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

@@ -25,6 +25,8 @@ mod load_balancing;
 #[cfg(target_arch = "wasm32")]
 mod map;
 #[cfg(target_arch = "wasm32")]
+mod scaling;
+#[cfg(target_arch = "wasm32")]
 mod services;
 #[cfg(target_arch = "wasm32")]
 mod session_io;

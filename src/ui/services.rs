@@ -66,6 +66,7 @@ pub fn services_panel(props: &ServicesProps) -> Html {
                     rollout={format!("{} {}", primary.status.as_str(), primary.rollout_state.as_str())}
                     {failure}
                     revisions={revisions.clone()}
+                    scaling={super::model::scaling::scaling_view(world, &s.cluster, &s.name)}
                     onrequest={props.onrequest.clone()}
                 />
             }
@@ -109,6 +110,7 @@ struct ServiceRowProps {
     rollout: String,
     failure: Option<String>,
     revisions: Vec<String>,
+    scaling: super::model::scaling::ScalingView,
     onrequest: Callback<(String, Value)>,
 }
 
@@ -168,6 +170,10 @@ fn service_row(props: &ServiceRowProps) -> Html {
                     <button class="btn btn-small" type="submit">{ "Deploy" }</button>
                 </form>
             </div>
+            if !props.daemon {
+                <super::scaling::ScalingSection cluster={props.cluster.clone()} service={props.name.clone()}
+                    view={props.scaling.clone()} onrequest={props.onrequest.clone()} />
+            }
         </li>
     }
 }

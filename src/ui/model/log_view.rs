@@ -17,17 +17,20 @@ pub enum Kind {
     Deployment,
     /// `ECS Service Action`.
     ServiceAction,
+    /// `CloudWatch Alarm State Change`.
+    Alarm,
     /// A request AWS refused.
     ApiError,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::ServiceEvent,
         Kind::Task,
         Kind::Instance,
         Kind::Deployment,
         Kind::ServiceAction,
+        Kind::Alarm,
         Kind::ApiError,
     ];
 
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Instance => "instance state change",
             Kind::Deployment => "deployment state change",
             Kind::ServiceAction => "service action",
+            Kind::Alarm => "alarm state change",
             Kind::ApiError => "API error",
         }
     }
@@ -49,6 +53,7 @@ impl Kind {
             Kind::Instance => "instance",
             Kind::Deployment => "deployment",
             Kind::ServiceAction => "service-action",
+            Kind::Alarm => "alarm",
             Kind::ApiError => "api-error",
         }
     }
@@ -70,6 +75,7 @@ pub fn classify(record: &LogRecord) -> (Kind, Option<String>) {
                 "ECS Task State Change" => Kind::Task,
                 "ECS Container Instance State Change" => Kind::Instance,
                 "ECS Deployment State Change" => Kind::Deployment,
+                "CloudWatch Alarm State Change" => Kind::Alarm,
                 _ => Kind::ServiceAction,
             };
             (kind, service.as_deref().map(str::to_string))
@@ -119,6 +125,13 @@ pub fn summary(record: &LogRecord) -> String {
                     s(&d["eventName"]),
                     s(&d["deploymentId"]),
                     s(&d["reason"])
+                ),
+                Kind::Alarm => format!(
+                    "Alarm {} {} -> {} · {}",
+                    s(&d["alarmName"]),
+                    s(&d["previousState"]["value"]),
+                    s(&d["state"]["value"]),
+                    s(&d["state"]["reason"])
                 ),
                 _ => format!(
                     "{} {}",

@@ -12,5 +12,6 @@ pub mod map;
 pub mod map_paint;
 pub mod raster;
 pub mod saved;
+pub mod scaling;
 pub mod session;
 pub mod share;

@@ -1,0 +1,144 @@
+//! A service's auto scaling as the services panel shows it, and the requests its form makes,
+//! free of the browser.
+
+use serde_json::{json, Value};
+
+use crate::world::World;
+
+/// One alarm of a policy as the panel lists it: name, state, threshold, comparison sign.
+pub type AlarmLine = (String, &'static str, f64, &'static str);
+
+/// Scaling activities shown per service, the newest first.
+pub const ACTIVITIES_SHOWN: usize = 5;
+
+/// A service's auto scaling as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScalingView {
+    /// The scalable target's min and max, once registered.
+    pub bounds: Option<(u32, u32)>,
+    /// Each policy: its name, type, and its alarms (name, state, threshold, comparison).
+    pub policies: Vec<(String, &'static str, Vec<AlarmLine>)>,
+    /// The newest activities: description, cause, status.
+    pub activities: Vec<(String, String, &'static str)>,
+    /// `ALBRequestCountPerTarget`'s ResourceLabel, when the service is behind an ALB group.
+    pub resource_label: Option<String>,
+}
+
+/// What the panel shows of `cluster`/`service`'s scaling.
+pub fn scaling_view(world: &World, cluster: &str, service: &str) -> ScalingView {
+    let resource = format!("service/{cluster}/{service}");
+    let bounds = (world.autoscaling.targets.iter())
+        .find(|t| t.resource_id == resource)
+        .map(|t| (t.min, t.max));
+    let policies = (world.autoscaling.policies.iter())
+        .filter(|p| p.resource_id == resource)
+        .map(|p| {
+            let (kind, names): (&'static str, Vec<String>) = match &p.kind {
+                crate::autoscaling::PolicyKind::TargetTracking(tt) => (
+                    "target tracking",
+                    std::iter::once(tt.high.clone())
+                        .chain(tt.low.clone())
+                        .collect(),
+                ),
+                crate::autoscaling::PolicyKind::Step(_) => {
+                    let names = (world.cloudwatch.alarms.iter())
+                        .filter(|a| a.alarm_actions.contains(&p.arn))
+                        .map(|a| a.name.clone())
+                        .collect();
+                    ("step", names)
+                }
+            };
+            let alarms = (names.iter())
+                .filter_map(|n| world.cloudwatch.alarms.iter().find(|a| a.name == *n))
+                .map(|a| {
+                    let sign = match a.comparison {
+                        crate::cloudwatch::alarms::Comparison::Greater => ">",
+                        crate::cloudwatch::alarms::Comparison::GreaterOrEqual => ">=",
+                        crate::cloudwatch::alarms::Comparison::Less => "<",
+                        crate::cloudwatch::alarms::Comparison::LessOrEqual => "<=",
+                    };
+                    (a.name.clone(), a.state.as_str(), a.threshold, sign)
+                })
+                .collect();
+            (p.name.clone(), kind, alarms)
+        })
+        .collect();
+    let activities = (world.autoscaling.activities.iter().rev())
+        .filter(|a| a.resource_id == resource && a.not_scaled.is_none())
+        .take(ACTIVITIES_SHOWN)
+        .map(|a| (a.description.clone(), a.cause.clone(), a.status))
+        .collect();
+    let resource_label = (world.ecs.services.iter())
+        .find(|s| s.cluster == cluster && s.name == service)
+        .and_then(|s| s.load_balancers.first())
+        .filter(|lb| lb.load_balancer_name.is_none())
+        .and_then(|lb| {
+            let users = world.load_balancers_of(&lb.target_group_arn);
+            let alb = (world.elb.load_balancers.iter()).find(|l| {
+                users.contains(&l.arn) && l.kind == crate::elb::load_balancer::Kind::Application
+            })?;
+            let dimension = crate::elb::traffic::dimension_value;
+            Some(format!(
+                "{}/{}",
+                dimension(&alb.arn),
+                dimension(&lb.target_group_arn)
+            ))
+        });
+    ScalingView {
+        bounds,
+        policies,
+        activities,
+        resource_label,
+    }
+}
+
+/// The metrics a target-tracking policy may follow from the panel, with their default targets.
+pub const TRACKED_METRICS: [(&str, &str, &str); 3] = [
+    ("ECSServiceAverageCPUUtilization", "average CPU (%)", "50"),
+    (
+        "ECSServiceAverageMemoryUtilization",
+        "average memory (%)",
+        "70",
+    ),
+    (
+        "ALBRequestCountPerTarget",
+        "requests per target a minute",
+        "1000",
+    ),
+];
+
+/// PutScalingPolicy for a target-tracking policy on `metric` at `target` (the text typed: a
+/// number is sent as one, anything else as typed for AWS's check to refuse).
+pub fn target_tracking_request(
+    resource: &str,
+    metric: &str,
+    target: &str,
+    resource_label: Option<&str>,
+) -> Value {
+    let mut predefined = json!({ "PredefinedMetricType": metric });
+    if metric == "ALBRequestCountPerTarget" {
+        if let Some(label) = resource_label {
+            predefined["ResourceLabel"] = json!(label);
+        }
+    }
+    let target_value = target
+        .trim()
+        .parse::<f64>()
+        .map_or_else(|_| json!(target.trim()), |v| json!(v));
+    let short = match metric {
+        "ECSServiceAverageCPUUtilization" => "cpu",
+        "ECSServiceAverageMemoryUtilization" => "memory",
+        _ => "requests",
+    };
+    json!({
+        "PolicyName": format!("{short}-target-tracking"),
+        "ServiceNamespace": "ecs",
+        "ResourceId": resource,
+        "ScalableDimension": crate::autoscaling::DIMENSION,
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": target_value,
+            "PredefinedMetricSpecification": predefined,
+        },
+    })
+}
