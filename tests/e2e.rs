@@ -594,11 +594,11 @@ async fn space_and_enter_on_a_focused_control_press_it_and_never_start_the_simul
     wait_text(&client, "#notice", "Stepped").await;
     assert!(client.find(Locator::Id("btn-play")).await.is_ok());
     // Enter on a <summary> opens its form.
-    let summary = "#panel-services details:last-of-type summary";
+    let summary = "#panel-services > details.subform:last-of-type summary";
     keys_to(&client, summary, &Key::Enter.to_string()).await;
     let open = client
         .execute(
-            "return document.querySelector('#panel-services details:last-of-type').open",
+            "return document.querySelector('#panel-services > details.subform:last-of-type').open",
             vec![],
         )
         .await
@@ -989,7 +989,11 @@ async fn the_smaller_defects_of_the_walk_through_stay_fixed() {
 
     // The services form sends numbers as typed: AWS's refusal replaces the last answer.
     // (A reload comes back paused.)
-    click(&client, "#panel-services details:first-of-type summary").await;
+    click(
+        &client,
+        "#panel-services > details.subform:first-of-type summary",
+    )
+    .await;
     fill(&client, "#svc-name", "other").await;
     fill(&client, "#svc-desired", "").await;
     click(&client, "#btn-create-service").await;
@@ -1013,7 +1017,7 @@ async fn the_smaller_defects_of_the_walk_through_stay_fixed() {
 
     // Fargate with a placement strategy: AWS's refusal, not a silent drop.
     open(&client, &site, "fargate-basics").await;
-    let form = "#panel-services details:first-of-type";
+    let form = "#panel-services > details.subform:first-of-type";
     if !text(&client, form).await.contains("Service name") {
         click(&client, &format!("{form} summary")).await;
     }
