@@ -361,3 +361,30 @@ fn the_playgrounds_log_lists_an_alarms_change_as_its_own_kind() {
         "Alarm hot INSUFFICIENT_DATA -> ALARM · Threshold Crossed: 1 datapoint [9.0 (01/01/26 00:00:00)] was greater than the threshold (5.0)."
     );
 }
+
+#[test]
+fn each_alarm_with_datapoints_has_a_chart_of_its_metric_and_threshold() {
+    use ecsplay::ui::model::charts::alarm_charts;
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "cloudwatch:PutMetricAlarm",
+        json!({ "AlarmName": "hot", "Namespace": "App", "MetricName": "Load", "Statistic": "Maximum",
+                "Period": 60, "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold" }),
+    );
+    assert!(alarm_charts(&world).is_empty(), "no datapoints, no chart");
+    for value in [3.0, 9.0] {
+        sim::advance(&mut world, 1_000);
+        put(&mut world, value);
+        sim::advance(&mut world, MINUTE - 1_000);
+    }
+    let charts = alarm_charts(&world);
+    assert_eq!(charts.len(), 1);
+    assert_eq!(
+        charts[0].caption,
+        "hot: Load Maximum (GreaterThanThreshold), now ALARM"
+    );
+    let values: Vec<f64> = charts[0].lines[0].points.iter().map(|p| p.1).collect();
+    assert_eq!(values, [3.0, 9.0]);
+    assert!(charts[0].lines[1].points.iter().all(|p| p.1 == 5.0));
+}

@@ -1873,6 +1873,30 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
         log.contains("ALARM"),
         "the alarm's event is in the log: {log}"
     );
+    // The alarm's chart: its metric and threshold.
+    let captions = text(&client, "#panel-charts").await;
+    assert!(
+        captions
+            .contains("AlarmHigh (target tracking): CPUUtilization Average (GreaterThanThreshold)"),
+        "{captions}"
+    );
+    client
+        .execute(
+            "document.querySelector(\"#panel-charts figure[data-chart='alarm']\").scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "alarm-chart.png").await;
+    let section = client
+        .execute(
+            "return document.querySelector(\".scaling[data-scaling='web']\").outerHTML",
+            vec![],
+        )
+        .await
+        .unwrap();
+    eprintln!("SECTION {section}");
     client
         .execute(
             "document.querySelector(\".scaling[data-scaling='web']\").scrollIntoView()",

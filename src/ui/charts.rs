@@ -58,7 +58,8 @@ pub fn charts(props: &ChartsProps) -> Html {
     let now = session.now();
     let moment = props.moment;
     let samples: Vec<Sample> = session.samples().to_vec();
-    let metric_charts = super::model::charts::traffic_charts(world);
+    let mut metric_charts = super::model::charts::traffic_charts(world);
+    metric_charts.extend(super::model::charts::alarm_charts(world));
     let more = world
         .ecs
         .services

@@ -303,3 +303,62 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
     }
     charts
 }
+
+/// Alarms charted at the most (the first made).
+pub const CHARTED_ALARMS_MAX: usize = 4;
+
+/// A chart per alarm with datapoints: its metric at its statistic and its threshold, the
+/// caption saying its state (a scaling policy's alarms show why the desired count moved).
+pub fn alarm_charts(world: &World) -> Vec<MetricChart> {
+    let mut charts = Vec::new();
+    for alarm in world.cloudwatch.alarms.iter().take(CHARTED_ALARMS_MAX) {
+        let dims: Vec<(&str, &str)> = (alarm.metric.dimensions.iter())
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let points = metric_points(
+            world,
+            &alarm.metric.namespace,
+            &alarm.metric.name,
+            &dims,
+            &alarm.statistic,
+            1.0,
+        );
+        let (Some(first), Some(last)) = (points.first().copied(), points.last().copied()) else {
+            continue;
+        };
+        let short = alarm
+            .name
+            .rsplit_once("-Alarm")
+            .map_or(alarm.name.as_str(), |(_, rest)| rest);
+        let short = short.split('-').next().unwrap_or(short);
+        let name = if alarm.name.starts_with("TargetTracking-") {
+            format!("Alarm{short} (target tracking)")
+        } else {
+            alarm.name.clone()
+        };
+        charts.push(MetricChart {
+            kind: "alarm",
+            caption: format!(
+                "{name}: {} {} ({}), now {}",
+                alarm.metric.name,
+                alarm.statistic,
+                alarm.comparison.as_str(),
+                alarm.state.as_str()
+            ),
+            unit: "",
+            lines: vec![
+                MetricLine {
+                    label: alarm.metric.name.clone(),
+                    colour: 0,
+                    points,
+                },
+                MetricLine {
+                    label: format!("threshold {}", alarm.threshold),
+                    colour: 1,
+                    points: vec![(first.0, alarm.threshold), (last.0, alarm.threshold)],
+                },
+            ],
+        });
+    }
+    charts
+}
