@@ -453,3 +453,23 @@ fn the_panel_offers_requests_per_target_with_the_services_resource_label() {
     sim::advance(&mut world, 5 * MINUTE);
     assert_eq!(desired(&mut world), 6);
 }
+
+#[test]
+fn the_step_scaling_preset_walks_the_worked_example() {
+    use ecsplay::scenario::presets::preset;
+    use ecsplay::scenario::run::run_until;
+    let scenario = preset("step-scaling").expect("the preset");
+    // Each datapoint is put at m:30 and acts at the next minute's start.
+    let mut seen = Vec::new();
+    for minute in [6, 8, 10, 12, 13] {
+        let mut world = run_until(&scenario, minute * MINUTE + 1_000);
+        seen.push(desired_of(&mut world, "worker"));
+    }
+    assert_eq!(seen, [11, 14, 13, 10, 10]);
+}
+
+fn desired_of(world: &mut World, service: &str) -> u64 {
+    sim::describe_service(world, "demo", service)["desiredCount"]
+        .as_u64()
+        .unwrap()
+}

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 18] = [
+const GOLDEN: [(&str, &str, &str); 19] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -418,6 +418,11 @@ const GOLDEN: [(&str, &str, &str); 18] = [
         "target-tracking-daily",
         include_str!("../static/scenarios/target-tracking-daily.json"),
         include_str!("golden/target-tracking-daily.jsonl"),
+    ),
+    (
+        "step-scaling",
+        include_str!("../static/scenarios/step-scaling.json"),
+        include_str!("golden/step-scaling.jsonl"),
     ),
     (
         "blank",

@@ -1889,14 +1889,6 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
         .unwrap();
     tokio::time::sleep(Duration::from_millis(600)).await;
     shoot(&client, "alarm-chart.png").await;
-    let section = client
-        .execute(
-            "return document.querySelector(\".scaling[data-scaling='web']\").outerHTML",
-            vec![],
-        )
-        .await
-        .unwrap();
-    eprintln!("SECTION {section}");
     client
         .execute(
             "document.querySelector(\".scaling[data-scaling='web']\").scrollIntoView()",

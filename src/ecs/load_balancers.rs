@@ -249,6 +249,11 @@ impl World {
             return &[];
         };
         let s = &self.ecs.services[service];
+        // Most services have none: no need to find the task's deployment.
+        if s.load_balancers.is_empty() && s.deployments.iter().all(|d| d.load_balancers.is_empty())
+        {
+            return &[];
+        }
         match self.deployment_of(service, task) {
             Some(d) => &s.deployments[d].load_balancers,
             None => &s.load_balancers,

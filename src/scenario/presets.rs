@@ -69,6 +69,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/target-tracking-daily.json"),
     ),
     (
+        "step-scaling",
+        include_str!("../../static/scenarios/step-scaling.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),
