@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 19] = [
+const GOLDEN: [(&str, &str, &str); 20] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -423,6 +423,11 @@ const GOLDEN: [(&str, &str, &str); 19] = [
         "step-scaling",
         include_str!("../static/scenarios/step-scaling.json"),
         include_str!("golden/step-scaling.jsonl"),
+    ),
+    (
+        "scheduled-business-hours",
+        include_str!("../static/scenarios/scheduled-business-hours.json"),
+        include_str!("golden/scheduled-business-hours.jsonl"),
     ),
     (
         "blank",

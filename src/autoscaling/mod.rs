@@ -13,7 +13,10 @@
 //! AWS publishes no capacity formula for target tracking (aws-facts 16.1); the model's:
 //! out to `ceil(current x metric / target)` ([`scale_out_capacity`]), in to the same when it is
 //! fewer ([`scale_in_capacity`]: fewer still would flap back out), within the target's bounds.
-//! Scheduled actions are not here yet.
+//! Scheduled actions (`schedule`) set the target's min and max at their times, ignoring
+//! cooldowns, and push the desired count inside them.
+
+pub mod schedule;
 
 use std::collections::VecDeque;
 
@@ -39,10 +42,46 @@ pub const TARGETS_MAX: usize = 500;
 pub const POLICIES_PER_TARGET_MAX: usize = 50;
 pub const ACTIVITIES_MAX: usize = 1_000;
 
+/// Scheduled actions per scalable target at the most (Application Auto Scaling's quota).
+pub const SCHEDULED_ACTIONS_PER_TARGET_MAX: usize = 200;
+
+/// What Application Auto Scaling schedules: a scheduled action's next time (by its number: a
+/// replaced or deleted action's timer finds nothing).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timer {
+    Scheduled(u64),
+}
+
+impl From<Timer> for crate::world::Timer {
+    fn from(timer: Timer) -> Self {
+        crate::world::Timer::AutoScaling(timer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledAction {
+    pub number: u64,
+    pub name: String,
+    pub arn: String,
+    pub resource_id: String,
+    pub schedule_text: String,
+    pub schedule: schedule::Schedule,
+    pub timezone: Option<String>,
+    /// Epoch ms, UTC.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub created_at: SimTime,
+}
+
 #[derive(Debug, Default)]
 pub struct AutoScalingState {
     pub targets: Vec<ScalableTarget>,
     pub policies: Vec<Policy>,
+    pub scheduled: Vec<ScheduledAction>,
+    /// Scheduled actions made so far: the next one's number.
+    pub scheduled_made: u64,
     /// Scaling activities, oldest first.
     pub activities: VecDeque<Activity>,
 }
@@ -380,10 +419,63 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "DescribeScalingPolicies" => world.describe_scaling_policies(input),
         "DeleteScalingPolicy" => world.delete_scaling_policy(input),
         "DescribeScalingActivities" => world.describe_scaling_activities(input),
+        "PutScheduledAction" => world.put_scheduled_action(input),
+        "DescribeScheduledActions" => world.describe_scheduled_actions(input),
+        "DeleteScheduledAction" => world.delete_scheduled_action(input),
         _ => Err(ApiError::unknown_operation(&format!(
             "application-autoscaling:{operation}"
         ))),
     }
+}
+
+/// Fires an Application Auto Scaling timer.
+pub fn fire(world: &mut World, timer: Timer) {
+    match timer {
+        Timer::Scheduled(number) => world.run_scheduled_action(number),
+    }
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PutScheduledRequest {
+    service_namespace: String,
+    schedule: Option<String>,
+    timezone: Option<String>,
+    scheduled_action_name: String,
+    resource_id: String,
+    scalable_dimension: String,
+    start_time: Option<Value>,
+    end_time: Option<Value>,
+    scalable_target_action: Option<TargetAction>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct TargetAction {
+    min_capacity: Option<i64>,
+    max_capacity: Option<i64>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct DescribeScheduledRequest {
+    service_namespace: String,
+    scheduled_action_names: Option<Vec<String>>,
+    resource_id: Option<String>,
+    scalable_dimension: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct DeleteScheduledRequest {
+    service_namespace: String,
+    scheduled_action_name: String,
+    resource_id: String,
+    scalable_dimension: String,
 }
 
 /// CloudWatch's alarm `alarm` in `state` invokes policy `policy` (its ARN).
@@ -1149,6 +1241,310 @@ impl World {
             target.service,
             new,
         ));
+    }
+
+    /// Epoch ms (UTC) of simulated time `t`.
+    fn epoch_ms(&self, t: SimTime) -> i64 {
+        self.config.start_epoch_ms + t as i64
+    }
+
+    /// A timestamp field: ISO 8601 text or epoch seconds, as the CLI sends them.
+    fn time_field(value: &Option<Value>, path: &str) -> Result<Option<i64>, ApiError> {
+        match value {
+            None => Ok(None),
+            Some(Value::String(text)) => crate::engine::time::parse_timestamp(text)
+                .map(Some)
+                .map_err(|e| validation(e, path)),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .map(|s| Some((s * 1000.0) as i64))
+                .ok_or_else(|| validation("not a time", path)),
+            Some(_) => Err(validation("a time is ISO 8601 text or epoch seconds", path)),
+        }
+    }
+
+    pub(crate) fn put_scheduled_action(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: PutScheduledRequest = parse_request(input)?;
+        check_namespace(
+            &request.service_namespace,
+            Some(&request.scalable_dimension),
+        )?;
+        if self.target_index(&request.resource_id).is_none() {
+            return Err(no_target(&request.resource_id));
+        }
+        let name = request.scheduled_action_name.clone();
+        if name.is_empty() || name.len() > 256 || name.contains(':') {
+            return Err(validation(
+                "The scheduled action name must be 1 to 256 characters, without ':'.",
+                "$.ScheduledActionName",
+            ));
+        }
+        let existing = (self.autoscaling.scheduled.iter())
+            .position(|a| a.resource_id == request.resource_id && a.name == name);
+        let old = existing.map(|i| self.autoscaling.scheduled[i].clone());
+        let text = match (&request.schedule, &old) {
+            (Some(t), _) => t.clone(),
+            (None, Some(o)) => o.schedule_text.clone(),
+            (None, None) => {
+                return Err(validation(
+                    "Schedule is required for a new scheduled action.",
+                    "$.Schedule",
+                ))
+            }
+        };
+        let parsed = schedule::parse(&text).map_err(|e| {
+            validation(
+                format!("Invalid schedule expression '{text}': {e}"),
+                "$.Schedule",
+            )
+        })?;
+        let timezone = request
+            .timezone
+            .clone()
+            .or_else(|| old.as_ref().and_then(|o| o.timezone.clone()));
+        if let Some(tz) = &timezone {
+            if schedule::zone(tz).is_none() {
+                return Err(ApiError::not_modelled(
+                    "$.Timezone",
+                    &format!("the time zone '{tz}' is not in the model's table of zones (see the README); UTC, Etc/GMT+N and the named ones are."),
+                ));
+            }
+        }
+        let start = Self::time_field(&request.start_time, "$.StartTime")?;
+        let end = Self::time_field(&request.end_time, "$.EndTime")?;
+        let action = request.scalable_target_action.as_ref();
+        let capacity = |v: Option<i64>, path: &str| -> Result<Option<u32>, ApiError> {
+            match v {
+                None => Ok(None),
+                Some(v) if (0..=crate::ecs::read::TASKS_PER_SERVICE_MAX).contains(&v) => {
+                    Ok(Some(v as u32))
+                }
+                Some(v) => Err(validation(format!("Invalid capacity {v}."), path)),
+            }
+        };
+        let min = capacity(
+            action.and_then(|a| a.min_capacity),
+            "$.ScalableTargetAction.MinCapacity",
+        )?;
+        let max = capacity(
+            action.and_then(|a| a.max_capacity),
+            "$.ScalableTargetAction.MaxCapacity",
+        )?;
+        if let (Some(min), Some(max)) = (min, max) {
+            if min > max {
+                return Err(validation(
+                    format!(
+                        "Minimum capacity ({min}) cannot be greater than maximum capacity ({max})."
+                    ),
+                    "$.ScalableTargetAction.MinCapacity",
+                ));
+            }
+        }
+        let count = (self.autoscaling.scheduled.iter())
+            .filter(|a| a.resource_id == request.resource_id)
+            .count();
+        if existing.is_none() && count >= SCHEDULED_ACTIONS_PER_TARGET_MAX {
+            return Err(ApiError::new(
+                "LimitExceededException",
+                format!("A scalable target has {SCHEDULED_ACTIONS_PER_TARGET_MAX} scheduled actions at the most."),
+                None,
+            ));
+        }
+        self.autoscaling.scheduled_made += 1;
+        let number = self.autoscaling.scheduled_made;
+        let arn = match &old {
+            Some(o) => o.arn.clone(),
+            None => format!(
+                "arn:aws:autoscaling:{}:{}:scheduledAction:{}:resource/ecs/{}:scheduledActionName/{name}",
+                self.config.region,
+                self.config.account,
+                self.ids.uuid(),
+                request.resource_id
+            ),
+        };
+        let scheduled = ScheduledAction {
+            number,
+            name,
+            arn,
+            resource_id: request.resource_id,
+            schedule_text: text,
+            schedule: parsed,
+            timezone,
+            start,
+            end,
+            min,
+            max,
+            created_at: self.now,
+        };
+        self.schedule_next(&scheduled);
+        match existing {
+            Some(i) => self.autoscaling.scheduled[i] = scheduled,
+            None => self.autoscaling.scheduled.push(scheduled),
+        }
+        Ok(json!({}))
+    }
+
+    /// Sets the timer of a scheduled action's next time, if it has one.
+    fn schedule_next(&mut self, action: &ScheduledAction) {
+        let zone = schedule::zone(action.timezone.as_deref().unwrap_or("UTC")).expect("checked");
+        let now = self.epoch_ms(self.now);
+        let origin = action
+            .start
+            .unwrap_or_else(|| self.epoch_ms(action.created_at));
+        let after = action.start.map_or(now, |s| (s - 1).max(now));
+        if let Some(next) = schedule::next_after(&action.schedule, zone, after, origin, action.end)
+        {
+            let delay = (next - now).max(0) as SimTime;
+            self.schedule(delay, Timer::Scheduled(action.number));
+        }
+    }
+
+    /// A scheduled action's time: the target's new bounds (unless scheduled scaling is
+    /// suspended), the desired count pushed inside them, the next time set.
+    fn run_scheduled_action(&mut self, number: u64) {
+        let Some(action) = (self.autoscaling.scheduled.iter())
+            .find(|a| a.number == number)
+            .cloned()
+        else {
+            return; // Replaced or deleted since.
+        };
+        self.schedule_next(&action);
+        let Some(t) = self.target_index(&action.resource_id) else {
+            return;
+        };
+        if self.autoscaling.targets[t].suspended[2] {
+            return;
+        }
+        let target = &mut self.autoscaling.targets[t];
+        let min = action.min.unwrap_or(target.min);
+        let max = action.max.unwrap_or(target.max);
+        target.min = min.min(max);
+        target.max = max;
+        let target = target.clone();
+        let what = match (action.min, action.max) {
+            (Some(min), Some(max)) => format!("min capacity to {min} and max capacity to {max}"),
+            (Some(min), None) => format!("min capacity to {min}"),
+            (None, Some(max)) => format!("max capacity to {max}"),
+            (None, None) => "nothing".into(),
+        };
+        let now = self.now;
+        let id = self.ids.uuid();
+        self.record_activity(Activity {
+            id,
+            resource_id: target.resource_id.clone(),
+            description: format!("Setting {what}"),
+            cause: format!("scheduled action name {} was triggered", action.name),
+            at: now,
+            status: "Successful",
+            message: format!("Successfully set {what}"),
+            not_scaled: None,
+        });
+        let Some((current, _)) =
+            crate::ecs::read::service_counts(self, &target.cluster, &target.service)
+        else {
+            return;
+        };
+        let (new, cause) = if current < target.min {
+            (
+                target.min,
+                format!("minimum capacity was set to {}", target.min),
+            )
+        } else if current > target.max {
+            (
+                target.max,
+                format!("maximum capacity was set to {}", target.max),
+            )
+        } else {
+            return;
+        };
+        let id = self.ids.uuid();
+        self.record_activity(Activity {
+            id,
+            resource_id: target.resource_id.clone(),
+            description: format!("Setting desired count to {new}."),
+            cause,
+            at: now,
+            status: "Successful",
+            message: format!(
+                "Successfully set desired count to {new}. Change successfully fulfilled by ecs."
+            ),
+            not_scaled: None,
+        });
+        self.command(Command::SetDesiredCount(
+            target.cluster,
+            target.service,
+            new,
+        ));
+    }
+
+    pub(crate) fn describe_scheduled_actions(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DescribeScheduledRequest = parse_request(input)?;
+        refuse_unmodelled(input, PAGING_UNMODELLED)?;
+        check_namespace(
+            &request.service_namespace,
+            request.scalable_dimension.as_deref(),
+        )?;
+        let iso = |ms: i64| crate::engine::time::format_timestamp(ms);
+        let out: Vec<Value> = (self.autoscaling.scheduled.iter())
+            .filter(|a| {
+                request
+                    .resource_id
+                    .as_ref()
+                    .is_none_or(|r| *r == a.resource_id)
+            })
+            .filter(|a| {
+                (request.scheduled_action_names.as_ref()).is_none_or(|n| n.contains(&a.name))
+            })
+            .map(|a| {
+                let mut v = json!({
+                    "ScheduledActionName": a.name,
+                    "ScheduledActionARN": a.arn,
+                    "ServiceNamespace": "ecs",
+                    "Schedule": a.schedule_text,
+                    "ResourceId": a.resource_id,
+                    "ScalableDimension": DIMENSION,
+                    "ScalableTargetAction": {},
+                    "CreationTime": self.epoch_seconds(a.created_at),
+                });
+                if let Some(tz) = &a.timezone {
+                    v["Timezone"] = json!(tz);
+                }
+                if let Some(min) = a.min {
+                    v["ScalableTargetAction"]["MinCapacity"] = json!(min);
+                }
+                if let Some(max) = a.max {
+                    v["ScalableTargetAction"]["MaxCapacity"] = json!(max);
+                }
+                if let Some(s) = a.start {
+                    v["StartTime"] = json!(iso(s));
+                }
+                if let Some(e) = a.end {
+                    v["EndTime"] = json!(iso(e));
+                }
+                v
+            })
+            .collect();
+        Ok(json!({ "ScheduledActions": out }))
+    }
+
+    pub(crate) fn delete_scheduled_action(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: DeleteScheduledRequest = parse_request(input)?;
+        check_namespace(
+            &request.service_namespace,
+            Some(&request.scalable_dimension),
+        )?;
+        let found = (self.autoscaling.scheduled.iter()).position(|a| {
+            a.resource_id == request.resource_id && a.name == request.scheduled_action_name
+        });
+        let Some(i) = found else {
+            return Err(ApiError::new(
+                "ObjectNotFoundException",
+                format!("No scheduled action found for service namespace: ecs, resource ID: {}, scalable dimension: {DIMENSION}, scheduled action name: {}", request.resource_id, request.scheduled_action_name),
+                Some("$.ScheduledActionName"),
+            ));
+        };
+        self.autoscaling.scheduled.remove(i);
+        Ok(json!({}))
     }
 
     /// A not-scaled activity (DescribeScalingActivities with IncludeNotScaledActivities).

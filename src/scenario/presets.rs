@@ -73,6 +73,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/step-scaling.json"),
     ),
     (
+        "scheduled-business-hours",
+        include_str!("../../static/scenarios/scheduled-business-hours.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

@@ -76,6 +76,7 @@ pub enum Timer {
     Ecs(crate::ecs::Timer),
     Ec2(crate::ec2::Timer),
     Elb(crate::elb::Timer),
+    AutoScaling(crate::autoscaling::Timer),
 }
 
 impl From<crate::elb::Timer> for Timer {
@@ -451,6 +452,7 @@ impl World {
             Timer::Ecs(timer) => crate::ecs::fire(self, timer),
             Timer::Ec2(timer) => crate::ec2::fire(self, timer),
             Timer::Elb(timer) => crate::elb::fire(self, timer),
+            Timer::AutoScaling(timer) => crate::autoscaling::fire(self, timer),
         }
         self.run_commands();
     }
