@@ -473,3 +473,68 @@ fn desired_of(world: &mut World, service: &str) -> u64 {
         .as_u64()
         .unwrap()
 }
+
+#[test]
+fn a_spike_during_the_scale_in_cooldown_scales_out_at_once_and_the_next_scale_in_waits() {
+    let mut world = sim::world();
+    sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 2);
+    sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "app", "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 64 }] }),
+    );
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 4 }),
+    );
+    sim::ok(
+        &mut world,
+        "application-autoscaling:RegisterScalableTarget",
+        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
+                "MinCapacity": 1, "MaxCapacity": 20 }),
+    );
+    sim::ok(
+        &mut world,
+        "application-autoscaling:PutScalingPolicy",
+        json!({ "PolicyName": "load", "ServiceNamespace": "ecs", "ResourceId": "service/demo/app",
+                "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration": { "TargetValue": 50.0, "ScaleOutCooldown": 0, "ScaleInCooldown": 1200,
+                    "CustomizedMetricSpecification": { "MetricName": "Load", "Namespace": "App", "Statistic": "Average" } } }),
+    );
+    let feed = |world: &mut World, value: f64, minutes: u32| {
+        for _ in 0..minutes {
+            sim::advance(world, 1_000);
+            sim::ok(
+                world,
+                "cloudwatch:PutMetricData",
+                json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": value }] }),
+            );
+            sim::advance(world, MINUTE - 1_000);
+        }
+    };
+    let desired = |world: &mut World| desired_of_app(world);
+    // 15 quiet minutes at 20: the low alarm scales in to ceil(4 x 20 / 50) = 2.
+    feed(&mut world, 20.0, 15);
+    assert_eq!(desired(&mut world), 2);
+    // A spike within the 20-minute scale-in cooldown: 3 minutes at 100 scale out at once.
+    feed(&mut world, 100.0, 3);
+    assert_eq!(desired(&mut world), 4, "ceil(2 x 100 / 50)");
+    // Quiet again: the low alarm fires after 15 minutes, but the scale-in cooldown (20 minutes
+    // from the last scale-in) holds it until it is over.
+    feed(&mut world, 20.0, 16);
+    let held = desired(&mut world);
+    feed(&mut world, 20.0, 3);
+    let after = desired(&mut world);
+    assert_eq!(
+        (held, after),
+        (4, 2),
+        "held by the cooldown, then ceil(4 x 20 / 50)"
+    );
+}
+
+fn desired_of_app(world: &mut World) -> u64 {
+    sim::describe_service(world, "demo", "app")["desiredCount"]
+        .as_u64()
+        .unwrap()
+}

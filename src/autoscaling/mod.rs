@@ -1140,8 +1140,8 @@ impl World {
                         .is_none_or(|(_, _, after)| wanted > after);
                     larger.then_some((i64::from(wanted), true))
                 } else if tt.low.as_deref() == Some(alarm) && !tt.disable_scale_in {
-                    let cooling = within(policy.last_in, tt.scale_in_cooldown_s)
-                        || within(policy.last_out.map(|o| o.0), tt.scale_in_cooldown_s);
+                    // ScaleInCooldown: after a scale-in, before another (aws-facts 6.2).
+                    let cooling = within(policy.last_in, tt.scale_in_cooldown_s);
                     if cooling {
                         None
                     } else {
