@@ -299,6 +299,22 @@ fn target_tracking_on_cpu_makes_its_alarms_and_scales_out_then_in_after_its_cool
         activities(&mut world)[0]["Description"],
         "Setting desired count to 2."
     );
+    // The charts: the tasks chart marks each change; the high alarm's chart has its time in
+    // ALARM behind its metric.
+    use ecsplay::ui::model::charts::{alarm_charts, scaling_marks};
+    let marks: Vec<String> = scaling_marks(&world, "demo", "web")
+        .into_iter()
+        .map(|(_, label)| label)
+        .collect();
+    assert_eq!(marks, ["-> 4", "-> 2"]);
+    let charts = alarm_charts(&world);
+    let high = charts
+        .iter()
+        .find(|c| c.caption.starts_with("AlarmHigh"))
+        .unwrap();
+    assert_eq!(high.bands.len(), 1, "one stretch in ALARM");
+    let (from, to) = high.bands[0];
+    assert!(to > from && to - from >= 60_000, "{:?}", high.bands);
 }
 
 #[test]

@@ -1891,6 +1891,15 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
     shoot(&client, "alarm-chart.png").await;
     client
         .execute(
+            "document.getElementById('panel-charts').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "scaling-chart.png").await;
+    client
+        .execute(
             "document.querySelector(\".scaling[data-scaling='web']\").scrollIntoView()",
             vec![],
         )

@@ -27,6 +27,10 @@ const MEMORY: RGBColor = RGBColor(3, 127, 12);
 const MARK: RGBColor = RGBColor(132, 78, 206);
 /// A scenario card's moment: the time that shows its answer.
 const MOMENT: RGBColor = RGBColor(209, 50, 18);
+/// A scaling activity's mark on the tasks chart.
+const SCALING: RGBColor = RGBColor(3, 127, 12);
+/// An alarm's time in ALARM, behind its chart's lines.
+const ALARM_BAND: RGBColor = RGBColor(253, 226, 226);
 /// Each chart's size in pixels, on the page and in the SVG export.
 const CHART_W: u32 = 420;
 const CHART_H: u32 = 170;
@@ -52,6 +56,7 @@ pub fn charts(props: &ChartsProps) -> Html {
         .take(CHARTED_SERVICES_MAX)
         .map(|(s, label)| ServiceSeries {
             name: label,
+            scaling: super::model::charts::scaling_marks(world, &s.cluster, &s.name),
             ..ServiceSeries::of(s)
         })
         .collect();
@@ -306,6 +311,10 @@ fn draw_service<'a, DB: DrawingBackend + 'a>(
     if let Some(at) = moment {
         mark(&mut chart, at, "card", MOMENT, y_max, 3)?;
     }
+    // Each scaling activity that set the desired count, marked with the count it set.
+    for (n, (t, label)) in series.scaling.iter().enumerate() {
+        mark(&mut chart, *t, label, SCALING, y_max, 3 + n % 3)?;
+    }
     chart.draw_series(LineSeries::new(
         steps(&series.pending, now),
         PENDING.stroke_width(2),
@@ -386,6 +395,13 @@ fn draw_metric<'a, DB: DrawingBackend + 'a>(
     if let Some(at) = moment {
         mark(&mut area, at, "card", MOMENT, y_max, 0)?;
     }
+    // An alarm's time in ALARM, behind its metric.
+    area.draw_series(chart.bands.iter().map(|&(from, to)| {
+        Rectangle::new(
+            [(minutes(from), 0.0), (minutes(to), y_max)],
+            ALARM_BAND.filled(),
+        )
+    }))?;
     for line in &chart.lines {
         area.draw_series(LineSeries::new(
             line.points.iter().map(|&(t, v)| (minutes(t), v)),

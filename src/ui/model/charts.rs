@@ -34,6 +34,26 @@ pub struct ServiceSeries {
     pub pending: Vec<(SimTime, u32)>,
     /// Each deployment's start: time and its task definition (`family:revision`).
     pub deployments: Vec<(SimTime, String)>,
+    /// Each scaling activity that set its desired count: time and the new count (`-> 4`).
+    pub scaling: Vec<(SimTime, String)>,
+}
+
+/// Scaling activities marked on a service's tasks chart at the most (the newest).
+pub const SCALING_MARKS_MAX: usize = 20;
+
+/// The scaling activities that set `cluster`/`service`'s desired count, as chart marks.
+pub fn scaling_marks(world: &World, cluster: &str, service: &str) -> Vec<(SimTime, String)> {
+    let resource = format!("service/{cluster}/{service}");
+    let mut marks: Vec<(SimTime, String)> = (world.autoscaling.activities.iter().rev())
+        .filter(|a| a.resource_id == resource && a.not_scaled.is_none())
+        .filter_map(|a| {
+            let count = a.description.strip_prefix("Setting desired count to ")?;
+            Some((a.at, format!("-> {}", count.trim_end_matches('.'))))
+        })
+        .take(SCALING_MARKS_MAX)
+        .collect();
+    marks.reverse();
+    marks
 }
 
 impl ServiceSeries {
@@ -112,6 +132,8 @@ pub struct MetricChart {
     /// How the y axis reads (`{v:.0}%`...): a suffix for its labels.
     pub unit: &'static str,
     pub lines: Vec<MetricLine>,
+    /// Spans drawn behind the lines: an alarm's time in ALARM (start, end).
+    pub bands: Vec<(SimTime, SimTime)>,
 }
 
 impl MetricChart {
@@ -206,6 +228,7 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
             kind: "requests",
             caption: format!("{}: requests and 5xx a minute", lb.name),
             unit: "",
+            bands: Vec::new(),
             lines: vec![
                 MetricLine {
                     label: requests_name.into(),
@@ -237,6 +260,7 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
                     }
                 ),
                 unit: " ms",
+                bands: Vec::new(),
                 lines: vec![MetricLine {
                     label: latency.into(),
                     colour: 2,
@@ -272,6 +296,7 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
             kind: "hosts",
             caption: format!("{}: healthy and unhealthy hosts", lb.name),
             unit: "",
+            bands: Vec::new(),
             lines: hosts,
         });
     }
@@ -298,6 +323,7 @@ pub fn traffic_charts(world: &World) -> Vec<MetricChart> {
             kind: "cpu",
             caption: "Services: CPUUtilization (%, AWS/ECS)".into(),
             unit: "%",
+            bands: Vec::new(),
             lines: cpu,
         });
     }
@@ -336,8 +362,26 @@ pub fn alarm_charts(world: &World) -> Vec<MetricChart> {
         } else {
             alarm.name.clone()
         };
+        // Its time in ALARM, from its history's state changes (the newest 100).
+        let mut bands = Vec::new();
+        let mut since = None;
+        for h in alarm.history.iter().filter(|h| h.kind == "StateUpdate") {
+            let state = h.data["newState"]["stateValue"].as_str().unwrap_or("");
+            match (state == "ALARM", since) {
+                (true, None) => since = Some(h.time),
+                (false, Some(start)) => {
+                    bands.push((start, h.time));
+                    since = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = since {
+            bands.push((start, world.now()));
+        }
         charts.push(MetricChart {
             kind: "alarm",
+            bands,
             caption: format!(
                 "{name}: {} {} ({}), now {}",
                 alarm.metric.name,
