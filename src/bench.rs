@@ -292,7 +292,7 @@ pub fn map_fleet(instances: usize, tasks: usize) -> crate::world::World {
 }
 
 /// The benchmarks `ecsplay bench` and the `cargo bench` harnesses run, by name.
-pub const BENCHMARKS: [&str; 4] = ["placement", "day", "day-alb", "engine"];
+pub const BENCHMARKS: [&str; 5] = ["placement", "day", "day-alb", "day-scaling", "engine"];
 
 /// Runs the benchmark `name` (one of [`BENCHMARKS`]) at `scale` and returns the report it
 /// prints, one line per figure; None for an unknown name.
@@ -318,6 +318,21 @@ pub fn run_report(name: &str, scale: f64, clock_ms: &dyn Fn() -> f64) -> Option<
                 "day behind an ALB: 24 h simulated, {instances} instances, {tasks} tasks on dynamic host ports, each a target checked every 30 s, a daily traffic profile on each service (peak {DAY_REQUESTS_PER_TASK_PEAK} requests a second a task): {seconds:.3} s ({} timers, {targets} targets at the end, {} requests)\n",
                 world.timers_fired(),
                 requests_sent(&world)
+            ))
+        }
+        "day-scaling" => {
+            let start = clock_ms();
+            let world = simulated_day_with_scaling();
+            let seconds = (clock_ms() - start) / 1_000.0;
+            let desired: Vec<String> = (world.ecs.services.iter())
+                .map(|s| format!("{} {}", s.name, s.desired_count))
+                .collect();
+            Some(format!(
+                "day with target tracking: 24 h simulated, two services behind an ALB each under a daily traffic profile with target tracking at 50% CPU (2 to 12 tasks): {seconds:.3} s ({} timers, {} scaling activities, {} log records; desired at the end: {})\n",
+                world.timers_fired(),
+                world.autoscaling.activities.len(),
+                world.log().len(),
+                desired.join(", ")
             ))
         }
         "engine" => {
@@ -522,6 +537,93 @@ pub fn simulated_day_behind_alb_until(
         json!({ "image": "app:1", "cpuPerRequest": DAY_CPU_PER_REQUEST, "latency": "20ms", "memory": 128 }),
     );
     while !world.advance_to(until) {}
+    world
+}
+
+/// A day of the `target-tracking-daily` preset's workload on two services: four m5.large
+/// instances, an ALB with a listener and target group per service (`web` on 80, `api` on 81),
+/// each service 2 to 12 tasks of a quarter vCPU with target tracking at 50% CPU, and a daily
+/// traffic profile on each listener (api's peak twice web's, later in the day).
+pub fn simulated_day_with_scaling() -> crate::world::World {
+    use serde_json::json;
+    let mut world = crate::world::World::new(crate::world::WorldConfig::default());
+    must(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "demo" }),
+    );
+    launch_over_zones(&mut world, "m5.large", 4, "demo");
+    must(
+        &mut world,
+        "ec2:AuthorizeSecurityGroupIngress",
+        json!({ "GroupId": "sg-0defa017000000000", "IpPermissions": [{ "IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": [{ "CidrIp": "172.31.0.0/16" }] }] }),
+    );
+    let lb = world
+        .apply(
+            "elasticloadbalancing:CreateLoadBalancer",
+            &json!({ "Name": "front", "Subnets": ["subnet-aaaaaaaaaaaaaaaaa", "subnet-bbbbbbbbbbbbbbbbb", "subnet-ccccccccccccccccc"] }),
+        )
+        .expect("the load balancer")["LoadBalancers"][0]["LoadBalancerArn"]
+        .clone();
+    must(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "app:1", "cpuPerRequest": "20ms", "latency": "30ms", "memory": 200 }),
+    );
+    must(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "app", "cpu": "256", "memory": "512", "containerDefinitions": [{ "name": "app", "image": "app:1",
+                "portMappings": [{ "containerPort": 80, "hostPort": 0 }] }] }),
+    );
+    for (n, (name, peak, noon)) in [("web", 60.0, "12h"), ("api", 120.0, "16h")]
+        .into_iter()
+        .enumerate()
+    {
+        let group = world
+            .apply(
+                "elasticloadbalancing:CreateTargetGroup",
+                &json!({ "Name": name, "Protocol": "HTTP", "Port": 80, "VpcId": crate::ec2::network::DEFAULT_VPC_ID,
+                         "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2 }),
+            )
+            .expect("the target group")["TargetGroups"][0]["TargetGroupArn"]
+            .clone();
+        must(
+            &mut world,
+            "elasticloadbalancing:CreateListener",
+            json!({ "LoadBalancerArn": lb, "Port": 80 + n, "DefaultActions": [{ "Type": "forward", "TargetGroupArn": group }] }),
+        );
+        must(
+            &mut world,
+            "ecs:CreateService",
+            json!({ "cluster": "demo", "serviceName": name, "taskDefinition": "app", "desiredCount": 2,
+                    "loadBalancers": [{ "targetGroupArn": group, "containerName": "app", "containerPort": 80 }] }),
+        );
+        let resource = format!("service/demo/{name}");
+        must(
+            &mut world,
+            "application-autoscaling:RegisterScalableTarget",
+            json!({ "ServiceNamespace": "ecs", "ResourceId": resource, "ScalableDimension": "ecs:service:DesiredCount",
+                    "MinCapacity": 2, "MaxCapacity": 12 }),
+        );
+        must(
+            &mut world,
+            "application-autoscaling:PutScalingPolicy",
+            json!({ "PolicyName": "cpu50", "ServiceNamespace": "ecs", "ResourceId": resource,
+                    "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
+                    "TargetTrackingScalingPolicyConfiguration": { "TargetValue": 50.0,
+                        "PredefinedMetricSpecification": { "PredefinedMetricType": "ECSServiceAverageCPUUtilization" } } }),
+        );
+        let point =
+            |at: &str, share: f64| json!({ "at": at, "requestsPerSecond": (peak * share).round() });
+        must(
+            &mut world,
+            "sim:SetTraffic",
+            json!({ "loadBalancer": "front", "port": 80 + n, "repeat": "24h",
+                    "profile": [point("0h", 0.07), point("6h", 0.07), point("9h", 0.6), point(noon, 1.0), point("20h", 0.4), point("24h", 0.07)] }),
+        );
+    }
+    while !world.advance_to(DAY_MS) {}
     world
 }
 

@@ -554,3 +554,23 @@ fn desired_of_app(world: &mut World) -> u64 {
         .as_u64()
         .unwrap()
 }
+
+#[test]
+fn the_day_with_target_tracking_benchmark_scales_both_services_out_by_day_and_in_by_night() {
+    let world = ecsplay::bench::simulated_day_with_scaling();
+    for service in ["web", "api"] {
+        let resource = format!("service/demo/{service}");
+        let counts: Vec<u32> = (world.autoscaling.activities.iter())
+            .filter(|a| a.resource_id == resource && a.not_scaled.is_none())
+            .filter_map(|a| a.description.strip_prefix("Setting desired count to "))
+            .filter_map(|n| n.trim_end_matches('.').parse().ok())
+            .collect();
+        let peak = counts.iter().copied().max().unwrap_or(0);
+        assert!(peak > 4, "{service} scaled out by day: {counts:?}");
+        assert_eq!(
+            counts.last(),
+            Some(&2),
+            "{service} back to its minimum by night: {counts:?}"
+        );
+    }
+}

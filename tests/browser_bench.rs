@@ -57,3 +57,11 @@ fn a_simulated_day_behind_an_alb_with_daily_traffic_at_a_tenth() {
         "{report}"
     );
 }
+
+#[wasm_bindgen_test]
+fn a_simulated_day_with_target_tracking_on_two_services() {
+    let clock = || js_sys::Date::now();
+    let report = ecsplay::bench::run_report("day-scaling", 1.0, &clock).expect("a benchmark");
+    console_log!("{report} (budget 10 s in the browser)");
+    assert!(report.contains("desired at the end"), "{report}");
+}

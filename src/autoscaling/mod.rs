@@ -1550,9 +1550,9 @@ impl World {
     /// A not-scaled activity (DescribeScalingActivities with IncludeNotScaledActivities).
     fn not_scaled(&mut self, target: &ScalableTarget, cause: &str, code: &str, current: u32) {
         // One per alarm episode is enough: not again while the last activity says the same.
-        let same = self.autoscaling.activities.back().is_some_and(|a| {
-            a.resource_id == target.resource_id && a.cause == cause && a.not_scaled.is_some()
-        });
+        let same = (self.autoscaling.activities.iter().rev())
+            .find(|a| a.resource_id == target.resource_id)
+            .is_some_and(|a| a.cause == cause && a.not_scaled.is_some());
         if same {
             return;
         }

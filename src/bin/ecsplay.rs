@@ -8,6 +8,7 @@
 //! ecsplay bench placement [--scale FRACTION]
 //! ecsplay bench day [--scale FRACTION]
 //! ecsplay bench day-alb [--scale FRACTION]
+//! ecsplay bench day-scaling
 //! ecsplay bench engine [--scale FRACTION]
 //! ecsplay fuzz [--seed N] [--runs M]
 //! ```
@@ -34,6 +35,7 @@ mod cli {
   ecsplay bench placement [--scale FRACTION]   (build with --release for real figures)
   ecsplay bench day [--scale FRACTION]
   ecsplay bench day-alb [--scale FRACTION]
+  ecsplay bench day-scaling
   ecsplay bench engine [--scale FRACTION]
   ecsplay fuzz [--seed N] [--runs M]          (seeds N to N+M-1; default 1 and 100)";
 
