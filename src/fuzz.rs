@@ -64,7 +64,14 @@ pub const ACTIONS: &[&str] = &[
     "elasticloadbalancing:RegisterTargets",
     "elasticloadbalancing:DeregisterTargets",
     "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
     "sim:SetImageBehavior",
+    "sim:SetTraffic",
+    "cloudwatch:PutMetricData",
+    "cloudwatch:PutMetricAlarm",
+    "application-autoscaling:RegisterScalableTarget",
+    "application-autoscaling:PutScalingPolicy",
+    "application-autoscaling:PutScheduledAction",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -384,12 +391,19 @@ fn task_request(
             json!({ "cluster": cluster, "service": service, "force": rng.random_bool(0.5) })
         }
         "ecs:DescribeServices" => json!({ "cluster": cluster, "services": [service] }),
-        _ => ec2_request(rng, world, action, cluster),
+        _ => ec2_request(rng, world, action, cluster, service),
     }
 }
 
 /// Requests of EC2 and `sim:`.
-fn ec2_request(rng: &mut ChaCha8Rng, world: &World, action: &str, cluster: &str) -> Value {
+/// Requests of EC2, ELB, CloudWatch, Application Auto Scaling and `sim:`.
+fn ec2_request(
+    rng: &mut ChaCha8Rng,
+    world: &World,
+    action: &str,
+    cluster: &str,
+    service: &str,
+) -> Value {
     match action {
         "ec2:RunInstances" => {
             let count = rng.random_range(1..=4);
@@ -434,6 +448,60 @@ fn ec2_request(rng: &mut ChaCha8Rng, world: &World, action: &str, cluster: &str)
             json!({ "GroupId": existing(rng, groups, "sg-0"), "IpPermissions": [permission] })
         }
         "ec2:DescribeVpcs" => json!({}),
+        "elasticloadbalancing:CreateLoadBalancer" if rng.random_bool(0.2) => json!({
+            "LoadBalancerName": pick(rng, &["legacy", "web"]),
+            "AvailabilityZones": ["us-east-1a"],
+            "Listeners": [{ "Protocol": pick(rng, &["HTTP", "TCP"]), "LoadBalancerPort": 80, "InstancePort": pick(rng, &[80, 8080]) }],
+        }),
+        "elasticloadbalancing:RegisterInstancesWithLoadBalancer" => json!({
+            "LoadBalancerName": pick(rng, &["legacy", "web"]),
+            "Instances": [{ "InstanceId": existing(rng, ec2_ids(world), "i-0000000000000000") }],
+        }),
+        "sim:SetTraffic" => json!({
+            "loadBalancer": pick(rng, &["web", "api", "legacy"]),
+            "requestsPerSecond": pick(rng, &[0, 10, 500]),
+        }),
+        "cloudwatch:PutMetricData" => json!({
+            "Namespace": "App",
+            "MetricData": [{ "MetricName": "Load", "Value": pick(rng, &[5.0, 50.0, 95.0]) }],
+        }),
+        "cloudwatch:PutMetricAlarm" => json!({
+            "AlarmName": pick(rng, &["load-high", "load-low"]),
+            "Namespace": "App", "MetricName": "Load", "Statistic": "Average", "Period": 60,
+            "EvaluationPeriods": pick(rng, &[1, 3]), "Threshold": 50,
+            "ComparisonOperator": pick(rng, &["GreaterThanThreshold", "LessThanThreshold"]),
+            "TreatMissingData": pick(rng, &["missing", "breaching", "ignore", "notBreaching"]),
+            "AlarmActions": (world.autoscaling.policies.iter()).map(|p| p.arn.clone()).take(1).collect::<Vec<_>>(),
+        }),
+        "application-autoscaling:RegisterScalableTarget" => json!({
+            "ServiceNamespace": "ecs",
+            "ResourceId": format!("service/{cluster}/{service}"),
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "MinCapacity": pick(rng, &[0, 1, 2]), "MaxCapacity": pick(rng, &[1, 4, 8]),
+        }),
+        "application-autoscaling:PutScalingPolicy" if rng.random_bool(0.5) => json!({
+            "PolicyName": "cpu", "ServiceNamespace": "ecs",
+            "ResourceId": format!("service/{cluster}/{service}"),
+            "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": { "TargetValue": pick(rng, &[20.0, 50.0]), "ScaleOutCooldown": 0,
+                "PredefinedMetricSpecification": { "PredefinedMetricType": "ECSServiceAverageCPUUtilization" } },
+        }),
+        "application-autoscaling:PutScalingPolicy" => json!({
+            "PolicyName": "step", "ServiceNamespace": "ecs",
+            "ResourceId": format!("service/{cluster}/{service}"),
+            "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "StepScaling",
+            "StepScalingPolicyConfiguration": { "AdjustmentType": pick(rng, &["ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity"]),
+                "Cooldown": pick(rng, &[0, 60]),
+                "StepAdjustments": [{ "MetricIntervalLowerBound": 0, "ScalingAdjustment": pick(rng, &[1, 50, -1]) }] },
+        }),
+        "application-autoscaling:PutScheduledAction" => json!({
+            "ServiceNamespace": "ecs", "ScheduledActionName": pick(rng, &["a", "b"]),
+            "ResourceId": format!("service/{cluster}/{service}"),
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "Schedule": pick(rng, &["rate(5 minutes)", "cron(*/10 * * * ? *)", "at(2026-01-01T01:00:00)"]),
+            "Timezone": pick(rng, &["UTC", "Europe/Paris"]),
+            "ScalableTargetAction": { "MinCapacity": pick(rng, &[0, 2]), "MaxCapacity": pick(rng, &[3, 6]) },
+        }),
         "elasticloadbalancing:CreateLoadBalancer" => json!({
             "Name": pick(rng, &["web", "api"]),
             "Type": pick(rng, &["application", "network"]),
