@@ -160,6 +160,19 @@ async fn set_editor(client: &Client, text: &str) {
         .unwrap();
 }
 
+/// Sets a text field's value at once and says so to the page (an `input` event), as a paste
+/// would: for a field checked at each keystroke, whose intermediate states are not the test's.
+async fn set_value(client: &Client, css: &str, value: &str) {
+    client
+        .execute(
+            "const f = document.querySelector(arguments[0]); f.value = arguments[1]; \
+             f.dispatchEvent(new InputEvent('input', { bubbles: true }));",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
 async fn fill(client: &Client, css: &str, value: &str) {
     let input = client.find(Locator::Css(css)).await.unwrap();
     input.clear().await.unwrap();
@@ -1850,6 +1863,53 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
         policy.contains("> 50") && policy.contains("< 45"),
         "the two alarms and their thresholds: {policy}"
     );
+    // A scheduled action's schedule is checked as it is typed: the next time, or why not.
+    set_value(
+        &client,
+        ".scaling[data-scaling='web'] .scheduled-schedule",
+        "cron(0 9 * *)",
+    )
+    .await;
+    wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .schedule-check",
+        "six fields",
+    )
+    .await;
+    set_value(
+        &client,
+        ".scaling[data-scaling='web'] .scheduled-schedule",
+        "cron(0 9 ? * MON-FRI *)",
+    )
+    .await;
+    let zone = client
+        .find(Locator::Css(".scaling[data-scaling='web'] .scheduled-zone"))
+        .await
+        .unwrap();
+    zone.select_by_value("Europe/Paris").await.unwrap();
+    wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .schedule-check",
+        "next: 2026-01-01 09:00 Europe/Paris (08:00 UTC)",
+    )
+    .await;
+    click(
+        &client,
+        ".scaling[data-scaling='web'] .form-scheduled button[type=submit]",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#panel-services",
+        "application-autoscaling:PutScheduledAction accepted.",
+    )
+    .await;
+    wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .scheduled-actions",
+        "business-hours: cron(0 9 ? * MON-FRI *) (Europe/Paris)",
+    )
+    .await;
     // The ramp fills the tasks' CPU: the high alarm fires and the desired count steps up.
     click(&client, ".btn-speed:nth-child(3)").await;
     click(&client, "#btn-play").await;

@@ -205,3 +205,24 @@ fn business_hours_in_paris_raise_the_minimum_at_nine_and_lower_the_maximum_at_si
     );
     assert_eq!(e.code, "ObjectNotFoundException");
 }
+
+#[test]
+fn the_panels_schedule_check_says_the_next_time_or_what_is_wrong() {
+    use ecsplay::ui::model::scaling::{schedule_check, scheduled_request};
+    let world = sim::world();
+    // 2026-01-01 is a Thursday: the next weekday 9:00 in Paris is that morning, 08:00 UTC.
+    assert_eq!(
+        schedule_check(&world, "cron(0 9 ? * MON-FRI *)", "Europe/Paris").as_deref(),
+        Ok("next: 2026-01-01 09:00 Europe/Paris (08:00 UTC)")
+    );
+    assert!(schedule_check(&world, "cron(0 9 * *)", "UTC")
+        .unwrap_err()
+        .contains("six fields"));
+    let request = scheduled_request("service/demo/web", "open", "rate(1 hour)", "UTC", "4", "");
+    assert_eq!(
+        request["ScalableTargetAction"],
+        json!({ "MinCapacity": 4 }),
+        "an empty max is left out"
+    );
+    assert_eq!(request["ScheduledActionName"], "open");
+}

@@ -32,6 +32,13 @@ pub fn services_panel(props: &ServicesProps) -> Html {
     let world = session.world();
     let revisions = revisions(world, true);
     let clusters = active_clusters(world);
+    // A scheduled action's schedule, checked against the session's clock as it is typed.
+    let check = {
+        let sim = props.sim.clone();
+        Callback::from(move |(schedule, zone): (String, String)| {
+            super::model::scaling::schedule_check(sim.borrow().world(), &schedule, &zone)
+        })
+    };
     let services: Vec<Html> = world
         .ecs
         .services
@@ -67,6 +74,7 @@ pub fn services_panel(props: &ServicesProps) -> Html {
                     {failure}
                     revisions={revisions.clone()}
                     scaling={super::model::scaling::scaling_view(world, &s.cluster, &s.name)}
+                    check={check.clone()}
                     onrequest={props.onrequest.clone()}
                 />
             }
@@ -111,6 +119,7 @@ struct ServiceRowProps {
     failure: Option<String>,
     revisions: Vec<String>,
     scaling: super::model::scaling::ScalingView,
+    check: Callback<(String, String), Result<String, String>>,
     onrequest: Callback<(String, Value)>,
 }
 
@@ -172,7 +181,7 @@ fn service_row(props: &ServiceRowProps) -> Html {
             </div>
             if !props.daemon {
                 <super::scaling::ScalingSection cluster={props.cluster.clone()} service={props.name.clone()}
-                    view={props.scaling.clone()} onrequest={props.onrequest.clone()} />
+                    view={props.scaling.clone()} check={props.check.clone()} onrequest={props.onrequest.clone()} />
             }
         </li>
     }

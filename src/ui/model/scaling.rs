@@ -22,6 +22,8 @@ pub struct ScalingView {
     pub activities: Vec<(String, String, &'static str)>,
     /// `ALBRequestCountPerTarget`'s ResourceLabel, when the service is behind an ALB group.
     pub resource_label: Option<String>,
+    /// Scheduled actions: name, schedule, zone.
+    pub scheduled: Vec<(String, String, String)>,
 }
 
 /// What the panel shows of `cluster`/`service`'s scaling.
@@ -84,11 +86,22 @@ pub fn scaling_view(world: &World, cluster: &str, service: &str) -> ScalingView 
                 dimension(&lb.target_group_arn)
             ))
         });
+    let scheduled = (world.autoscaling.scheduled.iter())
+        .filter(|a| a.resource_id == resource)
+        .map(|a| {
+            (
+                a.name.clone(),
+                a.schedule_text.clone(),
+                a.timezone.clone().unwrap_or_else(|| "UTC".into()),
+            )
+        })
+        .collect();
     ScalingView {
         bounds,
         policies,
         activities,
         resource_label,
+        scheduled,
     }
 }
 
@@ -140,5 +153,55 @@ pub fn target_tracking_request(
             "TargetValue": target_value,
             "PredefinedMetricSpecification": predefined,
         },
+    })
+}
+
+/// What the scheduled-action form says of a schedule as it is typed: the next time it names
+/// (in UTC and in its zone's clock), or what is wrong with it.
+pub fn schedule_check(world: &World, schedule: &str, timezone: &str) -> Result<String, String> {
+    use crate::autoscaling::schedule::{next_after, offset_at, parse, zone};
+    let parsed = parse(schedule.trim())?;
+    let (standard, dst) = zone(timezone)
+        .ok_or_else(|| format!("'{timezone}' is not in the model's table of zones"))?;
+    let now = world.config.start_epoch_ms + world.now() as i64;
+    let next = next_after(&parsed, (standard, dst), now, now, None)
+        .ok_or("it names no time after now (within a year)")?;
+    let local = next + offset_at(standard, dst, next);
+    let local = crate::engine::time::format_timestamp(local);
+    let utc = crate::engine::time::format_timestamp(next);
+    Ok(format!(
+        "next: {} {timezone} ({} UTC)",
+        &local[..16].replace('T', " "),
+        &utc[11..16]
+    ))
+}
+
+/// PutScheduledAction for the form: a schedule in a zone setting min and max (each typed
+/// number sent as one, anything else as typed, empty left out).
+pub fn scheduled_request(
+    resource: &str,
+    name: &str,
+    schedule: &str,
+    timezone: &str,
+    min: &str,
+    max: &str,
+) -> Value {
+    let mut action = json!({});
+    for (key, text) in [("MinCapacity", min), ("MaxCapacity", max)] {
+        let text = text.trim();
+        if !text.is_empty() {
+            action[key] = text
+                .parse::<i64>()
+                .map_or_else(|_| json!(text), |n| json!(n));
+        }
+    }
+    json!({
+        "ServiceNamespace": "ecs",
+        "ResourceId": resource,
+        "ScalableDimension": crate::autoscaling::DIMENSION,
+        "ScheduledActionName": name.trim(),
+        "Schedule": schedule.trim(),
+        "Timezone": timezone,
+        "ScalableTargetAction": action,
     })
 }
