@@ -39,6 +39,7 @@ fn alarm(m: u32, n: u32, treat: TreatMissing) -> Alarm {
         configuration_updated: 0,
         history: VecDeque::new(),
         last_value: None,
+        recent: Vec::new(),
     }
 }
 

@@ -574,3 +574,59 @@ fn the_day_with_target_tracking_benchmark_scales_both_services_out_by_day_and_in
         );
     }
 }
+
+#[test]
+fn a_step_policy_aggregates_its_alarms_datapoints_by_its_metric_aggregation_type() {
+    let run = |aggregation: &str| -> u64 {
+        let mut world = sim::world();
+        sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 2);
+        sim::ok(
+            &mut world,
+            "ecs:RegisterTaskDefinition",
+            json!({ "family": "app", "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 64 }] }),
+        );
+        sim::ok(
+            &mut world,
+            "ecs:CreateService",
+            json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 2 }),
+        );
+        sim::ok(
+            &mut world,
+            "application-autoscaling:RegisterScalableTarget",
+            json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
+                    "MinCapacity": 1, "MaxCapacity": 20 }),
+        );
+        let policy = sim::ok(
+            &mut world,
+            "application-autoscaling:PutScalingPolicy",
+            json!({ "PolicyName": "out", "ServiceNamespace": "ecs", "ResourceId": "service/demo/app",
+                    "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "StepScaling",
+                    "StepScalingPolicyConfiguration": { "AdjustmentType": "ChangeInCapacity", "Cooldown": 3600,
+                        "MetricAggregationType": aggregation,
+                        "StepAdjustments": [
+                            { "MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 20, "ScalingAdjustment": 1 },
+                            { "MetricIntervalLowerBound": 20, "ScalingAdjustment": 3 }] } }),
+        );
+        sim::ok(
+            &mut world,
+            "cloudwatch:PutMetricAlarm",
+            json!({ "AlarmName": "busy", "Namespace": "App", "MetricName": "Load", "Statistic": "Average",
+                    "Period": 60, "EvaluationPeriods": 3, "DatapointsToAlarm": 1, "Threshold": 50,
+                    "ComparisonOperator": "GreaterThanOrEqualToThreshold", "AlarmActions": [policy["PolicyARN"]] }),
+        );
+        // 40, 40, then 100: in ALARM at the third (1 of 3); the average of the three is 60
+        // (10 over: +1), the maximum 100 (50 over: +3).
+        for value in [40.0, 40.0, 100.0] {
+            sim::advance(&mut world, 1_000);
+            sim::ok(
+                &mut world,
+                "cloudwatch:PutMetricData",
+                json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": value }] }),
+            );
+            sim::advance(&mut world, MINUTE - 1_000);
+        }
+        desired_of_app(&mut world)
+    };
+    assert_eq!(run("Average"), 3);
+    assert_eq!(run("Maximum"), 5);
+}

@@ -1166,7 +1166,18 @@ impl World {
                 }
             }
             PolicyKind::Step(step) => {
-                let difference = value - view.threshold;
+                // The alarm's datapoints of its evaluation, by MetricAggregationType.
+                let values = if view.recent.is_empty() {
+                    vec![value]
+                } else {
+                    view.recent.clone()
+                };
+                let aggregated = match step.aggregation.as_str() {
+                    "Minimum" => values.iter().copied().fold(f64::INFINITY, f64::min),
+                    "Maximum" => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    _ => values.iter().sum::<f64>() / values.len() as f64,
+                };
+                let difference = aggregated - view.threshold;
                 step_for(&step.steps, difference).and_then(|adjustment| {
                     let proposed = step_capacity(step, current, adjustment);
                     let out = proposed > i64::from(current);

@@ -181,6 +181,9 @@ pub struct Alarm {
     pub history: VecDeque<HistoryItem>,
     /// The newest datapoint of its last evaluation (the value a scaling policy acts on).
     pub last_value: Option<f64>,
+    /// The real datapoints of the last N periods at its last evaluation, oldest first (a step
+    /// policy aggregates them by its MetricAggregationType).
+    pub recent: Vec<f64>,
 }
 
 impl Alarm {
@@ -722,6 +725,7 @@ impl World {
             configuration_updated: now,
             history: VecDeque::new(),
             last_value: None,
+            recent: Vec::new(),
         })
     }
 
@@ -1001,7 +1005,13 @@ impl World {
             let verdict = evaluate(alarm, &range, &|t| reason_stamp(world, t));
             let data = self.reason_data(alarm, &range, at);
             let last_value = range.iter().rev().find_map(|&(_, v)| v);
+            let n = alarm.evaluation_periods as usize;
+            let recent: Vec<f64> = range[range.len().saturating_sub(n)..]
+                .iter()
+                .filter_map(|&(_, v)| v)
+                .collect();
             self.cloudwatch.alarms[i].last_value = last_value;
+            self.cloudwatch.alarms[i].recent = recent;
             let current = self.cloudwatch.alarms[i].state;
             match verdict.state {
                 Some(state) if state != current => {

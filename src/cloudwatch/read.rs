@@ -11,6 +11,8 @@ pub struct AlarmView {
     pub threshold: f64,
     /// The newest datapoint of its last evaluation.
     pub last_value: Option<f64>,
+    /// The real datapoints of its last evaluation's N periods, oldest first.
+    pub recent: Vec<f64>,
 }
 
 pub fn alarm(world: &World, name: &str) -> Option<AlarmView> {
@@ -19,6 +21,7 @@ pub fn alarm(world: &World, name: &str) -> Option<AlarmView> {
         state: a.state,
         threshold: a.threshold,
         last_value: a.last_value,
+        recent: a.recent.clone(),
     })
 }
 
