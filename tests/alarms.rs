@@ -389,3 +389,28 @@ fn each_alarm_with_datapoints_has_a_chart_of_its_metric_and_threshold() {
     assert_eq!(values, [3.0, 9.0]);
     assert!(charts[0].lines[1].points.iter().all(|p| p.1 == 5.0));
 }
+
+#[test]
+fn an_alarm_with_a_unit_sees_no_data_of_another_unit() {
+    let mut world = sim::world();
+    for (name, unit) in [("seconds", "Seconds"), ("count", "Count")] {
+        sim::ok(
+            &mut world,
+            "cloudwatch:PutMetricAlarm",
+            json!({ "AlarmName": name, "Namespace": "App", "MetricName": "Load", "Statistic": "Maximum", "Unit": unit,
+                    "Period": 60, "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold" }),
+        );
+    }
+    sim::advance(&mut world, 1_000);
+    sim::ok(
+        &mut world,
+        "cloudwatch:PutMetricData",
+        json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": 9, "Unit": "Count" }] }),
+    );
+    sim::advance(&mut world, MINUTE);
+    assert_eq!(describe(&mut world, "count")["StateValue"], "ALARM");
+    assert_eq!(
+        describe(&mut world, "seconds")["StateValue"],
+        "INSUFFICIENT_DATA"
+    );
+}

@@ -983,10 +983,15 @@ impl World {
             let periods = alarm.evaluation_periods + RANGE_EXTRA_PERIODS;
             let start = at.saturating_sub(period * SimTime::from(periods));
             let first = at - period * SimTime::from(periods.min((at / period) as u32));
-            let buckets = self
-                .cloudwatch
-                .metrics
-                .buckets(&alarm.metric, first, at, period);
+            // An alarm with a Unit watches only datapoints of that unit: another unit is no data.
+            let unit_differs = (alarm.unit.as_deref()).is_some_and(|u| {
+                (self.cloudwatch.metrics.series(&alarm.metric)).is_some_and(|s| s.unit != u)
+            });
+            let buckets = if unit_differs {
+                Vec::new()
+            } else {
+                (self.cloudwatch.metrics).buckets(&alarm.metric, first, at, period)
+            };
             let mut range: Vec<(SimTime, Option<f64>)> = Vec::new();
             let mut t = start;
             while t < at {
