@@ -157,11 +157,7 @@ fn an_alarm_goes_to_alarm_and_back_with_cloudwatchs_reasons_events_and_history()
         "arn:aws:cloudwatch:us-east-1:123456789012:alarm:load-high"
     );
     // Minutes 0 to 2: 10, 90, 95.
-    for value in [10.0, 90.0, 95.0] {
-        sim::advance(&mut world, 1_000);
-        put(&mut world, value);
-        sim::advance(&mut world, MINUTE - 1_000);
-    }
+    sim::feed_load(&mut world, &[10.0, 90.0, 95.0]);
     let alarmed = describe(&mut world, "load-high");
     assert_eq!(alarmed["StateValue"], "ALARM");
     assert_eq!(
@@ -189,11 +185,7 @@ fn an_alarm_goes_to_alarm_and_back_with_cloudwatchs_reasons_events_and_history()
         json!(["arn:aws:cloudwatch:us-east-1:123456789012:alarm:load-high"])
     );
     // Two calm minutes: 2 of the last 3 not breaching is OK (N - M + 1 = 2).
-    for value in [20.0, 30.0] {
-        sim::advance(&mut world, 1_000);
-        put(&mut world, value);
-        sim::advance(&mut world, MINUTE - 1_000);
-    }
+    sim::feed_load(&mut world, &[20.0, 30.0]);
     let calm = describe(&mut world, "load-high");
     assert_eq!(calm["StateValue"], "OK");
     assert_eq!(
@@ -374,11 +366,7 @@ fn each_alarm_with_datapoints_has_a_chart_of_its_metric_and_threshold() {
                 "Period": 60, "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold" }),
     );
     assert!(alarm_charts(&world).is_empty(), "no datapoints, no chart");
-    for value in [3.0, 9.0] {
-        sim::advance(&mut world, 1_000);
-        put(&mut world, value);
-        sim::advance(&mut world, MINUTE - 1_000);
-    }
+    sim::feed_load(&mut world, &[3.0, 9.0]);
     let charts = alarm_charts(&world);
     assert_eq!(charts.len(), 1);
     assert_eq!(

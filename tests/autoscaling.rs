@@ -492,24 +492,7 @@ fn desired_of(world: &mut World, service: &str) -> u64 {
 
 #[test]
 fn a_spike_during_the_scale_in_cooldown_scales_out_at_once_and_the_next_scale_in_waits() {
-    let mut world = sim::world();
-    sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 2);
-    sim::ok(
-        &mut world,
-        "ecs:RegisterTaskDefinition",
-        json!({ "family": "app", "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 64 }] }),
-    );
-    sim::ok(
-        &mut world,
-        "ecs:CreateService",
-        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 4 }),
-    );
-    sim::ok(
-        &mut world,
-        "application-autoscaling:RegisterScalableTarget",
-        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
-                "MinCapacity": 1, "MaxCapacity": 20 }),
-    );
+    let mut world = sim::scalable_app(4, 1, 20);
     sim::ok(
         &mut world,
         "application-autoscaling:PutScalingPolicy",
@@ -518,18 +501,10 @@ fn a_spike_during_the_scale_in_cooldown_scales_out_at_once_and_the_next_scale_in
                 "TargetTrackingScalingPolicyConfiguration": { "TargetValue": 50.0, "ScaleOutCooldown": 0, "ScaleInCooldown": 1200,
                     "CustomizedMetricSpecification": { "MetricName": "Load", "Namespace": "App", "Statistic": "Average" } } }),
     );
-    let feed = |world: &mut World, value: f64, minutes: u32| {
-        for _ in 0..minutes {
-            sim::advance(world, 1_000);
-            sim::ok(
-                world,
-                "cloudwatch:PutMetricData",
-                json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": value }] }),
-            );
-            sim::advance(world, MINUTE - 1_000);
-        }
+    let feed = |world: &mut World, value: f64, minutes: usize| {
+        sim::feed_load(world, &vec![value; minutes]);
     };
-    let desired = |world: &mut World| desired_of_app(world);
+    let desired = sim::app_desired;
     // 15 quiet minutes at 20: the low alarm scales in to ceil(4 x 20 / 50) = 2.
     feed(&mut world, 20.0, 15);
     assert_eq!(desired(&mut world), 2);
@@ -547,12 +522,6 @@ fn a_spike_during_the_scale_in_cooldown_scales_out_at_once_and_the_next_scale_in
         (4, 2),
         "held by the cooldown, then ceil(4 x 20 / 50)"
     );
-}
-
-fn desired_of_app(world: &mut World) -> u64 {
-    sim::describe_service(world, "demo", "app")["desiredCount"]
-        .as_u64()
-        .unwrap()
 }
 
 #[test]
@@ -578,24 +547,7 @@ fn the_day_with_target_tracking_benchmark_scales_both_services_out_by_day_and_in
 #[test]
 fn a_step_policy_aggregates_its_alarms_datapoints_by_its_metric_aggregation_type() {
     let run = |aggregation: &str| -> u64 {
-        let mut world = sim::world();
-        sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 2);
-        sim::ok(
-            &mut world,
-            "ecs:RegisterTaskDefinition",
-            json!({ "family": "app", "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 64 }] }),
-        );
-        sim::ok(
-            &mut world,
-            "ecs:CreateService",
-            json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 2 }),
-        );
-        sim::ok(
-            &mut world,
-            "application-autoscaling:RegisterScalableTarget",
-            json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
-                    "MinCapacity": 1, "MaxCapacity": 20 }),
-        );
+        let mut world = sim::scalable_app(2, 1, 20);
         let policy = sim::ok(
             &mut world,
             "application-autoscaling:PutScalingPolicy",
@@ -616,16 +568,8 @@ fn a_step_policy_aggregates_its_alarms_datapoints_by_its_metric_aggregation_type
         );
         // 40, 40, then 100: in ALARM at the third (1 of 3); the average of the three is 60
         // (10 over: +1), the maximum 100 (50 over: +3).
-        for value in [40.0, 40.0, 100.0] {
-            sim::advance(&mut world, 1_000);
-            sim::ok(
-                &mut world,
-                "cloudwatch:PutMetricData",
-                json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": value }] }),
-            );
-            sim::advance(&mut world, MINUTE - 1_000);
-        }
-        desired_of_app(&mut world)
+        sim::feed_load(&mut world, &[40.0, 40.0, 100.0]);
+        sim::app_desired(&mut world)
     };
     assert_eq!(run("Average"), 3);
     assert_eq!(run("Maximum"), 5);

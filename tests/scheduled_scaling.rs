@@ -82,24 +82,7 @@ fn a_weekday_cron_in_new_york_follows_the_clocks_across_the_change_to_summer_tim
 
 #[test]
 fn business_hours_in_paris_raise_the_minimum_at_nine_and_lower_the_maximum_at_six() {
-    let mut world = sim::world();
-    sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 2);
-    sim::ok(
-        &mut world,
-        "ecs:RegisterTaskDefinition",
-        json!({ "family": "app", "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 64 }] }),
-    );
-    sim::ok(
-        &mut world,
-        "ecs:CreateService",
-        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 2 }),
-    );
-    sim::ok(
-        &mut world,
-        "application-autoscaling:RegisterScalableTarget",
-        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
-                "MinCapacity": 1, "MaxCapacity": 10 }),
-    );
+    let mut world = sim::scalable_app(2, 1, 10);
     let base = json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
                        "Timezone": "Europe/Paris" });
     let with = |extra: serde_json::Value| {
@@ -135,11 +118,7 @@ fn business_hours_in_paris_raise_the_minimum_at_nine_and_lower_the_maximum_at_si
         listed["ScheduledActions"][0]["ScalableTargetAction"],
         json!({ "MinCapacity": 5, "MaxCapacity": 10 })
     );
-    let desired = |world: &mut ecsplay::world::World| {
-        sim::describe_service(world, "demo", "app")["desiredCount"]
-            .as_u64()
-            .unwrap()
-    };
+    let desired = sim::app_desired;
     // 2026-01-01 is a Thursday; 9:00 in Paris is 08:00 UTC.
     let now = world.now();
     sim::advance(&mut world, 8 * 3_600_000 - 60_000 - now);

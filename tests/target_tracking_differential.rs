@@ -10,7 +10,6 @@ mod sim;
 use ecsplay::world::World;
 use serde_json::json;
 
-const MINUTE: u64 = 60_000;
 const TARGET: f64 = 50.0;
 const MIN: u32 = 1;
 const MAX: u32 = 20;
@@ -29,24 +28,7 @@ impl Lcg {
 }
 
 fn world() -> World {
-    let mut world = sim::world();
-    sim::cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 2);
-    sim::ok(
-        &mut world,
-        "ecs:RegisterTaskDefinition",
-        json!({ "family": "app", "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 64 }] }),
-    );
-    sim::ok(
-        &mut world,
-        "ecs:CreateService",
-        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 2 }),
-    );
-    sim::ok(
-        &mut world,
-        "application-autoscaling:RegisterScalableTarget",
-        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
-                "MinCapacity": MIN, "MaxCapacity": MAX }),
-    );
+    let mut world = sim::scalable_app(2, MIN, MAX);
     sim::ok(
         &mut world,
         "application-autoscaling:PutScalingPolicy",
@@ -97,21 +79,13 @@ fn target_tracking_decides_as_the_reference_over_random_series() {
                 draws.next() * 44.0
             };
             let value = (value * 100.0).round() / 100.0;
-            sim::advance(&mut world, 1_000);
-            sim::ok(
-                &mut world,
-                "cloudwatch:PutMetricData",
-                json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": value }] }),
-            );
-            sim::advance(&mut world, MINUTE - 1_000);
+            sim::feed_load(&mut world, &[value]);
             series.push(value);
             let next = reference(&series, expected);
             outs += usize::from(next > expected);
             ins += usize::from(next < expected);
             expected = next;
-            let desired = sim::describe_service(&mut world, "demo", "app")["desiredCount"]
-                .as_u64()
-                .unwrap() as u32;
+            let desired = sim::app_desired(&mut world) as u32;
             assert_eq!(
                 desired,
                 expected,

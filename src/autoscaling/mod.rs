@@ -339,6 +339,30 @@ fn service_of(resource_id: &str) -> Result<(String, String), ApiError> {
     }
 }
 
+/// A capacity in a request: 0 to ECS's tasks-per-service quota.
+fn capacity(value: Option<i64>, path: &str) -> Result<Option<u32>, ApiError> {
+    let most = crate::ecs::read::TASKS_PER_SERVICE_MAX;
+    match value {
+        None => Ok(None),
+        Some(v) if (0..=most).contains(&v) => Ok(Some(v as u32)),
+        Some(v) => Err(validation(
+            format!("Invalid capacity {v}: between 0 and {most}."),
+            path,
+        )),
+    }
+}
+
+/// A policy's or scheduled action's name: 1 to 256 characters, without ':'.
+fn check_name(name: &str, what: &str, path: &str) -> Result<(), ApiError> {
+    if name.is_empty() || name.len() > 256 || name.contains(':') {
+        return Err(validation(
+            format!("The {what} name must be 1 to 256 characters, without ':'."),
+            path,
+        ));
+    }
+    Ok(())
+}
+
 fn no_target(resource_id: &str) -> ApiError {
     ApiError::new(
         "ObjectNotFoundException",
@@ -509,21 +533,6 @@ impl World {
             ));
         }
         let existing = self.target_index(&request.resource_id);
-        let capacity = |value: Option<i64>, path: &str| -> Result<Option<u32>, ApiError> {
-            match value {
-                None => Ok(None),
-                Some(v) if (0..=crate::ecs::read::TASKS_PER_SERVICE_MAX).contains(&v) => {
-                    Ok(Some(v as u32))
-                }
-                Some(v) => Err(validation(
-                    format!(
-                        "Invalid capacity {v}: between 0 and {}.",
-                        crate::ecs::read::TASKS_PER_SERVICE_MAX
-                    ),
-                    path,
-                )),
-            }
-        };
         let min = capacity(request.min_capacity, "$.MinCapacity")?;
         let max = capacity(request.max_capacity, "$.MaxCapacity")?;
         let (min, max) = match (existing.map(|i| &self.autoscaling.targets[i]), min, max) {
@@ -654,12 +663,7 @@ impl World {
             return Err(no_target(&request.resource_id));
         };
         let name = request.policy_name.clone();
-        if name.is_empty() || name.len() > 256 || name.contains(':') {
-            return Err(validation(
-                "The policy name must be 1 to 256 characters, without ':'.",
-                "$.PolicyName",
-            ));
-        }
+        check_name(&name, "policy", "$.PolicyName")?;
         let existing = (self.autoscaling.policies.iter())
             .position(|p| p.resource_id == request.resource_id && p.name == name);
         let count = (self.autoscaling.policies.iter())
@@ -1228,28 +1232,34 @@ impl World {
         if new == current {
             return;
         }
-        let id = self.ids.uuid();
-        self.record_activity(Activity {
-            id,
-            resource_id: target.resource_id.clone(),
-            description: format!("Setting desired count to {new}."),
-            cause,
-            at: now,
-            status: "Successful",
-            message: format!(
-                "Successfully set desired count to {new}. Change successfully fulfilled by ecs."
-            ),
-            not_scaled: None,
-        });
+        self.set_desired_count(&target, new, cause);
         let p = &mut self.autoscaling.policies[p];
         if out {
             p.last_out = Some((now, current, new));
         } else {
             p.last_in = Some(now);
         }
+    }
+
+    /// A change of `target`'s desired count to `new`: the activity in AWS's words, and the
+    /// count set on ECS as the service-linked role would.
+    fn set_desired_count(&mut self, target: &ScalableTarget, new: u32, cause: String) {
+        let id = self.ids.uuid();
+        self.record_activity(Activity {
+            id,
+            resource_id: target.resource_id.clone(),
+            description: format!("Setting desired count to {new}."),
+            cause,
+            at: self.now,
+            status: "Successful",
+            message: format!(
+                "Successfully set desired count to {new}. Change successfully fulfilled by ecs."
+            ),
+            not_scaled: None,
+        });
         self.command(Command::SetDesiredCount(
-            target.cluster,
-            target.service,
+            target.cluster.clone(),
+            target.service.clone(),
             new,
         ));
     }
@@ -1284,12 +1294,7 @@ impl World {
             return Err(no_target(&request.resource_id));
         }
         let name = request.scheduled_action_name.clone();
-        if name.is_empty() || name.len() > 256 || name.contains(':') {
-            return Err(validation(
-                "The scheduled action name must be 1 to 256 characters, without ':'.",
-                "$.ScheduledActionName",
-            ));
-        }
+        check_name(&name, "scheduled action", "$.ScheduledActionName")?;
         let existing = (self.autoscaling.scheduled.iter())
             .position(|a| a.resource_id == request.resource_id && a.name == name);
         let old = existing.map(|i| self.autoscaling.scheduled[i].clone());
@@ -1324,15 +1329,6 @@ impl World {
         let start = Self::time_field(&request.start_time, "$.StartTime")?;
         let end = Self::time_field(&request.end_time, "$.EndTime")?;
         let action = request.scalable_target_action.as_ref();
-        let capacity = |v: Option<i64>, path: &str| -> Result<Option<u32>, ApiError> {
-            match v {
-                None => Ok(None),
-                Some(v) if (0..=crate::ecs::read::TASKS_PER_SERVICE_MAX).contains(&v) => {
-                    Ok(Some(v as u32))
-                }
-                Some(v) => Err(validation(format!("Invalid capacity {v}."), path)),
-            }
-        };
         let min = capacity(
             action.and_then(|a| a.min_capacity),
             "$.ScalableTargetAction.MinCapacity",
@@ -1468,24 +1464,7 @@ impl World {
         } else {
             return;
         };
-        let id = self.ids.uuid();
-        self.record_activity(Activity {
-            id,
-            resource_id: target.resource_id.clone(),
-            description: format!("Setting desired count to {new}."),
-            cause,
-            at: now,
-            status: "Successful",
-            message: format!(
-                "Successfully set desired count to {new}. Change successfully fulfilled by ecs."
-            ),
-            not_scaled: None,
-        });
-        self.command(Command::SetDesiredCount(
-            target.cluster,
-            target.service,
-            new,
-        ));
+        self.set_desired_count(&target, new, cause);
     }
 
     pub(crate) fn describe_scheduled_actions(&mut self, input: &Value) -> Result<Value, ApiError> {

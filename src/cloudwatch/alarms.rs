@@ -351,6 +351,11 @@ pub fn java_double(value: f64) -> String {
     }
 }
 
+/// Whether an alarm action is an Application Auto Scaling policy's ARN.
+fn is_scaling_policy(arn: &str) -> bool {
+    arn.starts_with("arn:aws:autoscaling:") && arn.contains(":scalingPolicy:")
+}
+
 /// What one evaluation found: the new state and the datapoints behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
@@ -698,6 +703,26 @@ impl World {
         let dimensions: Vec<(&str, &str)> = (request.dimensions.iter().flatten())
             .map(|d| (d.name.as_str(), d.value.as_str()))
             .collect();
+        // Only Application Auto Scaling policies act here: notifications (SNS), EC2 and Systems
+        // Manager actions would be accepted and never happen, so they are refused by name.
+        let lists = [
+            ("OKActions", &request.ok_actions),
+            ("AlarmActions", &request.alarm_actions),
+            (
+                "InsufficientDataActions",
+                &request.insufficient_data_actions,
+            ),
+        ];
+        for (field, list) in lists {
+            for (n, action) in list.iter().flatten().enumerate() {
+                if !is_scaling_policy(action) {
+                    return Err(ApiError::not_modelled(
+                        &format!("$.{field}[{n}]"),
+                        &format!("the action '{action}' is not simulated: only Application Auto Scaling policies (arn:aws:autoscaling:...:scalingPolicy:...) act on alarms here."),
+                    ));
+                }
+            }
+        }
         let metric = MetricId::new(namespace, metric_name, &dimensions);
         let now = self.now;
         Ok(Alarm {
@@ -1138,7 +1163,7 @@ impl World {
             AlarmState::InsufficientData => &a.insufficient_data_actions,
         };
         let scaling: Vec<String> = (actions.iter())
-            .filter(|arn| arn.contains(":autoscaling:") && arn.contains(":scalingPolicy:"))
+            .filter(|arn| is_scaling_policy(arn))
             .cloned()
             .collect();
         let (name, state) = (a.name.clone(), a.state);

@@ -143,3 +143,48 @@ pub fn service_tasks(
         .map(|a| a.as_str().unwrap().to_string())
         .collect()
 }
+
+/// Cluster `demo` (two m5.large in us-east-1a) running service `app` of `desired` small tasks
+/// (64 CPU units, 64 MiB), registered as a scalable target of `min` to `max` tasks.
+pub fn scalable_app(desired: u32, min: u32, max: u32) -> World {
+    let mut world = world();
+    cluster(&mut world, "demo", "m5.large", &["us-east-1a"], 2);
+    ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "app", "containerDefinitions": [{ "name": "app", "image": "app:1", "cpu": 64, "memory": 64 }] }),
+    );
+    ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": desired }),
+    );
+    ok(
+        &mut world,
+        "application-autoscaling:RegisterScalableTarget",
+        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
+                "MinCapacity": min, "MaxCapacity": max }),
+    );
+    world
+}
+
+/// One datapoint a minute of the custom metric `App`/`Load`: each put a second into its minute.
+#[track_caller]
+pub fn feed_load(world: &mut World, values: &[f64]) {
+    for &value in values {
+        advance(world, 1_000);
+        ok(
+            world,
+            "cloudwatch:PutMetricData",
+            json!({ "Namespace": "App", "MetricData": [{ "MetricName": "Load", "Value": value }] }),
+        );
+        advance(world, 59_000);
+    }
+}
+
+/// Service `app`'s desired count in cluster `demo`.
+pub fn app_desired(world: &mut World) -> u64 {
+    describe_service(world, "demo", "app")["desiredCount"]
+        .as_u64()
+        .unwrap()
+}

@@ -636,6 +636,9 @@ impl MapLayout {
     /// busiest [`MAP_FLOWS_MAX`]).
     fn balancers(&mut self, world: &World) {
         use std::collections::BTreeMap;
+        if world.elb.load_balancers.is_empty() {
+            return; // The common case: no index of boxes and chips to build each frame.
+        }
         // A node sits at the right end of its zone's stretch of the lane, clear of the label.
         let node_x = |zone: &str| {
             (self.zones.iter())
