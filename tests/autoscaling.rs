@@ -574,3 +574,191 @@ fn a_step_policy_aggregates_its_alarms_datapoints_by_its_metric_aggregation_type
     assert_eq!(run("Average"), 3);
     assert_eq!(run("Maximum"), 5);
 }
+
+#[test]
+fn the_panels_checks_give_the_apis_refusals_as_typed_and_change_nothing() {
+    use ecsplay::ui::model::scaling::{form_check, register_request, target_tracking_request};
+    let check = |world: &World, action: &str, input: &Value| form_check(world, action, input);
+    let mut checked = scaled_world();
+    let mut plain = scaled_world();
+    let register_action = "application-autoscaling:RegisterScalableTarget";
+    let refusal = check(
+        &checked,
+        register_action,
+        &register_request("service/demo/web", "5", "3"),
+    )
+    .expect("min above max is refused");
+    assert_eq!(
+        refusal,
+        "ValidationException: Minimum capacity (5) cannot be greater than maximum capacity (3). (at $.MinCapacity)"
+    );
+    let typed = check(
+        &checked,
+        register_action,
+        &register_request("service/demo/web", "two", "3"),
+    )
+    .expect("a word is not a capacity");
+    assert!(typed.contains("$.MinCapacity"), "{typed}");
+    assert_eq!(
+        check(
+            &checked,
+            register_action,
+            &register_request("service/demo/web", "1", "8")
+        ),
+        None
+    );
+    // A policy before its scalable target: ObjectNotFoundException, as the API answers.
+    let policy_action = "application-autoscaling:PutScalingPolicy";
+    let cpu = |target: &str| {
+        target_tracking_request(
+            "service/demo/web",
+            "ECSServiceAverageCPUUtilization",
+            target,
+            None,
+        )
+    };
+    let missing = check(&checked, policy_action, &cpu("50")).expect("no target yet");
+    assert!(missing.starts_with("ObjectNotFoundException"), "{missing}");
+    register(&mut checked, 1, 8);
+    register(&mut plain, 1, 8);
+    assert_eq!(
+        check(&checked, policy_action, &cpu("0")).as_deref(),
+        Some("ValidationException: TargetValue must be greater than 0. (at $.TargetTrackingScalingPolicyConfiguration.TargetValue)")
+    );
+    assert!(check(&checked, policy_action, &cpu("fifty")).is_some());
+    assert_eq!(check(&checked, policy_action, &cpu("50")), None);
+    // Checking made nothing and drew no ids: the policy made next is the one a world that
+    // was never checked makes.
+    let a = sim::ok(&mut checked, policy_action, cpu("50"));
+    let b = sim::ok(&mut plain, policy_action, cpu("50"));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn the_step_form_makes_a_policy_and_the_alarm_that_invokes_it() {
+    use ecsplay::ui::model::scaling::{StepDirection, StepForm};
+    let mut world = scaled_world();
+    register(&mut world, 1, 10);
+    let form = StepForm {
+        direction: StepDirection::Out,
+        metric: "CPUUtilization".into(),
+        threshold: "70".into(),
+        adjustment_type: "ChangeInCapacity".into(),
+        adjustment: "3".into(),
+        cooldown: "300".into(),
+    };
+    assert_eq!(form.check(&world, "demo", "web"), None);
+    let batch = form.batch("demo", "web");
+    let config = &batch[0].1["StepScalingPolicyConfiguration"];
+    assert_eq!(
+        config["StepAdjustments"],
+        json!([{ "MetricIntervalLowerBound": 0, "ScalingAdjustment": 3 }])
+    );
+    let arn = sim::ok(&mut world, &batch[0].0, batch[0].1.clone())["PolicyARN"].clone();
+    let mut alarm = batch[1].1.clone();
+    assert_eq!(alarm["AlarmActions"], json!(["${r0.PolicyARN}"]));
+    alarm["AlarmActions"] = json!([arn]);
+    sim::ok(&mut world, &batch[1].0, alarm);
+    // 40 requests a second on 2 tasks is 80% CPU: at or above 70, three tasks more.
+    sim::ok(
+        &mut world,
+        "sim:SetTraffic",
+        json!({ "loadBalancer": "web", "requestsPerSecond": 40 }),
+    );
+    sim::advance(&mut world, 3 * MINUTE);
+    assert_eq!(desired(&mut world), 5);
+    let first = &activities(&mut world)[0];
+    assert_eq!(first["Description"], "Setting desired count to 5.");
+    assert!(
+        first["Cause"].as_str().unwrap().contains(
+            "monitor alarm web-cpu-step-out in state ALARM triggered policy cpu-step-out"
+        ),
+        "{first}"
+    );
+
+    // The scale-in side: the adjustment is sent negative, the step below the threshold.
+    let inward = StepForm {
+        direction: StepDirection::In,
+        threshold: "20".into(),
+        ..form.clone()
+    };
+    let request = &inward.batch("demo", "web")[0].1;
+    assert_eq!(
+        request["StepScalingPolicyConfiguration"]["StepAdjustments"],
+        json!([{ "MetricIntervalUpperBound": 0, "ScalingAdjustment": -3 }])
+    );
+    assert_eq!(
+        inward.batch("demo", "web")[1].1["ComparisonOperator"],
+        "LessThanOrEqualToThreshold"
+    );
+    // What the form refuses as typed.
+    let bad = StepForm {
+        threshold: "high".into(),
+        ..form.clone()
+    };
+    assert_eq!(
+        bad.check(&world, "demo", "web").as_deref(),
+        Some("ValidationException: Threshold 'high' is not a number. (at $.Threshold)")
+    );
+    let bad = StepForm {
+        adjustment_type: "ExactCapacity".into(),
+        cooldown: "-5".into(),
+        ..form
+    };
+    assert!(bad
+        .check(&world, "demo", "web")
+        .is_some_and(|m| m.contains("Cooldown")));
+}
+
+/// The desired count of `service` in `preset` at each of `minutes`.
+fn desired_counts(preset: &str, service: &str, minutes: &[u64]) -> Vec<u64> {
+    let scenario = ecsplay::scenario::presets::preset(preset).expect("the preset");
+    (minutes.iter())
+        .map(|&m| {
+            let mut world = ecsplay::scenario::run::run_until(&scenario, m * MINUTE);
+            desired_of(&mut world, service)
+        })
+        .collect()
+}
+
+#[test]
+fn the_requests_per_target_preset_scales_on_its_target_groups_requests() {
+    // 80 requests a second from minute 10: 2,400 a minute per target of 2, four times the
+    // target of 600, for three minutes: 8 tasks; back to 10 a second at 50 minutes: 75 per
+    // target, 15 minutes under 540: the minimum of 2.
+    assert_eq!(
+        desired_counts("alb-requests-per-target", "web", &[9, 12, 15, 49, 64, 67]),
+        [2, 2, 8, 8, 8, 2]
+    );
+    // The policy's ResourceLabel names the preset's own load balancer and target group.
+    let scenario = ecsplay::scenario::presets::preset("alb-requests-per-target").unwrap();
+    let world = ecsplay::scenario::run::run_until(&scenario, 3 * MINUTE);
+    let view = ecsplay::ui::model::scaling::scaling_view(&world, "demo", "web");
+    let label = view.resource_label.expect("behind an ALB");
+    assert!(
+        scenario
+            .steps
+            .iter()
+            .any(|s| s.input.to_string().contains(&label)),
+        "{label}"
+    );
+}
+
+#[test]
+fn the_cooldown_spike_preset_scales_out_through_the_scale_in_cooldown_and_waits_to_scale_in() {
+    // Out at 8 minutes, in at 35, out again at 43 in the scale-in cooldown, and in only at
+    // 65: 30 minutes after the scale-in at 35, though the low alarm fired before.
+    assert_eq!(
+        desired_counts("cooldown-spike", "web", &[7, 9, 34, 36, 42, 44, 64, 66]),
+        [2, 4, 4, 2, 2, 4, 4, 2]
+    );
+    let scenario = ecsplay::scenario::presets::preset("cooldown-spike").unwrap();
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 64 * MINUTE);
+    let low = sim::ok(
+        &mut world,
+        "cloudwatch:DescribeAlarms",
+        json!({ "AlarmNamePrefix": "TargetTracking-service/demo/web-AlarmLow" }),
+    )["MetricAlarms"][0]["StateValue"]
+        .clone();
+    assert_eq!(low, "ALARM", "the low alarm waits on the cooldown");
+}

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 20] = [
+const GOLDEN: [(&str, &str, &str); 22] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -428,6 +428,16 @@ const GOLDEN: [(&str, &str, &str); 20] = [
         "scheduled-business-hours",
         include_str!("../static/scenarios/scheduled-business-hours.json"),
         include_str!("golden/scheduled-business-hours.jsonl"),
+    ),
+    (
+        "alb-requests-per-target",
+        include_str!("../static/scenarios/alb-requests-per-target.json"),
+        include_str!("golden/alb-requests-per-target.jsonl"),
+    ),
+    (
+        "cooldown-spike",
+        include_str!("../static/scenarios/cooldown-spike.json"),
+        include_str!("golden/cooldown-spike.jsonl"),
     ),
     (
         "blank",

@@ -102,6 +102,15 @@ async fn wait_text(client: &Client, css: &str, wanted: &str) -> String {
     }
 }
 
+/// Waits until nothing matches `css` (a check's message that has been answered).
+async fn wait_gone(client: &Client, css: &str) {
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    while client.find(Locator::Css(css)).await.is_ok() {
+        assert!(Instant::now() < deadline, "{css} never went away");
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// Like [`wait_text`], on the element's `textContent` (its words as written, before CSS
 /// changes their case).
 async fn wait_content(client: &Client, css: &str, wanted: &str) -> String {
@@ -1833,8 +1842,18 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
         )
         .await
         .unwrap();
+    // The bounds are checked as they are typed, with the API's own words.
+    set_value(&client, ".scaling[data-scaling='web'] .scaling-min", "9").await;
+    set_value(&client, ".scaling[data-scaling='web'] .scaling-max", "8").await;
+    wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .bounds-check",
+        "Minimum capacity (9) cannot be greater than maximum capacity (8).",
+    )
+    .await;
     fill(&client, ".scaling[data-scaling='web'] .scaling-min", "2").await;
     fill(&client, ".scaling[data-scaling='web'] .scaling-max", "8").await;
+    wait_gone(&client, ".scaling[data-scaling='web'] .bounds-check").await;
     click(
         &client,
         ".scaling[data-scaling='web'] .form-scalable-target button[type=submit]",
@@ -1872,6 +1891,41 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
     assert!(
         policy.contains("> 50") && policy.contains("< 45"),
         "the two alarms and their thresholds: {policy}"
+    );
+    // A step policy and its alarm, checked as typed: the threshold must be a number.
+    set_value(
+        &client,
+        ".scaling[data-scaling='web'] .step-threshold",
+        "high",
+    )
+    .await;
+    wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .step-check",
+        "Threshold 'high' is not a number.",
+    )
+    .await;
+    set_value(
+        &client,
+        ".scaling[data-scaling='web'] .step-threshold",
+        "70",
+    )
+    .await;
+    wait_gone(&client, ".scaling[data-scaling='web'] .step-check").await;
+    click(
+        &client,
+        ".scaling[data-scaling='web'] .form-step button[type=submit]",
+    )
+    .await;
+    let step = wait_text(
+        &client,
+        ".scaling[data-scaling='web'] .scaling-policies",
+        "cpu-step-out (step)",
+    )
+    .await;
+    assert!(
+        step.contains(">= 70 · web-cpu-step-out"),
+        "the step policy's alarm and its threshold: {step}"
     );
     // A scheduled action's schedule is checked as it is typed: the next time, or why not.
     set_value(
@@ -1923,6 +1977,22 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
     // The ramp fills the tasks' CPU: the high alarm fires and the desired count steps up.
     click(&client, ".btn-speed:nth-child(3)").await;
     click(&client, "#btn-play").await;
+    // What is typed stays while the page redraws each frame.
+    fill(
+        &client,
+        ".scaling[data-scaling='web'] .step-cooldown",
+        "120",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let typed = client
+        .execute(
+            "return document.querySelector(\".scaling[data-scaling='web'] .step-cooldown\").value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(typed, json!("120"), "a cooldown typed while playing");
     wait_text(
         &client,
         ".scaling[data-scaling='web'] .scaling-activities",

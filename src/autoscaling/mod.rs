@@ -300,6 +300,14 @@ struct DeletePolicyRequest {
     scalable_dimension: String,
 }
 
+/// A checked PutScalingPolicy: the request, its target's index, the policy it replaces, and
+/// what a target-tracking policy follows.
+type PolicyPlan = (PutPolicyRequest, usize, Option<usize>, Option<Tracked>);
+
+/// A checked RegisterScalableTarget: the request, cluster, service, the target it updates,
+/// min and max.
+type RegisterPlan = (RegisterRequest, String, String, Option<usize>, u32, u32);
+
 fn validation(message: impl Into<String>, path: &str) -> ApiError {
     ApiError::new("ValidationException", message, Some(path))
 }
@@ -452,6 +460,19 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
     }
 }
 
+/// Checks `application-autoscaling:<operation>` against the world as it is, changing nothing:
+/// the refusal it would meet, with AWS's message and the field's path. The panel's forms call
+/// it as they are typed. RegisterScalableTarget and PutScalingPolicy only.
+pub fn check(world: &World, operation: &str, input: &Value) -> Result<(), ApiError> {
+    match operation {
+        "RegisterScalableTarget" => world.plan_register(input).map(drop),
+        "PutScalingPolicy" => world.plan_policy(input).map(drop),
+        _ => Err(ApiError::unknown_operation(&format!(
+            "application-autoscaling:{operation} (no check)"
+        ))),
+    }
+}
+
 /// Fires an Application Auto Scaling timer.
 pub fn fire(world: &mut World, timer: Timer) {
     match timer {
@@ -519,7 +540,9 @@ impl World {
         (self.autoscaling.targets.iter()).position(|t| t.resource_id == resource_id)
     }
 
-    pub(crate) fn register_scalable_target(&mut self, input: &Value) -> Result<Value, ApiError> {
+    /// A RegisterScalableTarget request checked against the world as it is, without a change:
+    /// the request, its cluster and service, the target it updates, and its min and max.
+    fn plan_register(&self, input: &Value) -> Result<RegisterPlan, ApiError> {
         let request: RegisterRequest = parse_request(input)?;
         check_namespace(
             &request.service_namespace,
@@ -560,6 +583,11 @@ impl World {
                 None,
             ));
         }
+        Ok((request, cluster, service, existing, min, max))
+    }
+
+    pub(crate) fn register_scalable_target(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let (request, cluster, service, existing, min, max) = self.plan_register(input)?;
         let s = request.suspended_state.as_ref();
         let flag = |f: fn(&Suspended) -> Option<bool>, old: bool| s.and_then(f).unwrap_or(old);
         match existing {
@@ -653,7 +681,10 @@ impl World {
         Ok(json!({ "ScalableTargets": targets }))
     }
 
-    pub(crate) fn put_scaling_policy(&mut self, input: &Value) -> Result<Value, ApiError> {
+    /// A PutScalingPolicy request checked against the world as it is, without a change (the
+    /// panel's forms check as they are typed with it): the request, its target, the policy it
+    /// replaces, and a target-tracking policy's metric.
+    fn plan_policy(&self, input: &Value) -> Result<PolicyPlan, ApiError> {
         let request: PutPolicyRequest = parse_request(input)?;
         check_namespace(
             &request.service_namespace,
@@ -678,20 +709,8 @@ impl World {
                 None,
             ));
         }
-        let policy_type = request.policy_type.as_deref().unwrap_or("StepScaling");
-        let arn = match existing {
-            Some(i) => self.autoscaling.policies[i].arn.clone(),
-            None => format!(
-                "arn:aws:autoscaling:{}:{}:scalingPolicy:{}:resource/ecs/{}:policyName/{name}",
-                self.config.region,
-                self.config.account,
-                self.ids.uuid(),
-                request.resource_id
-            ),
-        };
-        let target = self.autoscaling.targets[t].clone();
-        let target = &target;
-        let (kind, alarms) = match policy_type {
+        let target = &self.autoscaling.targets[t];
+        let tracked = match request.policy_type.as_deref().unwrap_or("StepScaling") {
             "TargetTrackingScaling" => {
                 if request.step_scaling_policy_configuration.is_some() {
                     return Err(validation(
@@ -705,11 +724,7 @@ impl World {
                         "$.TargetTrackingScalingPolicyConfiguration",
                     ));
                 };
-                let old = existing.and_then(|i| match &self.autoscaling.policies[i].kind {
-                    PolicyKind::TargetTracking(tt) => Some((tt.high.clone(), tt.low.clone())),
-                    PolicyKind::Step(_) => None,
-                });
-                self.plan_target_tracking(config, target, &arn, old)?
+                Some(tracked_metric(config, target)?)
             }
             "StepScaling" => {
                 if request
@@ -727,7 +742,8 @@ impl World {
                         "$.StepScalingPolicyConfiguration",
                     ));
                 };
-                (PolicyKind::Step(plan_step(config)?), Vec::new())
+                plan_step(config)?;
+                None
             }
             "PredictiveScaling" => {
                 return Err(ApiError::not_modelled(
@@ -741,6 +757,35 @@ impl World {
                     "$.PolicyType",
                 ))
             }
+        };
+        Ok((request, t, existing, tracked))
+    }
+
+    pub(crate) fn put_scaling_policy(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let (request, t, existing, tracked) = self.plan_policy(input)?;
+        let name = request.policy_name.clone();
+        let policy_type = request.policy_type.as_deref().unwrap_or("StepScaling");
+        let arn = match existing {
+            Some(i) => self.autoscaling.policies[i].arn.clone(),
+            None => format!(
+                "arn:aws:autoscaling:{}:{}:scalingPolicy:{}:resource/ecs/{}:policyName/{name}",
+                self.config.region,
+                self.config.account,
+                self.ids.uuid(),
+                request.resource_id
+            ),
+        };
+        let target = self.autoscaling.targets[t].clone();
+        let (kind, alarms) = match (tracked, &request.step_scaling_policy_configuration) {
+            (Some(tracked), _) => {
+                let old = existing.and_then(|i| match &self.autoscaling.policies[i].kind {
+                    PolicyKind::TargetTracking(tt) => Some((tt.high.clone(), tt.low.clone())),
+                    PolicyKind::Step(_) => None,
+                });
+                self.plan_target_tracking(tracked, &target, &arn, old)
+            }
+            (None, Some(config)) => (PolicyKind::Step(plan_step(config)?), Vec::new()),
+            (None, None) => unreachable!("plan_policy has a configuration for each type"),
         };
         let names: Vec<&str> = alarms
             .iter()
@@ -796,118 +841,23 @@ impl World {
     /// name and ARN for the answer). `old`: the alarms' names of the policy it replaces.
     fn plan_target_tracking(
         &mut self,
-        config: &TargetTrackingConfiguration,
+        tracked: Tracked,
         target: &ScalableTarget,
         arn: &str,
         old: Option<(String, Option<String>)>,
-    ) -> Result<(PolicyKind, Vec<(Value, Value)>), ApiError> {
-        let at = "$.TargetTrackingScalingPolicyConfiguration";
-        if !(config.target_value > 0.0 && config.target_value.is_finite()) {
-            return Err(validation(
-                "TargetValue must be greater than 0.",
-                &format!("{at}.TargetValue"),
-            ));
-        }
-        let dims = |pairs: &[(&str, &str)]| -> Vec<Value> {
-            pairs
-                .iter()
-                .map(|(n, v)| json!({ "Name": n, "Value": v }))
-                .collect()
-        };
-        let (namespace, metric, statistic, unit, dimensions) = match (
-            &config.predefined_metric_specification,
-            &config.customized_metric_specification,
-        ) {
-            (Some(p), None) => match p.predefined_metric_type.as_str() {
-                "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" => {
-                    if p.resource_label.is_some() {
-                        return Err(validation(
-                            format!("ResourceLabel is only for ALBRequestCountPerTarget, not {}.", p.predefined_metric_type),
-                            &format!("{at}.PredefinedMetricSpecification.ResourceLabel"),
-                        ));
-                    }
-                    let name = if p.predefined_metric_type.contains("CPU") {
-                        "CPUUtilization"
-                    } else {
-                        "MemoryUtilization"
-                    };
-                    (
-                        "AWS/ECS".to_string(),
-                        name.to_string(),
-                        "Average".to_string(),
-                        Some("Percent".to_string()),
-                        dims(&[("ClusterName", &target.cluster), ("ServiceName", &target.service)]),
-                    )
-                }
-                "ALBRequestCountPerTarget" => {
-                    let label = p.resource_label.clone().unwrap_or_default();
-                    // app/<lb>/<id>/targetgroup/<tg>/<id>
-                    let group = label
-                        .find("/targetgroup/")
-                        .map(|i| &label[i + 1..])
-                        .filter(|g| g.split('/').count() == 3 && label.starts_with("app/"));
-                    let Some(group) = group else {
-                        return Err(validation(
-                            "ALBRequestCountPerTarget needs ResourceLabel app/<load-balancer-name>/<load-balancer-id>/targetgroup/<target-group-name>/<target-group-id>.",
-                            &format!("{at}.PredefinedMetricSpecification.ResourceLabel"),
-                        ));
-                    };
-                    (
-                        "AWS/ApplicationELB".to_string(),
-                        "RequestCountPerTarget".to_string(),
-                        "Sum".to_string(),
-                        None,
-                        dims(&[("TargetGroup", group)]),
-                    )
-                }
-                other if other.contains("HighResolution") => {
-                    return Err(ApiError::not_modelled(
-                        &format!("{at}.PredefinedMetricSpecification.PredefinedMetricType"),
-                        "high-resolution metrics are not simulated.",
-                    ))
-                }
-                other => {
-                    return Err(validation(
-                        format!("Unsupported PredefinedMetricType '{other}' for ecs: ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget."),
-                        &format!("{at}.PredefinedMetricSpecification.PredefinedMetricType"),
-                    ))
-                }
-            },
-            (None, Some(c)) => {
-                if c.metrics.is_some() {
-                    return Err(ApiError::not_modelled(
-                        &format!("{at}.CustomizedMetricSpecification.Metrics"),
-                        "metric math is not simulated: name one metric.",
-                    ));
-                }
-                let (Some(name), Some(namespace), Some(statistic)) = (&c.metric_name, &c.namespace, &c.statistic) else {
-                    return Err(validation(
-                        "CustomizedMetricSpecification needs MetricName, Namespace and Statistic.",
-                        &format!("{at}.CustomizedMetricSpecification"),
-                    ));
-                };
-                let pairs: Vec<Value> = (c.dimensions.iter().flatten())
-                    .map(|d| json!({ "Name": d.name, "Value": d.value }))
-                    .collect();
-                (namespace.clone(), name.clone(), statistic.clone(), c.unit.clone(), pairs)
-            }
-            _ => {
-                return Err(validation(
-                    "Give one of PredefinedMetricSpecification and CustomizedMetricSpecification.",
-                    at,
-                ))
-            }
-        };
-        let cooldown = |v: Option<i64>, path: &str| -> Result<u32, ApiError> {
-            match v {
-                None => Ok(COOLDOWN_S_DEFAULT),
-                Some(v) if (0..=i64::from(i32::MAX)).contains(&v) => Ok(v as u32),
-                Some(_) => Err(validation("A cooldown is 0 seconds or more.", path)),
-            }
-        };
-        let out_cooldown = cooldown(config.scale_out_cooldown, &format!("{at}.ScaleOutCooldown"))?;
-        let in_cooldown = cooldown(config.scale_in_cooldown, &format!("{at}.ScaleInCooldown"))?;
-        let disable_in = config.disable_scale_in.unwrap_or(false);
+    ) -> (PolicyKind, Vec<(Value, Value)>) {
+        let Tracked {
+            target_value,
+            disable_in,
+            configuration,
+            namespace,
+            metric,
+            statistic,
+            unit,
+            dimensions,
+            out_cooldown,
+            in_cooldown,
+        } = tracked;
         let (high, low) = old.unwrap_or_else(|| {
             (
                 format!(
@@ -954,7 +904,6 @@ impl World {
                 json!({ "AlarmName": name, "AlarmARN": self.arn("cloudwatch", &format!("alarm:{name}")) }),
             )
         };
-        let target_value = config.target_value;
         let mut alarms = vec![alarm(
             &high,
             "GreaterThanThreshold",
@@ -969,8 +918,7 @@ impl World {
                 LOW_ALARM_DATAPOINTS,
             ));
         }
-        let configuration = serde_json::to_value(config).expect("serializes");
-        Ok((
+        (
             PolicyKind::TargetTracking(TargetTracking {
                 target: target_value,
                 configuration,
@@ -981,7 +929,7 @@ impl World {
                 low,
             }),
             alarms,
-        ))
+        )
     }
 
     pub(crate) fn describe_scaling_policies(&mut self, input: &Value) -> Result<Value, ApiError> {
@@ -1602,6 +1550,146 @@ fn policy_alarms(p: &Policy) -> Vec<String> {
             .collect(),
         PolicyKind::Step(_) => Vec::new(),
     }
+}
+
+/// What a target-tracking configuration follows, checked (aws-facts 6.2): the metric of its
+/// alarms and its cooldowns.
+struct Tracked {
+    target_value: f64,
+    disable_in: bool,
+    /// The configuration as given, for DescribeScalingPolicies.
+    configuration: Value,
+    namespace: String,
+    metric: String,
+    statistic: String,
+    unit: Option<String>,
+    dimensions: Vec<Value>,
+    out_cooldown: u32,
+    in_cooldown: u32,
+}
+
+fn tracked_metric(
+    config: &TargetTrackingConfiguration,
+    target: &ScalableTarget,
+) -> Result<Tracked, ApiError> {
+    let at = "$.TargetTrackingScalingPolicyConfiguration";
+    if !(config.target_value > 0.0 && config.target_value.is_finite()) {
+        return Err(validation(
+            "TargetValue must be greater than 0.",
+            &format!("{at}.TargetValue"),
+        ));
+    }
+    let dims = |pairs: &[(&str, &str)]| -> Vec<Value> {
+        pairs
+            .iter()
+            .map(|(n, v)| json!({ "Name": n, "Value": v }))
+            .collect()
+    };
+    let (namespace, metric, statistic, unit, dimensions) = match (
+        &config.predefined_metric_specification,
+        &config.customized_metric_specification,
+    ) {
+        (Some(p), None) => match p.predefined_metric_type.as_str() {
+            "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" => {
+                if p.resource_label.is_some() {
+                    return Err(validation(
+                        format!("ResourceLabel is only for ALBRequestCountPerTarget, not {}.", p.predefined_metric_type),
+                        &format!("{at}.PredefinedMetricSpecification.ResourceLabel"),
+                    ));
+                }
+                let name = if p.predefined_metric_type.contains("CPU") {
+                    "CPUUtilization"
+                } else {
+                    "MemoryUtilization"
+                };
+                (
+                    "AWS/ECS".to_string(),
+                    name.to_string(),
+                    "Average".to_string(),
+                    Some("Percent".to_string()),
+                    dims(&[("ClusterName", &target.cluster), ("ServiceName", &target.service)]),
+                )
+            }
+            "ALBRequestCountPerTarget" => {
+                let label = p.resource_label.clone().unwrap_or_default();
+                // app/<lb>/<id>/targetgroup/<tg>/<id>
+                let group = label
+                    .find("/targetgroup/")
+                    .map(|i| &label[i + 1..])
+                    .filter(|g| g.split('/').count() == 3 && label.starts_with("app/"));
+                let Some(group) = group else {
+                    return Err(validation(
+                        "ALBRequestCountPerTarget needs ResourceLabel app/<load-balancer-name>/<load-balancer-id>/targetgroup/<target-group-name>/<target-group-id>.",
+                        &format!("{at}.PredefinedMetricSpecification.ResourceLabel"),
+                    ));
+                };
+                (
+                    "AWS/ApplicationELB".to_string(),
+                    "RequestCountPerTarget".to_string(),
+                    "Sum".to_string(),
+                    None,
+                    dims(&[("TargetGroup", group)]),
+                )
+            }
+            other if other.contains("HighResolution") => {
+                return Err(ApiError::not_modelled(
+                    &format!("{at}.PredefinedMetricSpecification.PredefinedMetricType"),
+                    "high-resolution metrics are not simulated.",
+                ))
+            }
+            other => {
+                return Err(validation(
+                    format!("Unsupported PredefinedMetricType '{other}' for ecs: ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget."),
+                    &format!("{at}.PredefinedMetricSpecification.PredefinedMetricType"),
+                ))
+            }
+        },
+        (None, Some(c)) => {
+            if c.metrics.is_some() {
+                return Err(ApiError::not_modelled(
+                    &format!("{at}.CustomizedMetricSpecification.Metrics"),
+                    "metric math is not simulated: name one metric.",
+                ));
+            }
+            let (Some(name), Some(namespace), Some(statistic)) = (&c.metric_name, &c.namespace, &c.statistic) else {
+                return Err(validation(
+                    "CustomizedMetricSpecification needs MetricName, Namespace and Statistic.",
+                    &format!("{at}.CustomizedMetricSpecification"),
+                ));
+            };
+            let pairs: Vec<Value> = (c.dimensions.iter().flatten())
+                .map(|d| json!({ "Name": d.name, "Value": d.value }))
+                .collect();
+            (namespace.clone(), name.clone(), statistic.clone(), c.unit.clone(), pairs)
+        }
+        _ => {
+            return Err(validation(
+                "Give one of PredefinedMetricSpecification and CustomizedMetricSpecification.",
+                at,
+            ))
+        }
+    };
+    let cooldown = |v: Option<i64>, path: &str| -> Result<u32, ApiError> {
+        match v {
+            None => Ok(COOLDOWN_S_DEFAULT),
+            Some(v) if (0..=i64::from(i32::MAX)).contains(&v) => Ok(v as u32),
+            Some(_) => Err(validation("A cooldown is 0 seconds or more.", path)),
+        }
+    };
+    let out_cooldown = cooldown(config.scale_out_cooldown, &format!("{at}.ScaleOutCooldown"))?;
+    let in_cooldown = cooldown(config.scale_in_cooldown, &format!("{at}.ScaleInCooldown"))?;
+    Ok(Tracked {
+        target_value: config.target_value,
+        disable_in: config.disable_scale_in.unwrap_or(false),
+        configuration: serde_json::to_value(config).expect("serializes"),
+        namespace,
+        metric,
+        statistic,
+        unit,
+        dimensions,
+        out_cooldown,
+        in_cooldown,
+    })
 }
 
 /// A step policy from its configuration, checked (aws-facts 6.3).

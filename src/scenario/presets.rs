@@ -77,6 +77,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/scheduled-business-hours.json"),
     ),
     (
+        "alb-requests-per-target",
+        include_str!("../../static/scenarios/alb-requests-per-target.json"),
+    ),
+    (
+        "cooldown-spike",
+        include_str!("../../static/scenarios/cooldown-spike.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

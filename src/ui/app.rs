@@ -296,13 +296,10 @@ pub fn app() -> Html {
             })
         })
     };
-    let onbatch = {
+    let batch = |origin: Origin| {
         let d = state.dispatcher();
         Callback::from(move |batch: Vec<(String, Value)>| {
-            d.dispatch(Action::Requests {
-                origin: Origin::LoadBalancing,
-                batch,
-            })
+            d.dispatch(Action::Requests { origin, batch })
         })
     };
     let onedit = {
@@ -495,8 +492,8 @@ pub fn app() -> Html {
                 <div class="column column-left">
                     <TaskDefinitionEditor text={AttrValue::from(state.editor.clone())} {revisions} outcome={state.outcome.clone()} {onedit} {onregister} {onopen} />
                     <CapacityPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Capacity)} {onfargate} />
-                    <ServicesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Services)} />
-                    <LoadBalancingPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::LoadBalancing)} {onbatch} />
+                    <ServicesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Services)} onbatch={batch(Origin::Services)} />
+                    <LoadBalancingPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::LoadBalancing)} onbatch={batch(Origin::LoadBalancing)} />
                 </div>
                 <div class="column column-center">
                     <section class="panel panel-wide" id="panel-cluster-map" aria-labelledby="panel-cluster-map-title">

@@ -4,9 +4,10 @@
 //! TerminateInstances, PutAttributes), so it is logged and saved like a scenario step.
 
 use serde_json::{json, Value};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::fields::{input_value, select_value, use_field_defaults};
 use super::model::forms::{active_clusters, parse_attributes};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ec2::catalogue::INSTANCE_TYPES;
@@ -23,18 +24,6 @@ pub struct CapacityProps {
     pub fargate_enabled: bool,
     pub onrequest: Callback<(String, Value)>,
     pub onfargate: Callback<bool>,
-}
-
-pub fn select_value(node: &NodeRef) -> String {
-    node.cast::<HtmlSelectElement>()
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
-
-pub fn input_value(node: &NodeRef) -> String {
-    node.cast::<HtmlInputElement>()
-        .map(|s| s.value())
-        .unwrap_or_default()
 }
 
 #[function_component(CapacityPanel)]
@@ -95,6 +84,7 @@ pub fn capacity_panel(props: &CapacityProps) -> Html {
             }
         })
     };
+    use_field_defaults(&[(count_ref.clone(), "2")]);
     html! {
         <section class="panel" id="panel-capacity" aria-labelledby="panel-capacity-title">
             <h2 id="panel-capacity-title">{ "Capacity" }</h2>
@@ -109,7 +99,7 @@ pub fn capacity_panel(props: &CapacityProps) -> Html {
                     }) }
                 </select>
                 <label for="cap-count">{ "Count" }</label>
-                <input id="cap-count" ref={count_ref} type="number" min="1" max={LAUNCH_COUNT_MAX.to_string()} value="2" />
+                <input id="cap-count" ref={count_ref} type="number" min="1" max={LAUNCH_COUNT_MAX.to_string()} />
                 <label for="cap-zone">{ "Availability Zone" }</label>
                 <select id="cap-zone" ref={zone_ref}>
                     { for zones.iter().enumerate().map(|(n, z)| html! { <option value={z.clone()} selected={n == 0}>{ z.clone() }</option> }) }

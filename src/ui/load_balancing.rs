@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::capacity::{input_value, outcome_line, select_value};
+use super::capacity::outcome_line;
+use super::fields::{input_value, select_value, use_field_defaults, use_field_value};
 use super::model::forms::{
     alb_batch, classic_batch, ingress_request, traffic_request, AlbForm, ClassicForm,
     TRAFFIC_PROFILES,
@@ -185,6 +186,16 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
         .map(|f| (f.load_balancer.clone(), f.rate_at(world.now())))
         .collect();
     drop(session);
+    use_field_defaults(&[
+        (alb.0.clone(), "web"),
+        (alb.2.clone(), "80"),
+        (alb.3.clone(), "80"),
+        (alb.4.clone(), "/"),
+        (clb[0].clone(), "legacy"),
+        (clb[2].clone(), "80"),
+        (clb[3].clone(), "80"),
+        (clb[4].clone(), "HTTP:80/"),
+    ]);
     html! {
         <section class="panel" id="panel-load-balancing" aria-labelledby="panel-load-balancing-title">
             <h2 id="panel-load-balancing-title">{ "Load balancing" }</h2>
@@ -230,19 +241,19 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
             <details class="lb-section">
                 <summary><strong>{ "Create an Application Load Balancer" }</strong></summary>
                 <form class="form-grid" id="form-alb" onsubmit={oncreatealb} novalidate=true>
-                    <label for="alb-name">{ "Name" }</label><input ref={alb.0.clone()} id="alb-name" type="text" value="web" />
+                    <label for="alb-name">{ "Name" }</label><input ref={alb.0.clone()} id="alb-name" type="text" />
                     <span>{ "Zones" }</span>
                     <span class="inline-form">{ for zone_refs.iter().map(|(z, r)| html! {
                         <label><input ref={r.clone()} type="checkbox" checked={*z != 'c'} />{ format!(" {region}{z}") }</label>
                     }) }</span>
                     <label for="alb-group">{ "Security group" }</label><select ref={alb.1.clone()} id="alb-group">{ group_options(true) }</select>
-                    <label for="alb-port">{ "Listener port (HTTP)" }</label><input ref={alb.2.clone()} id="alb-port" type="text" inputmode="numeric" value="80" />
+                    <label for="alb-port">{ "Listener port (HTTP)" }</label><input ref={alb.2.clone()} id="alb-port" type="text" inputmode="numeric" />
                     <label for="alb-target-type">{ "Targets" }</label><select ref={target_type_ref} id="alb-target-type">
                         <option value="instance" selected=true>{ "instance (EC2 tasks, bridge or host ports)" }</option>
                         <option value="ip">{ "ip (awsvpc and Fargate tasks)" }</option>
                     </select>
-                    <label for="alb-target-port">{ "Target port" }</label><input ref={alb.3.clone()} id="alb-target-port" type="text" inputmode="numeric" value="80" />
-                    <label for="alb-path">{ "Health check path" }</label><input ref={alb.4.clone()} id="alb-path" type="text" value="/" />
+                    <label for="alb-target-port">{ "Target port" }</label><input ref={alb.3.clone()} id="alb-target-port" type="text" inputmode="numeric" />
+                    <label for="alb-path">{ "Health check path" }</label><input ref={alb.4.clone()} id="alb-path" type="text" />
                     <label for="alb-interval">{ "Interval (s)" }</label><input ref={alb.5.clone()} id="alb-interval" type="text" inputmode="numeric" placeholder="30" />
                     <label for="alb-healthy">{ "Healthy threshold" }</label><input ref={alb.6.clone()} id="alb-healthy" type="text" inputmode="numeric" placeholder="5" />
                     <label for="alb-unhealthy">{ "Unhealthy threshold" }</label><input ref={alb.7.clone()} id="alb-unhealthy" type="text" inputmode="numeric" placeholder="2" />
@@ -254,7 +265,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                 <summary><strong>{ "Create a Classic Load Balancer" }</strong></summary>
                 <p class="small muted">{ "The previous generation: instances are its targets, one port, no path rules, never awsvpc or Fargate tasks. Made by the API, connection draining and cross-zone load balancing are off." }</p>
                 <form class="form-grid" id="form-clb" onsubmit={oncreateclb} novalidate=true>
-                    <label for="clb-name">{ "Name" }</label><input ref={clb[0].clone()} id="clb-name" type="text" value="legacy" />
+                    <label for="clb-name">{ "Name" }</label><input ref={clb[0].clone()} id="clb-name" type="text" />
                     <span>{ "Zones" }</span>
                     <span class="inline-form">{ for clb_zones.iter().map(|(z, r)| html! {
                         <label><input ref={r.clone()} type="checkbox" checked={*z != 'c'} />{ format!(" {region}{z}") }</label>
@@ -262,9 +273,9 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                     <label for="clb-protocol">{ "Protocol" }</label><select ref={clb[1].clone()} id="clb-protocol">
                         <option value="HTTP" selected=true>{ "HTTP" }</option><option value="TCP">{ "TCP" }</option>
                     </select>
-                    <label for="clb-port">{ "Load balancer port" }</label><input ref={clb[2].clone()} id="clb-port" type="text" inputmode="numeric" value="80" />
-                    <label for="clb-instance-port">{ "Instance port" }</label><input ref={clb[3].clone()} id="clb-instance-port" type="text" inputmode="numeric" value="80" />
-                    <label for="clb-target">{ "Health check target" }</label><input ref={clb[4].clone()} id="clb-target" type="text" value="HTTP:80/" />
+                    <label for="clb-port">{ "Load balancer port" }</label><input ref={clb[2].clone()} id="clb-port" type="text" inputmode="numeric" />
+                    <label for="clb-instance-port">{ "Instance port" }</label><input ref={clb[3].clone()} id="clb-instance-port" type="text" inputmode="numeric" />
+                    <label for="clb-target">{ "Health check target" }</label><input ref={clb[4].clone()} id="clb-target" type="text" />
                     <label for="clb-interval">{ "Interval (s)" }</label><input ref={clb[5].clone()} id="clb-interval" type="text" inputmode="numeric" placeholder="30" />
                     <label for="clb-healthy">{ "Healthy threshold" }</label><input ref={clb[6].clone()} id="clb-healthy" type="text" inputmode="numeric" placeholder="10" />
                     <label for="clb-draining">{ "Connection draining (s)" }</label><input ref={clb[7].clone()} id="clb-draining" type="text" inputmode="numeric" placeholder="off" />
@@ -273,31 +284,6 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                 </form>
             </details>
             { for balancers.iter().map(|lb| {
-                let (rate_ref, profile_ref) = (NodeRef::default(), NodeRef::default());
-                let output_id = format!("traffic-rate-{}", lb.name);
-                let onrate = {
-                    let (rate_ref, output_id) = (rate_ref.clone(), output_id.clone());
-                    Callback::from(move |_: InputEvent| {
-                        let shown = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&output_id));
-                        if let Some(output) = shown {
-                            output.set_text_content(Some(&format!("{} req/s", input_value(&rate_ref))));
-                        }
-                    })
-                };
-                let ontraffic = {
-                    let (onrequest, arn, rate_ref, profile_ref) = (props.onrequest.clone(), lb.arn.clone(), rate_ref.clone(), profile_ref.clone());
-                    Callback::from(move |e: SubmitEvent| {
-                        e.prevent_default();
-                        // The slider always holds a number of 0 or more, and the profile is one of the list.
-                        if let Ok(request) = traffic_request(&arn, &input_value(&rate_ref), &select_value(&profile_ref)) {
-                            onrequest.emit(("sim:SetTraffic".into(), request));
-                        }
-                    })
-                };
-                let onstop = {
-                    let (onrequest, arn) = (props.onrequest.clone(), lb.arn.clone());
-                    Callback::from(move |_: MouseEvent| onrequest.emit(("sim:SetTraffic".into(), json!({ "loadBalancer": arn, "requestsPerSecond": 0 }))))
-                };
                 let sending = traffic.iter().find(|(arn, _)| *arn == lb.arn).map(|(_, r)| *r);
                 html! {
                 <div class="lb" data-lb={lb.name.clone()}>
@@ -309,17 +295,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
                             None => format!("{} :{} → {}", l.protocol, l.port, l.forward.iter().map(|(arn, _)| arn.rsplit('/').nth(1).unwrap_or(arn).to_string()).collect::<Vec<_>>().join(", ")),
                         } }</li>
                     }) }</ul>
-                    <form class="inline-form wrap traffic-form" data-traffic={lb.name.clone()} onsubmit={ontraffic} novalidate=true
-                        title="sim:SetTraffic: requests sent to this load balancer">
-                        <label>{ "Traffic " }<input ref={rate_ref} class="traffic-rate" type="range" min="0" max="2000" step="10"
-                            value={sending.map_or(100.0, |r| r.round()).to_string()} oninput={onrate} aria-label={format!("Requests a second to {}", lb.name)} /></label>
-                        <output id={output_id} class="mono small">{ format!("{} req/s", sending.map_or(100.0, |r| r.round())) }</output>
-                        <select ref={profile_ref} class="traffic-profile" aria-label="Traffic profile">
-                            { for TRAFFIC_PROFILES.iter().enumerate().map(|(n, (name, text))| html! { <option value={*name} selected={n == 0}>{ *text }</option> }) }
-                        </select>
-                        <button class="btn btn-small btn-primary" type="submit">{ "Send traffic" }</button>
-                        <button class="btn btn-small" type="button" onclick={onstop} disabled={sending.is_none()}>{ "Stop" }</button>
-                    </form>
+                    <TrafficForm name={lb.name.clone()} arn={lb.arn.clone()} {sending} onrequest={props.onrequest.clone()} />
                     <p class="small muted" data-rate={format!("{:.0}", lb.requests_per_second)}>{
                         if sending.is_some() { format!("Arriving now: {:.0} requests a second (sampled every 10 s; the charts show each minute).", lb.requests_per_second) }
                         else { "No traffic: send some to see requests, latency and CPU on the charts.".to_string() }
@@ -429,6 +405,77 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
             }) }
             <p class="muted small">{ format!("Targets are checked on their group's interval (now T+{}). A service created with loadBalancers registers its tasks itself.", format_clock(now)) }</p>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TrafficFormProps {
+    name: String,
+    arn: String,
+    /// The requests a second sent now, if any.
+    sending: Option<f64>,
+    onrequest: Callback<(String, Value)>,
+}
+
+/// A load balancer's traffic: a slider of requests a second and a profile. The slider starts
+/// at what is sent now and follows it when it changes, and is the person's while they drag it.
+#[function_component(TrafficForm)]
+fn traffic_form(props: &TrafficFormProps) -> Html {
+    let (rate_ref, profile_ref) = (use_node_ref(), use_node_ref());
+    let rate = props.sending.map_or(100.0, |r| r.round());
+    let shown = use_state(|| rate);
+    {
+        let shown = shown.clone();
+        use_effect_with(rate, move |rate| shown.set(*rate));
+    }
+    use_field_value(&rate_ref, rate.to_string());
+    let onrate = {
+        let (rate_ref, shown) = (rate_ref.clone(), shown.clone());
+        Callback::from(move |_: InputEvent| {
+            if let Ok(rate) = input_value(&rate_ref).parse::<f64>() {
+                shown.set(rate);
+            }
+        })
+    };
+    let ontraffic = {
+        let (onrequest, arn, rate_ref, profile_ref) = (
+            props.onrequest.clone(),
+            props.arn.clone(),
+            rate_ref.clone(),
+            profile_ref.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            // The slider always holds a number of 0 or more, and the profile is one of the list.
+            if let Ok(request) =
+                traffic_request(&arn, &input_value(&rate_ref), &select_value(&profile_ref))
+            {
+                onrequest.emit(("sim:SetTraffic".into(), request));
+            }
+        })
+    };
+    let onstop = {
+        let (onrequest, arn) = (props.onrequest.clone(), props.arn.clone());
+        Callback::from(move |_: MouseEvent| {
+            onrequest.emit((
+                "sim:SetTraffic".into(),
+                json!({ "loadBalancer": arn, "requestsPerSecond": 0 }),
+            ))
+        })
+    };
+    let sending = props.sending;
+    html! {
+        <form class="inline-form wrap traffic-form" data-traffic={props.name.clone()} onsubmit={ontraffic} novalidate=true
+            title="sim:SetTraffic: requests sent to this load balancer">
+            <label>{ "Traffic " }<input ref={rate_ref} class="traffic-rate" type="range" min="0" max="2000" step="10"
+                oninput={onrate} aria-label={format!("Requests a second to {}", props.name)} /></label>
+            <output id={format!("traffic-rate-{}", props.name)} class="mono small">{ format!("{} req/s", *shown) }</output>
+            <select ref={profile_ref} class="traffic-profile" aria-label="Traffic profile">
+                { for TRAFFIC_PROFILES.iter().enumerate().map(|(n, (name, text))| html! { <option value={*name} selected={n == 0}>{ *text }</option> }) }
+            </select>
+            <button class="btn btn-small btn-primary" type="submit">{ "Send traffic" }</button>
+            <button class="btn btn-small" type="button" onclick={onstop} disabled={sending.is_none()}>{ "Stop" }</button>
+        </form>
     }
 }
 

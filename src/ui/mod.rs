@@ -17,6 +17,8 @@ mod embed;
 #[cfg(target_arch = "wasm32")]
 mod event_log;
 #[cfg(target_arch = "wasm32")]
+mod fields;
+#[cfg(target_arch = "wasm32")]
 mod inspector;
 #[cfg(target_arch = "wasm32")]
 mod learn;

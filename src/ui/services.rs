@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::capacity::{input_value, outcome_line, select_value};
+use super::capacity::outcome_line;
+use super::fields::{input_value, select_value, use_field_defaults, use_field_value};
 use super::model::forms::{
     active_clusters, check_member_of, revisions, run_task_request, ServiceForm, STRATEGY_CHOICES,
 };
@@ -20,6 +21,7 @@ pub struct ServicesProps {
     pub outcome: Option<std::rc::Rc<Outcome>>,
     pub fargate_enabled: bool,
     pub onrequest: Callback<(String, Value)>,
+    pub onbatch: Callback<Vec<(String, Value)>>,
 }
 
 fn checked(node: &NodeRef) -> bool {
@@ -38,6 +40,21 @@ pub fn services_panel(props: &ServicesProps) -> Html {
         Callback::from(move |(schedule, zone): (String, String)| {
             super::model::scaling::schedule_check(sim.borrow().world(), &schedule, &zone)
         })
+    };
+    // A scaling form's request, checked against the session's world as it is typed.
+    let validate = {
+        let sim = props.sim.clone();
+        Callback::from(move |(action, input): (String, Value)| {
+            super::model::scaling::form_check(sim.borrow().world(), &action, &input)
+        })
+    };
+    let check_step = {
+        let sim = props.sim.clone();
+        Callback::from(
+            move |(cluster, service, form): (String, String, super::model::scaling::StepForm)| {
+                form.check(sim.borrow().world(), &cluster, &service)
+            },
+        )
     };
     let services: Vec<Html> = world
         .ecs
@@ -75,7 +92,10 @@ pub fn services_panel(props: &ServicesProps) -> Html {
                     revisions={revisions.clone()}
                     scaling={super::model::scaling::scaling_view(world, &s.cluster, &s.name)}
                     check={check.clone()}
+                    validate={validate.clone()}
+                    check_step={check_step.clone()}
                     onrequest={props.onrequest.clone()}
+                    onbatch={props.onbatch.clone()}
                 />
             }
         })
@@ -120,7 +140,10 @@ struct ServiceRowProps {
     revisions: Vec<String>,
     scaling: super::model::scaling::ScalingView,
     check: Callback<(String, String), Result<String, String>>,
+    validate: Callback<(String, Value), Option<String>>,
+    check_step: Callback<(String, String, super::model::scaling::StepForm), Option<String>>,
     onrequest: Callback<(String, Value)>,
+    onbatch: Callback<Vec<(String, Value)>>,
 }
 
 #[function_component(ServiceRow)]
@@ -155,6 +178,8 @@ fn service_row(props: &ServiceRowProps) -> Html {
             onrequest.emit(("ecs:UpdateService".into(), input));
         })
     };
+    // The desired count shown follows the service's; what is typed stays until it changes.
+    use_field_value(&desired_ref, props.desired.to_string());
     html! {
         <li class="service-row" data-service={props.name.clone()}>
             <div class="service-head">
@@ -167,7 +192,7 @@ fn service_row(props: &ServiceRowProps) -> Html {
             <div class="row">
                 if !props.daemon {
                     <form class="inline-form form-scale" onsubmit={onscale} novalidate=true>
-                        <input ref={desired_ref} type="number" min="0" value={props.desired.to_string()} aria-label={format!("Desired count of {}", props.name)} />
+                        <input ref={desired_ref} type="number" min="0" aria-label={format!("Desired count of {}", props.name)} />
                         <button class="btn btn-small" type="submit">{ "Set desired" }</button>
                     </form>
                 }
@@ -181,7 +206,8 @@ fn service_row(props: &ServiceRowProps) -> Html {
             </div>
             if !props.daemon {
                 <super::scaling::ScalingSection cluster={props.cluster.clone()} service={props.name.clone()}
-                    view={props.scaling.clone()} check={props.check.clone()} onrequest={props.onrequest.clone()} />
+                    view={props.scaling.clone()} check={props.check.clone()} validate={props.validate.clone()}
+                    check_step={props.check_step.clone()} onrequest={props.onrequest.clone()} onbatch={props.onbatch.clone()} />
             }
         </li>
     }
@@ -272,12 +298,18 @@ fn create_service(props: &FormProps) -> Html {
             onrequest.emit(("ecs:CreateService".into(), form.request()));
         })
     };
+    use_field_defaults(&[
+        (refs[1].clone(), "web"),
+        (refs[5].clone(), "4"),
+        (refs[9].clone(), "100"),
+        (refs[10].clone(), "200"),
+    ]);
     html! {
         <form class="form-grid" id="form-create-service" {onsubmit} novalidate=true>
             <label for="svc-cluster">{ "Cluster" }</label>
             <select id="svc-cluster" ref={refs[0].clone()}>{ cluster_options(&props.clusters) }</select>
             <label for="svc-name">{ "Service name" }</label>
-            <input id="svc-name" ref={refs[1].clone()} value="web" />
+            <input id="svc-name" ref={refs[1].clone()} />
             <label for="svc-td">{ "Task definition" }</label>
             <select id="svc-td" ref={refs[2].clone()}>
                 { for props.revisions.iter().enumerate().map(|(n, r)| html! { <option value={r.clone()} selected={n == 0}>{ r.clone() }</option> }) }
@@ -294,7 +326,7 @@ fn create_service(props: &FormProps) -> Html {
                 <option value="DAEMON">{ "DAEMON (one per instance)" }</option>
             </select>
             <label for="svc-desired">{ "Desired count" }</label>
-            <input id="svc-desired" ref={refs[5].clone()} type="number" min="0" value="4" />
+            <input id="svc-desired" ref={refs[5].clone()} type="number" min="0" />
             <label for="svc-strategy">{ "Placement strategy" }</label>
             <select id="svc-strategy" ref={refs[6].clone()}>
                 { for STRATEGY_CHOICES.iter().enumerate().map(|(n, (label, _))| html! { <option value={*label} selected={n == 0}>{ *label }</option> }) }
@@ -310,9 +342,9 @@ fn create_service(props: &FormProps) -> Html {
             <label for="svc-distinct">{ "distinctInstance" }</label>
             <input id="svc-distinct" ref={refs[8].clone()} type="checkbox" />
             <label for="svc-min">{ "Minimum healthy %" }</label>
-            <input id="svc-min" ref={refs[9].clone()} type="number" min="0" value="100" />
+            <input id="svc-min" ref={refs[9].clone()} type="number" min="0" />
             <label for="svc-max">{ "Maximum %" }</label>
-            <input id="svc-max" ref={refs[10].clone()} type="number" min="0" value="200" />
+            <input id="svc-max" ref={refs[10].clone()} type="number" min="0" />
             <label for="svc-breaker">{ "Circuit breaker" }</label>
             <label class="toggle"><input id="svc-breaker" ref={refs[11].clone()} type="checkbox" />{ " enable, with rollback" }</label>
             <label for="svc-target-group">{ "Load balancer" }</label>
@@ -353,6 +385,7 @@ fn run_task(props: &FormProps) -> Html {
             onrequest.emit(("ecs:RunTask".into(), request));
         })
     };
+    use_field_defaults(&[(count.clone(), "1")]);
     html! {
         <form class="form-grid" id="form-run-task" {onsubmit} novalidate=true>
             <label for="run-cluster">{ "Cluster" }</label>
@@ -362,7 +395,7 @@ fn run_task(props: &FormProps) -> Html {
                 { for props.revisions.iter().enumerate().map(|(n, r)| html! { <option value={r.clone()} selected={n == 0}>{ r.clone() }</option> }) }
             </select>
             <label for="run-count">{ "Count" }</label>
-            <input id="run-count" ref={count} type="number" min="1" max="10" value="1" />
+            <input id="run-count" ref={count} type="number" min="1" max="10" />
             <label for="run-launch">{ "Launch type" }</label>
             <select id="run-launch" ref={launch}>{ launch_type_options(props.fargate_enabled) }</select>
             <span></span>

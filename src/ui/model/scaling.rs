@@ -134,10 +134,7 @@ pub fn target_tracking_request(
             predefined["ResourceLabel"] = json!(label);
         }
     }
-    let target_value = target
-        .trim()
-        .parse::<f64>()
-        .map_or_else(|_| json!(target.trim()), |v| json!(v));
+    let target_value = typed_number(target);
     let short = match metric {
         "ECSServiceAverageCPUUtilization" => "cpu",
         "ECSServiceAverageMemoryUtilization" => "memory",
@@ -190,9 +187,7 @@ pub fn scheduled_request(
     for (key, text) in [("MinCapacity", min), ("MaxCapacity", max)] {
         let text = text.trim();
         if !text.is_empty() {
-            action[key] = text
-                .parse::<i64>()
-                .map_or_else(|_| json!(text), |n| json!(n));
+            action[key] = typed_number(text);
         }
     }
     json!({
@@ -204,4 +199,171 @@ pub fn scheduled_request(
         "Timezone": timezone,
         "ScalableTargetAction": action,
     })
+}
+
+/// What a form's request would meet if sent now, as it is typed: None when it would be
+/// accepted, else AWS's refusal (code, message, field). Application Auto Scaling's checks
+/// (RegisterScalableTarget, PutScalingPolicy) run against the session's world, changing nothing.
+pub fn form_check(world: &World, action: &str, input: &Value) -> Option<String> {
+    let operation = action.strip_prefix("application-autoscaling:")?;
+    crate::autoscaling::check(world, operation, input)
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// RegisterScalableTarget for the min and max typed (a number sent as one, anything else as
+/// typed for AWS's check to refuse).
+pub fn register_request(resource: &str, min: &str, max: &str) -> Value {
+    json!({
+        "ServiceNamespace": "ecs",
+        "ResourceId": resource,
+        "ScalableDimension": crate::autoscaling::DIMENSION,
+        "MinCapacity": typed_number(min),
+        "MaxCapacity": typed_number(max),
+    })
+}
+
+fn typed_number(text: &str) -> Value {
+    let text = text.trim();
+    (text.parse::<i64>().map(|n| json!(n)))
+        .or_else(|_| text.parse::<f64>().map(|v| json!(v)))
+        .unwrap_or_else(|_| json!(text))
+}
+
+/// The step-scaling form: which way the policy scales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepDirection {
+    /// Out when the metric is at or above the threshold.
+    Out,
+    /// In when the metric is at or below it.
+    In,
+}
+
+/// The step-scaling form's fields, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepForm {
+    pub direction: StepDirection,
+    /// `CPUUtilization` or `MemoryUtilization` of the service (AWS/ECS).
+    pub metric: String,
+    pub threshold: String,
+    /// ChangeInCapacity, PercentChangeInCapacity or ExactCapacity.
+    pub adjustment_type: String,
+    /// The adjustment as typed: positive; an In policy sends it negated (but ExactCapacity).
+    pub adjustment: String,
+    pub cooldown: String,
+}
+
+/// The step-scaling form's metrics: AWS/ECS's service metrics, with their words.
+pub const STEP_METRICS: [(&str, &str); 2] = [
+    ("CPUUtilization", "CPU (%)"),
+    ("MemoryUtilization", "memory (%)"),
+];
+
+/// The step-scaling form's adjustment types: AWS's name and the form's words.
+pub const ADJUSTMENT_TYPES: [(&str, &str); 3] = [
+    ("ChangeInCapacity", "tasks"),
+    ("PercentChangeInCapacity", "% of tasks"),
+    ("ExactCapacity", "tasks exactly"),
+];
+
+/// The step form's alarm: one datapoint of a minute's average crosses the threshold (the
+/// form's choice: one period reacts as fast as the service's one-minute metrics allow).
+pub const STEP_ALARM_PERIOD_S: u32 = 60;
+
+impl StepForm {
+    /// The policy's name: `<metric>-step-out` or `-in`.
+    pub fn policy_name(&self) -> String {
+        let metric = if self.metric == "MemoryUtilization" {
+            "memory"
+        } else {
+            "cpu"
+        };
+        let way = match self.direction {
+            StepDirection::Out => "out",
+            StepDirection::In => "in",
+        };
+        format!("{metric}-step-{way}")
+    }
+
+    /// PutScalingPolicy (StepScaling, one step open on the far side of the threshold).
+    pub fn policy_request(&self, resource: &str) -> Value {
+        let adjustment = match typed_number(&self.adjustment) {
+            Value::Number(n)
+                if self.direction == StepDirection::In
+                    && self.adjustment_type != "ExactCapacity" =>
+            {
+                n.as_i64()
+                    .map_or(json!(-n.as_f64().unwrap_or(0.0)), |n| json!(-n))
+            }
+            other => other,
+        };
+        let step = match self.direction {
+            StepDirection::Out => {
+                json!({ "MetricIntervalLowerBound": 0, "ScalingAdjustment": adjustment })
+            }
+            StepDirection::In => {
+                json!({ "MetricIntervalUpperBound": 0, "ScalingAdjustment": adjustment })
+            }
+        };
+        let mut config = json!({
+            "AdjustmentType": self.adjustment_type,
+            "StepAdjustments": [step],
+            "MetricAggregationType": "Average",
+        });
+        if !self.cooldown.trim().is_empty() {
+            config["Cooldown"] = typed_number(&self.cooldown);
+        }
+        json!({
+            "PolicyName": self.policy_name(),
+            "ServiceNamespace": "ecs",
+            "ResourceId": resource,
+            "ScalableDimension": crate::autoscaling::DIMENSION,
+            "PolicyType": "StepScaling",
+            "StepScalingPolicyConfiguration": config,
+        })
+    }
+
+    /// The policy and then its alarm on the service's metric, which names the policy's ARN
+    /// from the first answer (`${r0.PolicyARN}`).
+    pub fn batch(&self, cluster: &str, service: &str) -> Vec<(String, Value)> {
+        let resource = format!("service/{cluster}/{service}");
+        let operator = match self.direction {
+            StepDirection::Out => "GreaterThanOrEqualToThreshold",
+            StepDirection::In => "LessThanOrEqualToThreshold",
+        };
+        let alarm = json!({
+            "AlarmName": format!("{service}-{}", self.policy_name()),
+            "Namespace": "AWS/ECS",
+            "MetricName": self.metric,
+            "Dimensions": [{ "Name": "ClusterName", "Value": cluster }, { "Name": "ServiceName", "Value": service }],
+            "Statistic": "Average",
+            "Period": STEP_ALARM_PERIOD_S,
+            "EvaluationPeriods": 1,
+            "Threshold": typed_number(&self.threshold),
+            "ComparisonOperator": operator,
+            "AlarmActions": ["${r0.PolicyARN}"],
+        });
+        vec![
+            (
+                "application-autoscaling:PutScalingPolicy".into(),
+                self.policy_request(&resource),
+            ),
+            ("cloudwatch:PutMetricAlarm".into(), alarm),
+        ]
+    }
+
+    /// What the form would meet if sent now: the policy's refusal, or a threshold that is not
+    /// a number; None when both would be accepted.
+    pub fn check(&self, world: &World, cluster: &str, service: &str) -> Option<String> {
+        let resource = format!("service/{cluster}/{service}");
+        let policy = self.policy_request(&resource);
+        form_check(world, "application-autoscaling:PutScalingPolicy", &policy).or_else(|| {
+            (!typed_number(&self.threshold).is_number()).then(|| {
+                format!(
+                    "ValidationException: Threshold '{}' is not a number. (at $.Threshold)",
+                    self.threshold.trim()
+                )
+            })
+        })
+    }
 }
