@@ -302,11 +302,20 @@ fn target_tracking_on_cpu_makes_its_alarms_and_scales_out_then_in_after_its_cool
     // The charts: the tasks chart marks each change; the high alarm's chart has its time in
     // ALARM behind its metric.
     use ecsplay::ui::model::charts::{alarm_charts, scaling_marks};
-    let marks: Vec<String> = scaling_marks(&world, "demo", "web")
-        .into_iter()
-        .map(|(_, label)| label)
-        .collect();
-    assert_eq!(marks, ["-> 4", "-> 2"]);
+    let marks = scaling_marks(&world, "demo", "web");
+    let labels: Vec<&str> = marks.iter().map(|(_, label, _)| label.as_str()).collect();
+    assert_eq!(labels, ["-> 4", "-> 2"]);
+    // Each mark says, on hover, what the activity says: its description and cause.
+    assert!(
+        marks[0].2.starts_with(
+            "Setting desired count to 4. monitor alarm TargetTracking-service/demo/web-AlarmHigh-"
+        ) && marks[0].2.contains("in state ALARM triggered policy cpu50"),
+        "{}",
+        marks[0].2
+    );
+    // Its strip sits on its line: the plot from 42 to 404 of 420 pixels over 0 to 20 minutes.
+    let share = ecsplay::ui::model::charts::x_share(10 * MINUTE, 20.0, (42.0, 16.0, 420.0));
+    assert!((share - (42.0 + 181.0) / 420.0).abs() < 1e-9, "{share}");
     let charts = alarm_charts(&world);
     let high = charts
         .iter()
@@ -761,4 +770,37 @@ fn the_cooldown_spike_preset_scales_out_through_the_scale_in_cooldown_and_waits_
     )["MetricAlarms"][0]["StateValue"]
         .clone();
     assert_eq!(low, "ALARM", "the low alarm waits on the cooldown");
+}
+
+#[test]
+fn the_playgrounds_log_lists_a_desired_count_set_by_scaling_as_its_own_kind() {
+    use ecsplay::engine::LogRecord;
+    use ecsplay::ui::model::log_view::{classify, summary, Kind};
+    let mut world = sim::scalable_app(4, 1, 20);
+    sim::ok(
+        &mut world,
+        "application-autoscaling:PutScheduledAction",
+        json!({ "ServiceNamespace": "ecs", "ResourceId": "service/demo/app", "ScalableDimension": "ecs:service:DesiredCount",
+                "ScheduledActionName": "more", "Schedule": "at(2026-01-01T00:05:00)",
+                "ScalableTargetAction": { "MinCapacity": 6 } }),
+    );
+    // A manual change is a service action ECS does not send: no scaling line for it.
+    sim::ok(
+        &mut world,
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "app", "desiredCount": 5 }),
+    );
+    sim::advance(&mut world, 6 * MINUTE);
+    let scaling: Vec<&LogRecord> = (world.log().iter())
+        .filter(|r| classify(r).0 == Kind::Scaling)
+        .collect();
+    assert_eq!(scaling.len(), 1, "the scheduled action's change only");
+    assert_eq!(
+        classify(scaling[0]),
+        (Kind::Scaling, Some("demo/app".to_string()))
+    );
+    assert_eq!(
+        summary(scaling[0]),
+        "Desired count updated by Application Auto Scaling (SERVICE_DESIRED_COUNT_UPDATED)"
+    );
 }

@@ -2013,6 +2013,20 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
         log.contains("ALARM"),
         "the alarm's event is in the log: {log}"
     );
+    // The tasks chart marks the change; its strip says the activity's description and cause.
+    let said = client
+        .execute(
+            "const m = document.querySelector(\"canvas[data-service='web'] ~ .scaling-mark\"); return m && m.title",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let said = said.as_str().unwrap_or_default();
+    assert!(
+        said.starts_with("Setting desired count to ")
+            && said.contains("in state ALARM triggered policy"),
+        "{said}"
+    );
     // The alarm's chart: its metric and threshold.
     let captions = text(&client, "#panel-charts").await;
     assert!(

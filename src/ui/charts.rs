@@ -34,6 +34,16 @@ const ALARM_BAND: RGBColor = RGBColor(253, 226, 226);
 /// Each chart's size in pixels, on the page and in the SVG export.
 const CHART_W: u32 = 420;
 const CHART_H: u32 = 170;
+/// The plot's inset in a chart's canvas, in pixels: left (margin and y labels), right (margin),
+/// and the canvas's width; [`chart_on`] lays the plot out with these.
+const PLOT_INSET: (f64, f64, f64) = (
+    (MARGIN + Y_LABELS) as f64,
+    MARGIN_RIGHT as f64,
+    CHART_W as f64,
+);
+const MARGIN: u32 = 8;
+const MARGIN_RIGHT: u32 = 16;
+const Y_LABELS: u32 = 34;
 
 #[derive(Properties, PartialEq)]
 pub struct ChartsProps {
@@ -153,8 +163,15 @@ pub fn charts(props: &ChartsProps) -> Html {
                 { for series.iter().zip(service_refs.iter()).enumerate().map(|(n, (s, node))| html! {
                     <figure class="chart">
                         <figcaption><span class="swatch" style={format!("background:{}", service_colour(Some(n)))}></span>{ format!("Service {}: tasks", s.name) }</figcaption>
-                        <canvas ref={node.clone()} width={CHART_W.to_string()} height={CHART_H.to_string()} class="chart-canvas" data-service={s.name.clone()}
-                            role="img" aria-label={format!("Desired, running and pending tasks of {} over time", s.name)}></canvas>
+                        <div class="chart-frame">
+                            <canvas ref={node.clone()} width={CHART_W.to_string()} height={CHART_H.to_string()} class="chart-canvas" data-service={s.name.clone()}
+                                role="img" aria-label={format!("Desired, running and pending tasks of {} over time", s.name)}></canvas>
+                            // Each scaling mark's description and cause, on hover over its line.
+                            { for s.scaling.iter().map(|(t, label, said)| html! {
+                                <span class="scaling-mark" title={said.clone()} aria-label={format!("{label}: {said}")}
+                                    style={format!("left:{:.2}%", 100.0 * super::model::charts::x_share(*t, x_range(now).end, PLOT_INSET))}></span>
+                            }) }
+                        </div>
                     </figure>
                 }) }
                 <figure class="chart">
@@ -248,11 +265,11 @@ fn chart_on<'a, DB: DrawingBackend + 'a>(
     let in_hours = x_range(now).end > 120.0;
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(root)
-        .margin(8)
+        .margin(MARGIN)
         // Room for the last time label, which is centred on the right edge.
-        .margin_right(16)
+        .margin_right(MARGIN_RIGHT)
         .x_label_area_size(22)
-        .y_label_area_size(34)
+        .y_label_area_size(Y_LABELS)
         .build_cartesian_2d(x_range(now), 0.0..y_max)?;
     chart
         .configure_mesh()
@@ -312,7 +329,7 @@ fn draw_service<'a, DB: DrawingBackend + 'a>(
         mark(&mut chart, at, "card", MOMENT, y_max, 3)?;
     }
     // Each scaling activity that set the desired count, marked with the count it set.
-    for (n, (t, label)) in series.scaling.iter().enumerate() {
+    for (n, (t, label, _)) in series.scaling.iter().enumerate() {
         mark(&mut chart, *t, label, SCALING, y_max, 3 + n % 3)?;
     }
     chart.draw_series(LineSeries::new(

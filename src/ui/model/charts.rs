@@ -34,21 +34,37 @@ pub struct ServiceSeries {
     pub pending: Vec<(SimTime, u32)>,
     /// Each deployment's start: time and its task definition (`family:revision`).
     pub deployments: Vec<(SimTime, String)>,
-    /// Each scaling activity that set its desired count: time and the new count (`-> 4`).
-    pub scaling: Vec<(SimTime, String)>,
+    /// Each scaling activity that set its desired count: time, the new count (`-> 4`), and
+    /// the activity's description and cause (shown on hover).
+    pub scaling: Vec<ScalingMark>,
+}
+
+/// Where on a chart's canvas, as a share of its width from the left, the time `at` falls: the
+/// plot spans from `left` to `width - right` pixels of `width` over 0 to `end` minutes.
+pub fn x_share(at: SimTime, end_minutes: f64, (left, right, width): (f64, f64, f64)) -> f64 {
+    let minutes = at as f64 / crate::engine::time::MS_PER_MINUTE as f64;
+    (left + minutes / end_minutes.max(f64::MIN_POSITIVE) * (width - left - right)) / width
 }
 
 /// Scaling activities marked on a service's tasks chart at the most (the newest).
 pub const SCALING_MARKS_MAX: usize = 20;
 
+/// A scaling activity's mark: when, its label (`-> 4`), and what it says (description and
+/// cause, as DescribeScalingActivities gives them).
+pub type ScalingMark = (SimTime, String, String);
+
 /// The scaling activities that set `cluster`/`service`'s desired count, as chart marks.
-pub fn scaling_marks(world: &World, cluster: &str, service: &str) -> Vec<(SimTime, String)> {
+pub fn scaling_marks(world: &World, cluster: &str, service: &str) -> Vec<ScalingMark> {
     let resource = format!("service/{cluster}/{service}");
-    let mut marks: Vec<(SimTime, String)> = (world.autoscaling.activities.iter().rev())
+    let mut marks: Vec<ScalingMark> = (world.autoscaling.activities.iter().rev())
         .filter(|a| a.resource_id == resource && a.not_scaled.is_none())
         .filter_map(|a| {
             let count = a.description.strip_prefix("Setting desired count to ")?;
-            Some((a.at, format!("-> {}", count.trim_end_matches('.'))))
+            Some((
+                a.at,
+                format!("-> {}", count.trim_end_matches('.')),
+                format!("{} {}", a.description, a.cause),
+            ))
         })
         .take(SCALING_MARKS_MAX)
         .collect();

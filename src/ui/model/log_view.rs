@@ -19,18 +19,22 @@ pub enum Kind {
     ServiceAction,
     /// `CloudWatch Alarm State Change`.
     Alarm,
+    /// A service's desired count set by Application Auto Scaling: ECS's
+    /// `SERVICE_DESIRED_COUNT_UPDATED` service action (never sent for a manual change).
+    Scaling,
     /// A request AWS refused.
     ApiError,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::ServiceEvent,
         Kind::Task,
         Kind::Instance,
         Kind::Deployment,
         Kind::ServiceAction,
         Kind::Alarm,
+        Kind::Scaling,
         Kind::ApiError,
     ];
 
@@ -42,6 +46,7 @@ impl Kind {
             Kind::Deployment => "deployment state change",
             Kind::ServiceAction => "service action",
             Kind::Alarm => "alarm state change",
+            Kind::Scaling => "scaling",
             Kind::ApiError => "API error",
         }
     }
@@ -54,6 +59,7 @@ impl Kind {
             Kind::Deployment => "deployment",
             Kind::ServiceAction => "service-action",
             Kind::Alarm => "alarm",
+            Kind::Scaling => "scaling",
             Kind::ApiError => "api-error",
         }
     }
@@ -69,9 +75,13 @@ pub fn classify(record: &LogRecord) -> (Kind, Option<String>) {
         LogRecord::Event {
             detail_type,
             service,
+            text,
             ..
         } => {
             let kind = match *detail_type {
+                "ECS Service Action" if text.contains("\"SERVICE_DESIRED_COUNT_UPDATED\"") => {
+                    Kind::Scaling
+                }
                 "ECS Task State Change" => Kind::Task,
                 "ECS Container Instance State Change" => Kind::Instance,
                 "ECS Deployment State Change" => Kind::Deployment,
@@ -125,6 +135,10 @@ pub fn summary(record: &LogRecord) -> String {
                     s(&d["eventName"]),
                     s(&d["deploymentId"]),
                     s(&d["reason"])
+                ),
+                Kind::Scaling => format!(
+                    "Desired count updated by Application Auto Scaling ({})",
+                    s(&d["eventName"])
                 ),
                 Kind::Alarm => format!(
                     "Alarm {} {} -> {} · {}",
