@@ -42,19 +42,10 @@ fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
     );
     let strategy = json!([{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }]);
     let cases = [
-        (
-            "ecs:CreateService",
-            service(json!({ "capacityProviderStrategy": strategy })),
-            "$.capacityProviderStrategy",
-        ),
+        // An EC2 service would move to Auto Scaling group providers (not simulated yet).
         (
             "ecs:UpdateService",
-            update(json!({ "capacityProviderStrategy": strategy })),
-            "$.capacityProviderStrategy",
-        ),
-        (
-            "ecs:RunTask",
-            run_task(json!({ "capacityProviderStrategy": strategy })),
+            update(json!({ "capacityProviderStrategy": strategy, "forceNewDeployment": true })),
             "$.capacityProviderStrategy",
         ),
         (

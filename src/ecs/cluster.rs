@@ -43,8 +43,8 @@ struct CreateClusterRequest {
     tags: Option<Value>,
     settings: Option<Value>,
     configuration: Option<Value>,
-    capacity_providers: Option<Value>,
-    default_capacity_provider_strategy: Option<Value>,
+    capacity_providers: Option<Vec<String>>,
+    default_capacity_provider_strategy: Option<Vec<super::capacity_providers::StrategyItemRequest>>,
     service_connect_defaults: Option<Value>,
 }
 
@@ -141,7 +141,32 @@ impl World {
                 "$.clusterName",
             ));
         }
-        Ok(json!({ "cluster": self.ensure_cluster(&name) }))
+        let (providers, strategy) = World::plan_cluster_providers(
+            request.capacity_providers.as_deref(),
+            request.default_capacity_provider_strategy.as_deref(),
+        )?;
+        let given = request.capacity_providers.is_some()
+            || request.default_capacity_provider_strategy.is_some();
+        if let Some(existing) = self.ecs.clusters.get(&name).filter(|c| c.active) {
+            if given
+                && (existing.capacity_providers != providers
+                    || existing.default_strategy != strategy)
+            {
+                return Err(ApiError::invalid_parameter(
+                    "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).",
+                    "$.capacityProviders",
+                ));
+            }
+        }
+        let described = self.ensure_cluster(&name);
+        if !given {
+            return Ok(json!({ "cluster": described }));
+        }
+        let cluster = self.ecs.clusters.get_mut(&name).expect("just ensured");
+        cluster.capacity_providers = providers;
+        cluster.default_strategy = strategy;
+        let cluster = cluster.clone();
+        Ok(json!({ "cluster": self.cluster_json(&cluster) }))
     }
 
     /// Creates the cluster if it is not there (CreateCluster is idempotent) and describes it.
@@ -158,6 +183,8 @@ impl World {
                 instances: Vec::new(),
                 services: Default::default(),
                 tasks: Vec::new(),
+                capacity_providers: Vec::new(),
+                default_strategy: Vec::new(),
             });
         cluster.active = true;
         let cluster = cluster.clone();
@@ -265,8 +292,8 @@ impl World {
             "statistics": [],
             "tags": [],
             "settings": [{ "name": "containerInsights", "value": "disabled" }],
-            "capacityProviders": [],
-            "defaultCapacityProviderStrategy": [],
+            "capacityProviders": cluster.capacity_providers,
+            "defaultCapacityProviderStrategy": super::capacity_providers::strategy_json(&cluster.default_strategy),
         })
     }
 

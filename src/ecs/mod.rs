@@ -6,6 +6,7 @@
 //! `ec2::read` and `ec2::catalogue`, and `sim:` through `sim::read` (docs/architecture.md).
 
 pub mod agent;
+pub mod capacity_providers;
 pub mod cluster;
 pub mod deployment;
 mod invariants;
@@ -91,6 +92,8 @@ pub enum Timer {
     },
     /// The service scheduler looks at a service.
     Reconcile(ServiceIdx),
+    /// A minute of Fargate Spot's random interruptions (the rate's generation).
+    SpotMinute(u32),
 }
 
 /// Performs `ecs:<operation>`.
@@ -122,6 +125,7 @@ pub fn dispatch(
         "DeleteService" => world.delete_service(input),
         "DescribeServices" => world.describe_services(input),
         "ListServices" => world.list_services(input),
+        "PutClusterCapacityProviders" => world.put_cluster_capacity_providers(input),
         _ => Err(ApiError::unknown_operation(&format!("ecs:{operation}"))),
     }
 }
@@ -143,6 +147,7 @@ pub fn fire(world: &mut World, timer: Timer) {
             health,
         } => world.container_health(task, generation, container, health),
         Timer::Reconcile(service) => world.reconcile(service),
+        Timer::SpotMinute(generation) => world.spot_minute(generation),
     }
 }
 
@@ -212,6 +217,8 @@ pub struct EcsState {
     /// The task that holds each private address, while it is not STOPPED (the load
     /// balancers' `ip` targets are found by it).
     pub eni_addresses: BTreeMap<u32, TaskIdx>,
+    /// Fargate Spot's capacity and interruption rate.
+    pub spot: capacity_providers::Spot,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -225,6 +232,9 @@ pub struct Cluster {
     pub services: BTreeMap<String, ServiceIdx>,
     /// Every task ever started in the cluster, in start order.
     pub tasks: Vec<TaskIdx>,
+    /// Its capacity providers (PutClusterCapacityProviders) and default strategy.
+    pub capacity_providers: Vec<String>,
+    pub default_strategy: Vec<capacity_providers::StrategyItem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -327,6 +337,7 @@ pub enum StopCode {
     UserInitiated,
     ServiceSchedulerInitiated,
     TerminationNotice,
+    SpotInterruption,
 }
 
 impl StopCode {
@@ -337,6 +348,7 @@ impl StopCode {
             StopCode::UserInitiated => "UserInitiated",
             StopCode::ServiceSchedulerInitiated => "ServiceSchedulerInitiated",
             StopCode::TerminationNotice => "TerminationNotice",
+            StopCode::SpotInterruption => "SpotInterruption",
         }
     }
 }
@@ -433,6 +445,8 @@ pub struct Task {
     pub replacing: bool,
     /// An awsvpc task's network interface: its subnet, private address and security groups.
     pub eni: Option<TaskEni>,
+    /// The capacity provider it runs on, when it was started by a strategy.
+    pub capacity_provider: Option<String>,
 }
 
 impl Task {
@@ -640,6 +654,8 @@ pub struct Service {
     pub security_groups: Vec<String>,
     /// Its target groups, each with the container and port that receive the traffic.
     pub load_balancers: Vec<load_balancers::ServiceLoadBalancer>,
+    /// Its capacity provider strategy (empty: its launch type).
+    pub capacity_provider_strategy: Vec<capacity_providers::StrategyItem>,
 }
 
 impl Service {

@@ -188,3 +188,22 @@ pub fn service_counts(world: &World, cluster: &str, service: &str) -> Option<(u3
 
 /// Tasks a service may have at the most (ECS's quota).
 pub use super::service::TASKS_PER_SERVICE_MAX;
+
+/// The running tasks on FARGATE_SPOT not yet told to stop, by ARN, in start order: what
+/// `sim:InterruptSpot` may interrupt.
+pub fn spot_task_arns(world: &World) -> Vec<String> {
+    (world.spot_tasks().into_iter())
+        .map(|t| world.ecs.tasks[t].arn.clone())
+        .collect()
+}
+
+/// Fargate Spot's capacity and random interruption rate an hour.
+pub fn spot_settings(world: &World) -> (bool, f64) {
+    (
+        world.ecs.spot.available,
+        world.ecs.spot.interruptions_per_hour,
+    )
+}
+
+/// The Fargate Spot capacity provider's name.
+pub use super::capacity_providers::FARGATE_SPOT;

@@ -9,8 +9,8 @@ use super::cluster::short_id;
 use super::placement::trace::Decision;
 use super::placement::{self, PlacementFailure};
 use super::task::{
-    launch_type, placement_strategies, runtime_constraints, subnet_zones, Launch,
-    NetworkConfiguration, PlacementConstraintField,
+    placement_strategies, runtime_constraints, subnet_zones, Launch, NetworkConfiguration,
+    PlacementConstraintField,
 };
 use super::Timer;
 use super::{
@@ -60,7 +60,7 @@ struct CreateServiceRequest {
     health_check_grace_period_seconds: Option<i64>,
     load_balancers: Option<Vec<Value>>,
     service_registries: Option<Value>,
-    capacity_provider_strategy: Option<Value>,
+    capacity_provider_strategy: Option<Vec<super::capacity_providers::StrategyItemRequest>>,
     platform_version: Option<String>,
     role: Option<String>,
     client_token: Option<String>,
@@ -111,7 +111,7 @@ struct UpdateServiceRequest {
     network_configuration: Option<Value>,
     placement_constraints: Option<Vec<PlacementConstraintField>>,
     placement_strategy: Option<Vec<Value>>,
-    capacity_provider_strategy: Option<Value>,
+    capacity_provider_strategy: Option<Vec<super::capacity_providers::StrategyItemRequest>>,
     platform_version: Option<String>,
     enable_execute_command: Option<bool>,
     #[serde(rename = "enableECSManagedTags")]
@@ -165,6 +165,19 @@ fn percent(value: Option<i64>, default: u32, path: &str) -> Result<u32, ApiError
     }
 }
 
+/// A service's or deployment's `launchType`, or its `capacityProviderStrategy` when it has one
+/// (DescribeServices gives one or the other).
+fn launch_or_strategy(out: &mut Value, s: &super::Service) {
+    let map = out.as_object_mut().expect("an object");
+    if !s.capacity_provider_strategy.is_empty() {
+        map.shift_remove("launchType");
+        map.insert(
+            "capacityProviderStrategy".into(),
+            super::capacity_providers::strategy_json(&s.capacity_provider_strategy),
+        );
+    }
+}
+
 /// The longest health-check grace period ECS takes (aws-facts 4.3).
 pub const HEALTH_CHECK_GRACE_PERIOD_S_MAX: i64 = i32::MAX as i64;
 
@@ -187,6 +200,7 @@ struct CreateServicePlan {
     subnets: Vec<String>,
     security_groups: Vec<String>,
     load_balancers: Vec<super::load_balancers::ServiceLoadBalancer>,
+    capacity_provider_strategy: Vec<super::capacity_providers::StrategyItem>,
 }
 
 /// What UpdateService decided, to apply: `None` leaves a setting as it is.
@@ -202,6 +216,8 @@ struct UpdateServicePlan {
     constraints: Option<(Vec<String>, bool)>,
     /// New load balancers (an empty list removes them all).
     load_balancers: Option<Vec<super::load_balancers::ServiceLoadBalancer>>,
+    /// A new capacity provider strategy (with a forced new deployment).
+    capacity_provider_strategy: Option<Vec<super::capacity_providers::StrategyItem>>,
 }
 
 /// A service's deployment bounds and circuit breaker.
@@ -388,7 +404,12 @@ impl World {
             )
         })?;
         let definition = self.resolve_task_definition(reference, "$.taskDefinition")?;
-        let launch_type = launch_type(request.launch_type.as_deref(), definition, "$.launchType")?;
+        let (launch_type, capacity_provider_strategy) = self.launch_choice(
+            &cluster,
+            request.launch_type.as_deref(),
+            request.capacity_provider_strategy.as_deref(),
+            definition,
+        )?;
         let strategy = scheduling_strategy(request.scheduling_strategy.as_deref())?;
         let desired_count =
             match (strategy, request.desired_count) {
@@ -443,6 +464,7 @@ impl World {
                 .and_then(|n| n.awsvpc_configuration.security_groups.clone())
                 .unwrap_or_default(),
             load_balancers,
+            capacity_provider_strategy,
         })
     }
 
@@ -499,6 +521,7 @@ impl World {
             subnets: plan.subnets,
             security_groups: plan.security_groups,
             load_balancers: plan.load_balancers,
+            capacity_provider_strategy: plan.capacity_provider_strategy,
         });
         let services = &mut self
             .ecs
@@ -580,6 +603,14 @@ impl World {
             definition.as_deref(),
             request.load_balancers.as_ref(),
         )?;
+        let capacity_provider_strategy = match request.capacity_provider_strategy.as_deref() {
+            Some(items) => Some(self.plan_updated_strategy(
+                service,
+                items,
+                request.force_new_deployment == Some(true),
+            )?),
+            None => None,
+        };
         Ok(UpdateServicePlan {
             service,
             definition,
@@ -590,6 +621,7 @@ impl World {
             placement_strategy,
             constraints,
             load_balancers,
+            capacity_provider_strategy,
         })
     }
 
@@ -681,6 +713,10 @@ impl World {
         if let Some(load_balancers) = plan.load_balancers {
             changed |= load_balancers != s.load_balancers;
             s.load_balancers = load_balancers;
+        }
+        // A new strategy comes with a forced new deployment; its tasks go by the new one.
+        if let Some(strategy) = plan.capacity_provider_strategy {
+            s.capacity_provider_strategy = strategy;
         }
         if changed || plan.force_new_deployment {
             let key = plan
@@ -1106,13 +1142,27 @@ impl World {
             s.launch_type,
             s.deployments[0].id.clone(),
         );
-        let (placed, failure) = match launch_type {
-            LaunchType::Fargate => (self.fargate_zones(service, count), None),
-            LaunchType::Ec2 => self.place_service_tasks(service, &definition, &group, count),
+        let mut spot_failure = false;
+        let (placed, failure, providers) = match launch_type {
+            LaunchType::Fargate => {
+                let (providers, blocked) = self.service_providers(service, count);
+                spot_failure = blocked > 0;
+                let placed = self.fargate_zones(service, providers.len());
+                (placed, None, providers)
+            }
+            LaunchType::Ec2 => {
+                let (placed, failure) =
+                    self.place_service_tasks(service, &definition, &group, count);
+                let none = vec![None; placed.len()];
+                (placed, failure, none)
+            }
         };
         let mut started = Vec::new();
-        for (instance, availability_zone, trace) in placed {
+        for ((instance, availability_zone, trace), capacity_provider) in
+            placed.into_iter().zip(providers)
+        {
             let launch = Launch {
+                capacity_provider,
                 cluster: cluster.clone(),
                 definition: definition.key(),
                 launch_type,
@@ -1130,9 +1180,66 @@ impl World {
         if let Some(failure) = failure {
             self.report_placement_failure(service, &failure);
             self.queue_reconcile(service, PLACEMENT_RETRY_MS);
+        } else if spot_failure {
+            self.report_no_fargate_capacity(service);
+            self.queue_reconcile(service, PLACEMENT_RETRY_MS);
         } else if count == LAUNCHES_PER_RECONCILE_MAX {
             self.queue_reconcile(service, RECONCILE_AFTER_LAUNCH_BATCH_MS);
         }
+    }
+
+    /// The capacity provider of each of a Fargate service's next `count` tasks (None without a
+    /// strategy), after the tasks it runs, and how many of them Fargate Spot could not take
+    /// (it has no capacity: those are not started).
+    fn service_providers(&self, service: ServiceIdx, count: usize) -> (Vec<Option<String>>, usize) {
+        let strategy = &self.ecs.services[service].capacity_provider_strategy;
+        if strategy.is_empty() {
+            return (vec![None; count], 0);
+        }
+        let live = self.live_tasks(service);
+        let mut counts: Vec<u32> = (strategy.iter())
+            .map(|item| {
+                (live.iter())
+                    .filter(|&&t| {
+                        self.ecs.tasks[t].capacity_provider.as_deref()
+                            == Some(item.capacity_provider.as_str())
+                    })
+                    .count() as u32
+            })
+            .collect();
+        let chosen = World::providers_for(strategy, &mut counts, count);
+        let available = self.ecs.spot.available;
+        let blocked = (chosen.iter())
+            .filter(|p| !available && *p == super::capacity_providers::FARGATE_SPOT)
+            .count();
+        let providers = (chosen.into_iter())
+            .filter(|p| available || p != super::capacity_providers::FARGATE_SPOT)
+            .map(Some)
+            .collect();
+        (providers, blocked)
+    }
+
+    /// Fargate Spot has no capacity for a service's task: ECS's service event and the
+    /// placement failure event with RESOURCE:FARGATE (aws-facts 7.4, 17.1.10).
+    fn report_no_fargate_capacity(&mut self, service: ServiceIdx) {
+        let name = self.ecs.services[service].name.clone();
+        self.service_message(
+            service,
+            format!("(service {name}) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone."),
+        );
+        let arn = self.arn(
+            "ecs",
+            &format!(
+                "capacity-provider/{}",
+                super::capacity_providers::FARGATE_SPOT
+            ),
+        );
+        self.service_action_event(
+            service,
+            "ERROR",
+            "SERVICE_TASK_PLACEMENT_FAILURE",
+            json!({ "reason": "RESOURCE:FARGATE", "capacityProviderArns": [arn] }),
+        );
     }
 
     /// Fargate spreads a service's tasks across the Availability Zones of its subnets.
@@ -1309,6 +1416,7 @@ impl World {
             group,
             started_by: Some(s.deployments[0].id.clone()),
             service: Some(service),
+            capacity_provider: None,
         };
         let instances: Vec<InstanceIdx> = self.ecs.clusters[&s.cluster].instances.clone();
         let mut started = Vec::new();
@@ -1502,7 +1610,7 @@ impl World {
         let definition = self
             .resolve_task_definition(&d.task_definition, "$")
             .expect("registered");
-        json!({
+        let mut out = json!({
             "id": d.id,
             "status": d.status.as_str(),
             "taskDefinition": definition.arn,
@@ -1515,7 +1623,9 @@ impl World {
             "launchType": s.launch_type.as_str(),
             "rolloutState": d.rollout_state.as_str(),
             "rolloutStateReason": d.rollout_state_reason,
-        })
+        });
+        launch_or_strategy(&mut out, s);
+        out
     }
 
     pub(crate) fn service_json(&self, service: ServiceIdx) -> Value {
@@ -1532,7 +1642,7 @@ impl World {
             .iter()
             .map(|e| json!({ "id": e.id, "createdAt": self.epoch_seconds(e.created_at), "message": e.message }))
             .collect();
-        json!({
+        let mut out = json!({
             "serviceArn": s.arn,
             "serviceName": s.name,
             "clusterArn": self.ecs.clusters[&s.cluster].arn,
@@ -1561,6 +1671,8 @@ impl World {
             "placementStrategy": s.placement_strategy.iter().map(placement::Strategy::to_json).collect::<Vec<_>>(),
             "healthCheckGracePeriodSeconds": s.health_check_grace_period_s,
             "deploymentController": { "type": "ECS" },
-        })
+        });
+        launch_or_strategy(&mut out, s);
+        out
     }
 }

@@ -73,6 +73,7 @@ fn new_task(
         group: launch.group,
         started_by: launch.started_by,
         service: launch.service,
+        capacity_provider: launch.capacity_provider,
         last_status: first,
         desired_status: TaskStatus::Running,
         containers,
@@ -147,6 +148,7 @@ struct RunTaskPlan {
     member_of: Vec<String>,
     distinct_instance: bool,
     strategies: Vec<Strategy>,
+    capacity_provider_strategy: Vec<super::capacity_providers::StrategyItem>,
 }
 
 /// The placement decisions kept for `describe` and the inspector, counted in instance fates (a
@@ -173,7 +175,7 @@ struct RunTaskRequest {
     enable_ecs_managed_tags: Option<bool>,
     propagate_tags: Option<String>,
     platform_version: Option<String>,
-    capacity_provider_strategy: Option<Value>,
+    capacity_provider_strategy: Option<Vec<super::capacity_providers::StrategyItemRequest>>,
     reference_id: Option<String>,
     enable_execute_command: Option<bool>,
     client_token: Option<String>,
@@ -269,6 +271,8 @@ pub(crate) struct Launch {
     pub group: String,
     pub started_by: Option<String>,
     pub service: Option<ServiceIdx>,
+    /// The capacity provider the task runs on, when a strategy chose it.
+    pub capacity_provider: Option<String>,
 }
 
 /// The launch type a request asks for, checked against the task definition.
@@ -481,7 +485,12 @@ impl World {
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let definition =
             self.resolve_task_definition(&request.task_definition, "$.taskDefinition")?;
-        let launch_type = launch_type(request.launch_type.as_deref(), definition, "$.launchType")?;
+        let (launch_type, capacity_provider_strategy) = self.launch_choice(
+            &cluster,
+            request.launch_type.as_deref(),
+            request.capacity_provider_strategy.as_deref(),
+            definition,
+        )?;
         let count = request.count.unwrap_or(1);
         if !(1..=RUN_TASK_COUNT_MAX).contains(&count) {
             return Err(ApiError::invalid_parameter(
@@ -518,12 +527,14 @@ impl World {
                 group,
                 started_by: request.started_by.clone(),
                 service: None,
+                capacity_provider: None,
             },
             count: count as usize,
             subnets,
             member_of,
             distinct_instance,
             strategies,
+            capacity_provider_strategy,
         })
     }
 
@@ -531,6 +542,14 @@ impl World {
     fn apply_run_task(&mut self, plan: RunTaskPlan) -> Value {
         let template = plan.launch;
         let decisions = match template.launch_type {
+            LaunchType::Fargate if !plan.capacity_provider_strategy.is_empty() => {
+                return self.run_on_providers(
+                    &template,
+                    &plan.subnets,
+                    &plan.capacity_provider_strategy,
+                    plan.count,
+                )
+            }
             LaunchType::Fargate => {
                 let zones = subnet_zones(self, &plan.subnets);
                 (0..plan.count)
@@ -554,6 +573,38 @@ impl World {
             }
         };
         self.start_standalone(&template, decisions)
+    }
+
+    /// RunTask's tasks on Fargate capacity providers: each to its provider by the strategy's
+    /// base and weights (counted within the request), spread over the subnets' zones; a task
+    /// Fargate Spot has no capacity for is a `failures` entry with RESOURCE:FARGATE.
+    fn run_on_providers(
+        &mut self,
+        template: &Launch,
+        subnets: &[String],
+        strategy: &[super::capacity_providers::StrategyItem],
+        count: usize,
+    ) -> Value {
+        use super::capacity_providers::FARGATE_SPOT;
+        let zones = subnet_zones(self, subnets);
+        let mut counts = vec![0; strategy.len()];
+        let providers = World::providers_for(strategy, &mut counts, count);
+        let mut started = Vec::new();
+        let mut failures = Vec::new();
+        for (n, provider) in providers.into_iter().enumerate() {
+            if provider == FARGATE_SPOT && !self.ecs.spot.available {
+                let arn = self.arn("ecs", &format!("capacity-provider/{FARGATE_SPOT}"));
+                failures.push(json!({ "arn": arn, "reason": "RESOURCE:FARGATE" }));
+                continue;
+            }
+            started.push(self.start_task(Launch {
+                availability_zone: zones[n % zones.len()].clone(),
+                capacity_provider: Some(provider),
+                ..template.clone()
+            }));
+        }
+        let tasks: Vec<Value> = started.into_iter().map(|t| self.task_json(t)).collect();
+        json!({ "tasks": tasks, "failures": failures })
     }
 
     /// Placement decisions for standalone tasks on EC2, as start_standalone takes them.
@@ -676,6 +727,7 @@ impl World {
             group: group.clone(),
             started_by: request.started_by.clone(),
             service: None,
+            capacity_provider: None,
         };
         // StartTask names the instances: each task is checked against its own (ECS still
         // applies the resource checks and the task definition's constraints), no strategy.
@@ -1381,6 +1433,9 @@ impl World {
         }
         if let Some(by) = &t.started_by {
             map.insert("startedBy".into(), json!(by));
+        }
+        if let Some(provider) = &t.capacity_provider {
+            map.insert("capacityProviderName".into(), json!(provider));
         }
         for (field, value) in [
             ("pullStartedAt", t.pull_started_at),

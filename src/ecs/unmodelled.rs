@@ -9,8 +9,6 @@ use serde_json::Value;
 
 use crate::engine::error::Unmodelled;
 
-const CAPACITY_PROVIDERS: &str =
-    "capacity providers arrive with cluster capacity; name a launchType instead.";
 const EXEC: &str = "ECS Exec (execute-command) is not simulated.";
 const VOLUME_CONFIGURATIONS: &str = "Amazon EBS volumes configured at launch are not simulated.";
 
@@ -63,7 +61,6 @@ macro_rules! service_fields {
     ($($extra:expr),*) => {
         &[
             field("$.serviceRegistries", "service discovery (AWS Cloud Map) is not simulated."),
-            field("$.capacityProviderStrategy", CAPACITY_PROVIDERS),
             field("$.serviceConnectConfiguration", "Service Connect is not simulated."),
             field("$.volumeConfigurations", VOLUME_CONFIGURATIONS),
             field("$.vpcLatticeConfigurations", "VPC Lattice is not simulated."),
@@ -75,7 +72,7 @@ macro_rules! service_fields {
             ),
             with_default(
                 "$.deploymentConfiguration.alarms",
-                "CloudWatch alarms arrive with service auto scaling; deployments here watch the circuit breaker.",
+                "deployment alarms (a rollback on a CloudWatch alarm) are not simulated; deployments here watch the circuit breaker.",
                 alarms_off,
             ),
             with_default(
@@ -123,7 +120,6 @@ const OVERRIDES: &str =
     "task and container overrides are not simulated: register a revision instead.";
 
 pub const RUN_TASK: &[Unmodelled] = &[
-    field("$.capacityProviderStrategy", CAPACITY_PROVIDERS),
     with_default("$.overrides", OVERRIDES, overrides_nothing),
     field("$.volumeConfigurations", VOLUME_CONFIGURATIONS),
     field("$.enableExecuteCommand", EXEC),

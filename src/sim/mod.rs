@@ -5,6 +5,7 @@
 //! requests, its state, and the read functions others may call ([`read`]). It has no timers:
 //! traffic is sampled as the clock passes each sample's time (see `World::pass_samples`).
 
+pub mod spot;
 pub mod traffic;
 
 use std::collections::BTreeMap;
@@ -83,6 +84,8 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
     match operation {
         "SetImageBehavior" => world.set_image_behavior(input),
         "SetTraffic" => world.set_traffic(input),
+        "SetSpotCapacity" => world.set_spot_capacity(input),
+        "InterruptSpot" => world.interrupt_spot_request(input),
         _ => Err(ApiError::unknown_operation(&format!("sim:{operation}"))),
     }
 }

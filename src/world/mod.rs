@@ -123,6 +123,10 @@ pub enum Command {
     /// Application Auto Scaling, as its service-linked role: set an ECS service's desired
     /// count (cluster, service, count).
     SetDesiredCount(String, String, u32),
+    /// sim: Fargate Spot's capacity and random interruption rate an hour.
+    SpotCapacity(bool, f64),
+    /// sim: Fargate reclaims these Spot tasks (their ARNs, checked as running on Spot).
+    InterruptSpot(Vec<String>),
 }
 
 pub struct World {
@@ -486,6 +490,8 @@ impl World {
                 Command::SetDesiredCount(cluster, service, count) => {
                     self.desired_count_by_autoscaling(&cluster, &service, count)
                 }
+                Command::SpotCapacity(available, rate) => self.set_spot(available, rate),
+                Command::InterruptSpot(arns) => self.interrupt_spot_arns(&arns),
             }
         }
     }

@@ -1,0 +1,134 @@
+//! Fargate Spot, as the playground drives it (design.md section 4; issue 17 item 4):
+//! `sim:SetSpotCapacity` makes Spot capacity unavailable or available again and sets a random
+//! interruption rate an hour (drawn from the seeded generator, so a scenario interrupts the
+//! same tasks every run); `sim:InterruptSpot` reclaims tasks now, by ARN or a share of those
+//! running. Fargate's side (the warning, the stop, the services' replacements) is ECS's
+//! (`ecs::capacity_providers`), asked by command.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::ecs::read::FARGATE_SPOT;
+use crate::engine::error::{parse_request, ApiError};
+use crate::world::{Command, World};
+
+/// The highest interruption rate a scenario may set: one an hour per task already reclaims
+/// most tasks within a few hours.
+pub const INTERRUPTIONS_PER_HOUR_MAX: f64 = 60.0;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SetSpotCapacityRequest {
+    capacity_provider: String,
+    available: Option<bool>,
+    interruptions_per_hour: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InterruptSpotRequest {
+    task_arns: Option<Vec<String>>,
+    instance_ids: Option<Vec<String>>,
+    capacity_provider: Option<String>,
+    fraction: Option<f64>,
+}
+
+fn invalid(message: impl Into<String>, path: &str) -> ApiError {
+    ApiError::new("InvalidParameterException", message, Some(path))
+}
+
+fn check_provider(name: &str, path: &str) -> Result<(), ApiError> {
+    if name == FARGATE_SPOT {
+        return Ok(());
+    }
+    Err(invalid(
+        format!("'{name}' is not a Spot capacity provider: the model's is FARGATE_SPOT (EC2 Spot instances arrive with Auto Scaling groups)."),
+        path,
+    ))
+}
+
+impl World {
+    pub(crate) fn set_spot_capacity(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: SetSpotCapacityRequest = parse_request(input)?;
+        check_provider(&request.capacity_provider, "$.capacityProvider")?;
+        let (available, rate) = crate::ecs::read::spot_settings(self);
+        if request.available.is_none() && request.interruptions_per_hour.is_none() {
+            return Err(invalid(
+                "Give available, interruptionsPerHour, or both.",
+                "$",
+            ));
+        }
+        let rate = request.interruptions_per_hour.unwrap_or(rate);
+        if !(0.0..=INTERRUPTIONS_PER_HOUR_MAX).contains(&rate) {
+            return Err(invalid(
+                format!("interruptionsPerHour is between 0 and {INTERRUPTIONS_PER_HOUR_MAX}."),
+                "$.interruptionsPerHour",
+            ));
+        }
+        let available = request.available.unwrap_or(available);
+        self.command(Command::SpotCapacity(available, rate));
+        Ok(
+            json!({ "capacityProvider": FARGATE_SPOT, "available": available, "interruptionsPerHour": rate }),
+        )
+    }
+
+    pub(crate) fn interrupt_spot_request(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: InterruptSpotRequest = parse_request(input)?;
+        if request.instance_ids.is_some() {
+            return Err(ApiError::not_modelled(
+                "$.instanceIds",
+                "EC2 Spot instances arrive with Auto Scaling groups (mixed instances policies); only FARGATE_SPOT tasks are simulated.",
+            ));
+        }
+        let running = crate::ecs::read::spot_task_arns(self);
+        let chosen: Vec<String> = match (
+            &request.task_arns,
+            &request.capacity_provider,
+            request.fraction,
+        ) {
+            (Some(arns), None, None) => {
+                let mut chosen = Vec::with_capacity(arns.len());
+                for (n, given) in arns.iter().enumerate() {
+                    // A task's ARN or its id, as the CLI takes either.
+                    let found = running.iter().find(|arn| {
+                        *arn == given || arn.rsplit('/').next() == Some(given.as_str())
+                    });
+                    match found {
+                        Some(arn) => chosen.push(arn.clone()),
+                        None => {
+                            return Err(invalid(
+                                format!("{given} is not a running FARGATE_SPOT task."),
+                                &format!("$.taskArns[{n}]"),
+                            ))
+                        }
+                    }
+                }
+                chosen
+            }
+            (None, Some(provider), Some(fraction)) => {
+                check_provider(provider, "$.capacityProvider")?;
+                if !(fraction > 0.0 && fraction <= 1.0) {
+                    return Err(invalid("fraction is above 0 and at most 1.", "$.fraction"));
+                }
+                // A share of the running Spot tasks, rounded up, chosen by the seeded
+                // generator.
+                let count = ((running.len() as f64) * fraction).ceil() as usize;
+                let mut pool = running;
+                let mut chosen = Vec::with_capacity(count);
+                for _ in 0..count.min(pool.len()) {
+                    let i = rand::Rng::random_range(&mut self.rng, 0..pool.len() as u32) as usize;
+                    chosen.push(pool.swap_remove(i));
+                }
+                chosen
+            }
+            _ => {
+                return Err(invalid(
+                    "Give taskArns, or capacityProvider with fraction.",
+                    "$",
+                ))
+            }
+        };
+        self.command(Command::InterruptSpot(chosen.clone()));
+        Ok(json!({ "interruptedTaskArns": chosen }))
+    }
+}
