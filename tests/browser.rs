@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 22] = [
+const GOLDEN: [(&str, &str, &str); 23] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -438,6 +438,11 @@ const GOLDEN: [(&str, &str, &str); 22] = [
         "cooldown-spike",
         include_str!("../static/scenarios/cooldown-spike.json"),
         include_str!("golden/cooldown-spike.jsonl"),
+    ),
+    (
+        "fargate-spot-mix",
+        include_str!("../static/scenarios/fargate-spot-mix.json"),
+        include_str!("golden/fargate-spot-mix.jsonl"),
     ),
     (
         "blank",

@@ -478,3 +478,28 @@ fn a_strategy_changes_only_with_a_forced_new_deployment() {
         "the new deployment's tasks are all on Spot"
     );
 }
+
+#[test]
+fn the_spot_mix_preset_splits_4_and_6_loses_spot_and_gets_it_back() {
+    let scenario = ecsplay::scenario::presets::preset("fargate-spot-mix").expect("the preset");
+    let counts = |minute: u64| {
+        let mut world = ecsplay::scenario::run::run_until(&scenario, minute * MINUTE);
+        let arns = sim::service_tasks(&mut world, "demo", "web", "RUNNING");
+        let tasks = sim::ok(
+            &mut world,
+            "ecs:DescribeTasks",
+            json!({ "cluster": "demo", "tasks": arns }),
+        )["tasks"]
+            .clone();
+        let running_on = |p: &str| {
+            (tasks.as_array().unwrap().iter())
+                .filter(|t| t["capacityProviderName"] == p && t["lastStatus"] == "RUNNING")
+                .count()
+        };
+        (running_on("FARGATE"), running_on("FARGATE_SPOT"))
+    };
+    assert_eq!(counts(3), (4, 6));
+    assert_eq!(counts(8), (4, 6), "the interrupted half replaced on Spot");
+    assert_eq!(counts(14), (4, 0), "no Spot capacity: Spot's share waits");
+    assert_eq!(counts(19), (4, 6));
+}

@@ -2064,3 +2064,67 @@ async fn a_target_tracking_policy_added_in_the_panel_fires_its_alarm_and_steps_t
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn spot_tasks_are_marked_interrupted_from_the_panel_and_replaced_and_a_form_names_a_strategy()
+{
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "fargate-spot-mix").await;
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    wait_text(&client, "#fargate-capacity", "Spot tasks running: 6").await;
+    click(&client, "#btn-pause").await;
+    wait_text(&client, "#map-legend", "Fargate Spot task").await;
+    wait_text(
+        &client,
+        "#fargate-capacity [data-providers='demo']",
+        "demo: capacity providers FARGATE, FARGATE_SPOT",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    shoot(&client, "fargate-spot-map.png").await;
+    // Half the Spot tasks reclaimed from the panel: the warning is in the log, with ECS's
+    // stop code and reason, and the service puts them back on Spot.
+    fill(&client, "#spot-share", "50").await;
+    click(&client, "#btn-interrupt-spot").await;
+    wait_text(&client, "#panel-capacity", "sim:InterruptSpot accepted.").await;
+    wait_text(&client, "#fargate-capacity", "Spot tasks running: 3").await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        "#panel-event-log",
+        "Your Spot Task was interrupted.",
+    )
+    .await;
+    wait_text(&client, "#fargate-capacity", "Spot tasks running: 6").await;
+    click(&client, "#btn-pause").await;
+    // A new service from the form on FARGATE_SPOT alone.
+    client
+        .execute(
+            "document.querySelector('#panel-services details.subform').open = true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, "#svc-name", "batch").await;
+    fill(&client, "#svc-desired", "2").await;
+    let launch = client.find(Locator::Id("svc-launch")).await.unwrap();
+    launch.select_by_value("spot").await.unwrap();
+    click(&client, "#btn-create-service").await;
+    wait_text(&client, "#panel-services", "ecs:CreateService accepted.").await;
+    click(&client, "#btn-play").await;
+    wait_text(&client, "#fargate-capacity", "Spot tasks running: 8").await;
+    click(&client, "#btn-pause").await;
+    client
+        .execute(
+            "document.getElementById('panel-capacity').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "fargate-spot-panel.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

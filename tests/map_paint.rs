@@ -329,3 +329,27 @@ fn a_large_fleet_paints_every_chip_at_any_scale() {
         }
     }
 }
+
+#[test]
+fn fargate_spot_tasks_have_a_dark_corner_and_the_others_none() {
+    let mut s = Session::new(preset("fargate-spot-mix").unwrap());
+    s.advance_to(3 * 60_000);
+    let layout = MapLayout::build(s.world(), WIDTH);
+    let raster = painted(&layout, None);
+    let spot: Vec<&Chip> = layout.chips.iter().filter(|c| c.spot).collect();
+    let on_demand: Vec<&Chip> = layout.chips.iter().filter(|c| !c.spot).collect();
+    assert_eq!((on_demand.len(), spot.len()), (4, 6));
+    for chip in spot {
+        assert_eq!(
+            raster.colour_at(chip.x + 0.5, chip.y + 0.5),
+            Some(SPOT_MARK)
+        );
+        assert_eq!(centre(&raster, chip), service_colour(Some(0)));
+    }
+    for chip in on_demand {
+        assert_eq!(
+            raster.colour_at(chip.x + 0.5, chip.y + 0.5),
+            Some(service_colour(Some(0)))
+        );
+    }
+}

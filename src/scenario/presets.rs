@@ -85,6 +85,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/cooldown-spike.json"),
     ),
     (
+        "fargate-spot-mix",
+        include_str!("../../static/scenarios/fargate-spot-mix.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

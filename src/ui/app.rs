@@ -432,6 +432,11 @@ pub fn app() -> Html {
     let now = session.now();
     let service_names = super::model::charts::service_labels(world);
     let has_target_groups = !world.elb.target_groups.is_empty();
+    let has_spot = (world.ecs.clusters.values()).any(|c| {
+        c.capacity_providers
+            .iter()
+            .any(|p| p == crate::ecs::read::FARGATE_SPOT)
+    });
     // Clusters with something to show; with more than one, the map shows one at a time.
     let map_clusters = map_clusters(world);
     drop(session);
@@ -513,7 +518,7 @@ pub fn app() -> Html {
                             }
                         </div>
                         <ClusterMap sim={state.sim.clone()} cluster={map_cluster.clone()} selection={state.selection.clone()} reduced_motion={*reduced_motion} onselect={onselect.clone()} />
-                        <MapLegend services={service_names} targets={has_target_groups} />
+                        <MapLegend services={service_names} targets={has_target_groups} spot={has_spot} />
                     </section>
                     <Charts sim={state.sim.clone()} moment={moment} />
                 </div>
@@ -536,6 +541,8 @@ struct MapLegendProps {
     services: Vec<String>,
     /// Whether a load balancer target group exists (its targets' health marks the chips).
     targets: bool,
+    /// Whether a cluster has FARGATE_SPOT (its tasks are marked).
+    spot: bool,
 }
 
 #[function_component(MapLegend)]
@@ -558,6 +565,7 @@ fn map_legend(props: &MapLegendProps) -> Html {
                 <span class="flow-key">{ "load balancer lane, flows as wide as requests a second" }</span>
                 <span class="cpu-key">{ "bar under a chip: CPU used of its limit" }</span>
             }
+            if props.spot { <span class="spot-key">{ "Fargate Spot task (dark corner)" }</span> }
         </div>
     }
 }

@@ -125,7 +125,86 @@ pub fn capacity_panel(props: &CapacityProps) -> Html {
                     })} />
                 { " Fargate: offer the FARGATE launch type (no instances to manage; tasks run in the subnets' zones)" }
             </label>
+            if props.fargate_enabled {
+                <FargateCapacity sim={props.sim.clone()} onrequest={props.onrequest.clone()} />
+            }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FargateCapacityProps {
+    sim: SimRef,
+    onrequest: Callback<(String, Value)>,
+}
+
+/// Fargate's capacity providers: each cluster's, a button that associates FARGATE and
+/// FARGATE_SPOT (PutClusterCapacityProviders), and Fargate Spot: the tasks running on it, a
+/// button that interrupts a share of them, and whether Spot has capacity (the `sim:` actions).
+#[function_component(FargateCapacity)]
+fn fargate_capacity(props: &FargateCapacityProps) -> Html {
+    let share_ref = use_node_ref();
+    use_field_defaults(&[(share_ref.clone(), "30")]);
+    let session = props.sim.borrow();
+    let world = session.world();
+    let clusters = active_clusters(world);
+    let (available, _) = crate::ecs::read::spot_settings(world);
+    let spot_running = crate::ecs::read::spot_task_arns(world).len();
+    let oninterrupt = {
+        let (onrequest, share_ref) = (props.onrequest.clone(), share_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            onrequest.emit((
+                "sim:InterruptSpot".into(),
+                super::model::forms::interrupt_spot_request(&input_value(&share_ref)),
+            ));
+        })
+    };
+    let onavailable = {
+        let onrequest = props.onrequest.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            onrequest.emit((
+                "sim:SetSpotCapacity".into(),
+                json!({ "capacityProvider": "FARGATE_SPOT", "available": input.checked() }),
+            ));
+        })
+    };
+    html! {
+        <div class="fargate-capacity" id="fargate-capacity">
+            <ul class="small providers">
+                { for clusters.iter().map(|name| {
+                    let providers = world.ecs.clusters.get(name).map(|c| c.capacity_providers.clone()).unwrap_or_default();
+                    let onassociate = {
+                        let (onrequest, name) = (props.onrequest.clone(), name.clone());
+                        Callback::from(move |_: MouseEvent| onrequest.emit((
+                            "ecs:PutClusterCapacityProviders".into(),
+                            super::model::forms::fargate_providers_request(&name),
+                        )))
+                    };
+                    html! {
+                        <li data-providers={name.clone()}>
+                            { format!("{name}: capacity providers {}", if providers.is_empty() { "none".to_string() } else { providers.join(", ") }) }
+                            if providers.len() < 2 {
+                                { " " }<button class="btn btn-small" type="button" onclick={onassociate}
+                                    title="PutClusterCapacityProviders: services and RunTask may then name them in a capacity provider strategy">
+                                    { "Add FARGATE and FARGATE_SPOT" }</button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+            <form class="inline-form wrap" id="form-interrupt-spot" onsubmit={oninterrupt} novalidate=true
+                title="sim:InterruptSpot: Fargate reclaims a share of the running Spot tasks (the two-minute warning, SIGTERM, the stop; services replace them on Spot)">
+                <span class="small">{ format!("Spot tasks running: {spot_running}") }</span>
+                <label>{ "interrupt " }<input ref={share_ref} id="spot-share" type="text" inputmode="numeric" size="3" aria-label="Share of Spot tasks to interrupt, percent" />{ " %" }</label>
+                <button class="btn btn-small" id="btn-interrupt-spot" type="submit" disabled={spot_running == 0}>{ "Interrupt Spot" }</button>
+            </form>
+            <label class="toggle small">
+                <input type="checkbox" id="spot-available" checked={available} onchange={onavailable} />
+                { " Fargate Spot has capacity (off: Spot tasks wait, with ECS's placement failure)" }
+            </label>
+        </div>
     }
 }
 

@@ -107,6 +107,7 @@ fn task_view(
                 { field("Task definition", html! { <code>{ task.task_definition.clone() }</code> }) }
                 { field("Group", task.group.clone()) }
                 { field("Launch type", task.launch_type.as_str()) }
+                if let Some(provider) = &task.capacity_provider { { field("Capacity provider", provider.clone()) } }
                 { field("Last / desired status", format!("{} / {}", task.last_status.as_str(), task.desired_status.as_str())) }
                 { field("Health", health_words(task)) }
                 { field("Availability Zone", task.availability_zone.clone()) }

@@ -238,7 +238,9 @@ fn launch_type_options(fargate: bool) -> Html {
     html! {
         <>
             <option value="EC2" selected=true>{ "EC2" }</option>
-            if fargate { <option value="FARGATE">{ "FARGATE" }</option> }
+            if fargate {
+                { for super::model::forms::LAUNCH_CHOICES[1..].iter().map(|(value, words)| html! { <option value={*value}>{ *words }</option> }) }
+            }
         </>
     }
 }
@@ -255,7 +257,7 @@ fn create_service(props: &FormProps) -> Html {
             fargate.set(
                 e.target_unchecked_into::<web_sys::HtmlSelectElement>()
                     .value()
-                    == "FARGATE",
+                    != "EC2",
             )
         })
     };

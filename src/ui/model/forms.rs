@@ -170,16 +170,18 @@ impl ServiceForm {
             "cluster": self.cluster,
             "serviceName": self.name,
             "taskDefinition": self.task_definition,
-            "launchType": self.launch_type,
             "deploymentConfiguration": deployment,
         });
         let map = input.as_object_mut().expect("an object");
+        for (key, value) in launch_fields(&self.launch_type) {
+            map.insert(key.into(), value);
+        }
         if self.daemon {
             map.insert("schedulingStrategy".into(), json!("DAEMON"));
         } else if let Some(count) = number_as_typed(&self.desired_count) {
             map.insert("desiredCount".into(), count);
         }
-        if self.launch_type == "FARGATE" {
+        if self.launch_type != "EC2" {
             map.insert("networkConfiguration".into(), fargate_network());
         }
         let strategy = strategy(&self.strategy);
@@ -332,15 +334,60 @@ pub fn run_task_request(
     let mut input = json!({
         "cluster": cluster,
         "taskDefinition": task_definition,
-        "launchType": launch_type,
     });
+    for (key, value) in launch_fields(launch_type) {
+        input[key] = value;
+    }
     if let Some(count) = number_as_typed(count) {
         input["count"] = count;
     }
-    if launch_type == "FARGATE" {
+    if launch_type != "EC2" {
         input["networkConfiguration"] = fargate_network();
     }
     input
+}
+
+/// The create-service and run-task forms' launch choices: a launch type, or a strategy of
+/// Fargate's capacity providers (the cluster must have them: the capacity panel associates
+/// them). Value and words.
+pub const LAUNCH_CHOICES: [(&str, &str); 4] = [
+    ("EC2", "EC2"),
+    ("FARGATE", "FARGATE"),
+    ("spot", "FARGATE_SPOT (capacity provider)"),
+    (
+        "mixed",
+        "FARGATE base 2 + FARGATE_SPOT 1:3 (capacity providers)",
+    ),
+];
+
+/// What a launch choice sends: `launchType`, or `capacityProviderStrategy`.
+pub fn launch_fields(choice: &str) -> Vec<(&'static str, Value)> {
+    match choice {
+        "spot" => vec![(
+            "capacityProviderStrategy",
+            json!([{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }]),
+        )],
+        "mixed" => vec![(
+            "capacityProviderStrategy",
+            json!([{ "capacityProvider": "FARGATE", "base": 2, "weight": 1 },
+                   { "capacityProvider": "FARGATE_SPOT", "weight": 3 }]),
+        )],
+        other => vec![("launchType", json!(other))],
+    }
+}
+
+/// PutClusterCapacityProviders giving `cluster` FARGATE and FARGATE_SPOT, with no default
+/// strategy (requests name theirs).
+pub fn fargate_providers_request(cluster: &str) -> Value {
+    json!({ "cluster": cluster, "capacityProviders": ["FARGATE", "FARGATE_SPOT"], "defaultCapacityProviderStrategy": [] })
+}
+
+/// sim:InterruptSpot for the share typed (in percent) of the running FARGATE_SPOT tasks; a
+/// share that is not a number goes as typed for the action's check to refuse.
+pub fn interrupt_spot_request(percent: &str) -> Value {
+    let fraction = (percent.trim().parse::<f64>())
+        .map_or_else(|_| json!(percent.trim()), |p| json!(p / 100.0));
+    json!({ "capacityProvider": "FARGATE_SPOT", "fraction": fraction })
 }
 
 /// What the load balancing panel's "Create an Application Load Balancer" form holds.

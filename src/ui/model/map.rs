@@ -140,6 +140,8 @@ pub struct Chip {
     pub target: Option<crate::elb::read::TargetState>,
     /// The CPU it uses of what it may use (0 to 1), when traffic gives it work.
     pub cpu: Option<f32>,
+    /// Whether it runs on FARGATE_SPOT (Fargate may reclaim it).
+    pub spot: bool,
 }
 
 /// A load balancer's lane: its name and what it does, across the zones it has nodes in, with a
@@ -493,6 +495,7 @@ impl MapLayout {
                         service: world.ecs.tasks[task].service,
                         target: target_health(world, task),
                         cpu: cpu_fraction(world, task),
+                        spot: false,
                     });
                 }
                 self.boxes.push(b);
@@ -586,6 +589,8 @@ impl MapLayout {
                     service: world.ecs.tasks[task].service,
                     target: target_health(world, task),
                     cpu: cpu_fraction(world, task),
+                    spot: world.ecs.tasks[task].capacity_provider.as_deref()
+                        == Some(crate::ecs::read::FARGATE_SPOT),
                 });
                 bottom = bottom.max(y + pitch);
             }

@@ -276,12 +276,21 @@ fn paint_chip(raster: &mut Raster, chip: &Chip, x: f64, y: f64, alpha: f64) {
         };
         raster.fill_rect_alpha(x, y + s - 2.0, s * f64::from(cpu), 2.0, colour, alpha);
     }
+    // A Fargate Spot task: a dark square in the top left corner.
+    if chip.spot && s >= 6.0 {
+        // A third of the chip: its service's colour stays the most of it.
+        let mark = (s / 3.0).round().max(3.0);
+        raster.fill_rect_alpha(x, y, mark, mark, SPOT_MARK, alpha);
+    }
     // Its load balancer target's health, a square in the top right corner (chips big enough).
     if let Some(target) = chip.target.filter(|_| s >= 6.0) {
         let mark = (s / 2.0).round().max(3.0);
         raster.fill_rect_alpha(x + s - mark, y, mark, mark, target_colour(target), alpha);
     }
 }
+
+/// The mark of a task on Fargate Spot (the legend's `spot-key`).
+pub const SPOT_MARK: Colour = Colour::hex(0x16191f);
 
 /// The colour of a load balancer target's health on a chip.
 pub fn target_colour(state: crate::elb::read::TargetState) -> Colour {
