@@ -72,6 +72,9 @@ pub const ACTIONS: &[&str] = &[
     "application-autoscaling:RegisterScalableTarget",
     "application-autoscaling:PutScalingPolicy",
     "application-autoscaling:PutScheduledAction",
+    "ecs:PutClusterCapacityProviders",
+    "sim:InterruptSpot",
+    "sim:SetSpotCapacity",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -284,7 +287,18 @@ fn placement(rng: &mut ChaCha8Rng, world: &World, family: &str, request: &mut Va
         request["placementConstraints"] = json!([constraint]);
     }
     if rng.random_bool(0.2) {
-        request["launchType"] = json!(pick(rng, &["EC2", "FARGATE"]));
+        match *pick(rng, &["EC2", "FARGATE", "spot", "mixed"]) {
+            "spot" => {
+                request["capacityProviderStrategy"] =
+                    json!([{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }])
+            }
+            "mixed" => {
+                request["capacityProviderStrategy"] = json!([
+                    { "capacityProvider": "FARGATE", "base": 1, "weight": 1 },
+                    { "capacityProvider": "FARGATE_SPOT", "weight": 2 }])
+            }
+            launch => request["launchType"] = json!(launch),
+        }
     }
 }
 
@@ -456,6 +470,22 @@ fn ec2_request(
         "elasticloadbalancing:RegisterInstancesWithLoadBalancer" => json!({
             "LoadBalancerName": pick(rng, &["legacy", "web"]),
             "Instances": [{ "InstanceId": existing(rng, ec2_ids(world), "i-0000000000000000") }],
+        }),
+        "ecs:PutClusterCapacityProviders" => {
+            let providers = match rng.random_range(0..3) {
+                0 => json!(["FARGATE", "FARGATE_SPOT"]),
+                1 => json!(["FARGATE_SPOT"]),
+                _ => json!([]),
+            };
+            json!({ "cluster": cluster, "capacityProviders": providers, "defaultCapacityProviderStrategy": [] })
+        }
+        "sim:InterruptSpot" => {
+            json!({ "capacityProvider": "FARGATE_SPOT", "fraction": pick(rng, &[0.3, 1.0]) })
+        }
+        "sim:SetSpotCapacity" => json!({
+            "capacityProvider": "FARGATE_SPOT",
+            "available": rng.random_bool(0.6),
+            "interruptionsPerHour": pick(rng, &[0.0, 2.0]),
         }),
         "sim:SetTraffic" => json!({
             "loadBalancer": pick(rng, &["web", "api", "legacy"]),

@@ -165,6 +165,18 @@ impl World {
                     "task {index} is stopping without a stopCode and stoppedReason"
                 ));
             }
+            // A task's capacity provider is one its cluster has, while the task lives.
+            if let Some(provider) = t.capacity_provider.as_ref().filter(|_| !t.is_stopped()) {
+                if !self.ecs.clusters[&t.cluster]
+                    .capacity_providers
+                    .contains(provider)
+                {
+                    return Err(format!(
+                        "task {index} runs on {provider}, which its cluster {} does not have",
+                        t.cluster
+                    ));
+                }
+            }
         }
         Ok(())
     }
