@@ -26,6 +26,7 @@
 //! Everything outside the `ui` components is pure Rust that builds and tests natively; it never imports
 //! `yew`, `web_sys`, `gloo` or `js_sys`.
 
+pub mod asg;
 pub mod autoscaling;
 pub mod bench;
 pub mod cloudwatch;

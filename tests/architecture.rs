@@ -12,7 +12,15 @@
 use std::path::{Path, PathBuf};
 
 /// The service folders under `src/`, each with the same shape.
-const SERVICES: &[&str] = &["ecs", "ec2", "elb", "sim", "cloudwatch", "autoscaling"];
+const SERVICES: &[&str] = &[
+    "ecs",
+    "ec2",
+    "elb",
+    "sim",
+    "cloudwatch",
+    "autoscaling",
+    "asg",
+];
 /// The modules a service publishes for the others to read.
 const PUBLISHED: &[(&str, &str)] = &[
     ("ec2", "read"),
@@ -207,6 +215,7 @@ fn every_service_has_the_same_shape() {
         let prefix = match *service {
             "elb" => "elasticloadbalancing",
             "autoscaling" => "application-autoscaling",
+            "asg" => "autoscaling",
             other => other,
         };
         let arm = world

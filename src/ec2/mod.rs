@@ -4,6 +4,7 @@
 //! ECS. Other services read instances through [`read`] and the types through [`catalogue`].
 
 pub mod catalogue;
+pub mod launch_templates;
 pub mod network;
 pub mod read;
 
@@ -37,6 +38,7 @@ pub struct Ec2State {
     pub launch_order: Vec<String>,
     /// VPCs, subnets and security groups.
     pub network: network::NetworkState,
+    pub launch_templates: Vec<launch_templates::LaunchTemplate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +79,11 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "AuthorizeSecurityGroupIngress" => world.authorize_ingress(input),
         "RevokeSecurityGroupIngress" => world.revoke_ingress(input),
         "DescribeSecurityGroups" => world.describe_security_groups(input),
+        "CreateLaunchTemplate" => world.create_launch_template(input),
+        "CreateLaunchTemplateVersion" => world.create_launch_template_version(input),
+        "DescribeLaunchTemplates" => world.describe_launch_templates(input),
+        "DescribeLaunchTemplateVersions" => world.describe_launch_template_versions(input),
+        "DeleteLaunchTemplate" => world.delete_launch_template(input),
         _ => Err(ApiError::unknown_operation(&format!("ec2:{operation}"))),
     }
 }
@@ -399,6 +406,19 @@ impl World {
             self.command(Command::InstanceTerminated(id.clone()));
         }
         Ok(json!({ "TerminatingInstances": changes }))
+    }
+
+    /// An Auto Scaling group terminates its instance (`world::Command::TerminateInstance`): as
+    /// TerminateInstances does.
+    pub(crate) fn terminate_instance(&mut self, id: &str) {
+        let Some(instance) = self.ec2.instances.get_mut(id) else {
+            return;
+        };
+        if instance.state == InstanceState::Terminated {
+            return;
+        }
+        instance.state = InstanceState::Terminated;
+        self.command(Command::InstanceTerminated(id.to_string()));
     }
 
     fn describe_instances(&mut self, input: &Value) -> Result<Value, ApiError> {

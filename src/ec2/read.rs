@@ -155,3 +155,47 @@ pub fn default_subnet<'a>(world: &'a World, zone: &str) -> Option<SubnetView<'a>
 pub fn security_group_name<'a>(world: &'a World, id: &str) -> Option<&'a str> {
     world.ec2.network.group(id).map(|g| g.name.as_str())
 }
+
+/// An Auto Scaling group's order to EC2: launch instance `instance_id` (drawn by the group)
+/// from a template's version into a zone's subnet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchOrder {
+    pub instance_id: String,
+    pub template_id: String,
+    pub version: u32,
+    pub zone: String,
+    pub subnet: String,
+}
+
+/// A launch template's version as others see it: the template's id and name, the version's
+/// number, and the instance type it launches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateVersionView {
+    pub id: String,
+    pub name: String,
+    pub number: u32,
+    pub instance_type: String,
+}
+
+/// The version a `LaunchTemplate` field of another service names (`LaunchTemplateId` or
+/// `LaunchTemplateName`, and `Version`: `$Default`, `$Latest` or a number; none is the
+/// default).
+pub fn launch_template_version(
+    world: &World,
+    id: Option<&str>,
+    name: Option<&str>,
+    version: Option<&str>,
+) -> Option<TemplateVersionView> {
+    let template = (world.ec2.launch_templates.iter()).find(|t| {
+        id.is_some_and(|id| t.id == id) || (id.is_none() && name.is_some_and(|n| t.name == n))
+    })?;
+    let v = template.resolve(version)?;
+    Some(TemplateVersionView {
+        id: template.id.clone(),
+        name: template.name.clone(),
+        number: v.number,
+        instance_type: (v.data.get("InstanceType").and_then(|t| t.as_str()))
+            .unwrap_or("m5.large")
+            .to_string(),
+    })
+}

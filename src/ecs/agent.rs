@@ -36,7 +36,7 @@ pub struct Agent {
 /// (`ECS_INSTANCE_ATTRIBUTES`). UserData may be base64.
 pub fn agent_config(user_data: Option<&str>) -> (String, u32, BTreeMap<String, String>) {
     let text = user_data
-        .map(|u| decode_base64(u).unwrap_or_else(|| u.to_string()))
+        .map(|u| crate::engine::base64::decode(u).unwrap_or_else(|| u.to_string()))
         .unwrap_or_default();
     let value_of = |key: &str| {
         text.lines().find_map(|line| {
@@ -63,37 +63,6 @@ pub fn agent_config(user_data: Option<&str>) -> (String, u32, BTreeMap<String, S
         })
         .unwrap_or_default();
     (cluster, reserved, attributes)
-}
-
-/// Standard base64 with padding; None if `text` is not base64 of UTF-8 text.
-fn decode_base64(text: &str) -> Option<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if clean.is_empty() || clean.len() % 4 != 0 {
-        return None;
-    }
-    // Padding is one or two `=` at the very end: `====`, `A===` or `=` inside are not base64
-    // (and a pad count of 3 or 4 would leave nothing to decode).
-    let padding = clean.iter().rev().take_while(|&&b| b == b'=').count();
-    if padding > 2 || clean[..clean.len() - padding].contains(&b'=') {
-        return None;
-    }
-    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
-    for chunk in clean.chunks(4) {
-        let mut n: u32 = 0;
-        let mut pad = 0;
-        for &c in chunk {
-            n <<= 6;
-            if c == b'=' {
-                pad += 1;
-            } else {
-                n |= ALPHABET.iter().position(|&a| a == c)? as u32;
-            }
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The first custom attribute of `ECS_INSTANCE_ATTRIBUTES` that ECS would refuse (the same

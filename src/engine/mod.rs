@@ -5,6 +5,7 @@
 //!
 //! Pure and deterministic: nothing here reads a wall clock, OS randomness or the browser.
 
+pub mod base64;
 pub mod error;
 pub mod ids;
 pub mod log;

@@ -127,6 +127,10 @@ pub enum Command {
     SpotCapacity(bool, f64),
     /// sim: Fargate reclaims these Spot tasks (their ARNs, checked as running on Spot).
     InterruptSpot(Vec<String>),
+    /// EC2 Auto Scaling: launch an instance of a group from its launch template.
+    LaunchInstance(crate::ec2::read::LaunchOrder),
+    /// EC2 Auto Scaling: terminate a group's instance.
+    TerminateInstance(String),
 }
 
 pub struct World {
@@ -149,6 +153,8 @@ pub struct World {
     pub sim: SimState,
     pub cloudwatch: crate::cloudwatch::CloudWatchState,
     pub autoscaling: crate::autoscaling::AutoScalingState,
+    /// EC2 Auto Scaling's groups.
+    pub asg: crate::asg::AsgState,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
     /// refusal, `None` not run yet. Steps without an id keep nothing.
@@ -180,6 +186,7 @@ impl World {
             sim: SimState::default(),
             cloudwatch: Default::default(),
             autoscaling: Default::default(),
+            asg: Default::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
@@ -350,6 +357,7 @@ impl World {
             Some(("application-autoscaling", operation)) => {
                 crate::autoscaling::dispatch(self, operation, input)
             }
+            Some(("autoscaling", operation)) => crate::asg::dispatch(self, operation, input),
             _ => Err(ApiError::unknown_operation(action)),
         };
         // A refused request sent nothing: services check before they change or ask anything.
@@ -470,8 +478,16 @@ impl World {
     fn run_commands(&mut self) {
         while let Some(command) = self.commands.pop_front() {
             match command {
-                Command::InstanceRunning(ec2_id) => self.agent_start(&ec2_id),
-                Command::InstanceTerminated(ec2_id) => self.agent_instance_gone(&ec2_id),
+                Command::InstanceRunning(ec2_id) => {
+                    self.agent_start(&ec2_id);
+                    crate::asg::instance_running(self, &ec2_id);
+                }
+                Command::InstanceTerminated(ec2_id) => {
+                    self.agent_instance_gone(&ec2_id);
+                    crate::asg::instance_terminated(self, &ec2_id);
+                }
+                Command::LaunchInstance(order) => self.launch_from_template(&order),
+                Command::TerminateInstance(ec2_id) => self.terminate_instance(&ec2_id),
                 Command::RegisterTarget(group, id, port) => {
                     crate::elb::register_target(self, &group, &id, port)
                 }
@@ -589,6 +605,7 @@ impl World {
             crate::ecs::describe(self),
             crate::ec2::describe(self),
             crate::elb::describe(self),
+            crate::asg::describe(self),
         ];
         for (key, value) in parts.into_iter().flatten() {
             all.insert(key.into(), value);

@@ -1,0 +1,415 @@
+//! EC2 Auto Scaling groups and launch templates (aws-facts 17.4): the requests, their checks
+//! in AWS's words, zone balance, the default termination policy, scale-in protection, the
+//! replacement of an instance EC2 terminated, and the activities' Description and Cause.
+
+mod sim;
+
+use ecsplay::world::World;
+use serde_json::{json, Value};
+
+const MINUTE: u64 = 60_000;
+
+/// `#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config`, base64 as a template takes it.
+const USER_DATA: &str =
+    "IyEvYmluL2Jhc2gKZWNobyBFQ1NfQ0xVU1RFUj1kZW1vID4+IC9ldGMvZWNzL2Vjcy5jb25maWc=";
+
+fn with_template() -> World {
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "demo" }),
+    );
+    let made = sim::ok(
+        &mut world,
+        "ec2:CreateLaunchTemplate",
+        json!({ "LaunchTemplateName": "ecs-nodes", "LaunchTemplateData": {
+            "ImageId": "ami-0ecsoptimized0000", "InstanceType": "m5.large", "UserData": USER_DATA,
+            "IamInstanceProfile": { "Name": "ecsInstanceRole" } } }),
+    );
+    assert_eq!(made["LaunchTemplate"]["LaunchTemplateName"], "ecs-nodes");
+    assert_eq!(made["LaunchTemplate"]["DefaultVersionNumber"], 1);
+    assert!(made["LaunchTemplate"]["LaunchTemplateId"]
+        .as_str()
+        .unwrap()
+        .starts_with("lt-"));
+    world
+}
+
+fn create(world: &mut World, min: u32, max: u32, desired: u32) {
+    sim::ok(
+        world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "nodes", "LaunchTemplate": { "LaunchTemplateName": "ecs-nodes", "Version": "$Latest" },
+                "MinSize": min, "MaxSize": max, "DesiredCapacity": desired,
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa,subnet-bbbbbbbbbbbbbbbbb" }),
+    );
+}
+
+fn group(world: &mut World) -> Value {
+    sim::ok(
+        world,
+        "autoscaling:DescribeAutoScalingGroups",
+        json!({ "AutoScalingGroupNames": ["nodes"] }),
+    )["AutoScalingGroups"][0]
+        .clone()
+}
+
+fn activities(world: &mut World) -> Vec<Value> {
+    sim::ok(
+        world,
+        "autoscaling:DescribeScalingActivities",
+        json!({ "AutoScalingGroupName": "nodes" }),
+    )["Activities"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn zones(group: &Value) -> Vec<String> {
+    let mut z: Vec<String> = (group["Instances"].as_array().unwrap().iter())
+        .map(|i| i["AvailabilityZone"].as_str().unwrap().to_string())
+        .collect();
+    z.sort();
+    z
+}
+
+#[test]
+fn launch_templates_keep_versions_and_refuse_what_ec2_refuses() {
+    let mut world = with_template();
+    let e = sim::err(
+        &mut world,
+        "ec2:CreateLaunchTemplate",
+        json!({ "LaunchTemplateName": "ecs-nodes", "LaunchTemplateData": {} }),
+    );
+    assert_eq!(e.code, "InvalidLaunchTemplateName.AlreadyExistsException");
+    let e = sim::err(
+        &mut world,
+        "ec2:CreateLaunchTemplate",
+        json!({ "LaunchTemplateName": "plain", "LaunchTemplateData": { "UserData": "#!/bin/bash" } }),
+    );
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "InvalidUserData.Malformed",
+            "Invalid BASE64 encoding of user data."
+        )
+    );
+    let e = sim::err(
+        &mut world,
+        "ec2:CreateLaunchTemplate",
+        json!({ "LaunchTemplateName": "big", "LaunchTemplateData": { "InstanceType": "m99.huge" } }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.LaunchTemplateData.InstanceType"));
+    let e = sim::err(
+        &mut world,
+        "ec2:CreateLaunchTemplate",
+        json!({ "LaunchTemplateName": "spot", "LaunchTemplateData": { "InstanceMarketOptions": { "MarketType": "spot" } } }),
+    );
+    assert_eq!(e.code, "UnsupportedFeatureException");
+    // A new version from the first, with another type.
+    let v2 = sim::ok(
+        &mut world,
+        "ec2:CreateLaunchTemplateVersion",
+        json!({ "LaunchTemplateName": "ecs-nodes", "SourceVersion": "1", "LaunchTemplateData": { "InstanceType": "c5.large" } }),
+    );
+    assert_eq!(v2["LaunchTemplateVersion"]["VersionNumber"], 2);
+    assert_eq!(
+        v2["LaunchTemplateVersion"]["LaunchTemplateData"]["ImageId"],
+        "ami-0ecsoptimized0000"
+    );
+    assert_eq!(v2["LaunchTemplateVersion"]["DefaultVersion"], false);
+    let listed = sim::ok(
+        &mut world,
+        "ec2:DescribeLaunchTemplates",
+        json!({ "LaunchTemplateNames": ["ecs-nodes"] }),
+    );
+    assert_eq!(listed["LaunchTemplates"][0]["LatestVersionNumber"], 2);
+    let latest = sim::ok(
+        &mut world,
+        "ec2:DescribeLaunchTemplateVersions",
+        json!({ "LaunchTemplateName": "ecs-nodes", "Versions": ["$Latest"] }),
+    );
+    assert_eq!(
+        latest["LaunchTemplateVersions"][0]["LaunchTemplateData"]["InstanceType"],
+        "c5.large"
+    );
+}
+
+#[test]
+fn a_group_launches_across_its_zones_says_why_and_its_instances_join_the_cluster() {
+    let mut world = with_template();
+    create(&mut world, 1, 6, 3);
+    let g = group(&mut world);
+    assert_eq!(
+        (
+            g["MinSize"].as_u64(),
+            g["MaxSize"].as_u64(),
+            g["DesiredCapacity"].as_u64()
+        ),
+        (Some(1), Some(6), Some(3))
+    );
+    assert_eq!(g["AvailabilityZones"], json!(["us-east-1a", "us-east-1b"]));
+    assert_eq!(g["HealthCheckType"], "EC2");
+    assert_eq!(g["DefaultCooldown"], 300);
+    // The zone with the fewest first: a, b, then a.
+    assert_eq!(zones(&g), ["us-east-1a", "us-east-1a", "us-east-1b"]);
+    assert!(g["Instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["LifecycleState"] == "Pending"));
+    let acts = activities(&mut world);
+    assert_eq!(acts.len(), 3);
+    assert!(acts[0]["Description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Launching a new EC2 instance: i-"));
+    assert_eq!(
+        acts[0]["Cause"],
+        "At 2026-01-01T00:00:00Z a user request created an AutoScalingGroup changing the desired capacity from 0 to 3.  At 2026-01-01T00:00:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 0 to 3."
+    );
+    assert_eq!(acts[0]["StatusCode"], "InProgress");
+    sim::advance(&mut world, 2 * MINUTE);
+    let g = group(&mut world);
+    assert!(g["Instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["LifecycleState"] == "InService"));
+    assert!(activities(&mut world)
+        .iter()
+        .all(|a| a["StatusCode"] == "Successful"));
+    assert_eq!(
+        sim::events(&world, "EC2 Instance Launch Successful").len(),
+        3
+    );
+    // The template's user data names the cluster: the agents registered there.
+    let listed = sim::ok(
+        &mut world,
+        "ecs:ListContainerInstances",
+        json!({ "cluster": "demo" }),
+    );
+    assert_eq!(listed["containerInstanceArns"].as_array().unwrap().len(), 3);
+    let described = sim::ok(
+        &mut world,
+        "autoscaling:DescribeAutoScalingInstances",
+        json!({}),
+    );
+    assert_eq!(
+        described["AutoScalingInstances"][0]["HealthStatus"],
+        "HEALTHY"
+    );
+    assert_eq!(
+        described["AutoScalingInstances"][0]["AutoScalingGroupName"],
+        "nodes"
+    );
+    assert_eq!(
+        described["AutoScalingInstances"][0]["LaunchTemplate"]["Version"],
+        "1"
+    );
+}
+
+#[test]
+fn sizes_are_checked_with_auto_scalings_words() {
+    let mut world = with_template();
+    let mut attempt = |min: u32, max: u32, desired: u32| {
+        sim::err(
+            &mut world,
+            "autoscaling:CreateAutoScalingGroup",
+            json!({ "AutoScalingGroupName": "x", "LaunchTemplate": { "LaunchTemplateName": "ecs-nodes" },
+                    "MinSize": min, "MaxSize": max, "DesiredCapacity": desired, "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+        )
+        .message
+    };
+    assert_eq!(
+        attempt(2, 1, 2),
+        "Max bound, 1, must be greater than or equal to min bound, 2"
+    );
+    assert_eq!(
+        attempt(1, 3, 5),
+        "Desired capacity:5 must be between the specified min size:1 and max size:3"
+    );
+    let e = sim::err(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "x", "LaunchTemplate": { "LaunchTemplateName": "nope" }, "MinSize": 0, "MaxSize": 1,
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+    );
+    assert_eq!(e.message, "You must use a valid fully-formed launch template. The specified launch template, with template name nope, does not exist.");
+    create(&mut world, 1, 4, 2);
+    let e = sim::err(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "nodes", "LaunchTemplate": { "LaunchTemplateName": "ecs-nodes" }, "MinSize": 0, "MaxSize": 1, "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+    );
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("AlreadyExists", "AutoScalingGroup by this name already exists - A group with the name nodes already exists"));
+    let e = sim::err(
+        &mut world,
+        "autoscaling:SetDesiredCapacity",
+        json!({ "AutoScalingGroupName": "nodes", "DesiredCapacity": 5 }),
+    );
+    assert_eq!(
+        e.message,
+        "New SetDesiredCapacity value 5 is above max value 4 for the AutoScalingGroup."
+    );
+    let e = sim::err(
+        &mut world,
+        "autoscaling:SetDesiredCapacity",
+        json!({ "AutoScalingGroupName": "other", "DesiredCapacity": 1 }),
+    );
+    assert_eq!(
+        e.message,
+        "AutoScalingGroup name not found - AutoScalingGroup other not found"
+    );
+    let e = sim::err(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "mixed", "MixedInstancesPolicy": { "LaunchTemplate": { "LaunchTemplateSpecification": { "LaunchTemplateName": "ecs-nodes" } } }, "MinSize": 0, "MaxSize": 1, "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+    );
+    assert_eq!(e.code, "UnsupportedFeatureException");
+}
+
+#[test]
+fn scale_in_takes_from_the_fullest_zone_and_spares_protected_instances() {
+    let mut world = with_template();
+    create(&mut world, 0, 6, 3);
+    sim::advance(&mut world, 2 * MINUTE);
+    sim::ok(
+        &mut world,
+        "autoscaling:SetDesiredCapacity",
+        json!({ "AutoScalingGroupName": "nodes", "DesiredCapacity": 2 }),
+    );
+    let acts = activities(&mut world);
+    let cause = acts[0]["Cause"].as_str().unwrap();
+    assert!(acts[0]["Description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Terminating EC2 instance: i-"));
+    assert!(cause.starts_with("At 2026-01-01T00:02:00Z a user request explicitly set group desired capacity changing the desired capacity from 3 to 2.  At 2026-01-01T00:02:00Z an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 3 to 2.  At 2026-01-01T00:02:00Z instance i-"), "{cause}");
+    assert!(cause.ends_with(" was selected for termination."), "{cause}");
+    // Balance first: us-east-1a had two.
+    sim::advance(&mut world, MINUTE);
+    assert_eq!(zones(&group(&mut world)), ["us-east-1a", "us-east-1b"]);
+    assert_eq!(
+        sim::events(&world, "EC2 Instance Terminate Successful").len(),
+        1
+    );
+    // Every instance protected: the desired capacity goes down, no instance does.
+    let ids: Vec<String> = (group(&mut world)["Instances"].as_array().unwrap().iter())
+        .map(|i| i["InstanceId"].as_str().unwrap().to_string())
+        .collect();
+    sim::ok(
+        &mut world,
+        "autoscaling:SetInstanceProtection",
+        json!({ "AutoScalingGroupName": "nodes", "InstanceIds": ids, "ProtectedFromScaleIn": true }),
+    );
+    sim::ok(
+        &mut world,
+        "autoscaling:SetDesiredCapacity",
+        json!({ "AutoScalingGroupName": "nodes", "DesiredCapacity": 1 }),
+    );
+    let g = group(&mut world);
+    assert_eq!(g["DesiredCapacity"], 1);
+    assert_eq!(g["Instances"].as_array().unwrap().len(), 2);
+    assert!(activities(&mut world)[0]["Cause"].as_str().unwrap().ends_with("Could not scale to desired capacity because all remaining instances are protected from scale-in."));
+}
+
+#[test]
+fn an_instance_terminated_outside_the_group_is_replaced_and_a_user_termination_may_shrink_it() {
+    let mut world = with_template();
+    create(&mut world, 1, 4, 2);
+    sim::advance(&mut world, 2 * MINUTE);
+    let first = group(&mut world)["Instances"][0]["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim::ok(
+        &mut world,
+        "ec2:TerminateInstances",
+        json!({ "InstanceIds": [first] }),
+    );
+    let acts = activities(&mut world);
+    assert_eq!(
+        acts[1]["Description"],
+        format!("Terminating EC2 instance: {first}")
+    );
+    assert_eq!(acts[1]["Cause"], "At 2026-01-01T00:02:00Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.");
+    assert_eq!(acts[0]["Cause"], "At 2026-01-01T00:02:00Z an instance was launched in response to an unhealthy instance needing to be replaced.");
+    assert_eq!(group(&mut world)["Instances"].as_array().unwrap().len(), 2);
+    sim::advance(&mut world, 2 * MINUTE);
+    // A user's termination that shrinks the group.
+    let second = group(&mut world)["Instances"][0]["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let answer = sim::ok(
+        &mut world,
+        "autoscaling:TerminateInstanceInAutoScalingGroup",
+        json!({ "InstanceId": second, "ShouldDecrementDesiredCapacity": true }),
+    );
+    assert_eq!(answer["Activity"]["Cause"], format!("At 2026-01-01T00:04:00Z instance {second} was taken out of service in response to a user request, shrinking the capacity from 2 to 1."));
+    assert_eq!(group(&mut world)["DesiredCapacity"], 1);
+    let last = group(&mut world)["Instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["LifecycleState"] == "InService")
+        .unwrap()["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let e = sim::err(
+        &mut world,
+        "autoscaling:TerminateInstanceInAutoScalingGroup",
+        json!({ "InstanceId": last, "ShouldDecrementDesiredCapacity": true }),
+    );
+    assert!(
+        e.message
+            .starts_with("Currently, desiredSize equals minSize (1)."),
+        "{}",
+        e.message
+    );
+    // Deleting needs ForceDelete while instances remain; then the group goes with them.
+    let e = sim::err(
+        &mut world,
+        "autoscaling:DeleteAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "nodes" }),
+    );
+    assert_eq!(e.code, "ResourceInUse");
+    sim::ok(
+        &mut world,
+        "autoscaling:DeleteAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "nodes", "ForceDelete": true }),
+    );
+    sim::advance(&mut world, MINUTE);
+    let groups = sim::ok(
+        &mut world,
+        "autoscaling:DescribeAutoScalingGroups",
+        json!({}),
+    );
+    assert_eq!(groups["AutoScalingGroups"], json!([]));
+    let running = (ecsplay::ec2::read::instances(&world))
+        .filter(|i| i.state != ecsplay::ec2::InstanceState::Terminated)
+        .count();
+    assert_eq!(running, 0);
+}
+
+#[test]
+fn raising_the_minimum_raises_the_desired_capacity() {
+    let mut world = with_template();
+    create(&mut world, 0, 4, 0);
+    assert_eq!(group(&mut world)["Instances"], json!([]));
+    sim::ok(
+        &mut world,
+        "autoscaling:UpdateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "nodes", "MinSize": 2 }),
+    );
+    let g = group(&mut world);
+    assert_eq!(g["DesiredCapacity"], 2);
+    assert_eq!(g["Instances"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        activities(&mut world)[0]["Cause"],
+        "At 2026-01-01T00:00:00Z a user request update of AutoScalingGroup constraints to min: 2, max: 4, desired: 2 changing the desired capacity from 0 to 2.  At 2026-01-01T00:00:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 0 to 2."
+    );
+}
