@@ -413,3 +413,39 @@ fn raising_the_minimum_raises_the_desired_capacity() {
         "At 2026-01-01T00:00:00Z a user request update of AutoScalingGroup constraints to min: 2, max: 4, desired: 2 changing the desired capacity from 0 to 2.  At 2026-01-01T00:00:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 0 to 2."
     );
 }
+
+#[test]
+fn the_asg_preset_launches_replaces_and_scales_in_and_its_instances_run_the_service() {
+    let scenario = ecsplay::scenario::presets::preset("asg-basics").expect("the preset");
+    let at = |minute: u64| ecsplay::scenario::run::run_until(&scenario, minute * MINUTE);
+    let mut world = at(7);
+    assert_eq!(
+        zones(&group(&mut world)),
+        ["us-east-1a", "us-east-1a", "us-east-1b", "us-east-1b"]
+    );
+    let running = sim::describe_service(&mut world, "demo", "web")["runningCount"].clone();
+    assert_eq!(running, 6);
+    let mut world = at(10);
+    let acts = activities(&mut world);
+    assert!(acts.iter().any(|a| a["Cause"].as_str().unwrap().ends_with(
+        "an instance was launched in response to an unhealthy instance needing to be replaced."
+    )));
+    assert_eq!(group(&mut world)["Instances"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["runningCount"],
+        6
+    );
+    let mut world = at(16);
+    let g = group(&mut world);
+    assert_eq!(g["Instances"].as_array().unwrap().len(), 3);
+    let listed = sim::ok(
+        &mut world,
+        "ecs:ListContainerInstances",
+        json!({ "cluster": "demo", "status": "ACTIVE" }),
+    );
+    assert_eq!(listed["containerInstanceArns"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["runningCount"],
+        6
+    );
+}

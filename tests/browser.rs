@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 23] = [
+const GOLDEN: [(&str, &str, &str); 24] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -443,6 +443,11 @@ const GOLDEN: [(&str, &str, &str); 23] = [
         "fargate-spot-mix",
         include_str!("../static/scenarios/fargate-spot-mix.json"),
         include_str!("golden/fargate-spot-mix.jsonl"),
+    ),
+    (
+        "asg-basics",
+        include_str!("../static/scenarios/asg-basics.json"),
+        include_str!("golden/asg-basics.jsonl"),
     ),
     (
         "blank",

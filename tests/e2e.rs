@@ -2128,3 +2128,77 @@ async fn spot_tasks_are_marked_interrupted_from_the_panel_and_replaced_and_a_for
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the release build in dist/ and chromedriver: run `make e2e`"]
+async fn an_auto_scaling_group_made_in_the_panel_launches_instances_that_join_the_cluster() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "asg-basics").await;
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        "#asg-list [data-group='nodes']",
+        "min 1 · desired 2 · max 6 · 2 instances",
+    )
+    .await;
+    wait_text(&client, "#asg-list [data-group='nodes']", "InService").await;
+    click(&client, "#btn-pause").await;
+    // A second group from the form: a launch template for the cluster and the group.
+    fill(&client, "#asg-name", "more").await;
+    fill(&client, "#asg-desired", "1").await;
+    click(&client, "#form-asg button[type=submit]").await;
+    wait_text(
+        &client,
+        "#panel-capacity",
+        "autoscaling:CreateAutoScalingGroup accepted.",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#asg-list [data-group='more']",
+        "Launching a new EC2 instance: i-",
+    )
+    .await;
+    // Its desired capacity set from its row: a second instance, in the other zone.
+    fill(&client, "#asg-list [data-group='more'] .group-desired", "2").await;
+    click(&client, "#asg-list [data-group='more'] button[type=submit]").await;
+    wait_text(
+        &client,
+        "#asg-list [data-group='more']",
+        "min 1 · desired 2 · max 6 · 2 instances",
+    )
+    .await;
+    click(&client, "#btn-play").await;
+    // Their agents register: the cluster has the 4 of nodes and the 2 of more.
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let in_service = client
+            .execute(
+                "return document.querySelectorAll(\"#asg-list [data-group='more'] .lifecycle.inservice\").length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if in_service == json!(2) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the group's instances never went InService"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    click(&client, "#btn-pause").await;
+    client
+        .execute(
+            "document.getElementById('asg-section').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "auto-scaling-groups.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

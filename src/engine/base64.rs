@@ -30,3 +30,45 @@ pub fn decode(text: &str) -> Option<String> {
     }
     String::from_utf8(out).ok()
 }
+
+/// Standard base64 with padding, as EC2 takes a launch template's user data.
+pub fn encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (k, &b)| n | u32::from(b) << (16 - 8 * k));
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encoding_then_decoding_gives_the_text_back() {
+        for text in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config",
+        ] {
+            let encoded = super::encode(text.as_bytes());
+            assert_eq!(encoded.len() % 4, 0);
+            if !text.is_empty() {
+                assert_eq!(super::decode(&encoded).as_deref(), Some(text));
+            }
+        }
+        assert_eq!(super::encode(b"ab"), "YWI=");
+        assert_eq!(super::encode(b"abc"), "YWJj");
+    }
+}

@@ -89,6 +89,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/fargate-spot-mix.json"),
     ),
     (
+        "asg-basics",
+        include_str!("../../static/scenarios/asg-basics.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

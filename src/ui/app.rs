@@ -496,7 +496,7 @@ pub fn app() -> Html {
             <main class="workspace">
                 <div class="column column-left">
                     <TaskDefinitionEditor text={AttrValue::from(state.editor.clone())} {revisions} outcome={state.outcome.clone()} {onedit} {onregister} {onopen} />
-                    <CapacityPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Capacity)} {onfargate} />
+                    <CapacityPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Capacity)} onbatch={batch(Origin::Capacity)} {onfargate} />
                     <ServicesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Services)} onbatch={batch(Origin::Services)} />
                     <LoadBalancingPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::LoadBalancing)} onbatch={batch(Origin::LoadBalancing)} />
                 </div>

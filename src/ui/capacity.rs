@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::fields::{input_value, select_value, use_field_defaults};
+use super::fields::{input_value, select_value, use_field_defaults, use_field_value};
 use super::model::forms::{active_clusters, parse_attributes};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ec2::catalogue::INSTANCE_TYPES;
@@ -23,6 +23,7 @@ pub struct CapacityProps {
     pub outcome: Option<std::rc::Rc<Outcome>>,
     pub fargate_enabled: bool,
     pub onrequest: Callback<(String, Value)>,
+    pub onbatch: Callback<Vec<(String, Value)>>,
     pub onfargate: Callback<bool>,
 }
 
@@ -117,6 +118,7 @@ pub fn capacity_panel(props: &CapacityProps) -> Html {
             if let Some(message) = &*form_error { <p class="check-error">{ message.clone() }</p> }
             { outcome_line(props.outcome.as_deref(), Origin::Capacity) }
             <InstanceList sim={props.sim.clone()} onrequest={props.onrequest.clone()} />
+            <AutoScalingGroups sim={props.sim.clone()} onrequest={props.onrequest.clone()} onbatch={props.onbatch.clone()} />
             <label class="toggle">
                 <input type="checkbox" id="cap-fargate" checked={props.fargate_enabled}
                     onchange={let onfargate = props.onfargate.clone(); Callback::from(move |e: Event| {
@@ -129,6 +131,146 @@ pub fn capacity_panel(props: &CapacityProps) -> Html {
                 <FargateCapacity sim={props.sim.clone()} onrequest={props.onrequest.clone()} />
             }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GroupsProps {
+    sim: SimRef,
+    onrequest: Callback<(String, Value)>,
+    onbatch: Callback<Vec<(String, Value)>>,
+}
+
+/// EC2 Auto Scaling: a form that makes a launch template for a cluster and a group from it
+/// (CreateLaunchTemplate, CreateAutoScalingGroup), and each group with its sizes, a desired
+/// capacity to set, its instances' lifecycle states and its latest activities.
+#[function_component(AutoScalingGroups)]
+fn auto_scaling_groups(props: &GroupsProps) -> Html {
+    let (name_ref, type_ref, cluster_ref, min_ref, desired_ref, max_ref) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    let zone_refs = use_memo((), |_| ['a', 'b', 'c'].map(|z| (z, NodeRef::default())));
+    use_field_defaults(&[
+        (name_ref.clone(), "nodes"),
+        (min_ref.clone(), "1"),
+        (desired_ref.clone(), "2"),
+        (max_ref.clone(), "6"),
+    ]);
+    let session = props.sim.borrow();
+    let world = session.world();
+    let clusters = active_clusters(world);
+    let groups = super::model::forms::group_lines(world);
+    let zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
+    drop(session);
+    let oncreate = {
+        let (onbatch, zone_refs) = (props.onbatch.clone(), zone_refs.clone());
+        let refs = (
+            name_ref.clone(),
+            type_ref.clone(),
+            cluster_ref.clone(),
+            min_ref.clone(),
+            desired_ref.clone(),
+            max_ref.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let form = super::model::forms::AsgForm {
+                name: input_value(&refs.0),
+                instance_type: select_value(&refs.1),
+                cluster: select_value(&refs.2),
+                zones: zone_refs
+                    .iter()
+                    .filter(|(_, r)| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked()))
+                    .map(|(z, _)| *z)
+                    .collect(),
+                min: input_value(&refs.3),
+                desired: input_value(&refs.4),
+                max: input_value(&refs.5),
+            };
+            onbatch.emit(form.batch());
+        })
+    };
+    html! {
+        <details class="asg-section" id="asg-section" open={!groups.is_empty()}>
+            <summary>{ format!("Auto Scaling groups ({})", groups.len()) }</summary>
+            <form class="form-grid" id="form-asg" onsubmit={oncreate} novalidate=true
+                title="CreateLaunchTemplate (the ECS-optimized AMI, the type, ecsInstanceRole, user data naming the cluster), then CreateAutoScalingGroup from it">
+                <label for="asg-name">{ "Name" }</label><input id="asg-name" ref={name_ref} type="text" />
+                <label for="asg-type">{ "Instance type" }</label>
+                <select id="asg-type" ref={type_ref}>
+                    { for INSTANCE_TYPES.iter().map(|t| html! { <option value={t.name} selected={t.name == "m5.large"}>{ t.name }</option> }) }
+                </select>
+                <label for="asg-cluster">{ "Cluster" }</label>
+                <select id="asg-cluster" ref={cluster_ref}>
+                    { for clusters.iter().enumerate().map(|(n, c)| html! { <option value={c.clone()} selected={n == 0}>{ c.clone() }</option> }) }
+                    if clusters.is_empty() { <option value="default">{ "default" }</option> }
+                </select>
+                <span>{ "Zones" }</span>
+                <span class="inline-form">{ for zone_refs.iter().map(|(z, r)| html! {
+                    <label><input type="checkbox" ref={r.clone()} checked={*z != 'c'} />{ format!(" {}", zones[(*z as u8 - b'a') as usize]) }</label>
+                }) }</span>
+                <label for="asg-min">{ "Min / desired / max" }</label>
+                <span class="inline-form">
+                    <input id="asg-min" ref={min_ref} type="text" inputmode="numeric" size="3" aria-label="Minimum size" />
+                    <input id="asg-desired" ref={desired_ref} type="text" inputmode="numeric" size="3" aria-label="Desired capacity" />
+                    <input id="asg-max" ref={max_ref} type="text" inputmode="numeric" size="3" aria-label="Maximum size" />
+                </span>
+                <span></span><button class="btn btn-small btn-primary" type="submit">{ "Create group" }</button>
+            </form>
+            <ul class="groups small" id="asg-list">
+                { for groups.iter().map(|g| html! { <GroupRow line={g.clone()} onrequest={props.onrequest.clone()} /> }) }
+            </ul>
+        </details>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GroupRowProps {
+    line: super::model::forms::GroupLine,
+    onrequest: Callback<(String, Value)>,
+}
+
+#[function_component(GroupRow)]
+fn group_row(props: &GroupRowProps) -> Html {
+    let desired_ref = use_node_ref();
+    let g = &props.line;
+    use_field_value(&desired_ref, g.desired.to_string());
+    let onset = {
+        let (onrequest, desired_ref, name) =
+            (props.onrequest.clone(), desired_ref.clone(), g.name.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = input_value(&desired_ref);
+            let desired = text
+                .trim()
+                .parse::<i64>()
+                .map_or_else(|_| json!(text.trim()), |n| json!(n));
+            onrequest.emit((
+                "autoscaling:SetDesiredCapacity".into(),
+                json!({ "AutoScalingGroupName": name, "DesiredCapacity": desired }),
+            ));
+        })
+    };
+    html! {
+        <li class="group" data-group={g.name.clone()}>
+            <strong>{ g.name.clone() }</strong>
+            { format!(" · min {} · desired {} · max {} · {} instances", g.min, g.desired, g.max, g.instances.len()) }
+            <form class="inline-form" onsubmit={onset} novalidate=true title="SetDesiredCapacity">
+                <input ref={desired_ref} class="group-desired" type="text" inputmode="numeric" size="3" aria-label={format!("Desired capacity of {}", g.name)} />
+                <button class="btn btn-small" type="submit">{ "Set desired" }</button>
+            </form>
+            <ul class="group-instances">{ for g.instances.iter().map(|(id, zone, state)| html! {
+                <li class="mono"><span class={classes!("badge", "lifecycle", state.to_ascii_lowercase())}>{ *state }</span>{ format!(" {id} · {zone}") }</li>
+            }) }</ul>
+            if !g.activities.is_empty() {
+                <ol class="group-activities">{ for g.activities.iter().map(|(d, s)| html! { <li>{ format!("{d} ({s})") }</li> }) }</ol>
+            }
+        </li>
     }
 }
 

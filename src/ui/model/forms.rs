@@ -545,3 +545,100 @@ mod traffic_tests {
         assert!(traffic_request(&lb, "10", "tidal").is_err());
     }
 }
+
+/// What the capacity panel's "Create an Auto Scaling group" form holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AsgForm {
+    pub name: String,
+    pub instance_type: String,
+    /// The cluster its instances join (the launch template's user data names it).
+    pub cluster: String,
+    /// The default subnets' zones (letters).
+    pub zones: Vec<char>,
+    /// The sizes as typed.
+    pub min: String,
+    pub desired: String,
+    pub max: String,
+}
+
+impl AsgForm {
+    /// The launch template the group launches from: the ECS-optimized AMI, the type, the
+    /// instance role, and user data (base64) that names the cluster.
+    pub fn template_request(&self) -> Value {
+        let script = format!(
+            "#!/bin/bash\necho ECS_CLUSTER={} >> /etc/ecs/ecs.config",
+            self.cluster
+        );
+        json!({
+            "LaunchTemplateName": format!("{}-template", self.name.trim()),
+            "LaunchTemplateData": {
+                "ImageId": crate::ec2::ECS_AMI,
+                "InstanceType": self.instance_type,
+                "IamInstanceProfile": { "Name": "ecsInstanceRole" },
+                "UserData": crate::engine::base64::encode(script.as_bytes()),
+            },
+        })
+    }
+
+    /// CreateLaunchTemplate, then CreateAutoScalingGroup from it across the chosen zones'
+    /// default subnets.
+    pub fn batch(&self) -> Vec<(String, Value)> {
+        let subnets: Vec<String> = (self.zones.iter())
+            .map(|&z| crate::ec2::read::default_subnet_id(z))
+            .collect();
+        let mut group = json!({
+            "AutoScalingGroupName": self.name.trim(),
+            "LaunchTemplate": { "LaunchTemplateName": format!("{}-template", self.name.trim()), "Version": "$Latest" },
+            "VPCZoneIdentifier": subnets.join(","),
+        });
+        for (key, text) in [
+            ("MinSize", &self.min),
+            ("DesiredCapacity", &self.desired),
+            ("MaxSize", &self.max),
+        ] {
+            if let Some(value) = number_as_typed(text) {
+                group[key] = value;
+            }
+        }
+        vec![
+            ("ec2:CreateLaunchTemplate".into(), self.template_request()),
+            ("autoscaling:CreateAutoScalingGroup".into(), group),
+        ]
+    }
+}
+
+/// An Auto Scaling group as the capacity panel lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupLine {
+    pub name: String,
+    pub min: u32,
+    pub desired: u32,
+    pub max: u32,
+    /// Each instance: its id, zone and lifecycle state.
+    pub instances: Vec<(String, String, &'static str)>,
+    /// The newest activities: description and status.
+    pub activities: Vec<(String, &'static str)>,
+}
+
+/// Activities shown per group, the newest first.
+pub const GROUP_ACTIVITIES_SHOWN: usize = 3;
+
+/// The groups, as the capacity panel lists them.
+pub fn group_lines(world: &crate::world::World) -> Vec<GroupLine> {
+    (world.asg.groups.iter())
+        .map(|g| GroupLine {
+            name: g.name.clone(),
+            min: g.min,
+            desired: g.desired,
+            max: g.max,
+            instances: (g.instances.iter())
+                .map(|i| (i.id.clone(), i.zone.clone(), i.lifecycle.as_str()))
+                .collect(),
+            activities: (world.asg.activities.iter().rev())
+                .filter(|a| a.group == g.name)
+                .take(GROUP_ACTIVITIES_SHOWN)
+                .map(|a| (a.description.clone(), a.status))
+                .collect(),
+        })
+        .collect()
+}
