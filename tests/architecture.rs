@@ -29,6 +29,7 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("ecs", "read"),
     ("elb", "read"),
     ("cloudwatch", "read"),
+    ("asg", "read"),
     // What a service hands CloudWatch to publish: its metrics' values for a minute.
     ("cloudwatch", "Datum"),
 ];

@@ -449,3 +449,191 @@ fn the_asg_preset_launches_replaces_and_scales_in_and_its_instances_run_the_serv
         6
     );
 }
+
+/// `with_template` and a group `nodes` of `desired` instances, its provider `nodes-cp` in
+/// cluster `demo`, and one more instance in the cluster outside the group.
+fn with_provider(desired: u32) -> (World, String) {
+    let mut world = with_template();
+    create(&mut world, 0, 6, desired);
+    sim::launch(&mut world, "demo", "m5.large", "us-east-1a", 1);
+    let arn = group(&mut world)["AutoScalingGroupARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let made = sim::ok(
+        &mut world,
+        "ecs:CreateCapacityProvider",
+        json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn } }),
+    );
+    let provider = &made["capacityProvider"];
+    assert_eq!(provider["status"], "ACTIVE");
+    assert_eq!(
+        provider["autoScalingGroupProvider"]["managedScaling"]["status"],
+        "DISABLED"
+    );
+    assert_eq!(
+        provider["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"],
+        100
+    );
+    assert_eq!(
+        provider["autoScalingGroupProvider"]["managedScaling"]["instanceWarmupPeriod"],
+        300
+    );
+    assert_eq!(
+        provider["autoScalingGroupProvider"]["managedTerminationProtection"],
+        "DISABLED"
+    );
+    assert_eq!(
+        provider["autoScalingGroupProvider"]["managedDraining"],
+        "ENABLED"
+    );
+    sim::ok(
+        &mut world,
+        "ecs:PutClusterCapacityProviders",
+        json!({ "cluster": "demo", "capacityProviders": ["nodes-cp"], "defaultCapacityProviderStrategy": [{ "capacityProvider": "nodes-cp", "weight": 1 }] }),
+    );
+    sim::advance(&mut world, 2 * MINUTE);
+    (world, arn)
+}
+
+#[test]
+fn a_group_capacity_provider_is_checked_described_and_runs_tasks_on_its_instances_only() {
+    let (mut world, arn) = with_provider(2);
+    let mut create_provider =
+        |input: Value| sim::err(&mut world, "ecs:CreateCapacityProvider", input);
+    let e = create_provider(
+        json!({ "name": "ecs-nodes", "autoScalingGroupProvider": { "autoScalingGroupArn": arn } }),
+    );
+    assert_eq!(e.message, "The specified capacity provider name is invalid. Capacity provider names cannot be prefixed with 'aws', 'ecs', or 'fargate'.");
+    let e = create_provider(
+        json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn } }),
+    );
+    assert!(e
+        .message
+        .starts_with("The specified capacity provider already exists."));
+    let e = create_provider(
+        json!({ "name": "other", "autoScalingGroupProvider": { "autoScalingGroupArn": arn, "managedTerminationProtection": "ENABLED" } }),
+    );
+    assert!(
+        e.message.starts_with(
+            "The managed termination protection setting for the capacity provider is invalid."
+        ),
+        "{}",
+        e.message
+    );
+    let e = create_provider(
+        json!({ "name": "other", "autoScalingGroupProvider": { "autoScalingGroupArn": arn, "managedScaling": { "status": "ENABLED", "targetCapacity": 90 } } }),
+    );
+    assert_eq!(e.code, "UnsupportedFeatureException");
+    assert_eq!(
+        e.path.as_deref(),
+        Some("$.autoScalingGroupProvider.managedScaling.status")
+    );
+    let described = sim::ok(&mut world, "ecs:DescribeCapacityProviders", json!({}));
+    let names: Vec<&str> = (described["capacityProviders"].as_array().unwrap().iter())
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["FARGATE", "FARGATE_SPOT", "nodes-cp"]);
+
+    // The cluster's default strategy: the service's tasks go to the group's two instances,
+    // never to the instance outside it.
+    sim::register(&mut world, "app", "app:1", 256, 256);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 6 }),
+    );
+    sim::advance(&mut world, 2 * MINUTE);
+    let group_ids: Vec<String> = (group(&mut world)["Instances"].as_array().unwrap().iter())
+        .map(|i| i["InstanceId"].as_str().unwrap().to_string())
+        .collect();
+    let arns = sim::service_tasks(&mut world, "demo", "app", "RUNNING");
+    assert_eq!(arns.len(), 6);
+    let tasks = sim::ok(
+        &mut world,
+        "ecs:DescribeTasks",
+        json!({ "cluster": "demo", "tasks": arns }),
+    )["tasks"]
+        .clone();
+    let instances = sim::ok(&mut world, "ecs:DescribeContainerInstances", json!({ "cluster": "demo",
+        "containerInstances": tasks.as_array().unwrap().iter().map(|t| t["containerInstanceArn"].clone()).collect::<Vec<_>>() }))["containerInstances"].clone();
+    for (task, instance) in tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(instances.as_array().unwrap())
+    {
+        assert_eq!(task["capacityProviderName"], "nodes-cp");
+        assert!(
+            group_ids.contains(&instance["ec2InstanceId"].as_str().unwrap().to_string()),
+            "{instance}"
+        );
+    }
+    // A strategy mixing group and Fargate providers is refused.
+    sim::ok(
+        &mut world,
+        "ecs:PutClusterCapacityProviders",
+        json!({ "cluster": "demo", "capacityProviders": ["nodes-cp", "FARGATE"], "defaultCapacityProviderStrategy": [] }),
+    );
+    let e = sim::err(
+        &mut world,
+        "ecs:RunTask",
+        json!({ "cluster": "demo", "taskDefinition": "app",
+        "capacityProviderStrategy": [{ "capacityProvider": "nodes-cp", "weight": 1 }, { "capacityProvider": "FARGATE", "weight": 1 }] }),
+    );
+    assert!(e.message.starts_with("The specified capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers."));
+    // In use: neither removed from the cluster nor deleted.
+    let e = sim::err(
+        &mut world,
+        "ecs:DeleteCapacityProvider",
+        json!({ "capacityProvider": "nodes-cp" }),
+    );
+    assert_eq!(e.code, "ResourceInUseException");
+}
+
+#[test]
+fn managed_draining_moves_an_instances_tasks_before_its_group_terminates_it() {
+    let (mut world, _) = with_provider(2);
+    sim::register(&mut world, "app", "app:1", 256, 256);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 4 }),
+    );
+    sim::advance(&mut world, 2 * MINUTE);
+    sim::ok(
+        &mut world,
+        "autoscaling:SetDesiredCapacity",
+        json!({ "AutoScalingGroupName": "nodes", "DesiredCapacity": 1 }),
+    );
+    let g = group(&mut world);
+    let leaving = (g["Instances"].as_array().unwrap().iter())
+        .find(|i| i["LifecycleState"] == "Terminating:Wait")
+        .expect("the instance waits for ECS to drain it")["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let listed = sim::ok(
+        &mut world,
+        "ecs:ListContainerInstances",
+        json!({ "cluster": "demo", "status": "DRAINING" }),
+    );
+    assert_eq!(listed["containerInstanceArns"].as_array().unwrap().len(), 1);
+    sim::advance(&mut world, 3 * MINUTE);
+    // Drained, then terminated; the service's tasks run on the instance that stays.
+    let state = ecsplay::ec2::read::instance(&world, &leaving)
+        .unwrap()
+        .state;
+    assert_eq!(state, ecsplay::ec2::InstanceState::Terminated);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        4
+    );
+    let lost = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["stopCode"] == "TerminationNotice")
+        .count();
+    assert_eq!(lost, 0, "no task was lost with its host");
+    assert!(activities(&mut world)
+        .iter()
+        .all(|a| a["StatusCode"] == "Successful"));
+}

@@ -40,12 +40,11 @@ fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
         "ecs:CreateService",
         json!({ "cluster": "demo", "serviceName": "base", "taskDefinition": "web", "desiredCount": 0 }),
     );
-    let strategy = json!([{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }]);
     let cases = [
-        // An EC2 service would move to Auto Scaling group providers (not simulated yet).
+        // An empty strategy (back to the cluster's default) is not simulated.
         (
             "ecs:UpdateService",
-            update(json!({ "capacityProviderStrategy": strategy, "forceNewDeployment": true })),
+            update(json!({ "capacityProviderStrategy": [], "forceNewDeployment": true })),
             "$.capacityProviderStrategy",
         ),
         (

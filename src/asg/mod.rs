@@ -9,6 +9,8 @@
 //! an instance EC2 reports terminated (its EC2 health check). Instances are launched and
 //! terminated by EC2 on the group's command; EC2 tells the group when one is running or gone.
 
+pub mod read;
+
 use std::collections::VecDeque;
 
 use serde::Deserialize;
@@ -38,6 +40,9 @@ pub struct AsgState {
 pub enum Lifecycle {
     Pending,
     InService,
+    /// Waiting for ECS to drain it (its capacity provider's managed draining, a lifecycle
+    /// hook of ECS's on the group).
+    TerminatingWait,
     Terminating,
 }
 
@@ -46,8 +51,14 @@ impl Lifecycle {
         match self {
             Lifecycle::Pending => "Pending",
             Lifecycle::InService => "InService",
+            Lifecycle::TerminatingWait => "Terminating:Wait",
             Lifecycle::Terminating => "Terminating",
         }
+    }
+
+    /// Whether the instance is on its way out (it no longer counts toward the capacity).
+    pub fn leaving(self) -> bool {
+        matches!(self, Lifecycle::TerminatingWait | Lifecycle::Terminating)
     }
 }
 
@@ -86,6 +97,9 @@ pub struct Group {
     pub instances: Vec<GroupInstance>,
     /// Being deleted with ForceDelete: it goes when its last instance has.
     pub deleting: bool,
+    /// ECS drains an instance before the group terminates it (a capacity provider's managed
+    /// draining).
+    pub drain_hook: bool,
     /// What changed the desired capacity last, for the next activity's Cause (its first
     /// sentence).
     pending_cause: Option<String>,
@@ -355,6 +369,24 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
     }
 }
 
+/// ECS's managed draining on a group: it drains an instance before the group terminates it.
+pub fn drain_before_terminating(world: &mut World, group: &str, on: bool) {
+    if let Some(g) = world.asg.groups.iter_mut().find(|g| g.name == group) {
+        g.drain_hook = on;
+    }
+}
+
+/// ECS has drained an instance the group waits to terminate: it goes.
+pub fn instance_drained(world: &mut World, id: &str) {
+    if let Some((g, k)) = world.find_instance(id) {
+        let instance = &mut world.asg.groups[g].instances[k];
+        if instance.lifecycle == Lifecycle::TerminatingWait {
+            instance.lifecycle = Lifecycle::Terminating;
+            world.command(Command::TerminateInstance(id.to_string()));
+        }
+    }
+}
+
 /// EC2 reports an instance running: a group's Pending instance is InService.
 pub fn instance_running(world: &mut World, id: &str) {
     world.group_instance_running(id);
@@ -548,6 +580,7 @@ impl World {
             created_at: self.now,
             instances: Vec::new(),
             deleting: false,
+            drain_hook: false,
             pending_cause: Some(cause),
         });
         let g = self.asg.groups.len() - 1;
@@ -687,7 +720,7 @@ impl World {
         let request: TerminateRequest = parse_request(input)?;
         let found = (self.asg.groups.iter().enumerate()).find_map(|(g, group)| {
             (group.instances.iter())
-                .position(|i| i.id == request.instance_id && i.lifecycle != Lifecycle::Terminating)
+                .position(|i| i.id == request.instance_id && !i.lifecycle.leaving())
                 .map(|k| (g, k))
         });
         let Some((g, k)) = found else {
@@ -760,7 +793,7 @@ impl World {
         let current = group
             .instances
             .iter()
-            .filter(|i| i.lifecycle != Lifecycle::Terminating)
+            .filter(|i| !i.lifecycle.leaving())
             .count() as u32;
         let desired = group.desired;
         let first = group.pending_cause.clone();
@@ -805,7 +838,7 @@ impl World {
         let group = &self.asg.groups[g];
         let count = |zone: &str| {
             (group.instances.iter())
-                .filter(|i| i.zone == zone && i.lifecycle != Lifecycle::Terminating)
+                .filter(|i| i.zone == zone && !i.lifecycle.leaving())
                 .count()
         };
         group
@@ -863,7 +896,7 @@ impl World {
     /// template version, then one of them at random.
     fn termination_choice(&mut self, g: usize) -> Option<usize> {
         let group = &self.asg.groups[g];
-        let live = |i: &GroupInstance| i.lifecycle != Lifecycle::Terminating;
+        let live = |i: &GroupInstance| !i.lifecycle.leaving();
         let zone = (group.zones.iter())
             .map(|(z, _)| z)
             .filter(|z| {
@@ -916,10 +949,16 @@ impl World {
             "InProgress",
             json!({ "Subnet ID": subnet, "Availability Zone": zone }),
         );
+        let drain = self.asg.groups[g].drain_hook;
         let instance = &mut self.asg.groups[g].instances[k];
-        instance.lifecycle = Lifecycle::Terminating;
         instance.activity = Some(activity.id.clone());
-        self.command(Command::TerminateInstance(id));
+        if drain && instance.lifecycle == Lifecycle::InService {
+            instance.lifecycle = Lifecycle::TerminatingWait;
+            self.command(Command::DrainInstance(id));
+        } else {
+            instance.lifecycle = Lifecycle::Terminating;
+            self.command(Command::TerminateInstance(id));
+        }
         activity
     }
 
@@ -989,7 +1028,7 @@ impl World {
         };
         let instance = self.asg.groups[g].instances.remove(k);
         match instance.lifecycle {
-            Lifecycle::Terminating => {
+            Lifecycle::Terminating | Lifecycle::TerminatingWait => {
                 if let Some(a) = instance.activity.and_then(|a| self.finish_activity(&a)) {
                     self.group_event("EC2 Instance Terminate Successful", g, id, &a);
                 }
@@ -1017,7 +1056,7 @@ impl World {
                     "{at} an instance was launched in response to an unhealthy instance needing to be replaced."
                 );
                 let live = (self.asg.groups[g].instances.iter())
-                    .filter(|i| i.lifecycle != Lifecycle::Terminating)
+                    .filter(|i| !i.lifecycle.leaving())
                     .count() as u32;
                 if live < self.asg.groups[g].desired {
                     self.launch_group_instance(g, cause);

@@ -195,6 +195,7 @@ impl World {
         else {
             return;
         };
+        self.ecs.drain_requests.remove(ec2_id);
         let reason = format!("Host EC2 (instance {ec2_id}) terminated.");
         let instance = &self.ecs.container_instances[index];
         let cluster = instance.cluster.clone();

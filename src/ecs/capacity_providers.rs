@@ -112,8 +112,12 @@ fn invalid(message: impl Into<String>, path: &str) -> ApiError {
     ApiError::invalid_parameter(message, path)
 }
 
+/// Whether a provider of that name exists, and whether it is one of Fargate's (`Some(true)`)
+/// or an Auto Scaling group's (`Some(false)`).
+type Exists<'a> = &'a dyn Fn(&str) -> Option<bool>;
+
 /// The provider names a request lists, checked: ones that exist, once each.
-fn check_provider_names(names: &[String], path: &str) -> Result<(), ApiError> {
+fn check_provider_names(names: &[String], exists: Exists, path: &str) -> Result<(), ApiError> {
     if names.len() > PROVIDERS_PER_CLUSTER_MAX {
         return Err(invalid(
             "The maximum number of capacity providers per cluster has been exceeded.",
@@ -121,7 +125,7 @@ fn check_provider_names(names: &[String], path: &str) -> Result<(), ApiError> {
         ));
     }
     for (n, name) in names.iter().enumerate() {
-        if !RESERVED.contains(&name.as_str()) {
+        if exists(name).is_none() {
             return Err(not_found(name, &format!("{path}[{n}]")));
         }
         if names[..n].contains(name) {
@@ -135,10 +139,8 @@ fn check_provider_names(names: &[String], path: &str) -> Result<(), ApiError> {
 }
 
 fn not_found(name: &str, path: &str) -> ApiError {
-    // Auto Scaling group providers arrive with EC2 Auto Scaling: until then, only the two
-    // reserved providers exist, and AWS's answer for any other name is this one.
     invalid(
-        format!("The specified capacity provider does not exist. Specify a valid capacity provider and try again. ({name}: the model has FARGATE and FARGATE_SPOT.)"),
+        format!("The specified capacity provider does not exist. Specify a valid capacity provider and try again. ({name})"),
         path,
     )
 }
@@ -149,6 +151,7 @@ fn not_found(name: &str, path: &str) -> ApiError {
 fn check_strategy(
     items: &[StrategyItemRequest],
     providers: &[String],
+    exists: Exists,
     path: &str,
 ) -> Result<Vec<StrategyItem>, ApiError> {
     if items.len() > STRATEGY_ITEMS_MAX {
@@ -161,8 +164,16 @@ fn check_strategy(
     for (n, item) in items.iter().enumerate() {
         let at = format!("{path}[{n}]");
         let name = &item.capacity_provider;
-        if !RESERVED.contains(&name.as_str()) {
+        let Some(fargate) = exists(name) else {
             return Err(not_found(name, &format!("{at}.capacityProvider")));
+        };
+        if (checked.first())
+            .is_some_and(|c: &StrategyItem| exists(&c.capacity_provider) != Some(fargate))
+        {
+            return Err(invalid(
+                "The specified capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.",
+                &format!("{at}.capacityProvider"),
+            ));
         }
         if !providers.contains(name) {
             return Err(invalid(
@@ -226,17 +237,43 @@ struct PutClusterCapacityProvidersRequest {
 impl World {
     /// CreateCluster's `capacityProviders` and `defaultCapacityProviderStrategy`, checked.
     pub(crate) fn plan_cluster_providers(
+        &self,
+        cluster: &str,
         providers: Option<&[String]>,
         strategy: Option<&[StrategyItemRequest]>,
     ) -> Result<(Vec<String>, Vec<StrategyItem>), ApiError> {
         let providers = providers.unwrap_or_default().to_vec();
-        check_provider_names(&providers, "$.capacityProviders")?;
+        let exists = |name: &str| self.provider_is_fargate(name);
+        check_provider_names(&providers, &exists, "$.capacityProviders")?;
+        // An Auto Scaling group's provider serves one cluster.
+        for (n, name) in providers.iter().enumerate() {
+            let elsewhere = (self.ecs.clusters.values())
+                .find(|c| c.active && c.name != cluster && c.capacity_providers.contains(name));
+            if let (Some(false), Some(other)) = (exists(name), elsewhere) {
+                return Err(invalid(
+                    format!("The specified capacity provider {name} is already associated with cluster {}. An Auto Scaling group capacity provider can be associated with one cluster only.", other.name),
+                    &format!("$.capacityProviders[{n}]"),
+                ));
+            }
+        }
         let strategy = check_strategy(
             strategy.unwrap_or_default(),
             &providers,
+            &exists,
             "$.defaultCapacityProviderStrategy",
         )?;
         Ok((providers, strategy))
+    }
+
+    /// Whether a provider of that name exists: `Some(true)` for Fargate's two, `Some(false)`
+    /// for an Auto Scaling group's, None otherwise.
+    pub(crate) fn provider_is_fargate(&self, name: &str) -> Option<bool> {
+        if RESERVED.contains(&name) {
+            return Some(true);
+        }
+        (self.ecs.providers.iter())
+            .find(|p| p.name == name)
+            .map(|_| false)
     }
 
     pub(crate) fn put_cluster_capacity_providers(
@@ -245,7 +282,8 @@ impl World {
     ) -> Result<Value, ApiError> {
         let request: PutClusterCapacityProvidersRequest = parse_request(input)?;
         let cluster = self.active_cluster(Some(&request.cluster), "$.cluster")?;
-        let (providers, strategy) = World::plan_cluster_providers(
+        let (providers, strategy) = self.plan_cluster_providers(
+            &cluster,
             Some(&request.capacity_providers),
             Some(&request.default_capacity_provider_strategy),
         )?;
@@ -303,13 +341,22 @@ impl World {
                 ))
             }
             (Some(_), None) => Vec::new(),
-            (None, Some(items)) => {
-                check_strategy(items, &c.capacity_providers, "$.capacityProviderStrategy")?
-            }
+            (None, Some(items)) => check_strategy(
+                items,
+                &c.capacity_providers,
+                &|name| self.provider_is_fargate(name),
+                "$.capacityProviderStrategy",
+            )?,
             (None, None) => c.default_strategy.clone(),
         };
         if chosen.is_empty() {
             let launch = super::task::launch_type(launch_type_field, definition, "$.launchType")?;
+            return Ok((launch, chosen));
+        }
+        // Auto Scaling group providers run the tasks on their groups' instances (EC2).
+        if self.provider_is_fargate(&chosen[0].capacity_provider) == Some(false) {
+            let launch =
+                super::task::launch_type(Some("EC2"), definition, "$.capacityProviderStrategy")?;
             return Ok((launch, chosen));
         }
         let launch =
@@ -432,17 +479,21 @@ impl World {
                 "an empty strategy (back to the cluster's default) is not simulated: name the providers.",
             ));
         }
-        if s.launch_type == LaunchType::Ec2 {
-            return Err(ApiError::not_modelled(
-                path,
-                "a service on the EC2 launch type moves to Auto Scaling group capacity providers, which are not simulated yet.",
-            ));
-        }
         let strategy = check_strategy(
             items,
             &self.ecs.clusters[&s.cluster].capacity_providers,
+            &|name| self.provider_is_fargate(name),
             path,
         )?;
+        // A service stays on its kind of capacity: EC2 (its launch type, or Auto Scaling group
+        // providers) or Fargate.
+        let fargate = self.provider_is_fargate(&strategy[0].capacity_provider) == Some(true);
+        if fargate != (s.launch_type == LaunchType::Fargate) {
+            return Err(invalid(
+                "A service cannot move between Fargate and EC2 capacity: update it with capacity providers of its own kind, or create a new service.",
+                path,
+            ));
+        }
         if strategy != s.capacity_provider_strategy && !force_new_deployment {
             return Err(invalid(
                 "Changing the capacity provider strategy of a service requires a new deployment: set forceNewDeployment to true.",

@@ -141,7 +141,8 @@ impl World {
                 "$.clusterName",
             ));
         }
-        let (providers, strategy) = World::plan_cluster_providers(
+        let (providers, strategy) = self.plan_cluster_providers(
+            &name,
             request.capacity_providers.as_deref(),
             request.default_capacity_provider_strategy.as_deref(),
         )?;

@@ -6,6 +6,7 @@
 //! `ec2::read` and `ec2::catalogue`, and `sim:` through `sim::read` (docs/architecture.md).
 
 pub mod agent;
+pub mod asg_providers;
 pub mod capacity_providers;
 pub mod cluster;
 pub mod deployment;
@@ -126,6 +127,10 @@ pub fn dispatch(
         "DescribeServices" => world.describe_services(input),
         "ListServices" => world.list_services(input),
         "PutClusterCapacityProviders" => world.put_cluster_capacity_providers(input),
+        "CreateCapacityProvider" => world.create_capacity_provider(input),
+        "UpdateCapacityProvider" => world.update_capacity_provider(input),
+        "DeleteCapacityProvider" => world.delete_capacity_provider(input),
+        "DescribeCapacityProviders" => world.describe_capacity_providers(input),
         _ => Err(ApiError::unknown_operation(&format!("ecs:{operation}"))),
     }
 }
@@ -219,6 +224,10 @@ pub struct EcsState {
     pub eni_addresses: BTreeMap<u32, TaskIdx>,
     /// Fargate Spot's capacity and interruption rate.
     pub spot: capacity_providers::Spot,
+    /// Auto Scaling group capacity providers.
+    pub providers: Vec<asg_providers::AsgProvider>,
+    /// EC2 instances their groups wait to terminate until ECS has drained them.
+    pub drain_requests: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1150,9 +1150,17 @@ impl World {
                 let placed = self.fargate_zones(service, providers.len());
                 (placed, None, providers)
             }
+            LaunchType::Ec2
+                if !self.ecs.services[service]
+                    .capacity_provider_strategy
+                    .is_empty() =>
+            {
+                self.place_on_providers(service, &definition, &group, count)
+            }
             LaunchType::Ec2 => {
+                let candidates = self.ecs.clusters[&cluster].instances.clone();
                 let (placed, failure) =
-                    self.place_service_tasks(service, &definition, &group, count);
+                    self.place_service_tasks(service, &definition, &group, count, &candidates);
                 let none = vec![None; placed.len()];
                 (placed, failure, none)
             }
@@ -1219,6 +1227,40 @@ impl World {
         (providers, blocked)
     }
 
+    /// An EC2 service's next `count` tasks by its strategy of Auto Scaling group providers: each
+    /// provider's share placed on the cluster's instances of its group.
+    fn place_on_providers(
+        &mut self,
+        service: ServiceIdx,
+        definition: &super::TaskDefinition,
+        group: &str,
+        count: usize,
+    ) -> (Vec<Placed>, Option<PlacementFailure>, Vec<Option<String>>) {
+        let (providers, _) = self.service_providers(service, count);
+        let strategy = self.ecs.services[service]
+            .capacity_provider_strategy
+            .clone();
+        let cluster = self.ecs.services[service].cluster.clone();
+        let (mut placed, mut failure, mut named) = (Vec::new(), None, Vec::new());
+        for item in &strategy {
+            let name = &item.capacity_provider;
+            let share = providers
+                .iter()
+                .filter(|p| p.as_deref() == Some(name.as_str()))
+                .count();
+            if share == 0 {
+                continue;
+            }
+            let candidates = self.provider_candidates(&cluster, name);
+            let (mine, why) =
+                self.place_service_tasks(service, definition, group, share, &candidates);
+            named.extend(std::iter::repeat_n(Some(name.clone()), mine.len()));
+            placed.extend(mine);
+            failure = failure.or(why);
+        }
+        (placed, failure, named)
+    }
+
     /// Fargate Spot has no capacity for a service's task: ECS's service event and the
     /// placement failure event with RESOURCE:FARGATE (aws-facts 7.4, 17.1.10).
     fn report_no_fargate_capacity(&mut self, service: ServiceIdx) {
@@ -1276,6 +1318,7 @@ impl World {
         definition: &super::TaskDefinition,
         group: &str,
         count: usize,
+        candidates: &[InstanceIdx],
     ) -> (Vec<Placed>, Option<PlacementFailure>) {
         let s = &self.ecs.services[service];
         let request = self.placement_request(
@@ -1286,10 +1329,9 @@ impl World {
             &s.placement_strategy,
             placement::service_default_strategies(),
         );
-        let candidates = self.ecs.clusters[&s.cluster].instances.clone();
         let mut placed = Vec::new();
         let mut failure = None;
-        for (outcome, trace) in self.place_tasks(&candidates, request, count, true) {
+        for (outcome, trace) in self.place_tasks(candidates, request, count, true) {
             match outcome {
                 Ok(i) => {
                     let zone = self.ecs.container_instances[i].availability_zone.clone();
@@ -1314,10 +1356,18 @@ impl World {
             .closest
             .as_ref()
             .map(|(i, rejection)| (&self.ecs.container_instances[*i], rejection));
-        let message = format!(
+        let mut message = format!(
             "(service {name}) {}",
             placement::unable_to_place_message(closest.map(|(i, r)| (i.id.as_str(), r)))
         );
+        // With Auto Scaling group providers the pool is the providers' instances.
+        if closest.is_none()
+            && !self.ecs.services[service]
+                .capacity_provider_strategy
+                .is_empty()
+        {
+            message = message.replace("in your cluster.", "in your capacity provider.");
+        }
         // With no instance at all there is no closest match; the event still needs a reason.
         let reason = closest.map_or("RESOURCE:CPU", |(_, r)| r.reason_code());
         let instance_arn = closest.map(|(i, _)| i.arn.clone());

@@ -540,8 +540,11 @@ impl World {
 
     /// Places and starts the tasks of a plan.
     fn apply_run_task(&mut self, plan: RunTaskPlan) -> Value {
-        let template = plan.launch;
+        let template = plan.launch.clone();
         let decisions = match template.launch_type {
+            LaunchType::Ec2 if !plan.capacity_provider_strategy.is_empty() => {
+                return self.run_on_group_providers(&template, &plan)
+            }
             LaunchType::Fargate if !plan.capacity_provider_strategy.is_empty() => {
                 return self.run_on_providers(
                     &template,
@@ -604,6 +607,43 @@ impl World {
             }));
         }
         let tasks: Vec<Value> = started.into_iter().map(|t| self.task_json(t)).collect();
+        json!({ "tasks": tasks, "failures": failures })
+    }
+
+    /// RunTask's tasks on Auto Scaling group providers: each provider's share (counted within
+    /// the request) placed on the cluster's instances of its group.
+    fn run_on_group_providers(&mut self, template: &Launch, plan: &RunTaskPlan) -> Value {
+        let strategy = &plan.capacity_provider_strategy;
+        let mut counts = vec![0; strategy.len()];
+        let providers = World::providers_for(strategy, &mut counts, plan.count);
+        let definition = (self.resolve_task_definition(&template.definition, "$"))
+            .expect("planned")
+            .clone();
+        let (mut tasks, mut failures) = (Vec::new(), Vec::new());
+        for item in strategy {
+            let name = &item.capacity_provider;
+            let share = providers.iter().filter(|p| *p == name).count();
+            if share == 0 {
+                continue;
+            }
+            let request = self.placement_request(
+                &definition,
+                &plan.member_of,
+                plan.distinct_instance,
+                template.group.clone(),
+                &plan.strategies,
+                placement::run_task_default_strategies(),
+            );
+            let candidates = self.provider_candidates(&template.cluster, name);
+            let decisions = self.ec2_decisions(&candidates, request, share);
+            let launch = Launch {
+                capacity_provider: Some(name.clone()),
+                ..template.clone()
+            };
+            let answer = self.start_standalone(&launch, decisions);
+            tasks.extend(answer["tasks"].as_array().cloned().unwrap_or_default());
+            failures.extend(answer["failures"].as_array().cloned().unwrap_or_default());
+        }
         json!({ "tasks": tasks, "failures": failures })
     }
 
@@ -1234,11 +1274,13 @@ impl World {
         if let Some(service) = self.ecs.tasks[task].service {
             self.service_task_stopped(service, task);
         }
-        // The last tasks leaving a draining instance let its daemon tasks stop.
+        // The last tasks leaving a draining instance let its daemon tasks stop; an instance
+        // drained for its group is then let go.
         if let Some(i) = self.ecs.tasks[task].container_instance {
             if self.ecs.container_instances[i].status == super::InstanceStatus::Draining {
                 let cluster = self.ecs.tasks[task].cluster.clone();
                 self.reconcile_cluster(&cluster);
+                self.check_drained(i);
             }
         }
     }

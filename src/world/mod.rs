@@ -131,6 +131,13 @@ pub enum Command {
     LaunchInstance(crate::ec2::read::LaunchOrder),
     /// EC2 Auto Scaling: terminate a group's instance.
     TerminateInstance(String),
+    /// ECS: drain a group's instances before the group terminates them (managed draining of
+    /// its capacity provider), or stop doing so (group name, on).
+    DrainBeforeTerminating(String, bool),
+    /// EC2 Auto Scaling: the group will terminate this instance once ECS has drained it.
+    DrainInstance(String),
+    /// ECS: the instance is drained; its group may terminate it.
+    InstanceDrained(String),
 }
 
 pub struct World {
@@ -488,6 +495,11 @@ impl World {
                 }
                 Command::LaunchInstance(order) => self.launch_from_template(&order),
                 Command::TerminateInstance(ec2_id) => self.terminate_instance(&ec2_id),
+                Command::DrainBeforeTerminating(group, on) => {
+                    crate::asg::drain_before_terminating(self, &group, on)
+                }
+                Command::DrainInstance(ec2_id) => self.drain_for_termination(&ec2_id),
+                Command::InstanceDrained(ec2_id) => crate::asg::instance_drained(self, &ec2_id),
                 Command::RegisterTarget(group, id, port) => {
                     crate::elb::register_target(self, &group, &id, port)
                 }

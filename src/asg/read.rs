@@ -1,0 +1,40 @@
+//! What other services may read of EC2 Auto Scaling: a group's facts, as a view.
+
+use crate::world::World;
+
+/// A group as another service sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupView {
+    pub name: String,
+    pub arn: String,
+    pub min: u32,
+    pub max: u32,
+    pub desired: u32,
+    pub new_instances_protected: bool,
+    /// Its instances' EC2 ids, not yet terminating.
+    pub instances: Vec<String>,
+}
+
+/// The group of that ARN (or name).
+pub fn group(world: &World, arn_or_name: &str) -> Option<GroupView> {
+    let g = (world.asg.groups.iter()).find(|g| g.arn == arn_or_name || g.name == arn_or_name)?;
+    Some(GroupView {
+        name: g.name.clone(),
+        arn: g.arn.clone(),
+        min: g.min,
+        max: g.max,
+        desired: g.desired,
+        new_instances_protected: g.new_instances_protected,
+        instances: (g.instances.iter())
+            .filter(|i| !i.lifecycle.leaving())
+            .map(|i| i.id.clone())
+            .collect(),
+    })
+}
+
+/// The name of the group an instance is in, if any.
+pub fn group_of_instance<'a>(world: &'a World, ec2_id: &str) -> Option<&'a str> {
+    (world.asg.groups.iter())
+        .find(|g| g.instances.iter().any(|i| i.id == ec2_id))
+        .map(|g| g.name.as_str())
+}
