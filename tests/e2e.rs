@@ -2190,6 +2190,43 @@ async fn an_auto_scaling_group_made_in_the_panel_launches_instances_that_join_th
         tokio::time::sleep(POLL).await;
     }
     click(&client, "#btn-pause").await;
+    // The first group as a capacity provider, the cluster's default strategy; a service made
+    // with that default runs on the group's instances.
+    click(&client, "#asg-list [data-group='nodes'] > button").await;
+    wait_text(
+        &client,
+        "#asg-list [data-group='nodes']",
+        "capacity provider nodes-cp Use in cluster demo",
+    )
+    .await;
+    click(&client, "#asg-list [data-group='nodes'] > button").await;
+    wait_text(
+        &client,
+        "#panel-capacity",
+        "ecs:PutClusterCapacityProviders accepted.",
+    )
+    .await;
+    client
+        .execute(
+            "document.querySelector('#panel-services details.subform').open = true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, "#svc-name", "api").await;
+    fill(&client, "#svc-desired", "2").await;
+    let launch = client.find(Locator::Id("svc-launch")).await.unwrap();
+    launch.select_by_value("default").await.unwrap();
+    click(&client, "#btn-create-service").await;
+    wait_text(&client, "#panel-services", "ecs:CreateService accepted.").await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".service-row[data-service='api'] .service-head",
+        "running 2",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
     client
         .execute(
             "document.getElementById('asg-section').scrollIntoView()",

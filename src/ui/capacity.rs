@@ -256,6 +256,20 @@ fn group_row(props: &GroupRowProps) -> Html {
             ));
         })
     };
+    let oncreate_provider = {
+        let (onrequest, request) = (props.onrequest.clone(), g.provider_request());
+        Callback::from(move |_: MouseEvent| {
+            onrequest.emit(("ecs:CreateCapacityProvider".into(), request.clone()))
+        })
+    };
+    let onassociate = {
+        let (onrequest, request) = (props.onrequest.clone(), g.associate_request());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(request) = &request {
+                onrequest.emit(("ecs:PutClusterCapacityProviders".into(), request.clone()));
+            }
+        })
+    };
     html! {
         <li class="group" data-group={g.name.clone()}>
             <strong>{ g.name.clone() }</strong>
@@ -264,6 +278,19 @@ fn group_row(props: &GroupRowProps) -> Html {
                 <input ref={desired_ref} class="group-desired" type="text" inputmode="numeric" size="3" aria-label={format!("Desired capacity of {}", g.name)} />
                 <button class="btn btn-small" type="submit">{ "Set desired" }</button>
             </form>
+            { match (&g.provider, g.associate_request()) {
+                (None, _) => html! {
+                    <button class="btn btn-small" type="button" onclick={oncreate_provider}
+                        title="CreateCapacityProvider (managed scaling off, managed draining on)">{ "Create capacity provider" }</button>
+                },
+                (Some(p), Some(_)) if !g.cluster.as_ref().is_some_and(|(_, ps)| ps.contains(p)) => html! {
+                    <>{ format!("capacity provider {p} ") }
+                    <button class="btn btn-small" type="button" onclick={onassociate}
+                        title="PutClusterCapacityProviders: the cluster's default strategy becomes this provider">
+                        { format!("Use in cluster {}", g.cluster.as_ref().map_or("", |(c, _)| c.as_str())) }</button></>
+                },
+                (Some(p), _) => html! { <span class="provider-name">{ format!("capacity provider {p}") }</span> },
+            } }
             <ul class="group-instances">{ for g.instances.iter().map(|(id, zone, state)| html! {
                 <li class="mono"><span class={classes!("badge", "lifecycle", state.to_ascii_lowercase())}>{ *state }</span>{ format!(" {id} · {zone}") }</li>
             }) }</ul>

@@ -238,8 +238,9 @@ fn launch_type_options(fargate: bool) -> Html {
     html! {
         <>
             <option value="EC2" selected=true>{ "EC2" }</option>
+            <option value="default">{ super::model::forms::LAUNCH_CHOICES[1].1 }</option>
             if fargate {
-                { for super::model::forms::LAUNCH_CHOICES[1..].iter().map(|(value, words)| html! { <option value={*value}>{ *words }</option> }) }
+                { for super::model::forms::LAUNCH_CHOICES[2..].iter().map(|(value, words)| html! { <option value={*value}>{ *words }</option> }) }
             }
         </>
     }
@@ -254,11 +255,10 @@ fn create_service(props: &FormProps) -> Html {
     let onlaunch = {
         let fargate = fargate.clone();
         Callback::from(move |e: Event| {
-            fargate.set(
-                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
-                    .value()
-                    != "EC2",
-            )
+            let choice = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            fargate.set(super::model::forms::is_fargate_choice(&choice))
         })
     };
     let oncql = {

@@ -181,7 +181,7 @@ impl ServiceForm {
         } else if let Some(count) = number_as_typed(&self.desired_count) {
             map.insert("desiredCount".into(), count);
         }
-        if self.launch_type != "EC2" {
+        if is_fargate_choice(&self.launch_type) {
             map.insert("networkConfiguration".into(), fargate_network());
         }
         let strategy = strategy(&self.strategy);
@@ -341,17 +341,26 @@ pub fn run_task_request(
     if let Some(count) = number_as_typed(count) {
         input["count"] = count;
     }
-    if launch_type != "EC2" {
+    if is_fargate_choice(launch_type) {
         input["networkConfiguration"] = fargate_network();
     }
     input
 }
 
+/// Whether a launch choice runs on Fargate (its tasks need awsvpc subnets).
+pub fn is_fargate_choice(choice: &str) -> bool {
+    matches!(choice, "FARGATE" | "spot" | "mixed")
+}
+
 /// The create-service and run-task forms' launch choices: a launch type, or a strategy of
 /// Fargate's capacity providers (the cluster must have them: the capacity panel associates
 /// them). Value and words.
-pub const LAUNCH_CHOICES: [(&str, &str); 4] = [
+pub const LAUNCH_CHOICES: [(&str, &str); 5] = [
     ("EC2", "EC2"),
+    (
+        "default",
+        "the cluster's default capacity provider strategy",
+    ),
     ("FARGATE", "FARGATE"),
     ("spot", "FARGATE_SPOT (capacity provider)"),
     (
@@ -372,6 +381,8 @@ pub fn launch_fields(choice: &str) -> Vec<(&'static str, Value)> {
             json!([{ "capacityProvider": "FARGATE", "base": 2, "weight": 1 },
                    { "capacityProvider": "FARGATE_SPOT", "weight": 3 }]),
         )],
+        // Neither a launch type nor a strategy: ECS takes the cluster's default strategy.
+        "default" => Vec::new(),
         other => vec![("launchType", json!(other))],
     }
 }
@@ -618,6 +629,31 @@ pub struct GroupLine {
     pub instances: Vec<(String, String, &'static str)>,
     /// The newest activities: description and status.
     pub activities: Vec<(String, &'static str)>,
+    pub arn: String,
+    /// Its ECS capacity provider, if it has one.
+    pub provider: Option<String>,
+    /// The cluster its instances registered with, and the providers that cluster has.
+    pub cluster: Option<(String, Vec<String>)>,
+}
+
+impl GroupLine {
+    /// CreateCapacityProvider for the group (`<group>-cp`, managed scaling off).
+    pub fn provider_request(&self) -> Value {
+        json!({ "name": format!("{}-cp", self.name), "autoScalingGroupProvider": { "autoScalingGroupArn": self.arn } })
+    }
+
+    /// PutClusterCapacityProviders adding the group's provider to its cluster's, as the
+    /// cluster's default strategy.
+    pub fn associate_request(&self) -> Option<Value> {
+        let provider = self.provider.as_ref()?;
+        let (cluster, providers) = self.cluster.as_ref()?;
+        let mut all = providers.clone();
+        if !all.contains(provider) {
+            all.push(provider.clone());
+        }
+        Some(json!({ "cluster": cluster, "capacityProviders": all,
+                     "defaultCapacityProviderStrategy": [{ "capacityProvider": provider, "weight": 1 }] }))
+    }
 }
 
 /// Activities shown per group, the newest first.
@@ -639,6 +675,19 @@ pub fn group_lines(world: &crate::world::World) -> Vec<GroupLine> {
                 .take(GROUP_ACTIVITIES_SHOWN)
                 .map(|a| (a.description.clone(), a.status))
                 .collect(),
+            arn: g.arn.clone(),
+            provider: (world.ecs.providers.iter())
+                .find(|p| p.group_arn == g.arn)
+                .map(|p| p.name.clone()),
+            cluster: (g.instances.iter())
+                .find_map(|i| world.ecs.agents.get(&i.id)?.container_instance)
+                .map(|ci| {
+                    let name = world.ecs.container_instances[ci].cluster.clone();
+                    let providers = (world.ecs.clusters.get(&name))
+                        .map(|c| c.capacity_providers.clone())
+                        .unwrap_or_default();
+                    (name, providers)
+                }),
         })
         .collect()
 }
