@@ -75,6 +75,11 @@ pub const ACTIONS: &[&str] = &[
     "ecs:PutClusterCapacityProviders",
     "sim:InterruptSpot",
     "sim:SetSpotCapacity",
+    "ec2:CreateLaunchTemplate",
+    "autoscaling:CreateAutoScalingGroup",
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:TerminateInstanceInAutoScalingGroup",
+    "ecs:CreateCapacityProvider",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -287,7 +292,11 @@ fn placement(rng: &mut ChaCha8Rng, world: &World, family: &str, request: &mut Va
         request["placementConstraints"] = json!([constraint]);
     }
     if rng.random_bool(0.2) {
-        match *pick(rng, &["EC2", "FARGATE", "spot", "mixed"]) {
+        match *pick(rng, &["EC2", "FARGATE", "spot", "mixed", "group"]) {
+            "group" => {
+                request["capacityProviderStrategy"] =
+                    json!([{ "capacityProvider": "nodes-cp", "weight": 1 }])
+            }
             "spot" => {
                 request["capacityProviderStrategy"] =
                     json!([{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }])
@@ -471,10 +480,33 @@ fn ec2_request(
             "LoadBalancerName": pick(rng, &["legacy", "web"]),
             "Instances": [{ "InstanceId": existing(rng, ec2_ids(world), "i-0000000000000000") }],
         }),
+        "ec2:CreateLaunchTemplate" => json!({
+            "LaunchTemplateName": "nodes",
+            "LaunchTemplateData": { "InstanceType": pick(rng, &["m5.large", "t3.small"]),
+                // "#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config"
+                "UserData": "IyEvYmluL2Jhc2gKZWNobyBFQ1NfQ0xVU1RFUj1kZW1vID4+IC9ldGMvZWNzL2Vjcy5jb25maWc=" },
+        }),
+        "autoscaling:CreateAutoScalingGroup" => json!({
+            "AutoScalingGroupName": "nodes", "LaunchTemplate": { "LaunchTemplateName": "nodes" },
+            "MinSize": 0, "MaxSize": 4, "DesiredCapacity": rng.random_range(0..=3),
+            "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa,subnet-bbbbbbbbbbbbbbbbb",
+        }),
+        "autoscaling:SetDesiredCapacity" => json!({
+            "AutoScalingGroupName": "nodes", "DesiredCapacity": rng.random_range(0..=5),
+        }),
+        "autoscaling:TerminateInstanceInAutoScalingGroup" => json!({
+            "InstanceId": existing(rng, ec2_ids(world), "i-0000000000000000"),
+            "ShouldDecrementDesiredCapacity": rng.random_bool(0.5),
+        }),
+        "ecs:CreateCapacityProvider" => {
+            let arn = (world.asg.groups.first()).map_or("nope".to_string(), |g| g.arn.clone());
+            json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn } })
+        }
         "ecs:PutClusterCapacityProviders" => {
-            let providers = match rng.random_range(0..3) {
+            let providers = match rng.random_range(0..4) {
                 0 => json!(["FARGATE", "FARGATE_SPOT"]),
                 1 => json!(["FARGATE_SPOT"]),
+                2 => json!(["nodes-cp"]),
                 _ => json!([]),
             };
             json!({ "cluster": cluster, "capacityProviders": providers, "defaultCapacityProviderStrategy": [] })

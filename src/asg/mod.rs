@@ -398,6 +398,62 @@ pub fn instance_terminated(world: &mut World, id: &str) {
     world.group_instance_gone(id);
 }
 
+/// The groups' invariants: the desired capacity within min and max; the instances that count
+/// (not leaving) never more than the desired capacity, nor fewer unless all the rest are
+/// protected or the group is being deleted; every instance one EC2 has and has not terminated.
+pub fn invariants(world: &World) -> Result<(), String> {
+    for g in &world.asg.groups {
+        if g.desired < g.min || g.desired > g.max {
+            return Err(format!(
+                "group {}: desired {} outside min {} and max {}",
+                g.name, g.desired, g.min, g.max
+            ));
+        }
+        let live = g
+            .instances
+            .iter()
+            .filter(|i| !i.lifecycle.leaving())
+            .count() as u32;
+        let protected = g
+            .instances
+            .iter()
+            .filter(|i| !i.lifecycle.leaving() && i.protected)
+            .count() as u32;
+        // A group whose launch template is gone cannot launch (its activities say so).
+        let can_launch = crate::ec2::read::launch_template_version(
+            world,
+            Some(&g.template_id),
+            None,
+            Some(&g.template_version),
+        )
+        .is_some();
+        if live < g.desired && !g.deleting && can_launch {
+            return Err(format!(
+                "group {}: {live} instances for desired {}",
+                g.name, g.desired
+            ));
+        }
+        if live > g.desired.max(protected) {
+            return Err(format!(
+                "group {}: {live} instances for desired {} ({protected} protected)",
+                g.name, g.desired
+            ));
+        }
+        for i in &g.instances {
+            let state = crate::ec2::read::instance(world, &i.id).map(|v| v.state);
+            if state.is_none_or(|s| s == crate::ec2::InstanceState::Terminated)
+                && !i.lifecycle.leaving()
+            {
+                return Err(format!(
+                    "group {}: instance {} is gone from EC2",
+                    g.name, i.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// EC2 Auto Scaling's part of `ecsplay describe`, in AWS response shapes (nothing without
 /// groups).
 pub fn describe(world: &World) -> Vec<(&'static str, Value)> {

@@ -288,6 +288,10 @@ impl World {
         crate::elb::traffic::invariants(self).map_err(|message| InvariantViolation {
             service: "elasticloadbalancing",
             message,
+        })?;
+        crate::asg::invariants(self).map_err(|message| InvariantViolation {
+            service: "autoscaling",
+            message,
         })
     }
 
