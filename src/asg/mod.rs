@@ -441,7 +441,7 @@ pub fn invariants(world: &World) -> Result<(), String> {
         }
         for i in &g.instances {
             let state = crate::ec2::read::instance(world, &i.id).map(|v| v.state);
-            if state.is_none_or(|s| s == crate::ec2::InstanceState::Terminated)
+            if state.is_none_or(|s| s == crate::ec2::read::InstanceState::Terminated)
                 && !i.lifecycle.leaving()
             {
                 return Err(format!(
