@@ -41,6 +41,16 @@ fn fields_the_model_does_not_act_on_are_refused_with_their_paths() {
         json!({ "cluster": "demo", "serviceName": "base", "taskDefinition": "web", "desiredCount": 0 }),
     );
     let cases = [
+        (
+            "ecs:CreateCluster",
+            json!({ "clusterName": "insights", "settings": [{ "name": "containerInsights", "value": "enabled" }] }),
+            "$.settings",
+        ),
+        (
+            "ecs:CreateCluster",
+            json!({ "clusterName": "exec", "configuration": { "executeCommandConfiguration": { "logging": "DEFAULT" } } }),
+            "$.configuration",
+        ),
         // An empty strategy (back to the cluster's default) is not simulated.
         (
             "ecs:UpdateService",

@@ -134,6 +134,7 @@ impl World {
 
     pub(crate) fn create_cluster(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateClusterRequest = parse_request(input)?;
+        refuse_unmodelled(input, super::unmodelled::CREATE_CLUSTER)?;
         let name = request.cluster_name.unwrap_or_else(|| "default".into());
         if !super::is_valid_name(&name) {
             return Err(ApiError::invalid_parameter(

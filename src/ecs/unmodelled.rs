@@ -142,3 +142,28 @@ pub const DESCRIBE: &[Unmodelled] = &[field(
     "$.include",
     "the answers carry what the model has; tags and the extra details are not simulated.",
 )];
+
+/// `settings` of `containerInsights` off (as the model reports it), and nothing else.
+fn insights_off(v: &Value) -> bool {
+    v.as_array().is_some_and(|settings| {
+        settings
+            .iter()
+            .all(|s| is(&s["name"], "containerInsights") && is(&s["value"], "disabled"))
+    })
+}
+
+pub const CREATE_CLUSTER: &[Unmodelled] = &[
+    with_default(
+        "$.settings",
+        "Container Insights is not simulated: its setting stays disabled.",
+        insights_off,
+    ),
+    field(
+        "$.configuration",
+        "ECS Exec and managed storage configurations are not simulated.",
+    ),
+    field(
+        "$.serviceConnectDefaults",
+        "Service Connect is not simulated.",
+    ),
+];
