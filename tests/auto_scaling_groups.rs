@@ -637,3 +637,12 @@ fn managed_draining_moves_an_instances_tasks_before_its_group_terminates_it() {
         .iter()
         .all(|a| a["StatusCode"] == "Successful"));
 }
+
+#[test]
+fn the_map_names_each_instances_group() {
+    let scenario = ecsplay::scenario::presets::preset("asg-basics").expect("the preset");
+    let world = ecsplay::scenario::run::run_until(&scenario, 3 * MINUTE);
+    let layout = ecsplay::ui::model::map::MapLayout::build(&world, 900.0);
+    let labels: Vec<&str> = layout.boxes.iter().map(|b| b.sublabel.as_str()).collect();
+    assert_eq!(labels, ["m5.large · ACTIVE · nodes", "m5.large · ACTIVE · nodes"]);
+}

@@ -525,9 +525,13 @@ impl MapLayout {
         let (label, sublabel) = if self.compact {
             (String::new(), String::new())
         } else {
+            // An Auto Scaling group's instance says its group.
+            let group = crate::asg::read::group_of_instance(world, &i.ec2_instance_id)
+                .map(|g| format!(" · {g}"))
+                .unwrap_or_default();
             (
                 i.ec2_instance_id.clone(),
-                format!("{} · {}", i.instance_type, i.status.as_str()),
+                format!("{} · {}{group}", i.instance_type, i.status.as_str()),
             )
         };
         InstanceBox {
