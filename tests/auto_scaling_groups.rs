@@ -644,5 +644,44 @@ fn the_map_names_each_instances_group() {
     let world = ecsplay::scenario::run::run_until(&scenario, 3 * MINUTE);
     let layout = ecsplay::ui::model::map::MapLayout::build(&world, 900.0);
     let labels: Vec<&str> = layout.boxes.iter().map(|b| b.sublabel.as_str()).collect();
-    assert_eq!(labels, ["m5.large · ACTIVE · nodes", "m5.large · ACTIVE · nodes"]);
+    assert_eq!(
+        labels,
+        ["m5.large · ACTIVE · nodes", "m5.large · ACTIVE · nodes"]
+    );
+}
+
+#[test]
+fn a_failed_instance_loses_its_tasks_and_its_group_replaces_it() {
+    let scenario = ecsplay::scenario::presets::preset("asg-basics").expect("the preset");
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 6 * MINUTE);
+    let failed = group(&mut world)["Instances"][0]["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let e = sim::err(
+        &mut world,
+        "sim:FailInstance",
+        json!({ "instanceId": "i-0000000000000000" }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.instanceId"));
+    sim::ok(
+        &mut world,
+        "sim:FailInstance",
+        json!({ "instanceId": failed }),
+    );
+    let reason = format!("Host EC2 (instance {failed}) terminated.");
+    let lost = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["stoppedReason"] == reason.as_str())
+        .count();
+    assert!(lost > 0, "its tasks are lost with ECS's reason");
+    assert_eq!(
+        activities(&mut world)[0]["Cause"],
+        "At 2026-01-01T00:06:00Z an instance was launched in response to an unhealthy instance needing to be replaced."
+    );
+    sim::advance(&mut world, 3 * MINUTE);
+    assert_eq!(group(&mut world)["Instances"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["runningCount"],
+        6
+    );
 }

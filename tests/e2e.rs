@@ -2227,6 +2227,28 @@ async fn an_auto_scaling_group_made_in_the_panel_launches_instances_that_join_th
     )
     .await;
     click(&client, "#btn-pause").await;
+    // A host fails from its row: its group takes it out of service and replaces it.
+    let failed = client
+        .execute(
+            "return document.querySelector(\"#asg-list [data-group='nodes'] .group-instances li\").textContent.split(' ')[1]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let failed = failed.as_str().unwrap().to_string();
+    assert!(failed.starts_with("i-"), "{failed}");
+    click(
+        &client,
+        &format!(".instance-row[data-instance='{failed}'] .btn-fail"),
+    )
+    .await;
+    wait_text(&client, "#panel-capacity", "sim:FailInstance accepted.").await;
+    wait_text(
+        &client,
+        "#asg-list [data-group='nodes']",
+        &format!("Terminating EC2 instance: {failed} (Successful)"),
+    )
+    .await;
     client
         .execute(
             "document.getElementById('asg-section').scrollIntoView()",

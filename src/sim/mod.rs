@@ -86,6 +86,7 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "SetTraffic" => world.set_traffic(input),
         "SetSpotCapacity" => world.set_spot_capacity(input),
         "InterruptSpot" => world.interrupt_spot_request(input),
+        "FailInstance" => world.fail_instance(input),
         _ => Err(ApiError::unknown_operation(&format!("sim:{operation}"))),
     }
 }

@@ -1,4 +1,5 @@
-//! Fargate Spot, as the playground drives it (design.md section 4; issue 17 item 4):
+//! Fargate Spot, and a failing instance, as the playground drives them (issue 17 items 4
+//! and 5). Spot:
 //! `sim:SetSpotCapacity` makes Spot capacity unavailable or available again and sets a random
 //! interruption rate an hour (drawn from the seeded generator, so a scenario interrupts the
 //! same tasks every run); `sim:InterruptSpot` reclaims tasks now, by ARN or a share of those
@@ -130,5 +131,34 @@ impl World {
         };
         self.command(Command::InterruptSpot(chosen.clone()));
         Ok(json!({ "interruptedTaskArns": chosen }))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FailInstanceRequest {
+    instance_id: String,
+}
+
+impl World {
+    /// `sim:FailInstance` `{"instanceId": "i-…"}`: the instance fails as EC2 retires a failed
+    /// host, it is gone (terminated): its tasks are lost with ECS's reason, and an Auto Scaling
+    /// group's EC2 health check replaces it.
+    pub(crate) fn fail_instance(&mut self, input: &Value) -> Result<Value, ApiError> {
+        let request: FailInstanceRequest = parse_request(input)?;
+        let state = crate::ec2::read::instance(self, &request.instance_id).map(|i| i.state);
+        match state {
+            Some(crate::ec2::read::InstanceState::Terminated) | None => Err(invalid(
+                format!(
+                    "{} is not a pending or running instance.",
+                    request.instance_id
+                ),
+                "$.instanceId",
+            )),
+            Some(_) => {
+                self.command(Command::TerminateInstance(request.instance_id.clone()));
+                Ok(json!({ "failedInstanceId": request.instance_id }))
+            }
+        }
     }
 }

@@ -440,6 +440,7 @@ fn instance_list(props: &InstanceListProps) -> Html {
                 let (arm, id) = (armed_state.clone(), i.ec2_instance_id.clone());
                 Callback::from(move |_: MouseEvent| arm.set(Some(id.clone())))
             };
+            let fail = request("sim:FailInstance", json!({ "instanceId": i.ec2_instance_id }));
             let live = i.tasks.iter().filter(|&&t| !world.ecs.tasks[t].is_stopped()).count();
             html! {
                 <li class="instance-row" data-instance={i.ec2_instance_id.clone()}>
@@ -448,6 +449,8 @@ fn instance_list(props: &InstanceListProps) -> Html {
                     <span class="row-actions">
                         <button class="btn btn-small" onclick={drain}>{ toggle_label }</button>
                         <button class="btn btn-small btn-danger" onclick={terminate}>{ if armed { "Confirm: terminate" } else { "Terminate" } }</button>
+                        <button class="btn btn-small btn-fail" onclick={fail}
+                            title="sim:FailInstance: the host fails; its tasks are lost and an Auto Scaling group replaces it">{ "Fail" }</button>
                     </span>
                 </li>
             }

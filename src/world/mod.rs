@@ -129,7 +129,7 @@ pub enum Command {
     InterruptSpot(Vec<String>),
     /// EC2 Auto Scaling: launch an instance of a group from its launch template.
     LaunchInstance(crate::ec2::read::LaunchOrder),
-    /// EC2 Auto Scaling: terminate a group's instance.
+    /// EC2 Auto Scaling (a group's instance) or sim (`sim:FailInstance`): terminate an instance.
     TerminateInstance(String),
     /// ECS: drain a group's instances before the group terminates them (managed draining of
     /// its capacity provider), or stop doing so (group name, on).
