@@ -522,12 +522,12 @@ fn a_group_capacity_provider_is_checked_described_and_runs_tasks_on_its_instance
         e.message
     );
     let e = create_provider(
-        json!({ "name": "other", "autoScalingGroupProvider": { "autoScalingGroupArn": arn, "managedScaling": { "status": "ENABLED", "targetCapacity": 90 } } }),
+        json!({ "name": "other", "autoScalingGroupProvider": { "autoScalingGroupArn": arn, "managedScaling": { "status": "ENABLED", "targetCapacity": 0 } } }),
     );
-    assert_eq!(e.code, "UnsupportedFeatureException");
+    assert_eq!(e.code, "InvalidParameterException");
     assert_eq!(
         e.path.as_deref(),
-        Some("$.autoScalingGroupProvider.managedScaling.status")
+        Some("$.autoScalingGroupProvider.managedScaling.targetCapacity")
     );
     let described = sim::ok(&mut world, "ecs:DescribeCapacityProviders", json!({}));
     let names: Vec<&str> = (described["capacityProviders"].as_array().unwrap().iter())
@@ -684,4 +684,127 @@ fn a_failed_instance_loses_its_tasks_and_its_group_replaces_it() {
         sim::describe_service(&mut world, "demo", "web")["runningCount"],
         6
     );
+}
+
+#[test]
+fn managed_scaling_follows_capacity_provider_reservation_out_and_back_in() {
+    let mut world = with_template();
+    create(&mut world, 1, 8, 1);
+    let arn = group(&mut world)["AutoScalingGroupARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let made = sim::ok(
+        &mut world,
+        "ecs:CreateCapacityProvider",
+        json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn,
+                "managedScaling": { "status": "ENABLED", "targetCapacity": 100 } } }),
+    );
+    assert_eq!(
+        made["capacityProvider"]["autoScalingGroupProvider"]["managedScaling"]["status"],
+        "ENABLED"
+    );
+    sim::ok(
+        &mut world,
+        "ecs:PutClusterCapacityProviders",
+        json!({ "cluster": "demo", "capacityProviders": ["nodes-cp"], "defaultCapacityProviderStrategy": [{ "capacityProvider": "nodes-cp", "weight": 1 }] }),
+    );
+    // The group's policy and its two alarms on CapacityProviderReservation.
+    let alarms =
+        sim::ok(&mut world, "cloudwatch:DescribeAlarms", json!({}))["MetricAlarms"].clone();
+    let alarms = alarms.as_array().unwrap();
+    assert_eq!(alarms.len(), 2);
+    let high = alarms
+        .iter()
+        .find(|a| {
+            a["AlarmName"]
+                .as_str()
+                .unwrap()
+                .starts_with("TargetTracking-nodes-AlarmHigh-")
+        })
+        .unwrap();
+    let low = alarms
+        .iter()
+        .find(|a| {
+            a["AlarmName"]
+                .as_str()
+                .unwrap()
+                .starts_with("TargetTracking-nodes-AlarmLow-")
+        })
+        .unwrap();
+    assert_eq!(
+        (high["Namespace"].as_str(), high["MetricName"].as_str()),
+        (
+            Some("AWS/ECS/ManagedScaling"),
+            Some("CapacityProviderReservation")
+        )
+    );
+    assert_eq!(
+        (
+            high["EvaluationPeriods"].as_u64(),
+            high["Threshold"].as_f64(),
+            high["ComparisonOperator"].as_str()
+        ),
+        (Some(1), Some(100.0), Some("GreaterThanThreshold"))
+    );
+    assert_eq!(
+        (
+            low["EvaluationPeriods"].as_u64(),
+            low["ComparisonOperator"].as_str()
+        ),
+        (Some(15), Some("LessThanThreshold"))
+    );
+    assert!(high["AlarmActions"][0]
+        .as_str()
+        .unwrap()
+        .contains(":autoScalingGroupName/nodes:policyName/ECSManagedAutoScalingPolicy-"));
+    // 8 tasks of 1,024 CPU units: two fit an m5.large, so four instances are needed.
+    sim::register(&mut world, "app", "app:1", 1024, 1024);
+    sim::advance(&mut world, 2 * MINUTE);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 8 }),
+    );
+    sim::advance(&mut world, 6 * MINUTE);
+    let g = group(&mut world);
+    assert_eq!(g["DesiredCapacity"], 4, "ceil(1 x 400 / 100)");
+    let acts = activities(&mut world);
+    assert!(
+        acts.iter().any(|a| a["Cause"]
+            .as_str()
+            .unwrap()
+            .contains("in state ALARM triggered policy ECSManagedAutoScalingPolicy-")
+            && a["Cause"]
+                .as_str()
+                .unwrap()
+                .contains("changing the desired capacity from 1 to 4.")),
+        "{acts:#?}"
+    );
+    sim::advance(&mut world, 4 * MINUTE);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        8
+    );
+    // Two tasks left: the service keeps them on two instances, two are empty (98%): below
+    // the target for 15 minutes, the group scales in (floor(4 x 98 / 100) = 3); managed
+    // draining moves what ran there, and no task is lost.
+    sim::ok(
+        &mut world,
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "app", "desiredCount": 2 }),
+    );
+    sim::advance(&mut world, 20 * MINUTE);
+    let desired = group(&mut world)["DesiredCapacity"].as_u64().unwrap();
+    assert!(desired < 4, "scaled in: {desired}");
+    sim::advance(&mut world, 40 * MINUTE);
+    assert!(group(&mut world)["DesiredCapacity"].as_u64().unwrap() <= 2);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        2
+    );
+    let lost = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["stopCode"] == "TerminationNotice")
+        .count();
+    assert_eq!(lost, 0, "managed draining moved the tasks first");
 }

@@ -2226,6 +2226,14 @@ async fn an_auto_scaling_group_made_in_the_panel_launches_instances_that_join_th
         "running 2",
     )
     .await;
+    // Managed scaling's alarms on CapacityProviderReservation are charted with the others
+    // once the metric has its first minutes.
+    wait_text(
+        &client,
+        "#panel-charts",
+        "CapacityProviderReservation Average (GreaterThanThreshold)",
+    )
+    .await;
     click(&client, "#btn-pause").await;
     // A host fails from its row: its group takes it out of service and replaces it.
     let failed = client

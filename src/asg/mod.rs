@@ -11,6 +11,8 @@
 
 pub mod read;
 
+pub use read::GroupPolicy;
+
 use std::collections::VecDeque;
 
 use serde::Deserialize;
@@ -34,6 +36,8 @@ pub const DEFAULT_COOLDOWN_S: i64 = 300;
 pub struct AsgState {
     pub groups: Vec<Group>,
     pub activities: VecDeque<Activity>,
+    /// ECS managed scaling's target-tracking policies on groups.
+    pub policies: Vec<GroupPolicy>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1268,4 +1272,81 @@ impl World {
             .collect();
         Ok(json!({ "Activities": activities }))
     }
+}
+
+/// ECS's managed scaling puts its policy on a group (or replaces it, same ARN).
+pub fn put_managed_policy(world: &mut World, policy: GroupPolicy) {
+    let policies = &mut world.asg.policies;
+    match policies.iter().position(|p| p.arn == policy.arn) {
+        Some(i) => policies[i] = policy,
+        None => policies.push(policy),
+    }
+}
+
+/// ECS's managed scaling is off: its policy goes.
+pub fn delete_managed_policy(world: &mut World, arn: &str) {
+    world.asg.policies.retain(|p| p.arn != arn);
+}
+
+/// One of the policy's alarms is in ALARM (CloudWatch invokes it on entering the state and
+/// each minute it stays): the group's desired capacity follows CapacityProviderReservation to
+/// its target (aws-facts 7.3). Out: `ceil(N x metric / target)` instances, the step between
+/// the minimum and maximum step sizes, two instances when the group has none, nothing while the
+/// last scale-out's instances warm up; in: `floor(N x metric / target)`.
+pub fn alarm_invokes(world: &mut World, policy: &str, alarm: &str, state: &str) {
+    if state != "ALARM" {
+        return;
+    }
+    let Some(p) = world.asg.policies.iter().position(|p| p.arn == policy) else {
+        return;
+    };
+    let policy = world.asg.policies[p].clone();
+    let Some(g) = world.group_index(&policy.group) else {
+        return;
+    };
+    let Some(value) = crate::cloudwatch::read::alarm(world, alarm).and_then(|a| a.last_value)
+    else {
+        return;
+    };
+    let group = &world.asg.groups[g];
+    let in_service = group
+        .instances
+        .iter()
+        .filter(|i| i.lifecycle == Lifecycle::InService)
+        .count() as u32;
+    let current = group.desired;
+    let wanted = if value > policy.target {
+        let warming = policy.last_scale_out.is_some_and(|t| {
+            world.now < t + SimTime::from(policy.warmup_s) * crate::engine::time::MS_PER_SECOND
+        });
+        if warming {
+            return;
+        }
+        if in_service == 0 {
+            current.max(2)
+        } else {
+            let computed = (f64::from(in_service) * value / policy.target).ceil() as u32;
+            let step = computed
+                .saturating_sub(in_service)
+                .clamp(policy.minimum_step, policy.maximum_step);
+            current.max(in_service + step)
+        }
+    } else if value < policy.target {
+        (f64::from(in_service) * value / policy.target).floor() as u32
+    } else {
+        return;
+    };
+    let wanted = wanted.clamp(group.min, group.max);
+    if wanted == current {
+        return;
+    }
+    if wanted > current {
+        world.asg.policies[p].last_scale_out = Some(world.now);
+    }
+    world.asg.groups[g].desired = wanted;
+    world.asg.groups[g].pending_cause = Some(format!(
+        "a monitor alarm {alarm} in state ALARM triggered policy {} changing the desired capacity from {current} to {wanted}.",
+        policy.name
+    ));
+    world.group_reconcile(g);
 }

@@ -1,5 +1,6 @@
 //! What other services may read of EC2 Auto Scaling: a group's facts, as a view.
 
+use crate::engine::time::SimTime;
 use crate::world::World;
 
 /// A group as another service sees it.
@@ -13,6 +14,8 @@ pub struct GroupView {
     pub new_instances_protected: bool,
     /// Its instances' EC2 ids, not yet terminating.
     pub instances: Vec<String>,
+    /// The instance type its launch template names.
+    pub instance_type: String,
 }
 
 /// The group of that ARN (or name).
@@ -29,6 +32,13 @@ pub fn group(world: &World, arn_or_name: &str) -> Option<GroupView> {
             .filter(|i| !i.lifecycle.leaving())
             .map(|i| i.id.clone())
             .collect(),
+        instance_type: crate::ec2::read::launch_template_version(
+            world,
+            Some(&g.template_id),
+            None,
+            Some(&g.template_version),
+        )
+        .map_or_else(|| "m5.large".to_string(), |v| v.instance_type),
     })
 }
 
@@ -37,4 +47,18 @@ pub fn group_of_instance<'a>(world: &'a World, ec2_id: &str) -> Option<&'a str> 
     (world.asg.groups.iter())
         .find(|g| g.instances.iter().any(|i| i.id == ec2_id))
         .map(|g| g.name.as_str())
+}
+
+/// A target-tracking policy ECS's managed scaling puts on a group (aws-facts 7.2, 7.3,
+/// 17.4.5): its alarms on CapacityProviderReservation invoke it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupPolicy {
+    pub group: String,
+    pub arn: String,
+    pub name: String,
+    pub target: f64,
+    pub minimum_step: u32,
+    pub maximum_step: u32,
+    pub warmup_s: u32,
+    pub last_scale_out: Option<SimTime>,
 }

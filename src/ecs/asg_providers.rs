@@ -13,6 +13,9 @@ use crate::engine::error::{parse_request, ApiError};
 use crate::engine::time::SimTime;
 use crate::world::World;
 
+/// CapacityProviderReservation's namespace.
+pub const RESERVATION_NAMESPACE: &str = "AWS/ECS/ManagedScaling";
+
 /// Auto Scaling group providers the model holds in all.
 pub const PROVIDERS_MAX: usize = 100;
 
@@ -50,7 +53,22 @@ pub struct AsgProvider {
     /// On by default (aws-facts 17.4.6): ECS drains an instance before its group terminates it.
     pub managed_draining: bool,
     pub created_at: SimTime,
+    /// Managed scaling at work: the cluster it serves, the group's policy and its two alarms.
+    pub managed: Option<Managed>,
 }
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Managed {
+    pub cluster: String,
+    pub policy_arn: String,
+    pub high: String,
+    pub low: String,
+}
+
+/// The reservation's scale-in alarm: 15 datapoints of a minute below the target (aws-facts
+/// 7.3, 17.4.5); the scale-out one: 1.
+pub const LOW_ALARM_DATAPOINTS: u32 = 15;
+pub const HIGH_ALARM_DATAPOINTS: u32 = 1;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -190,12 +208,6 @@ fn managed_scaling(
             &format!("{at}.minimumScalingStepSize"),
         ));
     }
-    if scaling.enabled {
-        return Err(ApiError::not_modelled(
-            &format!("{at}.status"),
-            "managed scaling (the CapacityProviderReservation metric and the group's target tracking) is not simulated yet: DISABLED, and scale the group yourself.",
-        ));
-    }
     Ok(scaling)
 }
 
@@ -302,12 +314,14 @@ impl World {
             termination_protection: protection,
             managed_draining: draining,
             created_at: self.now,
+            managed: None,
         });
         if draining {
             self.command(crate::world::Command::DrainBeforeTerminating(
                 group.name, true,
             ));
         }
+        self.sync_managed_scaling();
         let provider = self.ecs.providers.last().expect("just pushed").clone();
         Ok(json!({ "capacityProvider": self.provider_json(&provider) }))
     }
@@ -362,7 +376,8 @@ impl World {
         let provider = &mut self.ecs.providers[p];
         provider.managed_scaling = scaling;
         provider.managed_draining = draining;
-        let provider = provider.clone();
+        self.sync_managed_scaling();
+        let provider = self.ecs.providers[p].clone();
         if draining != current.managed_draining {
             self.command(crate::world::Command::DrainBeforeTerminating(
                 provider.group_name.clone(),
@@ -457,6 +472,194 @@ impl World {
                 "managedDraining": if p.managed_draining { "ENABLED" } else { "DISABLED" },
             },
             "tags": [],
+        })
+    }
+
+    /// Managed scaling where it should be: a provider with managed scaling on and a cluster has
+    /// the group's target-tracking policy and its two alarms on CapacityProviderReservation
+    /// (aws-facts 17.4.5: `TargetTracking-<group>-AlarmHigh-<uuid>` above the target for 1
+    /// minute, `-AlarmLow-` below it for 15; the policy `ECSManagedAutoScalingPolicy-<uuid>`);
+    /// others have none. Called after anything that changes a provider or a cluster's
+    /// providers.
+    pub(crate) fn sync_managed_scaling(&mut self) {
+        for p in 0..self.ecs.providers.len() {
+            let provider = &self.ecs.providers[p];
+            let cluster = (self.ecs.clusters.values())
+                .find(|c| c.active && c.capacity_providers.contains(&provider.name))
+                .map(|c| c.name.clone());
+            let wanted = cluster.filter(|_| provider.managed_scaling.enabled);
+            let current = provider.managed.as_ref().map(|m| m.cluster.clone());
+            if wanted == current {
+                if let Some(m) = &provider.managed {
+                    // The target or steps may have changed: the policy and alarms follow.
+                    let m = m.clone();
+                    self.put_managed(p, &m);
+                }
+                continue;
+            }
+            if let Some(old) = self.ecs.providers[p].managed.take() {
+                self.command(crate::world::Command::DeleteAlarms(vec![old.high, old.low]));
+                self.command(crate::world::Command::DeleteGroupPolicy(old.policy_arn));
+            }
+            if let Some(cluster) = wanted {
+                let group = self.ecs.providers[p].group_name.clone();
+                let policy = format!("ECSManagedAutoScalingPolicy-{}", self.ids.uuid());
+                let managed = Managed {
+                    cluster,
+                    policy_arn: format!(
+                        "arn:aws:autoscaling:{}:{}:scalingPolicy:{}:autoScalingGroupName/{group}:policyName/{policy}",
+                        self.config.region,
+                        self.config.account,
+                        self.ids.uuid()
+                    ),
+                    high: format!("TargetTracking-{group}-AlarmHigh-{}", self.ids.uuid()),
+                    low: format!("TargetTracking-{group}-AlarmLow-{}", self.ids.uuid()),
+                };
+                self.put_managed(p, &managed);
+                self.ecs.providers[p].managed = Some(managed);
+            }
+        }
+    }
+
+    /// The group's policy and the two alarms of provider `p`'s managed scaling.
+    fn put_managed(&mut self, p: usize, m: &Managed) {
+        let provider = self.ecs.providers[p].clone();
+        let s = &provider.managed_scaling;
+        let target = f64::from(s.target_capacity);
+        let name = m
+            .policy_arn
+            .rsplit("policyName/")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        self.command(crate::world::Command::PutGroupPolicy(
+            crate::asg::read::GroupPolicy {
+                group: provider.group_name.clone(),
+                arn: m.policy_arn.clone(),
+                name,
+                target,
+                minimum_step: s.minimum_step,
+                maximum_step: s.maximum_step,
+                warmup_s: s.warmup_s,
+                last_scale_out: None,
+            },
+        ));
+        let description = format!(
+            "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {}.",
+            m.policy_arn
+        );
+        for (alarm, operator, periods) in [
+            (&m.high, "GreaterThanThreshold", HIGH_ALARM_DATAPOINTS),
+            (&m.low, "LessThanThreshold", LOW_ALARM_DATAPOINTS),
+        ] {
+            self.command(crate::world::Command::CloudWatch(
+                "PutMetricAlarm",
+                json!({
+                    "AlarmName": alarm,
+                    "AlarmDescription": description,
+                    "ActionsEnabled": true,
+                    "AlarmActions": [m.policy_arn],
+                    "MetricName": "CapacityProviderReservation",
+                    "Namespace": RESERVATION_NAMESPACE,
+                    "Statistic": "Average",
+                    "Dimensions": [{ "Name": "CapacityProviderName", "Value": provider.name }, { "Name": "ClusterName", "Value": m.cluster }],
+                    "Period": 60,
+                    "EvaluationPeriods": periods,
+                    "Threshold": target,
+                    "ComparisonOperator": operator,
+                    "TreatMissingData": "missing",
+                }),
+            ));
+        }
+    }
+
+    /// CapacityProviderReservation of provider `p` in its cluster (aws-facts 7.3): with tasks
+    /// waiting for its capacity, the instances needed (those running plus the fresh instances
+    /// of the group's type the waiting tasks fill) over those running, x 100 (200 with none
+    /// running); else 100 less the instances without a non-daemon task. Waiting tasks are the
+    /// services' shares of the provider not running (the model keeps no PROVISIONING task);
+    /// a task larger than the group's instance type is left out.
+    pub(crate) fn reservation(&self, p: usize) -> Option<f64> {
+        let provider = &self.ecs.providers[p];
+        let cluster = &provider.managed.as_ref()?.cluster;
+        let group = crate::asg::read::group(self, &provider.group_arn)?;
+        let kind = crate::ec2::catalogue::instance_type(&group.instance_type)?;
+        let (cpu_cap, memory_cap) = (
+            kind.vcpus * 1024,
+            crate::ec2::catalogue::registered_memory_mib(kind.memory_mib),
+        );
+        let instances: Vec<super::InstanceIdx> = self
+            .provider_candidates(cluster, &provider.name)
+            .into_iter()
+            .filter(|&i| self.ecs.container_instances[i].status == super::InstanceStatus::Active)
+            .collect();
+        let running = instances.len() as f64;
+        let mut extra = 0.0;
+        for (s, service) in self.ecs.services.iter().enumerate() {
+            if service.status != super::ServiceStatus::Active || service.cluster != *cluster {
+                continue;
+            }
+            let Some(k) = (service.capacity_provider_strategy.iter())
+                .position(|i| i.capacity_provider == provider.name)
+            else {
+                continue;
+            };
+            let share = super::capacity_providers::distribute(
+                &service.capacity_provider_strategy,
+                service.desired_count,
+            )[k];
+            let on = (self.live_tasks(s).iter())
+                .filter(|&&t| {
+                    self.ecs.tasks[t].capacity_provider.as_deref() == Some(provider.name.as_str())
+                })
+                .count() as u32;
+            let waiting = share.saturating_sub(on);
+            if waiting == 0 {
+                continue;
+            }
+            let Ok(definition) = self.resolve_task_definition(service.task_definition(), "$")
+            else {
+                continue;
+            };
+            let (cpu, memory) = (
+                definition.cpu_units_reserved(),
+                definition.memory_mib_reserved(),
+            );
+            if cpu > cpu_cap || memory > memory_cap {
+                continue;
+            }
+            let per_instance = [cpu_cap.checked_div(cpu), memory_cap.checked_div(memory)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(u32::MAX)
+                .max(1);
+            extra += f64::from(waiting.div_ceil(per_instance));
+        }
+        if extra > 0.0 {
+            return Some(if running == 0.0 {
+                200.0
+            } else {
+                100.0 * (running + extra) / running
+            });
+        }
+        let empty = (instances.iter())
+            .filter(|&&i| {
+                // Empty: no live task but daemon tasks (aws-facts 7.3).
+                !(self.ecs.container_instances[i].tasks.iter()).any(|&t| {
+                    let task = &self.ecs.tasks[t];
+                    !task.is_stopped()
+                        && task.service.is_none_or(|s| {
+                            self.ecs.services[s].scheduling_strategy
+                                != super::SchedulingStrategy::Daemon
+                        })
+                })
+            })
+            .count();
+        Some(if running == 0.0 {
+            100.0
+        } else {
+            100.0 - empty as f64
         })
     }
 

@@ -317,6 +317,7 @@ impl World {
         c.capacity_providers = providers;
         c.default_strategy = strategy;
         let c = c.clone();
+        self.sync_managed_scaling();
         Ok(json!({ "cluster": self.cluster_json(&c) }))
     }
 

@@ -168,6 +168,7 @@ impl World {
         cluster.capacity_providers = providers;
         cluster.default_strategy = strategy;
         let cluster = cluster.clone();
+        self.sync_managed_scaling();
         Ok(json!({ "cluster": self.cluster_json(&cluster) }))
     }
 
@@ -233,6 +234,7 @@ impl World {
         let cluster = self.ecs.clusters.get_mut(&name).expect("found above");
         cluster.active = false;
         let cluster = cluster.clone();
+        self.sync_managed_scaling();
         Ok(json!({ "cluster": self.cluster_json(&cluster) }))
     }
 

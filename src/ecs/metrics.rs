@@ -130,5 +130,21 @@ pub fn minute_metrics(world: &World) -> Vec<Datum> {
             percent(memory_used, memory_registered),
         ));
     }
+    // CapacityProviderReservation of each provider with managed scaling at work.
+    for (p, provider) in ecs.providers.iter().enumerate() {
+        let (Some(managed), Some(value)) = (&provider.managed, world.reservation(p)) else {
+            continue;
+        };
+        out.push(Datum::value(
+            super::asg_providers::RESERVATION_NAMESPACE,
+            "CapacityProviderReservation",
+            &[
+                ("CapacityProviderName", provider.name.as_str()),
+                ("ClusterName", managed.cluster.as_str()),
+            ],
+            "Percent",
+            value,
+        ));
+    }
     out
 }

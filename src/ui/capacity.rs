@@ -281,7 +281,7 @@ fn group_row(props: &GroupRowProps) -> Html {
             { match (&g.provider, g.associate_request()) {
                 (None, _) => html! {
                     <button class="btn btn-small" type="button" onclick={oncreate_provider}
-                        title="CreateCapacityProvider (managed scaling off, managed draining on)">{ "Create capacity provider" }</button>
+                        title="CreateCapacityProvider (managed scaling on at 100%, managed draining on)">{ "Create capacity provider" }</button>
                 },
                 (Some(p), Some(_)) if !g.cluster.as_ref().is_some_and(|(_, ps)| ps.contains(p)) => html! {
                     <>{ format!("capacity provider {p} ") }

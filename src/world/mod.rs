@@ -138,6 +138,10 @@ pub enum Command {
     DrainInstance(String),
     /// ECS: the instance is drained; its group may terminate it.
     InstanceDrained(String),
+    /// ECS managed scaling: put this target-tracking policy on its group.
+    PutGroupPolicy(crate::asg::GroupPolicy),
+    /// ECS managed scaling: remove the policy of this ARN from its group.
+    DeleteGroupPolicy(String),
 }
 
 pub struct World {
@@ -511,9 +515,17 @@ impl World {
                     crate::elb::deregister_target(self, &group, &id, port)
                 }
                 Command::TargetHealthChanged(group) => self.target_health_changed(&group),
+                // A group's policy (ECS managed scaling) or Application Auto Scaling's.
+                Command::ScalingPolicyAlarm(policy, alarm, state)
+                    if policy.contains(":autoScalingGroupName/") =>
+                {
+                    crate::asg::alarm_invokes(self, &policy, &alarm, state)
+                }
                 Command::ScalingPolicyAlarm(policy, alarm, state) => {
                     crate::autoscaling::alarm_invokes(self, &policy, &alarm, state)
                 }
+                Command::PutGroupPolicy(policy) => crate::asg::put_managed_policy(self, policy),
+                Command::DeleteGroupPolicy(arn) => crate::asg::delete_managed_policy(self, &arn),
                 Command::CloudWatch(operation, input) => {
                     let done = crate::cloudwatch::dispatch(self, operation, &input);
                     debug_assert!(done.is_ok(), "checked before it was sent: {done:?}");

@@ -637,9 +637,12 @@ pub struct GroupLine {
 }
 
 impl GroupLine {
-    /// CreateCapacityProvider for the group (`<group>-cp`, managed scaling off).
+    /// CreateCapacityProvider for the group (`<group>-cp`, managed scaling on at a target of
+    /// 100%: the group follows its cluster's tasks).
     pub fn provider_request(&self) -> Value {
-        json!({ "name": format!("{}-cp", self.name), "autoScalingGroupProvider": { "autoScalingGroupArn": self.arn } })
+        json!({ "name": format!("{}-cp", self.name), "autoScalingGroupProvider": {
+            "autoScalingGroupArn": self.arn,
+            "managedScaling": { "status": "ENABLED", "targetCapacity": 100 } } })
     }
 
     /// PutClusterCapacityProviders adding the group's provider to its cluster's, as the
