@@ -808,3 +808,21 @@ fn managed_scaling_follows_capacity_provider_reservation_out_and_back_in() {
         .count();
     assert_eq!(lost, 0, "managed draining moved the tasks first");
 }
+
+#[test]
+fn the_managed_scaling_preset_grows_the_group_for_its_tasks_and_shrinks_it_after() {
+    let scenario = ecsplay::scenario::presets::preset("managed-scaling").expect("the preset");
+    let at = |minute: u64| ecsplay::scenario::run::run_until(&scenario, minute * MINUTE);
+    let mut world = at(10);
+    assert_eq!(group(&mut world)["DesiredCapacity"], 4);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        8
+    );
+    let mut world = at(60);
+    assert!(group(&mut world)["DesiredCapacity"].as_u64().unwrap() < 4);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        2
+    );
+}

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 24] = [
+const GOLDEN: [(&str, &str, &str); 25] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -448,6 +448,11 @@ const GOLDEN: [(&str, &str, &str); 24] = [
         "asg-basics",
         include_str!("../static/scenarios/asg-basics.json"),
         include_str!("golden/asg-basics.jsonl"),
+    ),
+    (
+        "managed-scaling",
+        include_str!("../static/scenarios/managed-scaling.json"),
+        include_str!("golden/managed-scaling.jsonl"),
     ),
     (
         "blank",

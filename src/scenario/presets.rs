@@ -93,6 +93,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/asg-basics.json"),
     ),
     (
+        "managed-scaling",
+        include_str!("../../static/scenarios/managed-scaling.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),
