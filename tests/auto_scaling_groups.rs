@@ -826,3 +826,44 @@ fn the_managed_scaling_preset_grows_the_group_for_its_tasks_and_shrinks_it_after
         2
     );
 }
+
+#[test]
+fn fields_the_groups_and_providers_do_not_act_on_are_refused_by_path() {
+    let mut world = with_template();
+    let e = sim::err(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "w", "LaunchTemplate": { "LaunchTemplateName": "ecs-nodes" }, "MinSize": 0, "MaxSize": 1,
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa", "DefaultInstanceWarmup": 60 }),
+    );
+    assert_eq!(
+        (e.code.as_str(), e.path.as_deref()),
+        (
+            "UnsupportedFeatureException",
+            Some("$.DefaultInstanceWarmup")
+        )
+    );
+    create(&mut world, 0, 3, 1);
+    let e = sim::err(
+        &mut world,
+        "autoscaling:SetDesiredCapacity",
+        json!({ "AutoScalingGroupName": "nodes", "DesiredCapacity": 2, "HonorCooldown": true }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.HonorCooldown"));
+    let e = sim::err(
+        &mut world,
+        "autoscaling:DescribeScalingActivities",
+        json!({ "AutoScalingGroupName": "nodes", "NextToken": "x" }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.NextToken"));
+    let arn = group(&mut world)["AutoScalingGroupARN"].clone();
+    let e = sim::err(
+        &mut world,
+        "ecs:CreateCapacityProvider",
+        json!({ "name": "cp", "cluster": "demo", "autoScalingGroupProvider": { "autoScalingGroupArn": arn } }),
+    );
+    assert_eq!(
+        (e.code.as_str(), e.path.as_deref()),
+        ("UnsupportedFeatureException", Some("$.cluster"))
+    );
+}

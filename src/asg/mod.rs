@@ -92,7 +92,6 @@ pub struct Group {
     pub desired: u32,
     /// Its zones, each with the subnet it launches into, in the order given.
     pub zones: Vec<(String, String)>,
-    pub vpc_zone_identifier: String,
     pub health_check_grace_s: u32,
     pub default_cooldown_s: u32,
     pub new_instances_protected: bool,
@@ -177,7 +176,28 @@ const CREATE_UNMODELLED: &[Unmodelled] = &[
         why: "placement groups are not simulated.",
         default: None,
     },
+    Unmodelled {
+        path: "$.DefaultInstanceWarmup",
+        why: "instance warm-up of a group's own scaling policies is not simulated (managed scaling's is its capacity provider's instanceWarmupPeriod).",
+        default: Some(is_minus_one),
+    },
+    Unmodelled {
+        path: "$.Context",
+        why: "a group's context is not simulated.",
+        default: None,
+    },
 ];
+
+/// Paging of the Describe operations: every answer here is one page.
+const DESCRIBE_UNMODELLED: &[Unmodelled] = &[Unmodelled {
+    path: "$.NextToken",
+    why: "every answer here is one page.",
+    default: None,
+}];
+
+fn is_minus_one(v: &Value) -> bool {
+    v.as_i64() == Some(-1)
+}
 
 fn is_false(v: &Value) -> bool {
     v == &Value::Bool(false)
@@ -258,7 +278,6 @@ struct UpdateRequest {
 struct SetDesiredRequest {
     auto_scaling_group_name: String,
     desired_capacity: i64,
-    #[allow(dead_code)]
     honor_cooldown: Option<bool>,
 }
 
@@ -625,11 +644,6 @@ impl World {
             min,
             max,
             desired,
-            vpc_zone_identifier: zones
-                .iter()
-                .map(|(_, s)| s.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
             zones,
             health_check_grace_s: grace as u32,
             default_cooldown_s: cooldown as u32,
@@ -696,11 +710,6 @@ impl World {
             ) = (id, name, version);
         }
         if let Some(zones) = zones {
-            group.vpc_zone_identifier = zones
-                .iter()
-                .map(|(_, s)| s.as_str())
-                .collect::<Vec<_>>()
-                .join(",");
             group.zones = zones;
         }
         if let Some(grace) = request.health_check_grace_period {
@@ -723,6 +732,12 @@ impl World {
 
     fn set_desired_capacity(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: SetDesiredRequest = parse_request(input)?;
+        if request.honor_cooldown == Some(true) {
+            return Err(ApiError::not_modelled(
+                "$.HonorCooldown",
+                "a group's cooldown (for simple scaling policies) is not simulated.",
+            ));
+        }
         let Some(g) = self.group_index(&request.auto_scaling_group_name) else {
             return Err(not_found(&request.auto_scaling_group_name));
         };
@@ -1168,7 +1183,7 @@ impl World {
             "Instances": g.instances.iter().map(|i| self.group_instance_json(g, i, false)).collect::<Vec<_>>(),
             "CreatedTime": self.iso(g.created_at),
             "SuspendedProcesses": [],
-            "VPCZoneIdentifier": g.vpc_zone_identifier,
+            "VPCZoneIdentifier": g.zones.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>().join(","),
             "EnabledMetrics": [],
             "Tags": g.tags.iter().map(|t| {
                 let mut t = t.clone();
@@ -1226,6 +1241,7 @@ impl World {
 
     fn describe_groups(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeGroupsRequest = parse_request(input)?;
+        refuse_unmodelled(input, DESCRIBE_UNMODELLED)?;
         if request.filters.is_some() || request.next_token.is_some() {
             return Err(ApiError::not_modelled(
                 "$.Filters",
@@ -1242,6 +1258,7 @@ impl World {
 
     fn describe_group_instances(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeInstancesRequest = parse_request(input)?;
+        refuse_unmodelled(input, DESCRIBE_UNMODELLED)?;
         let ids = request.instance_ids.unwrap_or_default();
         let instances: Vec<Value> = (self.asg.groups.iter())
             .flat_map(|g| g.instances.iter().map(move |i| (g, i)))
@@ -1253,6 +1270,7 @@ impl World {
 
     fn describe_group_activities(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeActivitiesRequest = parse_request(input)?;
+        refuse_unmodelled(input, DESCRIBE_UNMODELLED)?;
         if let Some(name) = &request.auto_scaling_group_name {
             if self.group_index(name).is_none() && !request.include_deleted_groups.unwrap_or(false)
             {

@@ -126,6 +126,17 @@ struct DescribeRequest {
     next_token: Option<Value>,
 }
 
+/// `cluster` names the cluster of an ECS Managed Instances provider, not simulated.
+fn refuse_cluster(cluster: Option<&str>) -> Result<(), ApiError> {
+    match cluster {
+        Some(_) => Err(ApiError::not_modelled(
+            "$.cluster",
+            "a cluster is named for ECS Managed Instances providers, not simulated: an Auto Scaling group provider serves the clusters it is associated with.",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn invalid(message: impl Into<String>, path: &str) -> ApiError {
     ApiError::invalid_parameter(message, path)
 }
@@ -214,6 +225,7 @@ fn managed_scaling(
 impl World {
     pub(crate) fn create_capacity_provider(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateRequest = parse_request(input)?;
+        refuse_cluster(request.cluster.as_deref())?;
         let name = request.name.clone();
         let lower = name.to_ascii_lowercase();
         if ["aws", "ecs", "fargate"]
@@ -328,6 +340,7 @@ impl World {
 
     pub(crate) fn update_capacity_provider(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: UpdateRequest = parse_request(input)?;
+        refuse_cluster(request.cluster.as_deref())?;
         let Some(p) = self
             .ecs
             .providers
@@ -433,6 +446,16 @@ impl World {
 
     pub(crate) fn describe_capacity_providers(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: DescribeRequest = parse_request(input)?;
+        if request.next_token.is_some() || request.include.is_some() {
+            return Err(ApiError::not_modelled(
+                if request.next_token.is_some() {
+                    "$.nextToken"
+                } else {
+                    "$.include"
+                },
+                "every answer here is one page, without tags.",
+            ));
+        }
         let wanted: Vec<String> = (request.capacity_providers.unwrap_or_default().iter())
             .map(|p| p.rsplit('/').next().unwrap_or_default().to_string())
             .collect();
@@ -675,13 +698,12 @@ impl World {
         else {
             return Vec::new();
         };
+        // A set: a cluster and a group of thousands of instances each match in n log n.
+        let members: std::collections::BTreeSet<&str> =
+            group.instances.iter().map(String::as_str).collect();
         (self.ecs.clusters[cluster].instances.iter())
             .copied()
-            .filter(|&i| {
-                group
-                    .instances
-                    .contains(&self.ecs.container_instances[i].ec2_instance_id)
-            })
+            .filter(|&i| members.contains(self.ecs.container_instances[i].ec2_instance_id.as_str()))
             .collect()
     }
 }

@@ -1356,18 +1356,19 @@ impl World {
             .closest
             .as_ref()
             .map(|(i, rejection)| (&self.ecs.container_instances[*i], rejection));
-        let mut message = format!(
-            "(service {name}) {}",
-            placement::unable_to_place_message(closest.map(|(i, r)| (i.id.as_str(), r)))
-        );
         // With Auto Scaling group providers the pool is the providers' instances.
-        if closest.is_none()
-            && !self.ecs.services[service]
-                .capacity_provider_strategy
-                .is_empty()
+        let pool = if self.ecs.services[service]
+            .capacity_provider_strategy
+            .is_empty()
         {
-            message = message.replace("in your cluster.", "in your capacity provider.");
-        }
+            "cluster"
+        } else {
+            "capacity provider"
+        };
+        let message = format!(
+            "(service {name}) {}",
+            placement::unable_to_place_message_in(closest.map(|(i, r)| (i.id.as_str(), r)), pool)
+        );
         // With no instance at all there is no closest match; the event still needs a reason.
         let reason = closest.map_or("RESOURCE:CPU", |(_, r)| r.reason_code());
         let instance_arn = closest.map(|(i, _)| i.arn.clone());

@@ -654,12 +654,18 @@ pub struct PlacementFailure {
 /// AWS's service event for a task no instance could take, after "(service name) "
 /// (aws-facts 4.5): naming the closest matching instance and what it lacked.
 pub fn unable_to_place_message(closest: Option<(&str, &Rejection)>) -> String {
+    unable_to_place_message_in(closest, "cluster")
+}
+
+/// The same, for a pool that is the `pool` ("cluster", or "capacity provider" when the task
+/// goes to an Auto Scaling group provider's instances, aws-facts 4.5).
+pub fn unable_to_place_message_in(closest: Option<(&str, &Rejection)>, pool: &str) -> String {
     let why = match closest {
         Some((id, rejection)) => format!(
             "The closest matching (container-instance {id}) {}.",
             rejection.closest_match_phrase()
         ),
-        None => "Reason: No Container Instances were found in your cluster.".into(),
+        None => format!("Reason: No Container Instances were found in your {pool}."),
     };
     format!("was unable to place a task because no container instance met all of its requirements. {why} For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
 }
