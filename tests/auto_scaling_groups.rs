@@ -867,3 +867,180 @@ fn fields_the_groups_and_providers_do_not_act_on_are_refused_by_path() {
         ("UnsupportedFeatureException", Some("$.cluster"))
     );
 }
+
+/// Cluster `demo` whose default strategy is `nodes-cp`, a managed-scaling provider (target
+/// 100%) of group `nodes` (m5.large, `min`..8 instances, `desired` at first).
+fn managed(min: u32, desired: u32) -> World {
+    let mut world = with_template();
+    create(&mut world, min, 8, desired);
+    let arn = group(&mut world)["AutoScalingGroupARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim::ok(
+        &mut world,
+        "ecs:CreateCapacityProvider",
+        json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn,
+                "managedScaling": { "status": "ENABLED", "targetCapacity": 100 } } }),
+    );
+    sim::ok(
+        &mut world,
+        "ecs:PutClusterCapacityProviders",
+        json!({ "cluster": "demo", "capacityProviders": ["nodes-cp"], "defaultCapacityProviderStrategy": [{ "capacityProvider": "nodes-cp", "weight": 1 }] }),
+    );
+    sim::advance(&mut world, 2 * MINUTE);
+    world
+}
+
+/// The last CapacityProviderReservation datapoint of `nodes-cp` in cluster `demo`.
+fn reservation(world: &mut World) -> f64 {
+    let answer = sim::ok(
+        world,
+        "cloudwatch:GetMetricStatistics",
+        json!({ "Namespace": "AWS/ECS/ManagedScaling", "MetricName": "CapacityProviderReservation",
+                "Dimensions": [{ "Name": "CapacityProviderName", "Value": "nodes-cp" },
+                               { "Name": "ClusterName", "Value": "demo" }],
+                "StartTime": "2026-01-01T00:00:00Z", "EndTime": "2026-01-02T00:00:00Z",
+                "Period": 60, "Statistics": ["Average"] }),
+    );
+    let points = answer["Datapoints"].as_array().unwrap().clone();
+    let last = points
+        .iter()
+        .max_by_key(|d| d["Timestamp"].as_str().unwrap().to_string())
+        .expect("a datapoint");
+    last["Average"].as_f64().unwrap()
+}
+
+/// The cluster's tasks that are to run, described.
+fn tasks_to_run(world: &mut World) -> Vec<Value> {
+    let arns = sim::ok(
+        world,
+        "ecs:ListTasks",
+        json!({ "cluster": "demo", "desiredStatus": "RUNNING" }),
+    )["taskArns"]
+        .clone();
+    sim::ok(
+        world,
+        "ecs:DescribeTasks",
+        json!({ "cluster": "demo", "tasks": arns }),
+    )["tasks"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn tasks_without_room_wait_provisioning_and_land_when_the_group_grows() {
+    let mut world = managed(1, 1);
+    sim::register(&mut world, "app", "app:1", 1024, 1024);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 8 }),
+    );
+    sim::advance(&mut world, 10_000);
+    let tasks = tasks_to_run(&mut world);
+    assert_eq!(tasks.len(), 8, "every task is started, none refused");
+    let waiting: Vec<&Value> = tasks
+        .iter()
+        .filter(|t| t.get("containerInstanceArn").is_none())
+        .collect();
+    assert_eq!(waiting.len(), 6, "two fit the one m5.large");
+    // The map draws them in the PROVISIONING lane, under the instance.
+    let layout = ecsplay::ui::model::map::MapLayout::build(&world, 900.0);
+    let (top, _, label) = layout
+        .provisioning_lane
+        .clone()
+        .expect("a PROVISIONING lane");
+    assert_eq!(
+        label,
+        "PROVISIONING: 6 tasks waiting for capacity (6 for nodes-cp)"
+    );
+    let in_lane = layout.chips.iter().filter(|c| c.y > top).count();
+    assert_eq!((layout.chips.len(), in_lane), (8, 6));
+    for t in &waiting {
+        assert_eq!(t["lastStatus"], "PROVISIONING");
+        assert_eq!(t["capacityProviderName"], "nodes-cp");
+        assert!(t.get("availabilityZone").is_none());
+    }
+    assert!(
+        !sim::messages(&world, "app")
+            .iter()
+            .any(|m| m.contains("was unable to place a task")),
+        "waiting is not a placement failure"
+    );
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["pendingCount"],
+        6
+    );
+    // Six waiting tasks fill three more instances: (1 + 3) / 1 x 100.
+    sim::advance(&mut world, MINUTE);
+    assert_eq!(reservation(&mut world), 400.0);
+    sim::advance(&mut world, 8 * MINUTE);
+    assert_eq!(group(&mut world)["DesiredCapacity"], 4);
+    let tasks = tasks_to_run(&mut world);
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t["lastStatus"] == "RUNNING" && t.get("containerInstanceArn").is_some()),
+        "{tasks:#?}"
+    );
+    assert_eq!(reservation(&mut world), 100.0);
+}
+
+#[test]
+fn run_task_with_no_instances_waits_and_ecs_scales_out_to_two_instances_first() {
+    let mut world = managed(0, 0);
+    sim::register(&mut world, "job", "job:1", 512, 512);
+    let answer = sim::ok(
+        &mut world,
+        "ecs:RunTask",
+        json!({ "cluster": "demo", "taskDefinition": "job", "count": 3 }),
+    );
+    assert_eq!(answer["failures"], json!([]));
+    let tasks = answer["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 3);
+    assert!(tasks
+        .iter()
+        .all(|t| t["lastStatus"] == "PROVISIONING" && t["capacityProviderName"] == "nodes-cp"));
+    // M > 0 and N = 0: 200%, and ECS scales out to two instances.
+    sim::advance(&mut world, MINUTE);
+    assert_eq!(reservation(&mut world), 200.0);
+    sim::advance(&mut world, 2 * MINUTE);
+    assert_eq!(group(&mut world)["DesiredCapacity"], 2);
+    sim::advance(&mut world, 4 * MINUTE);
+    let tasks = tasks_to_run(&mut world);
+    assert_eq!(tasks.len(), 3);
+    assert!(
+        tasks.iter().all(|t| t["lastStatus"] == "RUNNING"),
+        "{tasks:#?}"
+    );
+}
+
+#[test]
+fn the_instances_needed_are_binpacked_over_mixed_sizes_and_too_large_tasks_left_out() {
+    // One instance, full; then tasks of 1,536 and 512 CPU units and one of 4,096 wait.
+    let mut world = managed(1, 1);
+    sim::register(&mut world, "fill", "fill:1", 2048, 1024);
+    sim::register(&mut world, "big", "big:1", 1536, 1024);
+    sim::register(&mut world, "small", "small:1", 512, 512);
+    sim::register(&mut world, "huge", "huge:1", 4096, 1024);
+    let run = |world: &mut World, family: &str, count: u32| {
+        let answer = sim::ok(
+            world,
+            "ecs:RunTask",
+            json!({ "cluster": "demo", "taskDefinition": family, "count": count }),
+        );
+        assert_eq!(answer["failures"], json!([]), "{family}");
+    };
+    run(&mut world, "fill", 1);
+    // Larger than an m5.large (2 vCPUs): waits, and is not counted.
+    run(&mut world, "huge", 1);
+    sim::advance(&mut world, MINUTE);
+    assert_eq!(reservation(&mut world), 100.0, "the huge task is left out");
+    // Each 1,536 takes an instance and leaves 512 for a small one: three instances, not four.
+    run(&mut world, "big", 3);
+    run(&mut world, "small", 3);
+    sim::advance(&mut world, MINUTE);
+    assert_eq!(reservation(&mut world), 400.0);
+}

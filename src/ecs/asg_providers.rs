@@ -597,68 +597,39 @@ impl World {
     }
 
     /// CapacityProviderReservation of provider `p` in its cluster (aws-facts 7.3): with tasks
-    /// waiting for its capacity, the instances needed (those running plus the fresh instances
-    /// of the group's type the waiting tasks fill) over those running, x 100 (200 with none
-    /// running); else 100 less the instances without a non-daemon task. Waiting tasks are the
-    /// services' shares of the provider not running (the model keeps no PROVISIONING task);
-    /// a task larger than the group's instance type is left out.
+    /// PROVISIONING for its capacity, the instances needed (those running plus the fresh
+    /// instances of the group's type the waiting tasks fill, `instances_needed`) over those
+    /// running, x 100 (200 with none running); else 100 less the instances without a
+    /// non-daemon task. A task larger than the group's instance type is left out: it waits,
+    /// and the metric does not count it.
     pub(crate) fn reservation(&self, p: usize) -> Option<f64> {
         let provider = &self.ecs.providers[p];
         let cluster = &provider.managed.as_ref()?.cluster;
         let group = crate::asg::read::group(self, &provider.group_arn)?;
         let kind = crate::ec2::catalogue::instance_type(&group.instance_type)?;
-        let (cpu_cap, memory_cap) = (
-            kind.vcpus * 1024,
-            crate::ec2::catalogue::registered_memory_mib(kind.memory_mib),
-        );
+        let capacity = Fresh {
+            cpu: kind.vcpus * 1024,
+            memory: crate::ec2::catalogue::registered_memory_mib(kind.memory_mib),
+            enis: kind.max_enis.saturating_sub(1),
+        };
         let instances: Vec<super::InstanceIdx> = self
             .provider_candidates(cluster, &provider.name)
             .into_iter()
             .filter(|&i| self.ecs.container_instances[i].status == super::InstanceStatus::Active)
             .collect();
         let running = instances.len() as f64;
-        let mut extra = 0.0;
-        for (s, service) in self.ecs.services.iter().enumerate() {
-            if service.status != super::ServiceStatus::Active || service.cluster != *cluster {
-                continue;
-            }
-            let Some(k) = (service.capacity_provider_strategy.iter())
-                .position(|i| i.capacity_provider == provider.name)
-            else {
-                continue;
-            };
-            let share = super::capacity_providers::distribute(
-                &service.capacity_provider_strategy,
-                service.desired_count,
-            )[k];
-            let on = (self.live_tasks(s).iter())
-                .filter(|&&t| {
-                    self.ecs.tasks[t].capacity_provider.as_deref() == Some(provider.name.as_str())
-                })
-                .count() as u32;
-            let waiting = share.saturating_sub(on);
-            if waiting == 0 {
-                continue;
-            }
-            let Ok(definition) = self.resolve_task_definition(service.task_definition(), "$")
-            else {
-                continue;
-            };
-            let (cpu, memory) = (
-                definition.cpu_units_reserved(),
-                definition.memory_mib_reserved(),
-            );
-            if cpu > cpu_cap || memory > memory_cap {
-                continue;
-            }
-            let per_instance = [cpu_cap.checked_div(cpu), memory_cap.checked_div(memory)]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(u32::MAX)
-                .max(1);
-            extra += f64::from(waiting.div_ceil(per_instance));
-        }
+        let waiting: Vec<Fresh> = (self.ecs.clusters.get(cluster).into_iter())
+            .flat_map(|c| c.waiting.iter())
+            .filter(|w| self.is_waiting(w.task))
+            .map(|w| &self.ecs.tasks[w.task])
+            .filter(|t| t.capacity_provider.as_deref() == Some(provider.name.as_str()))
+            .map(|t| Fresh {
+                cpu: t.cpu_units,
+                memory: t.memory_mib,
+                enis: u32::from(t.uses_eni),
+            })
+            .collect();
+        let extra = instances_needed(&waiting, capacity) as f64;
         if extra > 0.0 {
             return Some(if running == 0.0 {
                 200.0
@@ -752,4 +723,40 @@ impl World {
         self.ecs.drain_requests.remove(&id);
         self.command(crate::world::Command::InstanceDrained(id));
     }
+}
+
+/// What a task asks of a fresh instance, or what a fresh instance of a group's type offers:
+/// CPU units, MiB and awsvpc task ENIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fresh {
+    pub cpu: u32,
+    pub memory: u32,
+    pub enis: u32,
+}
+
+/// ECS's "instances needed" estimate for tasks waiting for capacity (aws-facts 7.3): the
+/// fresh instances of `capacity` they fill when binpacked, largest first, each into the first
+/// instance with room (first-fit decreasing). A task larger than an instance is left out.
+pub(crate) fn instances_needed(tasks: &[Fresh], capacity: Fresh) -> usize {
+    let fits =
+        |t: &Fresh| t.cpu <= capacity.cpu && t.memory <= capacity.memory && t.enis <= capacity.enis;
+    let mut tasks: Vec<Fresh> = tasks.iter().copied().filter(fits).collect();
+    tasks.sort_by_key(|t| std::cmp::Reverse((t.memory, t.cpu, t.enis)));
+    let mut free: Vec<Fresh> = Vec::new();
+    for t in tasks {
+        let room = free
+            .iter_mut()
+            .find(|f| t.cpu <= f.cpu && t.memory <= f.memory && t.enis <= f.enis);
+        let f = match room {
+            Some(f) => f,
+            None => {
+                free.push(capacity);
+                free.last_mut().expect("pushed")
+            }
+        };
+        f.cpu -= t.cpu;
+        f.memory -= t.memory;
+        f.enis -= t.enis;
+    }
+    free.len()
 }

@@ -188,6 +188,8 @@ impl World {
                 tasks: Vec::new(),
                 capacity_providers: Vec::new(),
                 default_strategy: Vec::new(),
+                waiting: Vec::new(),
+                place_queued: false,
             });
         cluster.active = true;
         let cluster = cluster.clone();

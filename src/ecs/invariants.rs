@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{InstanceStatus, ServiceStatus, TaskStatus};
+use super::{InstanceStatus, LaunchType, ServiceStatus, TaskStatus};
 use crate::world::World;
 
 impl World {
@@ -176,6 +176,30 @@ impl World {
                         t.cluster
                     ));
                 }
+            }
+            // An EC2 task without an instance is waiting for its provider's: PROVISIONING,
+            // named by a provider, listed as waiting in its cluster, with no ENI yet.
+            if t.launch_type == LaunchType::Ec2 && t.container_instance.is_none() && !t.is_stopped()
+            {
+                let listed =
+                    (self.ecs.clusters[&t.cluster].waiting.iter()).any(|w| w.task == index);
+                if t.last_status != TaskStatus::Provisioning
+                    || t.capacity_provider.is_none()
+                    || t.eni.is_some()
+                    || !listed
+                {
+                    return Err(format!(
+                        "task {index} has no instance but is not a PROVISIONING task waiting for its capacity provider"
+                    ));
+                }
+            }
+        }
+        for (name, c) in &self.ecs.clusters {
+            if c.waiting.len() > crate::ecs::provisioning::PROVISIONING_TASKS_PER_CLUSTER_MAX {
+                return Err(format!(
+                    "cluster {name} lists {} waiting tasks",
+                    c.waiting.len()
+                ));
             }
         }
         Ok(())

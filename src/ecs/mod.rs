@@ -14,6 +14,7 @@ mod invariants;
 pub mod load_balancers;
 pub mod metrics;
 pub mod placement;
+pub mod provisioning;
 pub mod read;
 pub mod service;
 pub mod store;
@@ -95,6 +96,8 @@ pub enum Timer {
     Reconcile(ServiceIdx),
     /// A minute of Fargate Spot's random interruptions (the rate's generation).
     SpotMinute(u32),
+    /// Capacity changed in a cluster with tasks waiting for it: they try to find room.
+    PlaceWaiting(String),
 }
 
 /// Performs `ecs:<operation>`.
@@ -152,6 +155,12 @@ pub fn fire(world: &mut World, timer: Timer) {
             health,
         } => world.container_health(task, generation, container, health),
         Timer::Reconcile(service) => world.reconcile(service),
+        Timer::PlaceWaiting(cluster) => {
+            if let Some(c) = world.ecs.clusters.get_mut(&cluster) {
+                c.place_queued = false;
+            }
+            world.place_waiting(&cluster);
+        }
         Timer::SpotMinute(generation) => world.spot_minute(generation),
     }
 }
@@ -244,6 +253,11 @@ pub struct Cluster {
     /// Its capacity providers (PutClusterCapacityProviders) and default strategy.
     pub capacity_providers: Vec<String>,
     pub default_strategy: Vec<capacity_providers::StrategyItem>,
+    /// Tasks PROVISIONING until an instance of their capacity provider has room, oldest
+    /// first (those stopped or placed since are dropped at the next pass).
+    pub waiting: Vec<provisioning::Waiting>,
+    /// A PlaceWaiting timer is due.
+    pub place_queued: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

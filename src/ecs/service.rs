@@ -822,6 +822,7 @@ impl World {
 
     /// Capacity changed in the cluster: every service there takes another look.
     pub(crate) fn reconcile_cluster(&mut self, cluster: &str) {
+        self.queue_place_waiting(cluster);
         let services: Vec<ServiceIdx> = self.ecs.clusters[cluster]
             .services
             .values()
@@ -1107,14 +1108,18 @@ impl World {
     }
 
     /// Records a started task on the deployment timeline: where it went.
-    fn record_start(&mut self, service: ServiceIdx, task: TaskIdx) {
+    pub(crate) fn record_start(&mut self, service: ServiceIdx, task: TaskIdx) {
         let t = &self.ecs.tasks[task];
-        let reason = match t.container_instance {
-            Some(i) => format!(
+        let reason = match (t.container_instance, t.launch_type) {
+            (Some(i), _) => format!(
                 "placed on container instance {} in {}",
                 self.ecs.container_instances[i].id, t.availability_zone
             ),
-            None => format!("Fargate, in {}", t.availability_zone),
+            (None, LaunchType::Fargate) => format!("Fargate, in {}", t.availability_zone),
+            (None, LaunchType::Ec2) => format!(
+                "PROVISIONING: waiting for an instance of capacity provider {}",
+                t.capacity_provider.as_deref().unwrap_or("")
+            ),
         };
         self.record_change(service, task, "started", reason);
     }
@@ -1143,7 +1148,8 @@ impl World {
             s.deployments[0].id.clone(),
         );
         let mut spot_failure = false;
-        let (placed, failure, providers) = match launch_type {
+        let mut unplaced = Vec::new();
+        let (placed, mut failure, providers) = match launch_type {
             LaunchType::Fargate => {
                 let (providers, blocked) = self.service_providers(service, count);
                 spot_failure = blocked > 0;
@@ -1155,7 +1161,10 @@ impl World {
                     .capacity_provider_strategy
                     .is_empty() =>
             {
-                self.place_on_providers(service, &definition, &group, count)
+                let (placed, failure, named, left) =
+                    self.place_on_providers(service, &definition, &group, count);
+                unplaced = left;
+                (placed, failure, named)
             }
             LaunchType::Ec2 => {
                 let candidates = self.ecs.clusters[&cluster].instances.clone();
@@ -1181,6 +1190,36 @@ impl World {
                 service: Some(service),
             };
             started.push(self.start_service_task(service, launch, trace));
+        }
+        // Tasks an Auto Scaling group provider has no room for wait PROVISIONING for it,
+        // within the cluster's quota; beyond it they fail to place as without a provider.
+        let room = self.waiting_room(&cluster);
+        if !unplaced.is_empty() && unplaced.len() <= room {
+            failure = None;
+        }
+        for capacity_provider in unplaced.into_iter().take(room) {
+            let s = &self.ecs.services[service];
+            let placement = super::provisioning::WaitPlacement {
+                member_of: s.member_of.clone(),
+                distinct_instance: s.distinct_instance,
+                strategies: s.placement_strategy.clone(),
+                for_service: true,
+            };
+            let launch = Launch {
+                capacity_provider: Some(capacity_provider),
+                cluster: cluster.clone(),
+                definition: definition.key(),
+                launch_type,
+                instance: None,
+                availability_zone: String::new(),
+                group: group.clone(),
+                started_by: Some(deployment.clone()),
+                service: Some(service),
+            };
+            let task = self.wait_for_capacity(launch, placement);
+            self.ecs.services[service].tasks.push(task);
+            self.record_start(service, task);
+            started.push(task);
         }
         if !started.is_empty() {
             self.tasks_message(service, "started", &started);
@@ -1228,20 +1267,27 @@ impl World {
     }
 
     /// An EC2 service's next `count` tasks by its strategy of Auto Scaling group providers: each
-    /// provider's share placed on the cluster's instances of its group.
+    /// provider's share placed on the cluster's instances of its group; with the provider of
+    /// each task that found no room.
     fn place_on_providers(
         &mut self,
         service: ServiceIdx,
         definition: &super::TaskDefinition,
         group: &str,
         count: usize,
-    ) -> (Vec<Placed>, Option<PlacementFailure>, Vec<Option<String>>) {
+    ) -> (
+        Vec<Placed>,
+        Option<PlacementFailure>,
+        Vec<Option<String>>,
+        Vec<String>,
+    ) {
         let (providers, _) = self.service_providers(service, count);
         let strategy = self.ecs.services[service]
             .capacity_provider_strategy
             .clone();
         let cluster = self.ecs.services[service].cluster.clone();
         let (mut placed, mut failure, mut named) = (Vec::new(), None, Vec::new());
+        let mut unplaced = Vec::new();
         for item in &strategy {
             let name = &item.capacity_provider;
             let share = providers
@@ -1255,10 +1301,11 @@ impl World {
             let (mine, why) =
                 self.place_service_tasks(service, definition, group, share, &candidates);
             named.extend(std::iter::repeat_n(Some(name.clone()), mine.len()));
+            unplaced.extend(std::iter::repeat_n(name.clone(), share - mine.len()));
             placed.extend(mine);
             failure = failure.or(why);
         }
-        (placed, failure, named)
+        (placed, failure, named, unplaced)
     }
 
     /// Fargate Spot has no capacity for a service's task: ECS's service event and the

@@ -325,7 +325,7 @@ impl World {
     /// standalone task: the zone's default subnet), with the next private address of that
     /// subnet (after AWS's four reserved ones), and its service's security groups. A subnet
     /// never created is taken as the block 10.0.n.0/24 of its place n in the list.
-    fn new_eni(&mut self, launch: &Launch) -> super::TaskEni {
+    pub(super) fn new_eni(&mut self, launch: &Launch) -> super::TaskEni {
         let (subnets, security_groups) = match launch.service {
             Some(s) => (
                 self.ecs.services[s].subnets.clone(),
@@ -511,7 +511,11 @@ impl World {
         let strategies = placement_strategies(request.placement_strategy.as_deref(), launch_type)?;
         let group =
             (request.group.clone()).unwrap_or_else(|| format!("family:{}", definition.family));
-        if launch_type == LaunchType::Ec2 && self.ecs.clusters[&cluster].instances.is_empty() {
+        // With a capacity provider the tasks wait for the group's instances instead.
+        if launch_type == LaunchType::Ec2
+            && capacity_provider_strategy.is_empty()
+            && self.ecs.clusters[&cluster].instances.is_empty()
+        {
             return Err(ApiError::invalid_parameter(
                 "No Container Instances were found in your cluster.",
                 "$.cluster",
@@ -635,14 +639,41 @@ impl World {
                 placement::run_task_default_strategies(),
             );
             let candidates = self.provider_candidates(&template.cluster, name);
-            let decisions = self.ec2_decisions(&candidates, request, share);
+            let mut decisions = self.ec2_decisions(&candidates, request, share);
             let launch = Launch {
                 capacity_provider: Some(name.clone()),
                 ..template.clone()
             };
+            // Those the group has no room for wait PROVISIONING (provisioning.rs), within the
+            // cluster's quota; beyond it they are failures as without a provider.
+            let unplaced = decisions.iter().filter(|d| d.is_err()).count();
+            let waiting = unplaced.min(self.waiting_room(&template.cluster));
+            let mut skipped = 0;
+            decisions.retain(|d| {
+                let wait = d.is_err() && skipped < waiting;
+                skipped += usize::from(wait);
+                !wait
+            });
             let answer = self.start_standalone(&launch, decisions);
             tasks.extend(answer["tasks"].as_array().cloned().unwrap_or_default());
             failures.extend(answer["failures"].as_array().cloned().unwrap_or_default());
+            for _ in 0..waiting {
+                let placement = super::provisioning::WaitPlacement {
+                    member_of: plan.member_of.clone(),
+                    distinct_instance: plan.distinct_instance,
+                    strategies: plan.strategies.clone(),
+                    for_service: false,
+                };
+                let task = self.wait_for_capacity(
+                    Launch {
+                        instance: None,
+                        availability_zone: String::new(),
+                        ..launch.clone()
+                    },
+                    placement,
+                );
+                tasks.push(self.task_json(task));
+            }
         }
         json!({ "tasks": tasks, "failures": failures })
     }
@@ -825,12 +856,15 @@ impl World {
         let id = self.ids.task_id();
         let arn = self.arn("ecs", &format!("task/{}/{id}", launch.cluster));
         let uses_eni = definition.network_mode == NetworkMode::Awsvpc;
+        // An EC2 task with no instance waits for its capacity provider's (provisioning.rs):
+        // PROVISIONING, with no ENI and no timer until it is placed.
+        let waiting = launch.launch_type == LaunchType::Ec2 && launch.instance.is_none();
         let mut containers = new_containers(&definition);
         if let Some(i) = launch.instance {
             self.reserve(i, &definition, &mut containers);
         }
         // awsvpc tasks and every Fargate task start in PROVISIONING (their ENI, their capacity).
-        let first = if uses_eni || launch.launch_type == LaunchType::Fargate {
+        let first = if waiting || uses_eni || launch.launch_type == LaunchType::Fargate {
             TaskStatus::Provisioning
         } else {
             TaskStatus::Pending
@@ -840,7 +874,7 @@ impl World {
         }
         let (cluster_name, launch_type, instance) =
             (launch.cluster.clone(), launch.launch_type, launch.instance);
-        let eni = uses_eni.then(|| self.new_eni(&launch));
+        let eni = (uses_eni && !waiting).then(|| self.new_eni(&launch));
         let mut task = new_task(id, arn, launch, &definition, containers, first, self.now);
         if let Some(eni) = &eni {
             self.ecs.eni_addresses.insert(eni.private_ipv4, index);
@@ -857,6 +891,9 @@ impl World {
             self.ecs.container_instances[i].version += 1;
         }
         self.emit_task_event(index);
+        if waiting {
+            return index;
+        }
         let delay = match (first, launch_type) {
             (TaskStatus::Provisioning, LaunchType::Fargate) => FARGATE_PROVISIONING_MS,
             (TaskStatus::Provisioning, _) => ENI_ATTACH_MS,
@@ -874,7 +911,7 @@ impl World {
 
     /// Takes the task's CPU, memory, ports and ENI from the instance and records the port
     /// bindings on the containers.
-    fn reserve(
+    pub(super) fn reserve(
         &mut self,
         index: InstanceIdx,
         definition: &TaskDefinition,
@@ -942,7 +979,7 @@ impl World {
         instance.version += 1;
     }
 
-    fn set_status(&mut self, task: TaskIdx, status: TaskStatus) {
+    pub(super) fn set_status(&mut self, task: TaskIdx, status: TaskStatus) {
         let t = &mut self.ecs.tasks[task];
         t.last_status = status;
         t.version += 1;
@@ -1201,7 +1238,8 @@ impl World {
             // Nothing started yet: the task goes straight on (its ENI, if any, is detached).
             TaskStatus::Provisioning | TaskStatus::Pending => {
                 self.emit_task_event(task);
-                if self.ecs.tasks[task].uses_eni {
+                // A task still waiting for capacity has no ENI to detach.
+                if self.ecs.tasks[task].eni.is_some() {
                     self.set_status(task, TaskStatus::Deprovisioning);
                     self.schedule(ENI_DETACH_MS, Timer::TaskAdvance { task, generation });
                 } else {
@@ -1273,6 +1311,11 @@ impl World {
         self.set_status(task, TaskStatus::Stopped);
         if let Some(service) = self.ecs.tasks[task].service {
             self.service_task_stopped(service, task);
+        }
+        // The room the task leaves may be what a task waiting for capacity needs.
+        if self.ecs.tasks[task].container_instance.is_some() {
+            let cluster = self.ecs.tasks[task].cluster.clone();
+            self.queue_place_waiting(&cluster);
         }
         // The last tasks leaving a draining instance let its daemon tasks stop; an instance
         // drained for its group is then let go.
@@ -1464,6 +1507,10 @@ impl World {
             "attachments": t.eni.as_ref().map(|eni| vec![eni_attachment(t, eni)]).unwrap_or_default(),
         });
         let map = out.as_object_mut().expect("object");
+        if t.availability_zone.is_empty() {
+            // Waiting for capacity: no zone yet.
+            map.remove("availabilityZone");
+        }
         if let Some(i) = t.container_instance {
             map.insert(
                 "containerInstanceArn".into(),

@@ -171,6 +171,10 @@ fn draw_text(ctx: &CanvasRenderingContext2d, layout: &MapLayout) {
         let label = "Fargate (serverless): tasks in their subnets' zones";
         let _ = ctx.fill_text(label, 8.0, top + 10.0);
     }
+    if let Some((top, _, label)) = &layout.provisioning_lane {
+        ctx.set_fill_style_str("#8d6605");
+        let _ = ctx.fill_text(label, 8.0, top + 10.0);
+    }
     if !layout.compact {
         for b in &layout.boxes {
             draw_labels(ctx, b);

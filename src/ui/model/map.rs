@@ -26,6 +26,8 @@ pub const MAP_FLOWS_MAX: usize = 200;
 /// The widest flow, in pixels: the busiest target's; the others in proportion.
 pub const FLOW_W_MAX: f64 = 6.0;
 pub const WAITING_H: f64 = 34.0;
+/// Chips drawn in the PROVISIONING lane, at the most (the cluster holds up to 500 there).
+pub const PROVISIONING_CHIPS_MAX: usize = 200;
 /// The width the waiting strip allows per character of a group's label.
 const WAITING_CHAR_W: f64 = 7.0;
 const PAD: f64 = 8.0;
@@ -224,6 +226,9 @@ pub struct MapLayout {
     pub waiting: Vec<Waiting>,
     /// The Fargate lane's top and height, when there are Fargate tasks.
     pub fargate_lane: Option<(f64, f64)>,
+    /// The lane of EC2 tasks PROVISIONING while they wait for their capacity provider's
+    /// instances: its top, height and label.
+    pub provisioning_lane: Option<(f64, f64, String)>,
     /// The one cluster shown, or None for every cluster.
     pub cluster: Option<String>,
     pub balancers: Vec<BalancerLane>,
@@ -388,6 +393,7 @@ impl MapLayout {
         };
         if zones.is_empty() {
             layout.height = HEADER_H + WAITING_H;
+            layout.provisioning(world, &DETAILED);
             layout.waiting_strip(world);
             return layout;
         }
@@ -419,6 +425,7 @@ impl MapLayout {
             bottom = bottom.max(column_bottom);
         }
         layout.fargate(world, &geometry, bottom);
+        layout.provisioning(world, &geometry);
         layout.waiting_strip(world);
         layout.balancers(world);
         layout
@@ -601,6 +608,58 @@ impl MapLayout {
         }
         self.fargate_lane = Some((lane_top, bottom + 4.0 - lane_top));
         self.height = bottom + 4.0 + PAD;
+    }
+
+    /// The PROVISIONING lane under everything else: the tasks waiting for their capacity
+    /// provider's instances, oldest first, in no zone yet (at most
+    /// [`PROVISIONING_CHIPS_MAX`] chips).
+    fn provisioning(&mut self, world: &World, g: &Geometry) {
+        let tasks: Vec<TaskIdx> = waiting_tasks(world, self.cluster.as_deref()).collect();
+        if tasks.is_empty() {
+            return;
+        }
+        let chip = g.chip.max(COMPACT.chip * 2.0);
+        let pitch = chip + g.chip_gap;
+        let lane_top = self.height;
+        let per_row = ((self.width - 2.0 * PAD - 6.0) / pitch).floor().max(1.0) as usize;
+        let shown = tasks.len().min(PROVISIONING_CHIPS_MAX);
+        for (k, &task) in tasks.iter().take(shown).enumerate() {
+            self.chips.push(Chip {
+                task,
+                serial: world.ecs.tasks[task].serial,
+                x: PAD + 3.0 + (k % per_row) as f64 * pitch,
+                y: lane_top + FARGATE_LABEL_H + (k / per_row) as f64 * pitch,
+                size: chip,
+                state: ChipState::of(world, task),
+                service: world.ecs.tasks[task].service,
+                target: None,
+                cpu: None,
+                spot: false,
+            });
+        }
+        let mut providers: Vec<(&str, usize)> = Vec::new();
+        for &t in &tasks {
+            let name = world.ecs.tasks[t]
+                .capacity_provider
+                .as_deref()
+                .unwrap_or("");
+            match providers.iter_mut().find(|(p, _)| *p == name) {
+                Some((_, n)) => *n += 1,
+                None => providers.push((name, 1)),
+            }
+        }
+        let by_provider: Vec<String> = providers
+            .iter()
+            .map(|(p, n)| format!("{n} for {p}"))
+            .collect();
+        let label = format!(
+            "PROVISIONING: {} waiting for capacity ({})",
+            plural(tasks.len(), "task", "tasks"),
+            by_provider.join(", ")
+        );
+        let h = FARGATE_LABEL_H + shown.div_ceil(per_row) as f64 * pitch + 4.0;
+        self.provisioning_lane = Some((lane_top, h, label));
+        self.height = lane_top + h + PAD;
     }
 
     fn waiting_strip(&mut self, world: &World) {
@@ -899,6 +958,18 @@ fn booting(world: &World) -> impl Iterator<Item = (&str, &str)> {
             i.state == InstanceState::Pending && world.container_instance_of(&i.id).is_none()
         })
         .map(|i| (i.id.as_str(), i.availability_zone.as_str()))
+}
+
+/// The EC2 tasks PROVISIONING while they wait for their capacity provider's instances,
+/// oldest first.
+fn waiting_tasks<'a>(
+    world: &'a World,
+    cluster: Option<&'a str>,
+) -> impl Iterator<Item = TaskIdx> + 'a {
+    (world.ecs.clusters.values())
+        .filter(move |c| cluster.is_none_or(|name| name == c.name))
+        .flat_map(|c| c.waiting.iter().map(|w| w.task))
+        .filter(move |&t| world.is_waiting(t))
 }
 
 fn fargate_tasks<'a>(

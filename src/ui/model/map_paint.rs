@@ -33,6 +33,8 @@ pub const BACKGROUND: Colour = Colour::hex(0xffffff);
 pub const WAITING_STRIP: Colour = Colour::hex(0xf4f6f8);
 pub const ZONE_COLUMN: Colour = Colour::hex(0xfafbfc);
 pub const FARGATE_LANE: Colour = Colour::hex(0xeef5fb);
+/// The PROVISIONING lane: tasks waiting for capacity (amber, as the pending chips).
+pub const PROVISIONING_LANE: Colour = Colour::hex(0xfdf6e3);
 pub const BOX_BORDER: Colour = Colour::hex(0xaab7c4);
 pub const DRAINING_FILL: Colour = Colour::hex(0xfff4e5);
 pub const DRAINING_BORDER: Colour = Colour::hex(0xec7211);
@@ -112,6 +114,9 @@ pub fn paint_map(
     }
     if let Some((top, height)) = layout.fargate_lane {
         raster.fill_rect(0.0, top, layout.width, height, FARGATE_LANE);
+    }
+    if let Some((top, height, _)) = &layout.provisioning_lane {
+        raster.fill_rect(0.0, *top, layout.width, *height, PROVISIONING_LANE);
     }
     for b in &layout.boxes {
         paint_box(raster, b, layout.compact, selection);
