@@ -1044,3 +1044,119 @@ fn the_instances_needed_are_binpacked_over_mixed_sizes_and_too_large_tasks_left_
     sim::advance(&mut world, MINUTE);
     assert_eq!(reservation(&mut world), 400.0);
 }
+
+#[test]
+fn the_scale_from_zero_preset_launches_two_instances_first_and_returns_to_zero() {
+    let scenario = ecsplay::scenario::presets::preset("scale-from-zero").expect("the preset");
+    let at = |ms: u64| ecsplay::scenario::run::run_until(&scenario, ms);
+    let mut world = at(90_000);
+    assert_eq!(group(&mut world)["DesiredCapacity"], 0);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["pendingCount"],
+        3,
+        "the tasks wait PROVISIONING"
+    );
+    let mut world = at(4 * MINUTE);
+    assert_eq!(
+        group(&mut world)["DesiredCapacity"],
+        2,
+        "two instances first"
+    );
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        3
+    );
+    // Group metrics, collected since the start: desired 0, then 2.
+    let answer = sim::ok(
+        &mut world,
+        "cloudwatch:GetMetricStatistics",
+        json!({ "Namespace": "AWS/AutoScaling", "MetricName": "GroupDesiredCapacity",
+                "Dimensions": [{ "Name": "AutoScalingGroupName", "Value": "nodes" }],
+                "StartTime": "2026-01-01T00:00:00Z", "EndTime": "2026-01-02T00:00:00Z",
+                "Period": 60, "Statistics": ["Maximum"] }),
+    );
+    let mut points: Vec<(String, f64)> = (answer["Datapoints"].as_array().unwrap().iter())
+        .map(|d| {
+            (
+                d["Timestamp"].as_str().unwrap().to_string(),
+                d["Maximum"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    points.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(points.first().map(|p| p.1), Some(0.0));
+    assert_eq!(points.last().map(|p| p.1), Some(2.0));
+    let mut world = at(45 * MINUTE);
+    assert_eq!(group(&mut world)["DesiredCapacity"], 0, "back to zero");
+}
+
+#[test]
+fn group_metrics_collection_is_enabled_described_checked_and_disabled() {
+    let mut world = with_template();
+    create(&mut world, 1, 4, 1);
+    let enable = |world: &mut World, input: Value| {
+        sim::ok(world, "autoscaling:EnableMetricsCollection", input)
+    };
+    enable(
+        &mut world,
+        json!({ "AutoScalingGroupName": "nodes", "Metrics": ["GroupInServiceInstances", "GroupDesiredCapacity"], "Granularity": "1Minute" }),
+    );
+    assert_eq!(
+        group(&mut world)["EnabledMetrics"],
+        json!([{ "Metric": "GroupDesiredCapacity", "Granularity": "1Minute" },
+               { "Metric": "GroupInServiceInstances", "Granularity": "1Minute" }])
+    );
+    let e = sim::err(
+        &mut world,
+        "autoscaling:EnableMetricsCollection",
+        json!({ "AutoScalingGroupName": "nodes", "Granularity": "5Minute" }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.Granularity"));
+    let e = sim::err(
+        &mut world,
+        "autoscaling:EnableMetricsCollection",
+        json!({ "AutoScalingGroupName": "other", "Granularity": "1Minute" }),
+    );
+    assert_eq!(
+        e.message,
+        "AutoScalingGroup name not found - AutoScalingGroup other not found"
+    );
+    sim::advance(&mut world, 3 * MINUTE);
+    let metrics = sim::ok(
+        &mut world,
+        "cloudwatch:ListMetrics",
+        json!({ "Namespace": "AWS/AutoScaling" }),
+    )["Metrics"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(metrics, 2);
+    sim::ok(
+        &mut world,
+        "autoscaling:DisableMetricsCollection",
+        json!({ "AutoScalingGroupName": "nodes" }),
+    );
+    assert_eq!(group(&mut world)["EnabledMetrics"], json!([]));
+}
+
+#[test]
+fn the_closed_loop_day_grows_and_shrinks_the_group_with_the_traffic() {
+    let scenario = ecsplay::scenario::presets::preset("closed-loop-day").expect("the preset");
+    let hour = 60 * MINUTE;
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 6 * hour);
+    assert_eq!(
+        group(&mut world)["DesiredCapacity"],
+        1,
+        "the night needs one"
+    );
+    world.advance_to(13 * hour);
+    let service = sim::describe_service(&mut world, "demo", "web");
+    assert!(service["runningCount"].as_u64().unwrap() >= 12, "{service}");
+    assert!(group(&mut world)["DesiredCapacity"].as_u64().unwrap() >= 3);
+    world.advance_to(24 * hour);
+    assert!(group(&mut world)["DesiredCapacity"].as_u64().unwrap() <= 2);
+    let lost = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["stopCode"] == "TerminationNotice")
+        .count();
+    assert_eq!(lost, 0, "managed draining moved every task first");
+}

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 25] = [
+const GOLDEN: [(&str, &str, &str); 27] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -453,6 +453,16 @@ const GOLDEN: [(&str, &str, &str); 25] = [
         "managed-scaling",
         include_str!("../static/scenarios/managed-scaling.json"),
         include_str!("golden/managed-scaling.jsonl"),
+    ),
+    (
+        "closed-loop-day",
+        include_str!("../static/scenarios/closed-loop-day.json"),
+        include_str!("golden/closed-loop-day.jsonl"),
+    ),
+    (
+        "scale-from-zero",
+        include_str!("../static/scenarios/scale-from-zero.json"),
+        include_str!("golden/scale-from-zero.jsonl"),
     ),
     (
         "blank",

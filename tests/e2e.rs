@@ -2269,3 +2269,123 @@ async fn an_auto_scaling_group_made_in_the_panel_launches_instances_that_join_th
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn raising_traffic_on_the_closed_loop_adds_tasks_then_instances_and_the_waiting_tasks_land() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "closed-loop-day").await;
+    click(&client, ".btn-speed:nth-child(3)").await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".service-row[data-service='web'] .service-head",
+        "running 2",
+    )
+    .await;
+    // The scenario's daily traffic starts at 4 minutes (the night's 8 requests a second).
+    wait_text(&client, ".tg[data-tg='web'] .targets", "req/s").await;
+    click(&client, "#btn-pause").await;
+    // Far more traffic than two tasks and one instance can take, in its place.
+    client
+        .execute(
+            "const r = document.querySelector(\".lb[data-lb='web'] .traffic-rate\"); r.value = '300'; r.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_text(&client, "#traffic-rate-web", "300 req/s").await;
+    click(
+        &client,
+        ".lb[data-lb='web'] .traffic-form button[type=submit]",
+    )
+    .await;
+    wait_text(&client, "#panel-load-balancing", "sim:SetTraffic accepted.").await;
+    click(&client, "#btn-play").await;
+    // The service scales out and what the group cannot hold waits PROVISIONING.
+    wait_text(
+        &client,
+        ".service-row[data-service='web'] .service-head",
+        "waiting for capacity",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "closed-loop-provisioning.png").await;
+    click(&client, "#btn-play").await;
+    // The group launches instances; the waiting tasks land on them.
+    let number = |text: &str, before: &str| -> u64 {
+        text.split(before)
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + 2 * APP_RENDER_TIMEOUT;
+    loop {
+        let group = text_of(&client, "#asg-list [data-group='nodes']").await;
+        let service = text_of(&client, ".service-row[data-service='web'] .service-head").await;
+        let (desired, running, pending) = (
+            number(&group, "desired "),
+            number(&service, "running "),
+            number(&service, "pending "),
+        );
+        if desired >= 3 && running >= 10 && pending == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "group desired {desired}, service running {running} pending {pending}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    click(&client, "#btn-pause").await;
+    // It was the reservation above its target: managed scaling's high alarm went to ALARM.
+    let kind = client.find(Locator::Id("log-kind")).await.unwrap();
+    kind.select_by_value("alarm").await.unwrap();
+    let fired = client
+        .execute(
+            "return [...document.querySelectorAll('#panel-event-log .log-line')].some(l => l.textContent.includes('TargetTracking-nodes-AlarmHigh-') && l.textContent.includes('OK -> ALARM'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fired, json!(true), "the group's high alarm fired");
+    wait_text(
+        &client,
+        "#panel-charts",
+        "Auto Scaling group nodes: instances",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#panel-charts",
+        "Running tasks per capacity provider",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "closed-loop.png").await;
+    client
+        .execute(
+            "document.getElementById('panel-charts').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "closed-loop-charts.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
+
+/// The text of the first element `css` matches ("" when there is none).
+async fn text_of(client: &Client, css: &str) -> String {
+    let found = client
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    found.as_str().unwrap_or("").to_string()
+}

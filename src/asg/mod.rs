@@ -9,6 +9,7 @@
 //! an instance EC2 reports terminated (its EC2 health check). Instances are launched and
 //! terminated by EC2 on the group's command; EC2 tells the group when one is running or gone.
 
+pub mod metrics;
 pub mod read;
 
 pub use read::GroupPolicy;
@@ -103,6 +104,8 @@ pub struct Group {
     /// ECS drains an instance before the group terminates it (a capacity provider's managed
     /// draining).
     pub drain_hook: bool,
+    /// The group metrics it publishes (EnableMetricsCollection), in AWS's order.
+    pub enabled_metrics: Vec<&'static str>,
     /// What changed the desired capacity last, for the next activity's Cause (its first
     /// sentence).
     pending_cause: Option<String>,
@@ -386,6 +389,8 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "DescribeAutoScalingGroups" => world.describe_groups(input),
         "DescribeAutoScalingInstances" => world.describe_group_instances(input),
         "DescribeScalingActivities" => world.describe_group_activities(input),
+        "EnableMetricsCollection" => world.enable_metrics_collection(input),
+        "DisableMetricsCollection" => world.disable_metrics_collection(input),
         _ => Err(ApiError::unknown_operation(&format!(
             "autoscaling:{operation}"
         ))),
@@ -655,6 +660,7 @@ impl World {
             instances: Vec::new(),
             deleting: false,
             drain_hook: false,
+            enabled_metrics: Vec::new(),
             pending_cause: Some(cause),
         });
         let g = self.asg.groups.len() - 1;
@@ -1184,7 +1190,7 @@ impl World {
             "CreatedTime": self.iso(g.created_at),
             "SuspendedProcesses": [],
             "VPCZoneIdentifier": g.zones.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>().join(","),
-            "EnabledMetrics": [],
+            "EnabledMetrics": metrics::enabled_json(&g.enabled_metrics),
             "Tags": g.tags.iter().map(|t| {
                 let mut t = t.clone();
                 t["ResourceId"] = json!(g.name);

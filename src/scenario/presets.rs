@@ -97,6 +97,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/managed-scaling.json"),
     ),
     (
+        "closed-loop-day",
+        include_str!("../../static/scenarios/closed-loop-day.json"),
+    ),
+    (
+        "scale-from-zero",
+        include_str!("../../static/scenarios/scale-from-zero.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

@@ -75,6 +75,8 @@ pub fn charts(props: &ChartsProps) -> Html {
     let samples: Vec<Sample> = session.samples().to_vec();
     let mut metric_charts = super::model::charts::traffic_charts(world);
     metric_charts.extend(super::model::charts::alarm_charts(world));
+    metric_charts.extend(super::model::charts::group_charts(world));
+    metric_charts.extend(super::model::charts::provider_chart(&samples));
     let more = world
         .ecs
         .services

@@ -143,7 +143,13 @@ fn draw_text(ctx: &CanvasRenderingContext2d, layout: &MapLayout) {
     ctx.set_text_baseline("middle");
     ctx.set_fill_style_str("#5f6b7a");
     if layout.waiting.is_empty() {
-        let _ = ctx.fill_text("Waiting for placement: none", 8.0, WAITING_H / 2.0);
+        // Tasks already started and waiting for capacity are in the PROVISIONING lane.
+        let text = if layout.provisioning > 0 {
+            "Waiting for placement: none to start (the PROVISIONING lane below waits for capacity)"
+        } else {
+            "Waiting for placement: none"
+        };
+        let _ = ctx.fill_text(text, 8.0, WAITING_H / 2.0);
     }
     for w in &layout.waiting {
         ctx.set_fill_style_str("#16191f");

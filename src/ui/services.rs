@@ -65,7 +65,11 @@ pub fn services_panel(props: &ServicesProps) -> Html {
         .map(|(n, s)| {
             let live = s.tasks.iter().map(|&t| &world.ecs.tasks[t]).filter(|t| !t.is_stopped());
             let running = live.clone().filter(|t| t.is_running()).count();
-            let pending = live.filter(|t| t.is_pending()).count();
+            let pending = live.clone().filter(|t| t.is_pending()).count();
+            // PROVISIONING with no instance: waiting for a capacity provider's instances.
+            let waiting = live
+                .filter(|t| t.launch_type == crate::ecs::LaunchType::Ec2 && t.container_instance.is_none())
+                .count();
             let primary = &s.deployments[0];
             // What DescribeServices says: a daemon's desired count is the tasks it runs.
             let desired = world.target_count(n) as u32;
@@ -87,6 +91,7 @@ pub fn services_panel(props: &ServicesProps) -> Html {
                     {desired}
                     {running}
                     {pending}
+                    {waiting}
                     rollout={format!("{} {}", primary.status.as_str(), primary.rollout_state.as_str())}
                     {failure}
                     revisions={revisions.clone()}
@@ -135,6 +140,8 @@ struct ServiceRowProps {
     desired: u32,
     running: usize,
     pending: usize,
+    /// Of those pending, the tasks waiting for capacity.
+    waiting: usize,
     rollout: String,
     failure: Option<String>,
     revisions: Vec<String>,
@@ -186,6 +193,9 @@ fn service_row(props: &ServiceRowProps) -> Html {
                 <strong>{ props.name.clone() }</strong>
                 <code>{ props.task_definition.clone() }</code>
                 <span class="muted">{ format!("{} · desired {} · running {} · pending {}", props.status, props.desired, props.running, props.pending) }</span>
+                if props.waiting > 0 {
+                    <span class="badge waiting-capacity" title="PROVISIONING: no instance of the capacity provider has room yet">{ format!("{} waiting for capacity", props.waiting) }</span>
+                }
                 <span class="badge">{ props.rollout.clone() }</span>
             </div>
             if let Some(message) = &props.failure { <p class="check-error small">{ message.clone() }</p> }

@@ -453,6 +453,7 @@ impl World {
             if at % PERIOD_MS == 0 {
                 let mut data = crate::elb::traffic::take_minute_metrics(self);
                 data.extend(crate::ecs::metrics::minute_metrics(self));
+                data.extend(crate::asg::metrics::minute_metrics(self));
                 self.sim.traffic.start_minute();
                 crate::cloudwatch::publish(self, at - PERIOD_MS, data);
                 self.evaluate_alarms(at);

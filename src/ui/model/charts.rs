@@ -422,3 +422,89 @@ pub fn alarm_charts(world: &World) -> Vec<MetricChart> {
     }
     charts
 }
+
+/// Auto Scaling groups charted from their group metrics, at the most (the first made).
+pub const CHARTED_GROUPS_MAX: usize = 2;
+
+/// Each group that collects its metrics (EnableMetricsCollection): desired, in-service and
+/// pending instances a minute, from `AWS/AutoScaling` as the console's Monitoring tab draws
+/// them. Only what has datapoints.
+pub fn group_charts(world: &World) -> Vec<MetricChart> {
+    let mut charts = Vec::new();
+    let groups = (world.asg.groups.iter()).filter(|g| !g.enabled_metrics.is_empty());
+    for g in groups.take(CHARTED_GROUPS_MAX) {
+        let dims = [("AutoScalingGroupName", g.name.as_str())];
+        let lines: Vec<MetricLine> = [
+            ("GroupDesiredCapacity", "desired"),
+            ("GroupInServiceInstances", "in service"),
+            ("GroupPendingInstances", "pending"),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(colour, (metric, label))| MetricLine {
+            label: label.to_string(),
+            colour,
+            points: metric_points(
+                world,
+                crate::asg::metrics::NAMESPACE,
+                metric,
+                &dims,
+                "Average",
+                1.0,
+            ),
+        })
+        .filter(|l| !l.points.is_empty())
+        .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        charts.push(MetricChart {
+            kind: "group",
+            caption: format!(
+                "Auto Scaling group {}: instances (AWS/AutoScaling, min {} max {})",
+                g.name, g.min, g.max
+            ),
+            unit: "",
+            lines,
+            bands: Vec::new(),
+        });
+    }
+    charts
+}
+
+/// RUNNING tasks per capacity provider over time, from the session's samples; None before any
+/// task runs on a provider.
+pub fn provider_chart(samples: &[crate::ui::model::session::Sample]) -> Option<MetricChart> {
+    let mut names: Vec<&str> = Vec::new();
+    for s in samples {
+        for (p, _) in &s.providers {
+            if !names.contains(&p.as_str()) {
+                names.push(p);
+            }
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let lines = (names.iter().enumerate())
+        .map(|(colour, name)| MetricLine {
+            label: name.to_string(),
+            colour,
+            points: (samples.iter())
+                .map(|s| {
+                    let n = (s.providers.iter())
+                        .find(|(p, _)| p == name)
+                        .map_or(0, |(_, n)| *n);
+                    (s.time, f64::from(n))
+                })
+                .collect(),
+        })
+        .collect();
+    Some(MetricChart {
+        kind: "providers",
+        caption: "Running tasks per capacity provider".to_string(),
+        unit: "",
+        lines,
+        bands: Vec::new(),
+    })
+}

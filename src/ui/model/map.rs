@@ -229,6 +229,8 @@ pub struct MapLayout {
     /// The lane of EC2 tasks PROVISIONING while they wait for their capacity provider's
     /// instances: its top, height and label.
     pub provisioning_lane: Option<(f64, f64, String)>,
+    /// How many tasks wait there (some may not be drawn).
+    pub provisioning: usize,
     /// The one cluster shown, or None for every cluster.
     pub cluster: Option<String>,
     pub balancers: Vec<BalancerLane>,
@@ -267,6 +269,8 @@ pub struct MapSummary {
     pub not_drawn: usize,
     /// Tasks waiting for placement.
     pub waiting: u32,
+    /// Tasks PROVISIONING while they wait for their capacity provider's instances.
+    pub provisioning: usize,
 }
 
 const CHIP_STATES: [ChipState; 5] = [
@@ -314,6 +318,12 @@ impl MapSummary {
             out += &format!(
                 " {} waiting for placement.",
                 plural(self.waiting as usize, "task", "tasks")
+            );
+        }
+        if self.provisioning > 0 {
+            out += &format!(
+                " {} PROVISIONING, waiting for capacity.",
+                plural(self.provisioning, "task", "tasks")
             );
         }
         if let Some(before) = before {
@@ -659,6 +669,7 @@ impl MapLayout {
         );
         let h = FARGATE_LABEL_H + shown.div_ceil(per_row) as f64 * pitch + 4.0;
         self.provisioning_lane = Some((lane_top, h, label));
+        self.provisioning = tasks.len();
         self.height = lane_top + h + PAD;
     }
 
@@ -821,7 +832,10 @@ impl MapLayout {
 
     /// What the layout shows, counted.
     pub fn summary(&self) -> MapSummary {
-        let mut out = MapSummary::default();
+        let mut out = MapSummary {
+            provisioning: self.provisioning,
+            ..MapSummary::default()
+        };
         for b in &self.boxes {
             match b.kind {
                 BoxKind::Container(_) => out.instances += 1,

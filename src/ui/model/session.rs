@@ -28,11 +28,41 @@ pub const FAST_FORWARD_QUIET_MS: SimTime = 10 * MS_PER_MINUTE;
 pub const USER_REQUESTS_MAX: usize = crate::scenario::SCENARIO_STEPS_MAX;
 
 /// The share of registered CPU and memory that tasks hold, over every ACTIVE container instance.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     pub time: SimTime,
     pub cpu_reserved_percent: f64,
     pub memory_reserved_percent: f64,
+    /// RUNNING tasks per capacity provider, for the providers that have some (at most
+    /// [`SAMPLED_PROVIDERS_MAX`], in the order first seen).
+    pub providers: Vec<(String, u32)>,
+}
+
+/// Capacity providers whose running tasks a sample counts, at the most.
+pub const SAMPLED_PROVIDERS_MAX: usize = 6;
+
+/// RUNNING tasks per capacity provider (none when no cluster has a provider).
+fn running_per_provider(world: &World) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    if world
+        .ecs
+        .clusters
+        .values()
+        .all(|c| c.capacity_providers.is_empty())
+    {
+        return out;
+    }
+    for t in world.ecs.tasks.iter() {
+        let Some(provider) = t.capacity_provider.as_deref().filter(|_| t.is_running()) else {
+            continue;
+        };
+        if let Some((_, n)) = out.iter_mut().find(|(p, _)| p == provider) {
+            *n += 1;
+        } else if out.len() < SAMPLED_PROVIDERS_MAX {
+            out.push((provider.to_string(), 1));
+        }
+    }
+    out
 }
 
 pub struct Session {
@@ -284,6 +314,7 @@ impl Session {
             time: self.world.now(),
             cpu_reserved_percent: percent(cpu_used, cpu_registered),
             memory_reserved_percent: percent(mem_used, mem_registered),
+            providers: running_per_provider(&self.world),
         };
         if self
             .samples
@@ -294,7 +325,7 @@ impl Session {
         }
         self.samples.push(sample);
         if self.samples.len() >= SAMPLES_MAX {
-            let kept: Vec<Sample> = self.samples.iter().step_by(2).copied().collect();
+            let kept: Vec<Sample> = self.samples.iter().step_by(2).cloned().collect();
             self.samples = kept;
             self.sample_interval_ms *= 2;
         }
