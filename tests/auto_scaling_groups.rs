@@ -1160,3 +1160,59 @@ fn the_closed_loop_day_grows_and_shrinks_the_group_with_the_traffic() {
         .count();
     assert_eq!(lost, 0, "managed draining moved every task first");
 }
+
+#[test]
+fn a_failed_zone_loses_its_instances_and_the_group_and_service_move_to_the_other() {
+    let scenario = ecsplay::scenario::presets::preset("zone-failure").expect("the preset");
+    let zones_of_tasks = |world: &mut World| -> Vec<String> {
+        let mut zones: Vec<String> = tasks_to_run(world)
+            .iter()
+            .filter(|t| t["lastStatus"] == "RUNNING")
+            .map(|t| t["availabilityZone"].as_str().unwrap().to_string())
+            .collect();
+        zones.sort();
+        zones
+    };
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 5 * MINUTE);
+    let before = zones_of_tasks(&mut world);
+    assert_eq!(before.len(), 8);
+    assert_eq!(before.iter().filter(|z| *z == "us-east-1a").count(), 4);
+    world.advance_to(15 * MINUTE);
+    let g = group(&mut world);
+    let in_service: Vec<&str> = (g["Instances"].as_array().unwrap().iter())
+        .filter(|i| i["LifecycleState"] == "InService")
+        .map(|i| i["AvailabilityZone"].as_str().unwrap())
+        .collect();
+    assert_eq!(in_service, ["us-east-1b"; 4], "{g:#}");
+    assert_eq!(
+        zones_of_tasks(&mut world),
+        vec!["us-east-1b".to_string(); 8]
+    );
+    let lost = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["lastStatus"] == "STOPPED")
+        .filter(|e| e["detail"]["stopCode"] == "TerminationNotice")
+        .count();
+    assert_eq!(lost, 4, "the failed zone's tasks were lost");
+    // EC2 has no capacity there while it is down; back after the restore.
+    let e = sim::err(
+        &mut world,
+        "ec2:RunInstances",
+        json!({ "InstanceType": "m5.large", "MinCount": 1, "MaxCount": 1, "SubnetId": "subnet-aaaaaaaaaaaaaaaaa" }),
+    );
+    assert_eq!(e.code, "InsufficientInstanceCapacity");
+    assert!(e.message.starts_with(
+        "We currently do not have sufficient m5.large capacity in the Availability Zone you requested (us-east-1a)."
+    ));
+    let e = sim::err(
+        &mut world,
+        "sim:FailAvailabilityZone",
+        json!({ "availabilityZone": "us-east-9z" }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.availabilityZone"));
+    world.advance_to(21 * MINUTE);
+    sim::ok(
+        &mut world,
+        "ec2:RunInstances",
+        json!({ "InstanceType": "m5.large", "MinCount": 1, "MaxCount": 1, "SubnetId": "subnet-aaaaaaaaaaaaaaaaa" }),
+    );
+}

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 27] = [
+const GOLDEN: [(&str, &str, &str); 28] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -463,6 +463,11 @@ const GOLDEN: [(&str, &str, &str); 27] = [
         "scale-from-zero",
         include_str!("../static/scenarios/scale-from-zero.json"),
         include_str!("golden/scale-from-zero.jsonl"),
+    ),
+    (
+        "zone-failure",
+        include_str!("../static/scenarios/zone-failure.json"),
+        include_str!("golden/zone-failure.jsonl"),
     ),
     (
         "blank",

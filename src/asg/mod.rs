@@ -914,24 +914,51 @@ impl World {
         }
     }
 
-    /// The zone with the fewest of the group's instances (the first listed on a tie).
-    fn launch_zone(&self, g: usize) -> (String, String) {
+    /// The zone with the fewest of the group's instances (the first listed on a tie) among
+    /// those with capacity, or Err with the zone it would have been when none has (a zone
+    /// failed by `sim:FailAvailabilityZone` has none: the group tries its other zones).
+    fn launch_zone(&self, g: usize) -> Result<(String, String), (String, String)> {
         let group = &self.asg.groups[g];
         let count = |zone: &str| {
             (group.instances.iter())
                 .filter(|i| i.zone == zone && !i.lifecycle.leaving())
                 .count()
         };
-        group
-            .zones
-            .iter()
-            .min_by_key(|(zone, _)| count(zone))
-            .cloned()
-            .expect("a group has a zone")
+        let fewest = |ok: &dyn Fn(&str) -> bool| {
+            (group.zones.iter())
+                .filter(|(zone, _)| ok(zone))
+                .min_by_key(|(zone, _)| count(zone))
+                .cloned()
+        };
+        fewest(&|zone| !crate::sim::read::zone_failed(self, zone))
+            .ok_or_else(|| fewest(&|_| true).expect("a group has a zone"))
     }
 
     fn launch_group_instance(&mut self, g: usize, cause: String) {
-        let (zone, subnet) = self.launch_zone(g);
+        let (zone, subnet) = match self.launch_zone(g) {
+            Ok(chosen) => chosen,
+            Err((zone, subnet)) => {
+                // EC2 has no capacity in any of the group's zones: a failed activity in
+                // Auto Scaling's words (aws-facts 17.4.4).
+                let kind = crate::ec2::read::launch_template_version(
+                    self,
+                    Some(&self.asg.groups[g].template_id),
+                    None,
+                    Some(&self.asg.groups[g].template_version),
+                )
+                .map(|v| v.instance_type.clone())
+                .unwrap_or_default();
+                let description = format!("Launching a new EC2 instance.  Status Reason: We currently do not have sufficient {kind} capacity in the Availability Zone you requested ({zone}). Launching EC2 instance failed.");
+                self.record_group_activity(
+                    g,
+                    description,
+                    cause,
+                    "Failed",
+                    json!({ "Subnet ID": subnet, "Availability Zone": zone }),
+                );
+                return;
+            }
+        };
         let group = &self.asg.groups[g];
         let Some(version) = crate::ec2::read::launch_template_version(
             self,

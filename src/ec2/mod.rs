@@ -240,6 +240,14 @@ impl World {
         }
         let (az, subnet_id) =
             self.requested_subnet(request.placement.as_ref(), request.subnet_id)?;
+        if crate::sim::read::zone_failed(self, &az) {
+            // EC2's answer when a zone has no capacity for the type (sim:FailAvailabilityZone).
+            return Err(ApiError::new(
+                "InsufficientInstanceCapacity",
+                format!("We currently do not have sufficient {} capacity in the Availability Zone you requested ({az}). Our system will be working on provisioning additional capacity.", kind.name),
+                Some("$.SubnetId"),
+            ));
+        }
         let security_group_ids = self.requested_groups(request.security_group_ids, &subnet_id)?;
         let pending_or_running = (self.ec2.instances.values())
             .filter(|i| i.state != InstanceState::Terminated)

@@ -9,7 +9,7 @@ use super::cluster::short_id;
 use super::placement::trace::Decision;
 use super::placement::{self, PlacementFailure};
 use super::task::{
-    placement_strategies, runtime_constraints, subnet_zones, Launch, NetworkConfiguration,
+    placement_strategies, runtime_constraints, Launch, NetworkConfiguration,
     PlacementConstraintField,
 };
 use super::Timer;
@@ -1333,7 +1333,7 @@ impl World {
 
     /// Fargate spreads a service's tasks across the Availability Zones of its subnets.
     fn fargate_zones(&self, service: ServiceIdx, count: usize) -> Vec<Placed> {
-        let zones = subnet_zones(self, &self.ecs.services[service].subnets);
+        let zones = super::task::fargate_subnet_zones(self, &self.ecs.services[service].subnets);
         let live = self.live_tasks(service);
         let mut counts: Vec<usize> = zones
             .iter()

@@ -320,6 +320,21 @@ pub(crate) fn subnet_zones(world: &World, subnets: &[String]) -> Vec<String> {
     zones
 }
 
+/// The zones of `subnets` Fargate can place a task in now: those not failed
+/// (`sim:FailAvailabilityZone`); all of them if every one has (the task waits for none).
+pub(crate) fn fargate_subnet_zones(world: &World, subnets: &[String]) -> Vec<String> {
+    let zones = subnet_zones(world, subnets);
+    let up: Vec<String> = (zones.iter())
+        .filter(|z| !crate::sim::read::zone_failed(world, z))
+        .cloned()
+        .collect();
+    if up.is_empty() {
+        zones
+    } else {
+        up
+    }
+}
+
 impl World {
     /// An awsvpc task's network interface: in its service's subnet of the task's zone (a
     /// standalone task: the zone's default subnet), with the next private address of that
@@ -558,7 +573,7 @@ impl World {
                 )
             }
             LaunchType::Fargate => {
-                let zones = subnet_zones(self, &plan.subnets);
+                let zones = fargate_subnet_zones(self, &plan.subnets);
                 (0..plan.count)
                     .map(|n| Ok((None, zones[n % zones.len()].clone(), None)))
                     .collect()
@@ -593,7 +608,7 @@ impl World {
         count: usize,
     ) -> Value {
         use super::capacity_providers::FARGATE_SPOT;
-        let zones = subnet_zones(self, subnets);
+        let zones = fargate_subnet_zones(self, subnets);
         let mut counts = vec![0; strategy.len()];
         let providers = World::providers_for(strategy, &mut counts, count);
         let mut started = Vec::new();

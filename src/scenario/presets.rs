@@ -105,6 +105,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/scale-from-zero.json"),
     ),
     (
+        "zone-failure",
+        include_str!("../../static/scenarios/zone-failure.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

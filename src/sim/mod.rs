@@ -7,6 +7,7 @@
 
 pub mod spot;
 pub mod traffic;
+pub mod zones;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,8 @@ pub struct SimState {
     /// How each image behaves once started, by exact image string.
     images: BTreeMap<String, read::ImageBehavior>,
     pub traffic: traffic::TrafficState,
+    /// Availability Zones failed by `sim:FailAvailabilityZone`.
+    pub failed_zones: std::collections::BTreeSet<String>,
 }
 
 /// What other services may ask of `sim:`.
@@ -57,6 +60,11 @@ pub mod read {
 
     /// Whether anything gives tasks a load (traffic, or an image that holds memory): without,
     /// every task uses nothing and callers may skip asking task by task.
+    /// Whether `sim:FailAvailabilityZone` has taken `zone` away (and it is not restored).
+    pub fn zone_failed(world: &World, zone: &str) -> bool {
+        world.sim.failed_zones.contains(zone)
+    }
+
     pub fn any_load(world: &World) -> bool {
         !world.sim.traffic.flows.is_empty()
             || !world.sim.images.is_empty()
@@ -87,6 +95,8 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "SetSpotCapacity" => world.set_spot_capacity(input),
         "InterruptSpot" => world.interrupt_spot_request(input),
         "FailInstance" => world.fail_instance(input),
+        "FailAvailabilityZone" => world.fail_availability_zone(input),
+        "RestoreAvailabilityZone" => world.restore_availability_zone(input),
         _ => Err(ApiError::unknown_operation(&format!("sim:{operation}"))),
     }
 }

@@ -492,12 +492,41 @@ fn instance_list(props: &InstanceListProps) -> Html {
             }
         })
     };
+    // The zones the instances are in, and those failed: each can fail or come back.
+    let mut zones: std::collections::BTreeMap<String, bool> =
+        (world.ecs.container_instances.iter())
+            .filter(|i| i.status != InstanceStatus::Inactive)
+            .map(|i| (i.availability_zone.clone(), false))
+            .collect();
+    for zone in &world.sim.failed_zones {
+        zones.insert(zone.clone(), true);
+    }
+    let zone_row = html! {
+        if !zones.is_empty() {
+            <p class="small zone-controls" id="zone-controls">
+                { "Availability Zones: " }
+                { for zones.iter().map(|(zone, failed)| {
+                    let (action, label, title) = if *failed {
+                        ("sim:RestoreAvailabilityZone", format!("Restore {zone}"), "sim:RestoreAvailabilityZone: EC2 has capacity there again")
+                    } else {
+                        ("sim:FailAvailabilityZone", format!("Fail {zone}"), "sim:FailAvailabilityZone: every instance there fails (its tasks lost), EC2 and Fargate place nothing there")
+                    };
+                    let (onrequest, zone_name) = (props.onrequest.clone(), zone.clone());
+                    let onclick = Callback::from(move |_: MouseEvent| onrequest.emit((action.to_string(), json!({ "availabilityZone": zone_name }))));
+                    html! {
+                        <button class={classes!("btn", "btn-small", (!*failed).then_some("btn-fail"))} type="button" data-zone={zone.clone()} {title} {onclick}>{ label }</button>
+                    }
+                }) }
+            </p>
+        }
+    };
     if rows.is_empty() {
-        return html! { <p class="muted">{ "No container instances registered yet." }</p> };
+        return html! { <>{ zone_row }<p class="muted">{ "No container instances registered yet." }</p></> };
     }
     html! {
         <>
             <ul class="instance-list" id="instance-list">{ for rows }</ul>
+            { zone_row }
             <form class="inline-form" id="form-attributes" onsubmit={onput}>
                 <select ref={attr_target} aria-label="Container instance">
                     { for world.ecs.container_instances.iter().filter(|i| i.status != InstanceStatus::Inactive).enumerate().map(|(n, i)| html! {
