@@ -133,7 +133,7 @@ fn invalid_cases() -> Vec<(Value, &'static str, &'static str, &'static str)> {
         (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "nginx" }] })),
             "ClientException", "$.containerDefinitions[0]", "Invalid setting for container 'web'. At least one of 'memory' or 'memoryReservation' must be specified."),
         (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "nginx", "memory": 128, "memoryReservation": 256 }] })),
-            "ClientException", "$.containerDefinitions[0].memoryReservation", "'memory' must be greater than the value for 'memoryReservation'"),
+            "ClientException", "$.containerDefinitions[0].memoryReservation", "'memory' must be greater than or equal to the value for 'memoryReservation'"),
         (ec2(json!({ "containerDefinitions": [] })), "ClientException", "$.containerDefinitions", "Container list cannot be empty."),
         (ec2(json!({ "containerDefinitions": (0..11).map(|n| json!({ "name": format!("c{n}"), "image": "x", "memory": 8 })).collect::<Vec<_>>() })),
             "ClientException", "$.containerDefinitions", "at most 10"),
@@ -160,12 +160,16 @@ fn invalid_cases() -> Vec<(Value, &'static str, &'static str, &'static str)> {
         (ec2(json!({ "family": "x".repeat(256) })), "ClientException", "$.family", "1-255 characters"),
         (ec2(json!({ "placementConstraints": [{ "type": "distinctInstance" }] })),
             "ClientException", "$.placementConstraints[0].type", "only placement constraints of type memberOf"),
-        (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "x", "memory": 64, "healthCheck": { "command": ["curl localhost"] } }] })),
-            "ClientException", "$.containerDefinitions[0].healthCheck.command", "\"CMD\" or \"CMD-SHELL\""),
+        (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "{{image}}", "memory": 64 }] })),
+            "ClientException", "$.containerDefinitions[0].image", "Container.image contains invalid characters."),
+        (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "<IMAGE>", "memory": 64 }] })),
+            "ClientException", "$.containerDefinitions[0].image", "Container.image contains invalid characters."),
+        (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "${repo}:latest", "memory": 64 }] })),
+            "ClientException", "$.containerDefinitions[0].image", "Container.image contains invalid characters."),
         (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "x", "memory": 64, "healthCheck": { "command": ["CMD", "true"], "interval": 4 } }] })),
             "ClientException", "$.containerDefinitions[0].healthCheck.interval", "between 5 and 300"),
         (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "x", "memory": 64, "mountPoints": [{ "sourceVolume": "data", "containerPath": "/data" }] }] })),
-            "ClientException", "$.containerDefinitions[0].mountPoints[0].sourceVolume", "sourceVolume 'data'"),
+            "ClientException", "$.containerDefinitions[0].mountPoints[0].sourceVolume", "Unknown volume 'data'."),
         (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "x", "memory": 64, "dependsOn": [{ "containerName": "db", "condition": "START" }] }] })),
             "ClientException", "$.containerDefinitions[0].dependsOn[0].containerName", "no container named 'db'"),
         (ec2(json!({ "containerDefinitions": [{ "name": "web", "image": "x", "memory": "64" }] })),
@@ -266,5 +270,71 @@ fn deregistered_revisions_are_inactive_and_bare_family_skips_them() {
     assert_eq!(
         (missing.code.as_str(), missing.path.as_deref()),
         ("ClientException", Some("$.taskDefinition"))
+    );
+}
+
+/// What real task definitions showed ECS takes (issue 18 item 5): memory equal to
+/// memoryReservation, a health-check command without CMD or CMD-SHELL, images with digests,
+/// and task sizes with units, kept as the integer strings DescribeTaskDefinition returns;
+/// `requiresAttributes` computed for the features the model knows.
+#[test]
+fn what_ecs_takes_from_real_definitions_registers_and_describes_as_ecs_does() {
+    let mut world = sim::world();
+    let registered = sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        ec2(json!({
+            "cpu": "1 vCPU", "memory": ".5 GB",
+            "taskRoleArn": "arn:aws:iam::123456789012:role/app",
+            "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+            "containerDefinitions": [
+                { "name": "web", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:0123456789abcdef",
+                  "memory": 256, "memoryReservation": 256,
+                  "healthCheck": { "command": ["curl -f http://localhost/ || exit 1"] },
+                  "logConfiguration": { "logDriver": "awslogs", "options": { "awslogs-group": "/ecs/web", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web" } } },
+            ],
+        })),
+    )["taskDefinition"]
+        .clone();
+    assert_eq!(
+        (registered["cpu"].as_str(), registered["memory"].as_str()),
+        (Some("1024"), Some("512"))
+    );
+    let mut names: Vec<&str> = (registered["requiresAttributes"].as_array().unwrap().iter())
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "com.amazonaws.ecs.capability.ecr-auth",
+            "com.amazonaws.ecs.capability.logging-driver.awslogs",
+            "com.amazonaws.ecs.capability.task-iam-role",
+            "ecs.capability.container-health-check",
+            "ecs.capability.execution-role-awslogs",
+            "ecs.capability.execution-role-ecr-pull",
+        ]
+    );
+    let described = sim::ok(
+        &mut world,
+        "ecs:DescribeTaskDefinition",
+        json!({ "taskDefinition": "web" }),
+    )["taskDefinition"]
+        .clone();
+    assert_eq!(described["cpu"], "1024");
+    assert_eq!(
+        described["requiresAttributes"],
+        registered["requiresAttributes"]
+    );
+    // Lower-case units too.
+    let small = sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        ec2(json!({ "cpu": "0.25 VCPU", "memory": "1 gb" })),
+    )["taskDefinition"]
+        .clone();
+    assert_eq!(
+        (small["cpu"].as_str(), small["memory"].as_str()),
+        (Some("256"), Some("1024"))
     );
 }

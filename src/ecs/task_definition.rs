@@ -368,7 +368,16 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
     let member_of = placement_constraints(&request, compat)?;
     let containers = containers(&request, compat, network_mode, cpu_units, memory_mib)?;
     let cpu_architecture = cpu_architecture(&request)?;
-    let stored = without_computed_fields(input);
+    let mut stored = without_computed_fields(input);
+    // Task-level sizes with units ("1 vCPU", ".5 GB") are kept as ECS returns them: the
+    // integer string of CPU units and MiB.
+    for (field, value) in [("cpu", cpu_units), ("memory", memory_mib)] {
+        if let (Some(given), Some(v)) = (stored.get_mut(field), value) {
+            if given.is_string() {
+                *given = json!(v.to_string());
+            }
+        }
+    }
     Ok(TaskDefinition {
         family: request.family.clone(),
         revision: 0,
@@ -399,6 +408,76 @@ fn cpu_architecture(
             "$.runtimePlatform.cpuArchitecture",
         )),
     }
+}
+
+/// The container instance attributes a definition needs, as DescribeTaskDefinition lists them
+/// in `requiresAttributes`, for the features the model knows: a task role, each log driver,
+/// an execution role pulling from ECR or sending awslogs, awsvpc's task ENI, container health
+/// checks, secrets from Parameter Store or Secrets Manager, and container ordering. The Docker
+/// remote API versions ECS also lists are left out (which feature needs which version is not
+/// established here).
+fn requires_attributes(request: &Value) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let execution_role = request
+        .get("executionRoleArn")
+        .is_some_and(|r| r.is_string());
+    if request.get("taskRoleArn").is_some_and(|r| r.is_string()) {
+        out.insert("com.amazonaws.ecs.capability.task-iam-role".to_string());
+    }
+    if request.get("networkMode").and_then(Value::as_str) == Some("awsvpc") {
+        out.insert("ecs.capability.task-eni".to_string());
+    }
+    let containers = (request
+        .get("containerDefinitions")
+        .and_then(Value::as_array))
+    .map(Vec::as_slice)
+    .unwrap_or_default();
+    for c in containers {
+        if let Some(driver) = c
+            .pointer("/logConfiguration/logDriver")
+            .and_then(Value::as_str)
+        {
+            out.insert(format!(
+                "com.amazonaws.ecs.capability.logging-driver.{driver}"
+            ));
+            if driver == "awslogs" && execution_role {
+                out.insert("ecs.capability.execution-role-awslogs".to_string());
+            }
+        }
+        let image = c.get("image").and_then(Value::as_str).unwrap_or_default();
+        if image.contains(".dkr.ecr.") {
+            out.insert("com.amazonaws.ecs.capability.ecr-auth".to_string());
+            if execution_role {
+                out.insert("ecs.capability.execution-role-ecr-pull".to_string());
+            }
+        }
+        if c.get("healthCheck").is_some_and(Value::is_object) {
+            out.insert("ecs.capability.container-health-check".to_string());
+        }
+        if c.get("dependsOn")
+            .and_then(Value::as_array)
+            .is_some_and(|d| !d.is_empty())
+        {
+            out.insert("ecs.capability.container-ordering".to_string());
+        }
+        for secret in c
+            .get("secrets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let from = secret
+                .get("valueFrom")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            out.insert(if from.starts_with("arn:aws:secretsmanager:") {
+                "ecs.capability.secrets.asm.environment-variables".to_string()
+            } else {
+                "ecs.capability.secrets.ssm.environment-variables".to_string()
+            });
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// The request as it is kept, less what DescribeTaskDefinition adds (pasted output registers
@@ -720,6 +799,16 @@ fn container(
             &format!("{path}.image"),
         )
     })?;
+    // "Up to 255 letters (uppercase and lowercase), numbers, hyphens, underscores, colons,
+    // periods, forward slashes, and number signs are allowed" (BOTO-ECS), and `@` of a digest:
+    // a template placeholder ({{image}}, <IMAGE>, ${repo}) is refused as ECS refuses it.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_:./#@".contains(c);
+    if !image.chars().all(allowed) {
+        return Err(ApiError::client(
+            "Container.image contains invalid characters.",
+            &format!("{path}.image"),
+        ));
+    }
     if image.len() > 255 {
         return Err(ApiError::client(
             format!("Invalid setting for container '{name}'. The image name is longer than 255 characters."),
@@ -797,10 +886,11 @@ fn container_memory(
             ));
         }
     }
+    // Equal is valid: real task definitions set both to the same value and ECS takes them.
     if let (Some(hard), Some(soft)) = (def.memory, def.memory_reservation) {
-        if hard <= soft {
+        if hard < soft {
             return Err(ApiError::client(
-                format!("Invalid setting for container '{name}'. The value for 'memory' must be greater than the value for 'memoryReservation'."),
+                format!("Invalid setting for container '{name}'. The value for 'memory' must be greater than or equal to the value for 'memoryReservation'."),
                 &format!("{path}.memoryReservation"),
             ));
         }
@@ -948,16 +1038,8 @@ fn health_check(
         return Ok(None);
     };
     let at = format!("{path}.healthCheck");
-    if !matches!(
-        check.command.first().map(String::as_str),
-        Some("CMD" | "CMD-SHELL")
-    ) || check.command.len() < 2
-    {
-        return Err(ApiError::client(
-            format!("Invalid health check command for container '{name}': it must start with \"CMD\" or \"CMD-SHELL\", followed by the command."),
-            &format!("{at}.command"),
-        ));
-    }
+    // ECS does not check the command's form at registration: real task definitions register
+    // `["curl -f http://localhost/"]` without CMD or CMD-SHELL (Docker runs it at start).
     let field = |value: Option<i64>, default: u32, min: i64, max: i64, field: &str| {
         match value {
         None => Ok(default),
@@ -1122,7 +1204,7 @@ fn check_cross_references(
             let source = mount.source_volume.as_deref().unwrap_or_default();
             if !volumes.contains(&source) {
                 return Err(ApiError::client(
-                    format!("Invalid 'mountPoints' setting for container '{}': sourceVolume '{source}' is not a volume of the task definition.", specs[i].name),
+                    format!("Unknown volume '{source}'."),
                     &format!("$.containerDefinitions[{i}].mountPoints[{j}].sourceVolume"),
                 ));
             }
@@ -1363,6 +1445,13 @@ impl World {
             vec!["EXTERNAL", "EC2"]
         };
         map.insert("compatibilities".into(), json!(compatibilities));
+        map.insert(
+            "requiresAttributes".into(),
+            json!(requires_attributes(&definition.request)
+                .into_iter()
+                .map(|name| json!({ "name": name }))
+                .collect::<Vec<_>>()),
+        );
         map.insert(
             "registeredAt".into(),
             self.epoch_seconds(definition.registered_at),
