@@ -292,7 +292,14 @@ pub fn map_fleet(instances: usize, tasks: usize) -> crate::world::World {
 }
 
 /// The benchmarks `ecsplay bench` and the `cargo bench` harnesses run, by name.
-pub const BENCHMARKS: [&str; 5] = ["placement", "day", "day-alb", "day-scaling", "engine"];
+pub const BENCHMARKS: [&str; 6] = [
+    "placement",
+    "day",
+    "day-alb",
+    "day-scaling",
+    "closed-loop",
+    "engine",
+];
 
 /// Runs the benchmark `name` (one of [`BENCHMARKS`]) at `scale` and returns the report it
 /// prints, one line per figure; None for an unknown name.
@@ -333,6 +340,23 @@ pub fn run_report(name: &str, scale: f64, clock_ms: &dyn Fn() -> f64) -> Option<
                 world.autoscaling.activities.len(),
                 world.log().len(),
                 desired.join(", ")
+            ))
+        }
+        "closed-loop" => {
+            let scenario = crate::scenario::presets::preset("closed-loop-day").expect("a preset");
+            let start = clock_ms();
+            let world = crate::scenario::run::run_until(
+                &scenario,
+                24 * 60 * crate::engine::time::MS_PER_MINUTE,
+            );
+            let seconds = (clock_ms() - start) / 1_000.0;
+            let launched = (world.asg.activities.iter())
+                .filter(|a| a.description.starts_with("Launching a new EC2 instance: "))
+                .count();
+            Some(format!(
+                "closed-loop day: the preset closed-loop-day for 24 h simulated (daily traffic, service target tracking, a managed-scaling capacity provider and its group): {seconds:.3} s ({} timers, {launched} instances launched, {} log records)\n",
+                world.timers_fired(),
+                world.log().len(),
             ))
         }
         "engine" => {

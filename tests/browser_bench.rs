@@ -65,3 +65,11 @@ fn a_simulated_day_with_target_tracking_on_two_services() {
     console_log!("{report} (budget 10 s in the browser)");
     assert!(report.contains("desired at the end"), "{report}");
 }
+
+#[wasm_bindgen_test]
+fn the_closed_loop_day() {
+    let clock = || js_sys::Date::now();
+    let report = ecsplay::bench::run_report("closed-loop", 1.0, &clock).expect("a benchmark");
+    console_log!("{report} (budget 10 s in the browser)");
+    assert!(report.contains("instances launched"), "{report}");
+}

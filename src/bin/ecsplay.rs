@@ -9,6 +9,7 @@
 //! ecsplay bench day [--scale FRACTION]
 //! ecsplay bench day-alb [--scale FRACTION]
 //! ecsplay bench day-scaling
+//! ecsplay bench closed-loop
 //! ecsplay bench engine [--scale FRACTION]
 //! ecsplay fuzz [--seed N] [--runs M]
 //! ```
@@ -36,6 +37,7 @@ mod cli {
   ecsplay bench day [--scale FRACTION]
   ecsplay bench day-alb [--scale FRACTION]
   ecsplay bench day-scaling
+  ecsplay bench closed-loop
   ecsplay bench engine [--scale FRACTION]
   ecsplay fuzz [--seed N] [--runs M]          (seeds N to N+M-1; default 1 and 100)";
 
