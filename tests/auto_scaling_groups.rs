@@ -1216,3 +1216,79 @@ fn a_failed_zone_loses_its_instances_and_the_group_and_service_move_to_the_other
         json!({ "InstanceType": "m5.large", "MinCount": 1, "MaxCount": 1, "SubnetId": "subnet-aaaaaaaaaaaaaaaaa" }),
     );
 }
+
+#[test]
+fn managed_termination_protection_keeps_busy_instances_and_lets_empty_ones_go() {
+    let mut world = with_template();
+    sim::ok(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "nodes", "LaunchTemplate": { "LaunchTemplateName": "ecs-nodes", "Version": "$Latest" },
+                "MinSize": 1, "MaxSize": 8, "DesiredCapacity": 1, "NewInstancesProtectedFromScaleIn": true,
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa,subnet-bbbbbbbbbbbbbbbbb" }),
+    );
+    let arn = group(&mut world)["AutoScalingGroupARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Without managed scaling it is refused; with it, taken.
+    let e = sim::err(
+        &mut world,
+        "ecs:CreateCapacityProvider",
+        json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn, "managedTerminationProtection": "ENABLED" } }),
+    );
+    assert_eq!(
+        e.path.as_deref(),
+        Some("$.autoScalingGroupProvider.managedTerminationProtection")
+    );
+    let made = sim::ok(
+        &mut world,
+        "ecs:CreateCapacityProvider",
+        json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn,
+                "managedScaling": { "status": "ENABLED", "targetCapacity": 100 }, "managedTerminationProtection": "ENABLED" } }),
+    );
+    assert_eq!(
+        made["capacityProvider"]["autoScalingGroupProvider"]["managedTerminationProtection"],
+        "ENABLED"
+    );
+    sim::ok(
+        &mut world,
+        "ecs:PutClusterCapacityProviders",
+        json!({ "cluster": "demo", "capacityProviders": ["nodes-cp"], "defaultCapacityProviderStrategy": [{ "capacityProvider": "nodes-cp", "weight": 1 }] }),
+    );
+    sim::register(&mut world, "app", "app:1", 1024, 1024);
+    sim::advance(&mut world, 2 * MINUTE);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 8 }),
+    );
+    sim::advance(&mut world, 10 * MINUTE);
+    assert_eq!(group(&mut world)["DesiredCapacity"], 4);
+    // Two tasks left, spread over two instances: the other two are empty, lose their
+    // protection, and scale-in takes them; the busy two stay protected and keep their tasks.
+    sim::ok(
+        &mut world,
+        "ecs:UpdateService",
+        json!({ "cluster": "demo", "service": "app", "desiredCount": 2 }),
+    );
+    sim::advance(&mut world, 60 * MINUTE);
+    let g = group(&mut world);
+    let instances = g["Instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 2, "{g:#}");
+    assert!(
+        instances.iter().all(|i| i["ProtectedFromScaleIn"] == true),
+        "{g:#}"
+    );
+    let drained = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["lastStatus"] == "STOPPED")
+        .count();
+    assert_eq!(
+        drained, 6,
+        "only the six scaled-in tasks stopped: none was drained away"
+    );
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        2
+    );
+}

@@ -404,6 +404,16 @@ pub fn drain_before_terminating(world: &mut World, group: &str, on: bool) {
     }
 }
 
+/// ECS's managed termination protection sets or clears scale-in protection on instances of
+/// `group` (as SetInstanceProtection does, without an activity).
+pub fn protect_instances(world: &mut World, group: &str, ids: &[String], on: bool) {
+    if let Some(g) = world.asg.groups.iter_mut().find(|g| g.name == group) {
+        for i in g.instances.iter_mut().filter(|i| ids.contains(&i.id)) {
+            i.protected = on;
+        }
+    }
+}
+
 /// ECS has drained an instance the group waits to terminate: it goes.
 pub fn instance_drained(world: &mut World, id: &str) {
     if let Some((g, k)) = world.find_instance(id) {

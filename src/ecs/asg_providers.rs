@@ -42,6 +42,11 @@ impl Default for ManagedScaling {
     }
 }
 
+/// Managed termination protection without managed scaling (aws-facts 7.2: "requires managed
+/// scaling"); the wording follows ECS's message for the group's own protection, as none for
+/// this case is at hand.
+const MANAGED_TERMINATION_NEEDS_SCALING: &str = "The managed termination protection setting for the capacity provider is invalid. To enable managed termination protection for a capacity provider, managed scaling must also be enabled.";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AsgProvider {
     pub name: String,
@@ -293,10 +298,9 @@ impl World {
                     &path,
                 ));
             }
-            return Err(ApiError::not_modelled(
-                &path,
-                "managed termination protection needs managed scaling, not simulated yet.",
-            ));
+            if !scaling.enabled {
+                return Err(invalid(MANAGED_TERMINATION_NEEDS_SCALING, &path));
+            }
         }
         let draining = switch(
             provider.managed_draining.as_deref(),
@@ -371,14 +375,15 @@ impl World {
             &current.managed_scaling,
             &format!("{at}.managedScaling"),
         )?;
-        if switch(
+        let protection = switch(
             update.managed_termination_protection.as_deref(),
             current.termination_protection,
             &format!("{at}.managedTerminationProtection"),
-        )? {
-            return Err(ApiError::not_modelled(
+        )?;
+        if protection && !scaling.enabled {
+            return Err(invalid(
+                MANAGED_TERMINATION_NEEDS_SCALING,
                 &format!("{at}.managedTerminationProtection"),
-                "managed termination protection needs managed scaling, not simulated yet.",
             ));
         }
         let draining = switch(
@@ -389,6 +394,7 @@ impl World {
         let provider = &mut self.ecs.providers[p];
         provider.managed_scaling = scaling;
         provider.managed_draining = draining;
+        provider.termination_protection = protection;
         self.sync_managed_scaling();
         let provider = self.ecs.providers[p].clone();
         if draining != current.managed_draining {
@@ -680,6 +686,47 @@ impl World {
 }
 
 impl World {
+    /// Managed termination protection (aws-facts 7.3), each minute: of the instances of a
+    /// provider with it on, ECS keeps scale-in protection on those running a task other than a
+    /// daemon's and takes it off the others, so the group's scale-in takes only empty ones.
+    /// Instances launch protected (the group must protect new instances).
+    pub(crate) fn managed_termination_protection(&mut self) {
+        let mut changes = Vec::new();
+        for p in &self.ecs.providers {
+            let Some(managed) = p.managed.as_ref().filter(|_| p.termination_protection) else {
+                continue;
+            };
+            let (mut busy, mut empty) = (Vec::new(), Vec::new());
+            for i in self.provider_candidates(&managed.cluster, &p.name) {
+                let instance = &self.ecs.container_instances[i];
+                if instance.status == super::InstanceStatus::Inactive {
+                    continue;
+                }
+                let runs_work = instance.tasks.iter().any(|&t| {
+                    let task = &self.ecs.tasks[t];
+                    !task.is_stopped()
+                        && task.service.is_none_or(|s| {
+                            self.ecs.services[s].scheduling_strategy
+                                != super::SchedulingStrategy::Daemon
+                        })
+                });
+                let id = instance.ec2_instance_id.clone();
+                if runs_work {
+                    busy.push(id);
+                } else {
+                    empty.push(id);
+                }
+            }
+            changes.push((p.group_name.clone(), busy, true));
+            changes.push((p.group_name.clone(), empty, false));
+        }
+        for (group, ids, on) in changes {
+            if !ids.is_empty() {
+                self.command(crate::world::Command::ProtectInstances(group, ids, on));
+            }
+        }
+    }
+
     /// Managed draining (aws-facts 17.4.6): the group is about to terminate instance `ec2_id`;
     /// its container instance goes DRAINING, the services move their tasks, and the group is
     /// told once no task runs there (at once if the instance never registered).

@@ -142,6 +142,9 @@ pub enum Command {
     PutGroupPolicy(crate::asg::GroupPolicy),
     /// ECS managed scaling: remove the policy of this ARN from its group.
     DeleteGroupPolicy(String),
+    /// ECS managed termination protection: set or clear scale-in protection on a group's
+    /// instances (group name, instance ids, protected).
+    ProtectInstances(String, Vec<String>, bool),
 }
 
 pub struct World {
@@ -457,6 +460,7 @@ impl World {
                 self.sim.traffic.start_minute();
                 crate::cloudwatch::publish(self, at - PERIOD_MS, data);
                 self.evaluate_alarms(at);
+                self.managed_termination_protection();
                 self.run_commands();
             }
             let sample_s = TRAFFIC_SAMPLE_MS as f64 / crate::engine::time::MS_PER_SECOND as f64;
@@ -527,6 +531,9 @@ impl World {
                 }
                 Command::PutGroupPolicy(policy) => crate::asg::put_managed_policy(self, policy),
                 Command::DeleteGroupPolicy(arn) => crate::asg::delete_managed_policy(self, &arn),
+                Command::ProtectInstances(group, ids, on) => {
+                    crate::asg::protect_instances(self, &group, &ids, on)
+                }
                 Command::CloudWatch(operation, input) => {
                     let done = crate::cloudwatch::dispatch(self, operation, &input);
                     debug_assert!(done.is_ok(), "checked before it was sent: {done:?}");
