@@ -1292,3 +1292,74 @@ fn managed_termination_protection_keeps_busy_instances_and_lets_empty_ones_go() 
         2
     );
 }
+
+#[test]
+fn a_groups_cpu_target_tracking_policy_makes_its_alarms_and_scales_out_on_cpu() {
+    let scenario = ecsplay::scenario::presets::preset("asg-cpu-scaling").expect("the preset");
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 3 * MINUTE);
+    let policies = sim::ok(
+        &mut world,
+        "autoscaling:DescribePolicies",
+        json!({ "AutoScalingGroupName": "nodes" }),
+    )["ScalingPolicies"]
+        .clone();
+    let policy = &policies[0];
+    assert_eq!(policy["PolicyType"], "TargetTrackingScaling");
+    assert_eq!(
+        policy["TargetTrackingConfiguration"]["PredefinedMetricSpecification"]
+            ["PredefinedMetricType"],
+        "ASGAverageCPUUtilization"
+    );
+    assert!(policy["PolicyARN"]
+        .as_str()
+        .unwrap()
+        .contains(":autoScalingGroupName/nodes:policyName/cpu50"));
+    let alarms =
+        sim::ok(&mut world, "cloudwatch:DescribeAlarms", json!({}))["MetricAlarms"].clone();
+    let find = |part: &str| {
+        (alarms.as_array().unwrap().iter())
+            .find(|a| a["AlarmName"].as_str().unwrap().starts_with(part))
+            .cloned()
+            .unwrap()
+    };
+    let high = find("TargetTracking-nodes-AlarmHigh-");
+    let low = find("TargetTracking-nodes-AlarmLow-");
+    assert_eq!(
+        (
+            high["Namespace"].as_str(),
+            high["MetricName"].as_str(),
+            high["EvaluationPeriods"].as_u64(),
+            high["Threshold"].as_f64()
+        ),
+        (Some("AWS/EC2"), Some("CPUUtilization"), Some(3), Some(50.0))
+    );
+    assert_eq!(
+        (low["EvaluationPeriods"].as_u64(), low["Threshold"].as_f64()),
+        (Some(15), Some(45.0))
+    );
+    // 80 requests a second of 40 ms on two m5.large: 80% CPU, so ceil(2 x 80 / 50) = 4.
+    world.advance_to(12 * MINUTE);
+    assert_eq!(group(&mut world)["DesiredCapacity"], 4);
+    assert!(activities(&mut world)
+        .iter()
+        .any(|a| a["Cause"].as_str().unwrap().contains(
+            "in state ALARM triggered policy cpu50 changing the desired capacity from 2 to 4."
+        )));
+    // Refusals: other policy kinds by path; ECS's own policy is not the user's to delete.
+    let e = sim::err(
+        &mut world,
+        "autoscaling:PutScalingPolicy",
+        json!({ "AutoScalingGroupName": "nodes", "PolicyName": "simple", "AdjustmentType": "ChangeInCapacity", "ScalingAdjustment": 1 }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.PolicyType"));
+    sim::ok(
+        &mut world,
+        "autoscaling:DeletePolicy",
+        json!({ "AutoScalingGroupName": "nodes", "PolicyName": "cpu50" }),
+    );
+    let alarms = sim::ok(&mut world, "cloudwatch:DescribeAlarms", json!({}))["MetricAlarms"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(alarms, 0, "its alarms went with it");
+}

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 28] = [
+const GOLDEN: [(&str, &str, &str); 29] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -468,6 +468,11 @@ const GOLDEN: [(&str, &str, &str); 28] = [
         "zone-failure",
         include_str!("../static/scenarios/zone-failure.json"),
         include_str!("golden/zone-failure.jsonl"),
+    ),
+    (
+        "asg-cpu-scaling",
+        include_str!("../static/scenarios/asg-cpu-scaling.json"),
+        include_str!("golden/asg-cpu-scaling.jsonl"),
     ),
     (
         "blank",

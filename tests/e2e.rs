@@ -2442,3 +2442,56 @@ async fn a_zone_failed_from_the_panel_moves_the_group_and_the_tasks_to_the_other
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn a_groups_cpu_policy_is_added_from_its_row_and_charted_with_its_alarms() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "asg-basics").await;
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    wait_text(&client, "#asg-list [data-group='nodes']", "InService").await;
+    click(&client, "#btn-pause").await;
+    fill(
+        &client,
+        "#asg-list [data-group='nodes'] .group-cpu-target",
+        "60",
+    )
+    .await;
+    click(
+        &client,
+        "#asg-list [data-group='nodes'] .form-cpu-policy button[type=submit]",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#panel-capacity",
+        "autoscaling:PutScalingPolicy accepted.",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#asg-list [data-group='nodes']",
+        "policy cpu-target-tracking: average CPU at 60%",
+    )
+    .await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        "#panel-charts",
+        "CPUUtilization Average (GreaterThanThreshold)",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    // Deleted from the row: the policy and its alarms go.
+    click(&client, "#asg-list [data-group='nodes'] .cpu-policy button").await;
+    wait_text(
+        &client,
+        "#panel-capacity",
+        "autoscaling:DeletePolicy accepted.",
+    )
+    .await;
+    wait_text(&client, "#asg-list [data-group='nodes']", "Scale on CPU at").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

@@ -118,7 +118,31 @@ pub(crate) fn enabled_json(metrics: &[&'static str]) -> Value {
 /// group's state as the minute ends).
 pub fn minute_metrics(world: &World) -> Vec<Datum> {
     let mut out = Vec::new();
+    let load = crate::sim::read::any_load(world);
     for g in &world.asg.groups {
+        // EC2's CPUUtilization of the group's instances, averaged (what ASGAverageCPUUtilization
+        // tracks), for every group with instances in service and a policy tracking it.
+        let tracked =
+            (world.asg.policies.iter()).any(|p| p.group == g.name && p.predefined_metric.is_some());
+        let cpu: Vec<f64> = (g.instances.iter())
+            .filter(|i| tracked && i.lifecycle == Lifecycle::InService)
+            .filter_map(|i| {
+                if load {
+                    crate::ecs::read::instance_cpu_percent(world, &i.id)
+                } else {
+                    Some(0.0)
+                }
+            })
+            .collect();
+        if !cpu.is_empty() {
+            out.push(Datum::value(
+                "AWS/EC2",
+                "CPUUtilization",
+                &[("AutoScalingGroupName", g.name.as_str())],
+                "Percent",
+                cpu.iter().sum::<f64>() / cpu.len() as f64,
+            ));
+        }
         if g.enabled_metrics.is_empty() {
             continue;
         }

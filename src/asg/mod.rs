@@ -10,6 +10,7 @@
 //! terminated by EC2 on the group's command; EC2 tells the group when one is running or gone.
 
 pub mod metrics;
+pub mod policies;
 pub mod read;
 
 pub use read::GroupPolicy;
@@ -389,6 +390,9 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
         "DescribeAutoScalingGroups" => world.describe_groups(input),
         "DescribeAutoScalingInstances" => world.describe_group_instances(input),
         "DescribeScalingActivities" => world.describe_group_activities(input),
+        "PutScalingPolicy" => world.put_group_scaling_policy(input),
+        "DescribePolicies" => world.describe_group_policies(input),
+        "DeletePolicy" => world.delete_group_policy(input),
         "EnableMetricsCollection" => world.enable_metrics_collection(input),
         "DisableMetricsCollection" => world.disable_metrics_collection(input),
         _ => Err(ApiError::unknown_operation(&format!(
@@ -1376,6 +1380,9 @@ pub fn alarm_invokes(world: &mut World, policy: &str, alarm: &str, state: &str) 
         .filter(|i| i.lifecycle == Lifecycle::InService)
         .count() as u32;
     let current = group.desired;
+    if value < policy.target && policy.disable_scale_in {
+        return;
+    }
     let wanted = if value > policy.target {
         let warming = policy.last_scale_out.is_some_and(|t| {
             world.now < t + SimTime::from(policy.warmup_s) * crate::engine::time::MS_PER_SECOND
@@ -1383,7 +1390,7 @@ pub fn alarm_invokes(world: &mut World, policy: &str, alarm: &str, state: &str) 
         if warming {
             return;
         }
-        if in_service == 0 {
+        if in_service == 0 && policy.predefined_metric.is_none() {
             current.max(2)
         } else {
             let computed = (f64::from(in_service) * value / policy.target).ceil() as u32;

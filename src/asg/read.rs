@@ -61,4 +61,10 @@ pub struct GroupPolicy {
     pub maximum_step: u32,
     pub warmup_s: u32,
     pub last_scale_out: Option<SimTime>,
+    /// The predefined metric of a policy PutScalingPolicy made (`ASGAverageCPUUtilization`);
+    /// None for ECS managed scaling's policy.
+    pub predefined_metric: Option<String>,
+    pub disable_scale_in: bool,
+    /// Its alarms' names (those of ECS's policy are ECS's to manage).
+    pub alarms: Vec<String>,
 }

@@ -571,6 +571,9 @@ impl World {
                 maximum_step: s.maximum_step,
                 warmup_s: s.warmup_s,
                 last_scale_out: None,
+                predefined_metric: None,
+                disable_scale_in: false,
+                alarms: vec![m.high.clone(), m.low.clone()],
             },
         ));
         let description = format!(

@@ -207,3 +207,19 @@ pub fn spot_settings(world: &World) -> (bool, f64) {
 
 /// The Fargate Spot capacity provider's name.
 pub use super::capacity_providers::FARGATE_SPOT;
+
+/// The CPU an EC2 instance's running tasks use this minute, in percent of its registered CPU
+/// (what the host's CPUUtilization reads in the model: the agent and the OS use nothing);
+/// None when the instance has no ACTIVE or DRAINING container instance.
+pub fn instance_cpu_percent(world: &World, ec2_id: &str) -> Option<f64> {
+    let i = world.container_instance_of(ec2_id)?;
+    let instance = &world.ecs.container_instances[i];
+    if instance.status == super::InstanceStatus::Inactive || instance.cpu_units_registered == 0 {
+        return None;
+    }
+    let used: f64 = (instance.tasks.iter())
+        .filter(|&&t| world.ecs.tasks.get(t).is_some_and(|task| task.is_running()))
+        .map(|&t| crate::sim::read::task_usage(world, t).0)
+        .sum();
+    Some(used * 100.0 / f64::from(instance.cpu_units_registered))
+}

@@ -270,6 +270,34 @@ fn group_row(props: &GroupRowProps) -> Html {
             }
         })
     };
+    let cpu_ref = use_node_ref();
+    use_field_defaults(&[(cpu_ref.clone(), "50")]);
+    let oncpu = {
+        let (onrequest, line, cpu_ref) = (props.onrequest.clone(), g.clone(), cpu_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            onrequest.emit((
+                "autoscaling:PutScalingPolicy".into(),
+                line.cpu_policy_request(&input_value(&cpu_ref)),
+            ));
+        })
+    };
+    let ondelete_cpu = {
+        let (onrequest, group, policy) = (
+            props.onrequest.clone(),
+            g.name.clone(),
+            g.cpu_policy
+                .as_ref()
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            onrequest.emit((
+                "autoscaling:DeletePolicy".into(),
+                json!({ "AutoScalingGroupName": group, "PolicyName": policy }),
+            ))
+        })
+    };
     html! {
         <li class="group" data-group={g.name.clone()}>
             <strong>{ g.name.clone() }</strong>
@@ -290,6 +318,19 @@ fn group_row(props: &GroupRowProps) -> Html {
                         { format!("Use in cluster {}", g.cluster.as_ref().map_or("", |(c, _)| c.as_str())) }</button></>
                 },
                 (Some(p), _) => html! { <span class="provider-name">{ format!("capacity provider {p}") }</span> },
+            } }
+            { match &g.cpu_policy {
+                Some((name, target)) => html! {
+                    <p class="small cpu-policy">{ format!("policy {name}: average CPU at {target}% ") }
+                        <button class="btn btn-small" type="button" onclick={ondelete_cpu} title="DeletePolicy (and its two alarms)">{ "Delete policy" }</button></p>
+                },
+                None => html! {
+                    <form class="inline-form form-cpu-policy" onsubmit={oncpu} novalidate=true
+                        title="PutScalingPolicy: target tracking on ASGAverageCPUUtilization (two alarms on AWS/EC2 CPUUtilization)">
+                        <label>{ "Scale on CPU at " }<input ref={cpu_ref} class="group-cpu-target" type="text" inputmode="decimal" size="3" aria-label={format!("Target average CPU of {}, percent", g.name)} />{ " %" }</label>
+                        <button class="btn btn-small" type="submit">{ "Add policy" }</button>
+                    </form>
+                },
             } }
             <ul class="group-instances">{ for g.instances.iter().map(|(id, zone, state)| html! {
                 <li class="mono"><span class={classes!("badge", "lifecycle", state.to_ascii_lowercase())}>{ *state }</span>{ format!(" {id} · {zone}") }</li>

@@ -634,6 +634,8 @@ pub struct GroupLine {
     pub provider: Option<String>,
     /// The cluster its instances registered with, and the providers that cluster has.
     pub cluster: Option<(String, Vec<String>)>,
+    /// Its own target-tracking policy on ASGAverageCPUUtilization: name and target.
+    pub cpu_policy: Option<(String, f64)>,
 }
 
 impl GroupLine {
@@ -643,6 +645,17 @@ impl GroupLine {
         json!({ "name": format!("{}-cp", self.name), "autoScalingGroupProvider": {
             "autoScalingGroupArn": self.arn,
             "managedScaling": { "status": "ENABLED", "targetCapacity": 100 } } })
+    }
+
+    /// PutScalingPolicy: target tracking on the group's average CPU at `target` percent, as
+    /// typed (Auto Scaling checks the number).
+    pub fn cpu_policy_request(&self, target: &str) -> Value {
+        let value = number_as_typed(target).unwrap_or_else(|| json!(target.trim()));
+        json!({ "AutoScalingGroupName": self.name, "PolicyName": "cpu-target-tracking",
+                "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingConfiguration": {
+                    "PredefinedMetricSpecification": { "PredefinedMetricType": "ASGAverageCPUUtilization" },
+                    "TargetValue": value } })
     }
 
     /// PutClusterCapacityProviders adding the group's provider to its cluster's, as the
@@ -691,6 +704,9 @@ pub fn group_lines(world: &crate::world::World) -> Vec<GroupLine> {
                         .unwrap_or_default();
                     (name, providers)
                 }),
+            cpu_policy: (world.asg.policies.iter())
+                .find(|p| p.group == g.name && p.predefined_metric.is_some())
+                .map(|p| (p.name.clone(), p.target)),
         })
         .collect()
 }
