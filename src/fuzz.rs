@@ -80,6 +80,10 @@ pub const ACTIONS: &[&str] = &[
     "autoscaling:SetDesiredCapacity",
     "autoscaling:TerminateInstanceInAutoScalingGroup",
     "ecs:CreateCapacityProvider",
+    "sim:FailAvailabilityZone",
+    "sim:RestoreAvailabilityZone",
+    "autoscaling:PutScalingPolicy",
+    "autoscaling:EnableMetricsCollection",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -500,8 +504,32 @@ fn ec2_request(
         }),
         "ecs:CreateCapacityProvider" => {
             let arn = (world.asg.groups.first()).map_or("nope".to_string(), |g| g.arn.clone());
-            json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn } })
+            match rng.random_range(0..3) {
+                0 => {
+                    json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn } })
+                }
+                // Managed scaling, and with it termination protection when the group allows.
+                1 => {
+                    json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn,
+                    "managedScaling": { "status": "ENABLED", "targetCapacity": pick(rng, &[80, 100]) } } })
+                }
+                _ => {
+                    json!({ "name": "nodes-cp", "autoScalingGroupProvider": { "autoScalingGroupArn": arn,
+                    "managedScaling": { "status": "ENABLED" }, "managedTerminationProtection": "ENABLED" } })
+                }
+            }
         }
+        "sim:FailAvailabilityZone" | "sim:RestoreAvailabilityZone" => json!({
+            "availabilityZone": pick(rng, &["us-east-1a", "us-east-1b"]),
+        }),
+        "autoscaling:PutScalingPolicy" => json!({
+            "AutoScalingGroupName": "nodes", "PolicyName": "cpu", "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingConfiguration": { "PredefinedMetricSpecification": { "PredefinedMetricType": "ASGAverageCPUUtilization" },
+                "TargetValue": pick(rng, &[30.0, 70.0]) },
+        }),
+        "autoscaling:EnableMetricsCollection" => json!({
+            "AutoScalingGroupName": "nodes", "Granularity": "1Minute",
+        }),
         "ecs:PutClusterCapacityProviders" => {
             let providers = match rng.random_range(0..4) {
                 0 => json!(["FARGATE", "FARGATE_SPOT"]),
@@ -509,7 +537,13 @@ fn ec2_request(
                 2 => json!(["nodes-cp"]),
                 _ => json!([]),
             };
-            json!({ "cluster": cluster, "capacityProviders": providers, "defaultCapacityProviderStrategy": [] })
+            // Sometimes the group's provider as the default: services then wait PROVISIONING.
+            let default = if providers == json!(["nodes-cp"]) && rng.random_bool(0.5) {
+                json!([{ "capacityProvider": "nodes-cp", "weight": 1 }])
+            } else {
+                json!([])
+            };
+            json!({ "cluster": cluster, "capacityProviders": providers, "defaultCapacityProviderStrategy": default })
         }
         "sim:InterruptSpot" => {
             json!({ "capacityProvider": "FARGATE_SPOT", "fraction": pick(rng, &[0.3, 1.0]) })

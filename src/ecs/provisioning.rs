@@ -115,17 +115,18 @@ impl World {
         let waiting =
             std::mem::take(&mut self.ecs.clusters.get_mut(cluster).expect("cluster").waiting);
         let mut kept = Vec::with_capacity(waiting.len());
-        // Providers found full in this pass: later tasks of theirs are not tried (each try
-        // builds a pool of the group's instances).
-        let mut full: Vec<(String, u32, u32)> = Vec::new();
+        // Tasks found no room in this pass, by provider, group and task definition: later ones
+        // alike (a service's, placed with the same constraints) are not tried, as each try
+        // builds a pool of the group's instances. They try again at the next change.
+        let mut full: Vec<(String, String, String)> = Vec::new();
         for how in waiting {
             if !self.is_waiting(how.task) {
                 continue;
             }
             let t = &self.ecs.tasks[how.task];
             let provider = t.capacity_provider.clone().unwrap_or_default();
-            let (cpu, memory) = (t.cpu_units, t.memory_mib);
-            if (full.iter()).any(|(p, c, m)| *p == provider && *c <= cpu && *m <= memory) {
+            let key = (provider.clone(), t.group.clone(), t.task_definition.clone());
+            if full.contains(&key) {
                 kept.push(how);
                 continue;
             }
@@ -154,7 +155,7 @@ impl World {
                     self.keep_trace(how.task, trace);
                 }
                 _ => {
-                    full.push((provider, cpu, memory));
+                    full.push(key);
                     kept.push(how);
                 }
             }
