@@ -490,11 +490,25 @@ fn ec2_request(
                 // "#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config"
                 "UserData": "IyEvYmluL2Jhc2gKZWNobyBFQ1NfQ0xVU1RFUj1kZW1vID4+IC9ldGMvZWNzL2Vjcy5jb25maWc=" },
         }),
-        "autoscaling:CreateAutoScalingGroup" => json!({
-            "AutoScalingGroupName": "nodes", "LaunchTemplate": { "LaunchTemplateName": "nodes" },
-            "MinSize": 0, "MaxSize": 4, "DesiredCapacity": rng.random_range(0..=3),
-            "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa,subnet-bbbbbbbbbbbbbbbbb",
-        }),
+        "autoscaling:CreateAutoScalingGroup" => {
+            let mut group = json!({
+                "AutoScalingGroupName": "nodes",
+                "MinSize": 0, "MaxSize": 4, "DesiredCapacity": rng.random_range(0..=3),
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa,subnet-bbbbbbbbbbbbbbbbb",
+                "NewInstancesProtectedFromScaleIn": rng.random_bool(0.3),
+            });
+            if rng.random_bool(0.5) {
+                group["LaunchTemplate"] = json!({ "LaunchTemplateName": "nodes" });
+            } else {
+                // A mixed group: two types, Spot above the base.
+                group["MixedInstancesPolicy"] = json!({
+                    "LaunchTemplate": { "LaunchTemplateSpecification": { "LaunchTemplateName": "nodes" },
+                                        "Overrides": [{ "InstanceType": "m5.large" }, { "InstanceType": "c5.large" }] },
+                    "InstancesDistribution": { "OnDemandBaseCapacity": rng.random_range(0..=1),
+                                               "OnDemandPercentageAboveBaseCapacity": pick(rng, &[0, 50]) } });
+            }
+            group
+        }
         "autoscaling:SetDesiredCapacity" => json!({
             "AutoScalingGroupName": "nodes", "DesiredCapacity": rng.random_range(0..=5),
         }),
@@ -544,6 +558,9 @@ fn ec2_request(
                 json!([])
             };
             json!({ "cluster": cluster, "capacityProviders": providers, "defaultCapacityProviderStrategy": default })
+        }
+        "sim:InterruptSpot" if rng.random_bool(0.5) => {
+            json!({ "instanceIds": [existing(rng, ec2_ids(world), "i-0000000000000000")] })
         }
         "sim:InterruptSpot" => {
             json!({ "capacityProvider": "FARGATE_SPOT", "fraction": pick(rng, &[0.3, 1.0]) })

@@ -265,9 +265,16 @@ fn sizes_are_checked_with_auto_scalings_words() {
     let e = sim::err(
         &mut world,
         "autoscaling:CreateAutoScalingGroup",
-        json!({ "AutoScalingGroupName": "mixed", "MixedInstancesPolicy": { "LaunchTemplate": { "LaunchTemplateSpecification": { "LaunchTemplateName": "ecs-nodes" } } }, "MinSize": 0, "MaxSize": 1, "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+        json!({ "AutoScalingGroupName": "mixed", "MixedInstancesPolicy": { "LaunchTemplate": { "LaunchTemplateSpecification": { "LaunchTemplateName": "ecs-nodes" } },
+                "InstancesDistribution": { "OnDemandAllocationStrategy": "lowest-price" } }, "MinSize": 0, "MaxSize": 1, "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
     );
-    assert_eq!(e.code, "UnsupportedFeatureException");
+    assert_eq!(
+        (e.code.as_str(), e.path.as_deref()),
+        (
+            "UnsupportedFeatureException",
+            Some("$.MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy")
+        )
+    );
 }
 
 #[test]
@@ -1362,4 +1369,191 @@ fn a_groups_cpu_target_tracking_policy_makes_its_alarms_and_scales_out_on_cpu() 
         .unwrap()
         .len();
     assert_eq!(alarms, 0, "its alarms went with it");
+}
+
+/// `ECS_CLUSTER=demo` and `ECS_ENABLE_SPOT_INSTANCE_DRAINING=true`, base64.
+const SPOT_DRAINING_USER_DATA: &str = "IyEvYmluL2Jhc2gKZWNobyBFQ1NfQ0xVU1RFUj1kZW1vID4+IC9ldGMvZWNzL2Vjcy5jb25maWcKZWNobyBFQ1NfRU5BQkxFX1NQT1RfSU5TVEFOQ0VfRFJBSU5JTkc9dHJ1ZSA+PiAvZXRjL2Vjcy9lY3MuY29uZmln";
+
+#[test]
+fn a_mixed_group_launches_on_demand_and_spot_and_a_spot_interruption_drains_and_is_replaced() {
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "demo" }),
+    );
+    sim::ok(
+        &mut world,
+        "ec2:CreateLaunchTemplate",
+        json!({ "LaunchTemplateName": "spot-nodes", "LaunchTemplateData": {
+            "ImageId": "ami-0ecsoptimized0000", "InstanceType": "m5.large", "UserData": SPOT_DRAINING_USER_DATA,
+            "IamInstanceProfile": { "Name": "ecsInstanceRole" } } }),
+    );
+    let policy = json!({
+        "LaunchTemplate": { "LaunchTemplateSpecification": { "LaunchTemplateName": "spot-nodes", "Version": "$Latest" },
+                            "Overrides": [{ "InstanceType": "m5.large" }, { "InstanceType": "c5.large" }] },
+        "InstancesDistribution": { "OnDemandBaseCapacity": 1, "OnDemandPercentageAboveBaseCapacity": 0,
+                                   "SpotAllocationStrategy": "price-capacity-optimized" } });
+    // Not both a LaunchTemplate and a policy; the policy's unmodelled fields by path.
+    let e = sim::err(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "mixed", "MinSize": 0, "MaxSize": 6,
+                "LaunchTemplate": { "LaunchTemplateName": "spot-nodes" }, "MixedInstancesPolicy": policy,
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.LaunchTemplate"));
+    let mut weighted = policy.clone();
+    weighted["LaunchTemplate"]["Overrides"][1]["WeightedCapacity"] = json!("2");
+    let e = sim::err(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "mixed", "MinSize": 0, "MaxSize": 6, "MixedInstancesPolicy": weighted,
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+    );
+    assert_eq!(
+        e.path.as_deref(),
+        Some("$.MixedInstancesPolicy.LaunchTemplate.Overrides[1].WeightedCapacity")
+    );
+    sim::ok(
+        &mut world,
+        "autoscaling:CreateAutoScalingGroup",
+        json!({ "AutoScalingGroupName": "mixed", "MinSize": 0, "MaxSize": 6, "DesiredCapacity": 3,
+                "MixedInstancesPolicy": policy,
+                "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa,subnet-bbbbbbbbbbbbbbbbb" }),
+    );
+    let g = sim::ok(
+        &mut world,
+        "autoscaling:DescribeAutoScalingGroups",
+        json!({ "AutoScalingGroupNames": ["mixed"] }),
+    )["AutoScalingGroups"][0]
+        .clone();
+    assert_eq!(g["MixedInstancesPolicy"], policy);
+    assert!(g.get("LaunchTemplate").is_none());
+    // The base is On-Demand (the first type); above it 0% On-Demand: Spot, over both types.
+    let described = sim::ok(&mut world, "ec2:DescribeInstances", json!({}))["Reservations"][0]
+        ["Instances"]
+        .clone();
+    let markets: Vec<(String, bool)> = (described.as_array().unwrap().iter())
+        .map(|i| {
+            (
+                i["InstanceType"].as_str().unwrap().to_string(),
+                i["InstanceLifecycle"] == "spot",
+            )
+        })
+        .collect();
+    assert_eq!(
+        markets,
+        [
+            ("m5.large".to_string(), false),
+            ("m5.large".to_string(), true),
+            ("c5.large".to_string(), true),
+        ]
+    );
+    let spot_id = described[1]["InstanceId"].as_str().unwrap().to_string();
+    let on_demand_id = described[0]["InstanceId"].as_str().unwrap().to_string();
+    sim::register(&mut world, "app", "app:1", 512, 512);
+    sim::advance(&mut world, 2 * MINUTE);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "app", "taskDefinition": "app", "desiredCount": 6 }),
+    );
+    sim::advance(&mut world, 2 * MINUTE);
+    // Only a Spot instance can be interrupted.
+    let e = sim::err(
+        &mut world,
+        "sim:InterruptSpot",
+        json!({ "instanceIds": [on_demand_id] }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.instanceIds[0]"));
+    sim::ok(
+        &mut world,
+        "sim:InterruptSpot",
+        json!({ "instanceIds": [spot_id] }),
+    );
+    sim::advance(&mut world, 1_000);
+    let warnings = sim::events(&world, "EC2 Spot Instance Interruption Warning");
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0]["source"], "aws.ec2");
+    assert_eq!(
+        warnings[0]["detail"],
+        json!({ "instance-id": spot_id, "instance-action": "terminate" })
+    );
+    // ECS_ENABLE_SPOT_INSTANCE_DRAINING: the container instance drains at the notice.
+    let arns = sim::ok(
+        &mut world,
+        "ecs:ListContainerInstances",
+        json!({ "cluster": "demo" }),
+    )["containerInstanceArns"]
+        .clone();
+    let instances = sim::ok(
+        &mut world,
+        "ecs:DescribeContainerInstances",
+        json!({ "cluster": "demo", "containerInstances": arns }),
+    )["containerInstances"]
+        .clone();
+    let drained = (instances.as_array().unwrap().iter())
+        .find(|i| i["ec2InstanceId"] == spot_id.as_str())
+        .unwrap();
+    assert_eq!(drained["status"], "DRAINING");
+    // Two minutes after the notice EC2 reclaims it; the group launches a Spot replacement.
+    sim::advance(&mut world, 3 * MINUTE);
+    let g = sim::ok(
+        &mut world,
+        "autoscaling:DescribeAutoScalingGroups",
+        json!({ "AutoScalingGroupNames": ["mixed"] }),
+    )["AutoScalingGroups"][0]
+        .clone();
+    let ids: Vec<&str> = (g["Instances"].as_array().unwrap().iter())
+        .map(|i| i["InstanceId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(!ids.contains(&spot_id.as_str()));
+    let lost = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["stopCode"] == "TerminationNotice")
+        .count();
+    assert_eq!(lost, 0, "the tasks moved while the instance drained");
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "app")["runningCount"],
+        6
+    );
+}
+
+#[test]
+fn the_spot_mix_preset_drains_an_interrupted_spot_instance_and_replaces_it_with_spot() {
+    let scenario = ecsplay::scenario::presets::preset("asg-spot-mix").expect("the preset");
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 4 * MINUTE);
+    let spot_of = |world: &mut World| -> Vec<bool> {
+        let described = sim::ok(world, "ec2:DescribeInstances", json!({}))["Reservations"][0]
+            ["Instances"]
+            .clone();
+        (described.as_array().unwrap().iter())
+            .filter(|i| i["State"]["Name"] != "terminated")
+            .map(|i| i["InstanceLifecycle"] == "spot")
+            .collect()
+    };
+    assert_eq!(spot_of(&mut world), [false, true, true]);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["runningCount"],
+        6
+    );
+    world.advance_to(12 * MINUTE);
+    assert_eq!(
+        spot_of(&mut world),
+        [false, true, true],
+        "replaced with Spot"
+    );
+    assert_eq!(
+        sim::events(&world, "EC2 Spot Instance Interruption Warning").len(),
+        1
+    );
+    let lost = (sim::events(&world, "ECS Task State Change").into_iter())
+        .filter(|e| e["detail"]["stopCode"] == "TerminationNotice")
+        .count();
+    assert_eq!(lost, 0);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["runningCount"],
+        6
+    );
 }

@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 29] = [
+const GOLDEN: [(&str, &str, &str); 30] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -473,6 +473,11 @@ const GOLDEN: [(&str, &str, &str); 29] = [
         "asg-cpu-scaling",
         include_str!("../static/scenarios/asg-cpu-scaling.json"),
         include_str!("golden/asg-cpu-scaling.jsonl"),
+    ),
+    (
+        "asg-spot-mix",
+        include_str!("../static/scenarios/asg-spot-mix.json"),
+        include_str!("golden/asg-spot-mix.jsonl"),
     ),
     (
         "blank",

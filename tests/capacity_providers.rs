@@ -354,7 +354,13 @@ fn an_interrupted_spot_task_gets_its_warning_stops_and_is_replaced_on_spot() {
         "sim:InterruptSpot",
         json!({ "instanceIds": ["i-0123"] }),
     );
-    assert_eq!(e.code, "UnsupportedFeatureException");
+    assert_eq!(
+        (e.message.as_str(), e.path.as_deref()),
+        (
+            "i-0123 is not a pending or running Spot instance.",
+            Some("$.instanceIds[0]")
+        )
+    );
 }
 
 #[test]

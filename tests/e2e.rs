@@ -2495,3 +2495,63 @@ async fn a_groups_cpu_policy_is_added_from_its_row_and_charted_with_its_alarms()
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn a_mixed_group_from_the_form_has_a_spot_instance_that_is_interrupted_and_replaced() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "blank").await;
+    client
+        .execute("document.getElementById('asg-section').open = true", vec![])
+        .await
+        .unwrap();
+    fill(&client, "#asg-name", "spot").await;
+    fill(&client, "#asg-desired", "2").await;
+    fill(&client, "#asg-spot", "50").await;
+    let second = client.find(Locator::Id("asg-second-type")).await.unwrap();
+    second.select_by_value("c5.large").await.unwrap();
+    click(&client, "#form-asg button[type=submit]").await;
+    wait_text(
+        &client,
+        "#panel-capacity",
+        "autoscaling:CreateAutoScalingGroup accepted.",
+    )
+    .await;
+    // Half of the instances Spot: one On-Demand, one Spot.
+    wait_text(&client, "#asg-list [data-group='spot']", " · Spot").await;
+    click(
+        &client,
+        "#asg-list [data-group='spot'] .btn-interrupt-instance",
+    )
+    .await;
+    wait_text(&client, "#panel-capacity", "sim:InterruptSpot accepted.").await;
+    click(&client, ".btn-speed:nth-child(3)").await;
+    click(&client, "#btn-play").await;
+    // Two minutes after the notice EC2 reclaims it and the group replaces it.
+    wait_text(
+        &client,
+        "#asg-list [data-group='spot']",
+        "Terminating EC2 instance",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    // EC2's notice and Auto Scaling's replacement in the log's EC2 kind.
+    let log = client.find(Locator::Id("log-kind")).await.unwrap();
+    log.select_by_value("ec2").await.unwrap();
+    wait_text(
+        &client,
+        "#panel-event-log",
+        "EC2 Spot Instance Interruption Warning i-",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#panel-event-log",
+        "EC2 Instance Terminate Successful: Terminating EC2 instance",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "spot-instance.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

@@ -10,6 +10,7 @@
 //! terminated by EC2 on the group's command; EC2 tells the group when one is running or gone.
 
 pub mod metrics;
+pub mod mixed;
 pub mod policies;
 pub mod read;
 
@@ -75,6 +76,8 @@ pub struct GroupInstance {
     pub instance_type: String,
     pub lifecycle: Lifecycle,
     pub protected: bool,
+    /// A Spot instance (its group's mixed instances policy launched it so).
+    pub spot: bool,
     pub template_version: u32,
     pub launched_at: SimTime,
     /// The activity that launches or terminates it, while in progress.
@@ -107,6 +110,8 @@ pub struct Group {
     pub drain_hook: bool,
     /// The group metrics it publishes (EnableMetricsCollection), in AWS's order.
     pub enabled_metrics: Vec<&'static str>,
+    /// Its mixed instances policy: several types, On-Demand and Spot.
+    pub mixed: Option<mixed::Mixed>,
     /// What changed the desired capacity last, for the next activity's Cause (its first
     /// sentence).
     pending_cause: Option<String>,
@@ -215,7 +220,7 @@ fn is_default_policy(v: &Value) -> bool {
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct TemplateField {
+pub(super) struct TemplateField {
     launch_template_id: Option<String>,
     launch_template_name: Option<String>,
     version: Option<String>,
@@ -242,7 +247,7 @@ struct CreateRequest {
     default_instance_warmup: Option<i64>,
     capacity_rebalance: Option<bool>,
     termination_policies: Option<Vec<String>>,
-    mixed_instances_policy: Option<Value>,
+    mixed_instances_policy: Option<mixed::MixedPolicy>,
     launch_configuration_name: Option<Value>,
     instance_id: Option<Value>,
     load_balancer_names: Option<Value>,
@@ -586,7 +591,8 @@ impl World {
 
     fn create_group(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: CreateRequest = parse_request(input)?;
-        refuse_unmodelled(input, CREATE_UNMODELLED)?;
+        // The first entry refuses MixedInstancesPolicy, which a new group takes.
+        refuse_unmodelled(input, &CREATE_UNMODELLED[1..])?;
         let name = request.auto_scaling_group_name.clone();
         if name.is_empty() || name.len() > 255 {
             return Err(validation(
@@ -601,11 +607,18 @@ impl World {
                 Some("$.AutoScalingGroupName"),
             ));
         }
-        let Some(template) = &request.launch_template else {
-            return Err(validation(
-                "Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.",
-                "$.LaunchTemplate",
-            ));
+        let (template, mixed) = match (&request.launch_template, &request.mixed_instances_policy) {
+            (Some(template), None) => (template, None),
+            (None, Some(policy)) => {
+                let (template, kept) = mixed::check(policy, input)?;
+                (template, Some(kept))
+            }
+            _ => {
+                return Err(validation(
+                    "Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.",
+                    "$.LaunchTemplate",
+                ))
+            }
         };
         let (template_id, template_name, template_version) = self.group_template(template)?;
         let min = size(request.min_size, "$.MinSize")?;
@@ -675,6 +688,7 @@ impl World {
             deleting: false,
             drain_hook: false,
             enabled_metrics: Vec::new(),
+            mixed,
             pending_cause: Some(cause),
         });
         let g = self.asg.groups.len() - 1;
@@ -984,6 +998,31 @@ impl World {
             self.record_group_activity(g, "Launching a new EC2 instance.  Status Reason: The specified launch template does not exist. Launching EC2 instance failed.".into(), cause, "Failed", json!({ "Subnet ID": subnet, "Availability Zone": zone }));
             return;
         };
+        // A mixed instances policy's market and type for this instance.
+        let (instance_type, spot) = match &group.mixed {
+            None => (version.instance_type.clone(), false),
+            Some(m) => {
+                let live = group.instances.iter().filter(|i| !i.lifecycle.leaving());
+                let spot_count = live.clone().filter(|i| i.spot).count() as u32;
+                let on_demand = live.clone().count() as u32 - spot_count;
+                let types = if m.types.is_empty() {
+                    vec![version.instance_type.clone()]
+                } else {
+                    m.types.clone()
+                };
+                if mixed::next_is_on_demand(m, on_demand, spot_count) {
+                    (types[0].clone(), false)
+                } else {
+                    let spot_of = |t: &String| {
+                        live.clone()
+                            .filter(|i| i.spot && i.instance_type == *t)
+                            .count()
+                    };
+                    let fewest = types.iter().min_by_key(|t| spot_of(t)).expect("a type");
+                    (fewest.clone(), true)
+                }
+            }
+        };
         let id = self.ids.instance_id();
         let protected = group.new_instances_protected;
         let details = json!({ "Subnet ID": subnet, "Availability Zone": zone });
@@ -997,9 +1036,10 @@ impl World {
         self.asg.groups[g].instances.push(GroupInstance {
             id: id.clone(),
             zone: zone.clone(),
-            instance_type: version.instance_type.clone(),
+            instance_type: instance_type.clone(),
             lifecycle: Lifecycle::Pending,
             protected,
+            spot,
             template_version: version.number,
             launched_at: self.now,
             activity: Some(activity.id),
@@ -1010,6 +1050,8 @@ impl World {
             version: version.number,
             zone,
             subnet,
+            instance_type: Some(instance_type),
+            spot,
         }));
     }
 
@@ -1214,7 +1256,7 @@ impl World {
     }
 
     fn asg_json(&self, g: &Group) -> Value {
-        json!({
+        let mut out = json!({
             "AutoScalingGroupName": g.name,
             "AutoScalingGroupARN": g.arn,
             "LaunchTemplate": { "LaunchTemplateId": g.template_id, "LaunchTemplateName": g.template_name, "Version": g.template_version },
@@ -1242,7 +1284,14 @@ impl World {
             "NewInstancesProtectedFromScaleIn": g.new_instances_protected,
             "ServiceLinkedRoleARN": format!("arn:aws:iam::{}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", self.config.account),
             "CapacityRebalance": false,
-        })
+        });
+        if let Some(m) = &g.mixed {
+            // A mixed group names its template in its policy, not beside it.
+            let map = out.as_object_mut().expect("an object");
+            map.remove("LaunchTemplate");
+            map.insert("MixedInstancesPolicy".into(), m.described.clone());
+        }
+        out
     }
 
     /// An instance as DescribeAutoScalingGroups (`with_group` false) or

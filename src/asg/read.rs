@@ -14,7 +14,7 @@ pub struct GroupView {
     pub new_instances_protected: bool,
     /// Its instances' EC2 ids, not yet terminating.
     pub instances: Vec<String>,
-    /// The instance type its launch template names.
+    /// The instance type its launch template names (a mixed group's smallest).
     pub instance_type: String,
 }
 
@@ -32,13 +32,24 @@ pub fn group(world: &World, arn_or_name: &str) -> Option<GroupView> {
             .filter(|i| !i.lifecycle.leaving())
             .map(|i| i.id.clone())
             .collect(),
-        instance_type: crate::ec2::read::launch_template_version(
-            world,
-            Some(&g.template_id),
-            None,
-            Some(&g.template_version),
-        )
-        .map_or_else(|| "m5.large".to_string(), |v| v.instance_type),
+        instance_type: match g.mixed.as_ref().filter(|m| !m.types.is_empty()) {
+            // The smallest of a mixed group's types (aws-facts 7.3: a task larger than the
+            // smallest is left out of CapacityProviderReservation).
+            Some(m) => (m.types.iter())
+                .min_by_key(|t| {
+                    crate::ec2::catalogue::instance_type(t)
+                        .map_or((u32::MAX, u32::MAX), |k| (k.vcpus, k.memory_mib))
+                })
+                .cloned()
+                .expect("a type"),
+            None => crate::ec2::read::launch_template_version(
+                world,
+                Some(&g.template_id),
+                None,
+                Some(&g.template_version),
+            )
+            .map_or_else(|| "m5.large".to_string(), |v| v.instance_type),
+        },
     })
 }
 

@@ -464,7 +464,9 @@ impl World {
             Ok(data) => data,
             Err(_) => return,
         };
-        let instance_type = data.instance_type.unwrap_or_else(|| "m5.large".into());
+        let instance_type = (order.instance_type.clone())
+            .or(data.instance_type)
+            .unwrap_or_else(|| "m5.large".into());
         let security_group_ids = match data.security_group_ids {
             Some(ids) if !ids.is_empty() => ids,
             _ => vec![super::network::DEFAULT_SECURITY_GROUP_ID.to_string()],
@@ -482,6 +484,7 @@ impl World {
             has_instance_profile: data.iam_instance_profile.is_some(),
             security_group_ids,
             user_data: data.user_data,
+            spot: order.spot,
         };
         self.ec2
             .instances

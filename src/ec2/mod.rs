@@ -23,6 +23,9 @@ pub use read::InstanceState;
 /// launch plus the ECS-optimized AMI's boot. AWS publishes no figure; instances are commonly
 /// seen registering to their cluster about a minute after launch (unconfirmed).
 pub const INSTANCE_BOOT_MS: SimTime = 45_000;
+/// A Spot instance's interruption notice comes two minutes before EC2 reclaims it (aws-facts
+/// 17.4.6).
+pub const SPOT_NOTICE_MS: SimTime = 120_000;
 /// EC2's quota on instances not yet terminated in the account. AWS's is per instance family in
 /// vCPUs and adjustable; the model holds one count, far above any scenario's fleet, so that a
 /// script cannot queue millions of boots.
@@ -56,6 +59,8 @@ pub struct Ec2Instance {
     pub security_group_ids: Vec<String>,
     /// The script the instance runs at boot, as given (plain or base64).
     pub user_data: Option<String>,
+    /// A Spot instance (an Auto Scaling group's mixed instances policy launched it so).
+    pub spot: bool,
 }
 
 /// What EC2 schedules: an instance finishing its boot.
@@ -63,6 +68,8 @@ pub struct Ec2Instance {
 pub enum Timer {
     /// The instance is `running`: its software (the ECS agent) starts.
     Booted(String),
+    /// The two minutes of a Spot interruption notice are up: EC2 reclaims the instance.
+    SpotReclaim(String),
 }
 
 /// Performs `ec2:<operation>`.
@@ -92,6 +99,7 @@ pub fn dispatch(world: &mut World, operation: &str, input: &Value) -> Result<Val
 pub fn fire(world: &mut World, timer: Timer) {
     match timer {
         Timer::Booted(id) => world.instance_booted(&id),
+        Timer::SpotReclaim(id) => world.terminate_instance(&id),
     }
 }
 
@@ -283,6 +291,7 @@ impl World {
                 has_instance_profile: request.iam_instance_profile.is_some(),
                 security_group_ids: security_group_ids.clone(),
                 user_data: request.user_data.clone(),
+                spot: false,
             };
             described.push(instance_json(&instance, self));
             self.ec2.instances.insert(id.clone(), instance);
@@ -418,6 +427,29 @@ impl World {
 
     /// An Auto Scaling group terminates its instance (`world::Command::TerminateInstance`): as
     /// TerminateInstances does.
+    /// A Spot instance's two-minute interruption notice (aws-facts 17.4.6): EventBridge's
+    /// `EC2 Spot Instance Interruption Warning`, ECS told (it drains the container instance
+    /// when the agent has ECS_ENABLE_SPOT_INSTANCE_DRAINING), and the instance reclaimed
+    /// (terminated) two minutes later.
+    pub(crate) fn interrupt_spot_instance(&mut self, id: &str) {
+        let Some(instance) = self.ec2.instances.get(id) else {
+            return;
+        };
+        if !instance.spot || instance.state == InstanceState::Terminated {
+            return;
+        }
+        let arn = self.arn("ec2", &format!("instance/{id}"));
+        self.emit_event(
+            "aws.ec2",
+            "EC2 Spot Instance Interruption Warning",
+            vec![arn],
+            json!({ "instance-id": id, "instance-action": "terminate" }),
+            None,
+        );
+        self.command(Command::SpotInstanceWarning(id.to_string()));
+        self.schedule(SPOT_NOTICE_MS, Timer::SpotReclaim(id.to_string()));
+    }
+
     pub(crate) fn terminate_instance(&mut self, id: &str) {
         let Some(instance) = self.ec2.instances.get_mut(id) else {
             return;
@@ -490,7 +522,7 @@ fn requested_type(name: Option<&str>) -> Result<&'static catalogue::InstanceType
 }
 
 fn instance_json(instance: &Ec2Instance, world: &World) -> Value {
-    json!({
+    let mut out = json!({
         "InstanceId": instance.id,
         "InstanceType": instance.instance_type,
         "ImageId": instance.image_id,
@@ -502,5 +534,9 @@ fn instance_json(instance: &Ec2Instance, world: &World) -> Value {
             "GroupName": world.ec2.network.group(id).map_or("", |g| g.name.as_str()),
         })).collect::<Vec<_>>(),
         "LaunchTime": world.iso(instance.launched_at),
-    })
+    });
+    if instance.spot {
+        out["InstanceLifecycle"] = json!("spot");
+    }
+    out
 }

@@ -33,6 +33,7 @@ pub struct InstanceView<'a> {
     pub state: InstanceState,
     pub has_instance_profile: bool,
     pub user_data: Option<&'a str>,
+    pub spot: bool,
 }
 
 pub fn instance<'a>(world: &'a World, id: &str) -> Option<InstanceView<'a>> {
@@ -45,6 +46,7 @@ pub fn instance<'a>(world: &'a World, id: &str) -> Option<InstanceView<'a>> {
         state: i.state,
         has_instance_profile: i.has_instance_profile,
         user_data: i.user_data.as_deref(),
+        spot: i.spot,
     })
 }
 
@@ -165,6 +167,10 @@ pub struct LaunchOrder {
     pub version: u32,
     pub zone: String,
     pub subnet: String,
+    /// The type to launch instead of the template's (a mixed instances policy's override).
+    pub instance_type: Option<String>,
+    /// Launch it as a Spot instance.
+    pub spot: bool,
 }
 
 /// A launch template's version as others see it: the template's id and name, the version's

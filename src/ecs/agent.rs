@@ -35,22 +35,8 @@ pub struct Agent {
 /// `default`), its reserved memory (`ECS_RESERVED_MEMORY`) and custom attributes
 /// (`ECS_INSTANCE_ATTRIBUTES`). UserData may be base64.
 pub fn agent_config(user_data: Option<&str>) -> (String, u32, BTreeMap<String, String>) {
-    let text = user_data
-        .map(|u| crate::engine::base64::decode(u).unwrap_or_else(|| u.to_string()))
-        .unwrap_or_default();
-    let value_of = |key: &str| {
-        text.lines().find_map(|line| {
-            let start = line.find(&format!("{key}="))?;
-            let rest = &line[start + key.len() + 1..];
-            let value = rest
-                .split(">>")
-                .next()
-                .unwrap_or(rest)
-                .trim()
-                .trim_matches(['"', '\'']);
-            Some(value.to_string())
-        })
-    };
+    let text = config_text(user_data);
+    let value_of = |key: &str| config_value(&text, key);
     let cluster = value_of("ECS_CLUSTER")
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "default".into());
@@ -63,6 +49,59 @@ pub fn agent_config(user_data: Option<&str>) -> (String, u32, BTreeMap<String, S
         })
         .unwrap_or_default();
     (cluster, reserved, attributes)
+}
+
+/// UserData as text (it may be base64).
+fn config_text(user_data: Option<&str>) -> String {
+    user_data
+        .map(|u| crate::engine::base64::decode(u).unwrap_or_else(|| u.to_string()))
+        .unwrap_or_default()
+}
+
+/// The value UserData gives an agent setting (`echo KEY=value >> /etc/ecs/ecs.config`).
+fn config_value(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let start = line.find(&format!("{key}="))?;
+        let rest = &line[start + key.len() + 1..];
+        let value = rest
+            .split(">>")
+            .next()
+            .unwrap_or(rest)
+            .trim()
+            .trim_matches(['"', '\'']);
+        Some(value.to_string())
+    })
+}
+
+/// Whether the agent drains its instance on a Spot interruption notice:
+/// `ECS_ENABLE_SPOT_INSTANCE_DRAINING=true` (off by default, aws-facts 17.4.6).
+pub fn spot_instance_draining(user_data: Option<&str>) -> bool {
+    config_value(&config_text(user_data), "ECS_ENABLE_SPOT_INSTANCE_DRAINING")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+impl World {
+    /// EC2's Spot interruption notice for `ec2_id`: with Spot instance draining on, the agent
+    /// sets its container instance DRAINING (PENDING service tasks stop, replacements go
+    /// elsewhere); without it, nothing until EC2 reclaims the instance.
+    pub(crate) fn spot_instance_warning(&mut self, ec2_id: &str) {
+        let user_data = crate::ec2::read::instance(self, ec2_id).and_then(|i| i.user_data);
+        if !spot_instance_draining(user_data) {
+            return;
+        }
+        let Some(i) = self.container_instance_of(ec2_id) else {
+            return;
+        };
+        let instance = &mut self.ecs.container_instances[i];
+        if instance.status != InstanceStatus::Active {
+            return;
+        }
+        instance.status = InstanceStatus::Draining;
+        instance.version += 1;
+        let cluster = instance.cluster.clone();
+        self.emit_instance_event(i);
+        self.reconcile_cluster(&cluster);
+    }
 }
 
 /// The first custom attribute of `ECS_INSTANCE_ATTRIBUTES` that ECS would refuse (the same

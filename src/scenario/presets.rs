@@ -113,6 +113,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/asg-cpu-scaling.json"),
     ),
     (
+        "asg-spot-mix",
+        include_str!("../../static/scenarios/asg-spot-mix.json"),
+    ),
+    (
         "troubleshooting",
         include_str!("../../static/scenarios/troubleshooting.json"),
     ),

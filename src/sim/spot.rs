@@ -4,7 +4,9 @@
 //! interruption rate an hour (drawn from the seeded generator, so a scenario interrupts the
 //! same tasks every run); `sim:InterruptSpot` reclaims tasks now, by ARN or a share of those
 //! running. Fargate's side (the warning, the stop, the services' replacements) is ECS's
-//! (`ecs::capacity_providers`), asked by command.
+//! (`ecs::capacity_providers`), asked by command. `sim:InterruptSpot` `instanceIds` gives EC2
+//! Spot instances (a mixed group's) their two-minute notice: EC2's side is `ec2`'s
+//! (`interrupt_spot_instance`), ECS's Spot instance draining the agent's.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -75,11 +77,29 @@ impl World {
 
     pub(crate) fn interrupt_spot_request(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: InterruptSpotRequest = parse_request(input)?;
-        if request.instance_ids.is_some() {
-            return Err(ApiError::not_modelled(
-                "$.instanceIds",
-                "EC2 Spot instances arrive with Auto Scaling groups (mixed instances policies); only FARGATE_SPOT tasks are simulated.",
-            ));
+        if let Some(ids) = &request.instance_ids {
+            if request.task_arns.is_some() || request.capacity_provider.is_some() {
+                return Err(invalid(
+                    "Give taskArns, instanceIds, or capacityProvider with fraction.",
+                    "$",
+                ));
+            }
+            // EC2 Spot instances (a mixed group's): each gets its two-minute notice.
+            for (n, id) in ids.iter().enumerate() {
+                let running_spot = crate::ec2::read::instance(self, id).is_some_and(|i| {
+                    i.spot && i.state != crate::ec2::read::InstanceState::Terminated
+                });
+                if !running_spot {
+                    return Err(invalid(
+                        format!("{id} is not a pending or running Spot instance."),
+                        &format!("$.instanceIds[{n}]"),
+                    ));
+                }
+            }
+            for id in ids {
+                self.command(Command::InterruptSpotInstance(id.clone()));
+            }
+            return Ok(json!({ "interruptedInstanceIds": ids }));
         }
         let running = crate::ecs::read::spot_task_arns(self);
         let chosen: Vec<String> = match (

@@ -154,12 +154,14 @@ fn auto_scaling_groups(props: &GroupsProps) -> Html {
         use_node_ref(),
         use_node_ref(),
     );
+    let (spot_ref, second_ref) = (use_node_ref(), use_node_ref());
     let zone_refs = use_memo((), |_| ['a', 'b', 'c'].map(|z| (z, NodeRef::default())));
     use_field_defaults(&[
         (name_ref.clone(), "nodes"),
         (min_ref.clone(), "1"),
         (desired_ref.clone(), "2"),
         (max_ref.clone(), "6"),
+        (spot_ref.clone(), "0"),
     ]);
     let session = props.sim.borrow();
     let world = session.world();
@@ -176,6 +178,8 @@ fn auto_scaling_groups(props: &GroupsProps) -> Html {
             min_ref.clone(),
             desired_ref.clone(),
             max_ref.clone(),
+            spot_ref.clone(),
+            second_ref.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -191,6 +195,8 @@ fn auto_scaling_groups(props: &GroupsProps) -> Html {
                 min: input_value(&refs.3),
                 desired: input_value(&refs.4),
                 max: input_value(&refs.5),
+                spot_percent: input_value(&refs.6),
+                second_type: select_value(&refs.7),
             };
             onbatch.emit(form.batch());
         })
@@ -219,6 +225,14 @@ fn auto_scaling_groups(props: &GroupsProps) -> Html {
                     <input id="asg-min" ref={min_ref} type="text" inputmode="numeric" size="3" aria-label="Minimum size" />
                     <input id="asg-desired" ref={desired_ref} type="text" inputmode="numeric" size="3" aria-label="Desired capacity" />
                     <input id="asg-max" ref={max_ref} type="text" inputmode="numeric" size="3" aria-label="Maximum size" />
+                </span>
+                <label for="asg-spot">{ "Spot" }</label>
+                <span class="inline-form" title="A mixed instances policy: this share of the instances Spot (the rest On-Demand), over the type and an optional second one; the agents drain at a Spot interruption notice">
+                    <input id="asg-spot" ref={spot_ref} type="text" inputmode="numeric" size="3" aria-label="Spot share of the instances, percent" />{ " % over " }
+                    <select id="asg-second-type" ref={second_ref} aria-label="A second instance type">
+                        <option value="" selected=true>{ "the one type" }</option>
+                        { for INSTANCE_TYPES.iter().map(|t| html! { <option value={t.name}>{ format!("+ {}", t.name) }</option> }) }
+                    </select>
                 </span>
                 <span></span><button class="btn btn-small btn-primary" type="submit">{ "Create group" }</button>
             </form>
@@ -332,8 +346,19 @@ fn group_row(props: &GroupRowProps) -> Html {
                     </form>
                 },
             } }
-            <ul class="group-instances">{ for g.instances.iter().map(|(id, zone, state)| html! {
-                <li class="mono"><span class={classes!("badge", "lifecycle", state.to_ascii_lowercase())}>{ *state }</span>{ format!(" {id} · {zone}") }</li>
+            <ul class="group-instances">{ for g.instances.iter().map(|(id, zone, state, spot)| {
+                let interrupt = {
+                    let (onrequest, id) = (props.onrequest.clone(), id.clone());
+                    Callback::from(move |_: MouseEvent| onrequest.emit(("sim:InterruptSpot".into(), json!({ "instanceIds": [id] }))))
+                };
+                html! {
+                    <li class="mono" data-instance={id.clone()}><span class={classes!("badge", "lifecycle", state.to_ascii_lowercase())}>{ *state }</span>{ format!(" {id} · {zone}{}", if *spot { " · Spot" } else { "" }) }
+                        if *spot && !state.starts_with("Terminating") {
+                            { " " }<button class="btn btn-small btn-interrupt-instance" type="button" onclick={interrupt}
+                                title="sim:InterruptSpot: EC2's two-minute notice, then the instance is reclaimed">{ "Interrupt" }</button>
+                        }
+                    </li>
+                }
             }) }</ul>
             if !g.activities.is_empty() {
                 <ol class="group-activities">{ for g.activities.iter().map(|(d, s)| html! { <li>{ format!("{d} ({s})") }</li> }) }</ol>

@@ -142,6 +142,10 @@ pub enum Command {
     PutGroupPolicy(crate::asg::GroupPolicy),
     /// ECS managed scaling: remove the policy of this ARN from its group.
     DeleteGroupPolicy(String),
+    /// sim: EC2 interrupts this Spot instance (its two-minute notice).
+    InterruptSpotInstance(String),
+    /// EC2: a Spot instance's interruption notice, for ECS (Spot instance draining).
+    SpotInstanceWarning(String),
     /// ECS managed termination protection: set or clear scale-in protection on a group's
     /// instances (group name, instance ids, protected).
     ProtectInstances(String, Vec<String>, bool),
@@ -531,6 +535,8 @@ impl World {
                 }
                 Command::PutGroupPolicy(policy) => crate::asg::put_managed_policy(self, policy),
                 Command::DeleteGroupPolicy(arn) => crate::asg::delete_managed_policy(self, &arn),
+                Command::InterruptSpotInstance(id) => self.interrupt_spot_instance(&id),
+                Command::SpotInstanceWarning(id) => self.spot_instance_warning(&id),
                 Command::ProtectInstances(group, ids, on) => {
                     crate::asg::protect_instances(self, &group, &ids, on)
                 }

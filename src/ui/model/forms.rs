@@ -570,16 +570,29 @@ pub struct AsgForm {
     pub min: String,
     pub desired: String,
     pub max: String,
+    /// Percent of the instances that are Spot, as typed ("0": On-Demand only, no policy).
+    pub spot_percent: String,
+    /// A second instance type for a mixed instances policy ("" for none).
+    pub second_type: String,
 }
 
 impl AsgForm {
+    /// Whether the group needs a mixed instances policy: Spot, or a second type.
+    fn mixed(&self) -> bool {
+        !self.second_type.is_empty() || !matches!(self.spot_percent.trim(), "" | "0")
+    }
+
     /// The launch template the group launches from: the ECS-optimized AMI, the type, the
     /// instance role, and user data (base64) that names the cluster.
     pub fn template_request(&self) -> Value {
-        let script = format!(
+        let mut script = format!(
             "#!/bin/bash\necho ECS_CLUSTER={} >> /etc/ecs/ecs.config",
             self.cluster
         );
+        if self.mixed() {
+            // Spot instances drain at their interruption notice (aws-facts 17.4.6).
+            script.push_str("\necho ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config");
+        }
         json!({
             "LaunchTemplateName": format!("{}-template", self.name.trim()),
             "LaunchTemplateData": {
@@ -597,11 +610,28 @@ impl AsgForm {
         let subnets: Vec<String> = (self.zones.iter())
             .map(|&z| crate::ec2::read::default_subnet_id(z))
             .collect();
+        let template = json!({ "LaunchTemplateName": format!("{}-template", self.name.trim()), "Version": "$Latest" });
         let mut group = json!({
             "AutoScalingGroupName": self.name.trim(),
-            "LaunchTemplate": { "LaunchTemplateName": format!("{}-template", self.name.trim()), "Version": "$Latest" },
             "VPCZoneIdentifier": subnets.join(","),
         });
+        if self.mixed() {
+            let mut overrides = vec![json!({ "InstanceType": self.instance_type })];
+            if !self.second_type.is_empty() && self.second_type != self.instance_type {
+                overrides.push(json!({ "InstanceType": self.second_type }));
+            }
+            // The percentage as typed, turned into On-Demand's share (Auto Scaling checks it).
+            let on_demand = match self.spot_percent.trim().parse::<i64>() {
+                Ok(spot) => json!(100 - spot),
+                Err(_) => json!(self.spot_percent.trim()),
+            };
+            group["MixedInstancesPolicy"] = json!({
+                "LaunchTemplate": { "LaunchTemplateSpecification": template, "Overrides": overrides },
+                "InstancesDistribution": { "OnDemandBaseCapacity": 0, "OnDemandPercentageAboveBaseCapacity": on_demand },
+            });
+        } else {
+            group["LaunchTemplate"] = template;
+        }
         for (key, text) in [
             ("MinSize", &self.min),
             ("DesiredCapacity", &self.desired),
@@ -625,8 +655,8 @@ pub struct GroupLine {
     pub min: u32,
     pub desired: u32,
     pub max: u32,
-    /// Each instance: its id, zone and lifecycle state.
-    pub instances: Vec<(String, String, &'static str)>,
+    /// Each instance: its id, zone, lifecycle state, and whether it is Spot.
+    pub instances: Vec<(String, String, &'static str, bool)>,
     /// The newest activities: description and status.
     pub activities: Vec<(String, &'static str)>,
     pub arn: String,
@@ -684,7 +714,7 @@ pub fn group_lines(world: &crate::world::World) -> Vec<GroupLine> {
             desired: g.desired,
             max: g.max,
             instances: (g.instances.iter())
-                .map(|i| (i.id.clone(), i.zone.clone(), i.lifecycle.as_str()))
+                .map(|i| (i.id.clone(), i.zone.clone(), i.lifecycle.as_str(), i.spot))
                 .collect(),
             activities: (world.asg.activities.iter().rev())
                 .filter(|a| a.group == g.name)

@@ -22,12 +22,15 @@ pub enum Kind {
     /// A service's desired count set by Application Auto Scaling: ECS's
     /// `SERVICE_DESIRED_COUNT_UPDATED` service action (never sent for a manual change).
     Scaling,
+    /// EC2 and EC2 Auto Scaling's events: `EC2 Instance Launch Successful`, `… Terminate
+    /// Successful`, `EC2 Spot Instance Interruption Warning`.
+    Ec2,
     /// A request AWS refused.
     ApiError,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::ServiceEvent,
         Kind::Task,
         Kind::Instance,
@@ -35,6 +38,7 @@ impl Kind {
         Kind::ServiceAction,
         Kind::Alarm,
         Kind::Scaling,
+        Kind::Ec2,
         Kind::ApiError,
     ];
 
@@ -47,6 +51,7 @@ impl Kind {
             Kind::ServiceAction => "service action",
             Kind::Alarm => "alarm state change",
             Kind::Scaling => "scaling",
+            Kind::Ec2 => "EC2 and Auto Scaling",
             Kind::ApiError => "API error",
         }
     }
@@ -60,6 +65,7 @@ impl Kind {
             Kind::ServiceAction => "service-action",
             Kind::Alarm => "alarm",
             Kind::Scaling => "scaling",
+            Kind::Ec2 => "ec2",
             Kind::ApiError => "api-error",
         }
     }
@@ -86,6 +92,7 @@ pub fn classify(record: &LogRecord) -> (Kind, Option<String>) {
                 "ECS Container Instance State Change" => Kind::Instance,
                 "ECS Deployment State Change" => Kind::Deployment,
                 "CloudWatch Alarm State Change" => Kind::Alarm,
+                other if other.starts_with("EC2 ") => Kind::Ec2,
                 _ => Kind::ServiceAction,
             };
             (kind, service.as_deref().map(str::to_string))
@@ -139,6 +146,19 @@ pub fn summary(record: &LogRecord) -> String {
                 Kind::Scaling => format!(
                     "Desired count updated by Application Auto Scaling ({})",
                     s(&d["eventName"])
+                ),
+                // A Spot notice names its instance; Auto Scaling's events say their activity.
+                Kind::Ec2 if d.get("instance-id").is_some() => format!(
+                    "{} {} ({})",
+                    s(&event["detail-type"]),
+                    s(&d["instance-id"]),
+                    s(&d["instance-action"])
+                ),
+                Kind::Ec2 => format!(
+                    "{}: {} · {}",
+                    s(&event["detail-type"]),
+                    s(&d["Description"]),
+                    s(&d["Cause"])
                 ),
                 Kind::Alarm => format!(
                     "Alarm {} {} -> {} · {}",

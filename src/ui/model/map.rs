@@ -546,6 +546,13 @@ impl MapLayout {
             let group = crate::asg::read::group_of_instance(world, &i.ec2_instance_id)
                 .map(|g| format!(" · {g}"))
                 .unwrap_or_default();
+            let spot =
+                crate::ec2::read::instance(world, &i.ec2_instance_id).is_some_and(|e| e.spot);
+            let group = if spot {
+                format!("{group} · Spot")
+            } else {
+                group
+            };
             (
                 i.ec2_instance_id.clone(),
                 format!("{} · {}{group}", i.instance_type, i.status.as_str()),
