@@ -2555,3 +2555,50 @@ async fn a_mixed_group_from_the_form_has_a_spot_instance_that_is_interrupted_and
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn a_fargate_service_moves_to_fargate_spot_from_its_row() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "fargate-basics").await;
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".service-row[data-service='api'] .service-head",
+        "running 3",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    // The cluster gets Fargate's providers, then the service a FARGATE_SPOT strategy: ECS
+    // requires a new deployment, which the row asks for.
+    click(
+        &client,
+        "#fargate-capacity [data-providers='serverless'] button",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#panel-capacity",
+        "ecs:PutClusterCapacityProviders accepted.",
+    )
+    .await;
+    let choice = client
+        .find(Locator::Css(
+            ".service-row[data-service='api'] .form-deploy select",
+        ))
+        .await
+        .unwrap();
+    choice.select_by_value("strategy:spot").await.unwrap();
+    click(
+        &client,
+        ".service-row[data-service='api'] .form-deploy button[type=submit]",
+    )
+    .await;
+    wait_text(&client, "#panel-services", "ecs:UpdateService accepted.").await;
+    click(&client, "#btn-play").await;
+    wait_text(&client, "#fargate-capacity", "Spot tasks running: 3").await;
+    click(&client, "#btn-pause").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

@@ -92,6 +92,7 @@ pub fn services_panel(props: &ServicesProps) -> Html {
                     {running}
                     {pending}
                     {waiting}
+                    fargate={s.launch_type == crate::ecs::LaunchType::Fargate}
                     rollout={format!("{} {}", primary.status.as_str(), primary.rollout_state.as_str())}
                     {failure}
                     revisions={revisions.clone()}
@@ -142,6 +143,8 @@ struct ServiceRowProps {
     pending: usize,
     /// Of those pending, the tasks waiting for capacity.
     waiting: usize,
+    /// On Fargate: its row can move it to Fargate's capacity providers.
+    fargate: bool,
     rollout: String,
     failure: Option<String>,
     revisions: Vec<String>,
@@ -177,7 +180,9 @@ fn service_row(props: &ServiceRowProps) -> Html {
             e.prevent_default();
             let mut input = base.clone();
             let revision = select_value(&revision_ref);
-            if revision == "force" {
+            if let Some(update) = super::model::forms::strategy_update(&base, &revision) {
+                input = update;
+            } else if revision == "force" {
                 input["forceNewDeployment"] = json!(true);
             } else {
                 input["taskDefinition"] = json!(revision);
@@ -210,6 +215,9 @@ fn service_row(props: &ServiceRowProps) -> Html {
                     <select ref={revision_ref} aria-label={format!("Revision to deploy to {}", props.name)}>
                         { for props.revisions.iter().map(|r| html! { <option value={r.clone()} selected={*r == props.task_definition}>{ r.clone() }</option> }) }
                         <option value="force">{ "force new deployment" }</option>
+                        if props.fargate {
+                            { for super::model::forms::FARGATE_STRATEGY_CHOICES.iter().map(|(v, words)| html! { <option value={*v}>{ *words }</option> }) }
+                        }
                     </select>
                     <button class="btn btn-small" type="submit">{ "Deploy" }</button>
                 </form>

@@ -387,6 +387,35 @@ pub fn launch_fields(choice: &str) -> Vec<(&'static str, Value)> {
     }
 }
 
+/// Strategies a Fargate service's row can move it to (UpdateService with
+/// `capacityProviderStrategy` and, as ECS requires, `forceNewDeployment`): value and words.
+pub const FARGATE_STRATEGY_CHOICES: [(&str, &str); 3] = [
+    ("strategy:FARGATE", "capacity: FARGATE (new deployment)"),
+    ("strategy:spot", "capacity: FARGATE_SPOT (new deployment)"),
+    (
+        "strategy:mixed",
+        "capacity: FARGATE base 2 + FARGATE_SPOT 1:3 (new deployment)",
+    ),
+];
+
+/// UpdateService moving `base` (cluster and service) to the strategy of a
+/// [`FARGATE_STRATEGY_CHOICES`] value, with the forced new deployment ECS requires.
+pub fn strategy_update(base: &Value, choice: &str) -> Option<Value> {
+    let strategy = match choice.strip_prefix("strategy:")? {
+        "FARGATE" => json!([{ "capacityProvider": "FARGATE", "weight": 1 }]),
+        other => {
+            launch_fields(other)
+                .into_iter()
+                .find(|(k, _)| *k == "capacityProviderStrategy")?
+                .1
+        }
+    };
+    let mut input = base.clone();
+    input["capacityProviderStrategy"] = strategy;
+    input["forceNewDeployment"] = json!(true);
+    Some(input)
+}
+
 /// PutClusterCapacityProviders giving `cluster` FARGATE and FARGATE_SPOT, with no default
 /// strategy (requests name theirs).
 pub fn fargate_providers_request(cluster: &str) -> Value {
@@ -739,4 +768,27 @@ pub fn group_lines(world: &crate::world::World) -> Vec<GroupLine> {
                 .map(|p| (p.name.clone(), p.target)),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod strategy_tests {
+    use super::*;
+
+    #[test]
+    fn a_rows_strategy_choice_is_an_update_with_a_forced_deployment() {
+        let base = json!({ "cluster": "demo", "service": "web" });
+        let update = strategy_update(&base, "strategy:mixed").unwrap();
+        assert_eq!(update["forceNewDeployment"], true);
+        assert_eq!(
+            update["capacityProviderStrategy"],
+            json!([{ "capacityProvider": "FARGATE", "base": 2, "weight": 1 },
+                   { "capacityProvider": "FARGATE_SPOT", "weight": 3 }])
+        );
+        assert_eq!(
+            strategy_update(&base, "strategy:FARGATE").unwrap()["capacityProviderStrategy"],
+            json!([{ "capacityProvider": "FARGATE", "weight": 1 }])
+        );
+        assert!(strategy_update(&base, "web:2").is_none());
+        assert!(strategy_update(&base, "force").is_none());
+    }
 }
