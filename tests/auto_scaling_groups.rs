@@ -1184,7 +1184,21 @@ fn a_failed_zone_loses_its_instances_and_the_group_and_service_move_to_the_other
     let before = zones_of_tasks(&mut world);
     assert_eq!(before.len(), 8);
     assert_eq!(before.iter().filter(|z| *z == "us-east-1a").count(), 4);
+    // Just after the failure the map shows the zone's two hosts faded, with why, and does not
+    // count them as instances.
+    world.advance_to(6 * MINUTE + 10_000);
+    let layout = ecsplay::ui::model::map::MapLayout::build(&world, 900.0);
+    let gone: Vec<&str> = (layout.boxes.iter())
+        .filter(|b| b.gone)
+        .map(|b| b.sublabel.as_str())
+        .collect();
+    assert_eq!(gone, ["m5.large · gone: its zone failed"; 2]);
+    // The two of us-east-1b: the replacements are still booting.
+    let summary = layout.summary();
+    assert_eq!((summary.instances, summary.booting), (2, 2));
     world.advance_to(15 * MINUTE);
+    let layout = ecsplay::ui::model::map::MapLayout::build(&world, 900.0);
+    assert!(layout.boxes.iter().all(|b| !b.gone), "faded after a minute");
     let g = group(&mut world);
     let in_service: Vec<&str> = (g["Instances"].as_array().unwrap().iter())
         .filter(|i| i["LifecycleState"] == "InService")
@@ -1556,4 +1570,31 @@ fn the_spot_mix_preset_drains_an_interrupted_spot_instance_and_replaces_it_with_
         sim::describe_service(&mut world, "demo", "web")["runningCount"],
         6
     );
+}
+
+#[test]
+fn the_map_puts_each_groups_instances_side_by_side() {
+    let mut world = with_template();
+    let group = |world: &mut World, name: &str, desired: u32| {
+        sim::ok(
+            world,
+            "autoscaling:CreateAutoScalingGroup",
+            json!({ "AutoScalingGroupName": name, "LaunchTemplate": { "LaunchTemplateName": "ecs-nodes" },
+                    "MinSize": 0, "MaxSize": 4, "DesiredCapacity": desired, "VPCZoneIdentifier": "subnet-aaaaaaaaaaaaaaaaa" }),
+        );
+    };
+    // Launched in the order web, api, web: drawn api, web, web.
+    group(&mut world, "web", 1);
+    group(&mut world, "api", 1);
+    sim::ok(
+        &mut world,
+        "autoscaling:SetDesiredCapacity",
+        json!({ "AutoScalingGroupName": "web", "DesiredCapacity": 2 }),
+    );
+    sim::advance(&mut world, 2 * MINUTE);
+    let layout = ecsplay::ui::model::map::MapLayout::build(&world, 900.0);
+    let groups: Vec<&str> = (layout.boxes.iter())
+        .map(|b| b.sublabel.rsplit(" · ").next().unwrap())
+        .collect();
+    assert_eq!(groups, ["api", "web", "web"]);
 }

@@ -236,6 +236,15 @@ impl World {
         };
         self.ecs.drain_requests.remove(ec2_id);
         let reason = format!("Host EC2 (instance {ec2_id}) terminated.");
+        let zone = &self.ecs.container_instances[index].availability_zone;
+        let why = if crate::sim::read::zone_failed(self, zone) {
+            "its zone failed"
+        } else if crate::ec2::read::instance(self, ec2_id).is_some_and(|i| i.spot) {
+            "Spot interruption"
+        } else {
+            "terminated"
+        };
+        self.ecs.container_instances[index].gone = Some((self.now, why));
         let instance = &self.ecs.container_instances[index];
         let cluster = instance.cluster.clone();
         let tasks: Vec<_> = instance

@@ -349,6 +349,7 @@ impl World {
             tasks: Vec::new(),
             cached_images: Default::default(),
             version: 1,
+            gone: None,
         });
         self.ecs
             .clusters

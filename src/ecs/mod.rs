@@ -307,6 +307,9 @@ pub struct ContainerInstance {
     /// Images already pulled to this instance: a second pull of the same image is quick.
     pub cached_images: std::collections::BTreeSet<String>,
     /// Bumped on every change, as `version` in DescribeContainerInstances and events.
+    /// When its host went away (EC2 terminated it) and why, in a few words for the map
+    /// (`terminated`, `Spot interruption`, `its zone failed`).
+    pub gone: Option<(SimTime, &'static str)>,
     pub version: u64,
 }
 

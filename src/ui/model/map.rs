@@ -123,6 +123,9 @@ pub struct InstanceBox {
     pub cpu_fraction: f64,
     pub memory_fraction: f64,
     pub draining: bool,
+    /// Its host went away (terminated, reclaimed, its zone failed) within the last
+    /// [`STOPPED_VISIBLE_MS`]: drawn faded, with the reason.
+    pub gone: bool,
     /// Tasks not drawn for want of room.
     pub overflow: usize,
 }
@@ -360,6 +363,14 @@ pub enum Hit {
     Waiting(usize),
 }
 
+/// An instance the map draws: registered and not INACTIVE, or gone within the last
+/// [`STOPPED_VISIBLE_MS`] (faded, with why).
+fn shown_instance(world: &World, i: &crate::ecs::ContainerInstance) -> bool {
+    i.status != InstanceStatus::Inactive
+        || i.gone
+            .is_some_and(|(at, _)| at + STOPPED_VISIBLE_MS >= world.now())
+}
+
 fn visible(world: &World, task: TaskIdx) -> bool {
     let t = &world.ecs.tasks[task];
     !t.is_stopped()
@@ -378,9 +389,8 @@ impl MapLayout {
     /// not said which one they join.
     pub fn build_for(world: &World, width: f64, cluster: Option<&str>) -> MapLayout {
         let shows = |name: &str| cluster.is_none_or(|c| c == name);
-        let live = |i: &&crate::ecs::ContainerInstance| {
-            i.status != InstanceStatus::Inactive && shows(&i.cluster)
-        };
+        let live =
+            |i: &&crate::ecs::ContainerInstance| shown_instance(world, i) && shows(&i.cluster);
         let booting: Vec<(&str, &str)> = booting(world).collect();
         let mut zones: Vec<&str> = world
             .ecs
@@ -462,13 +472,13 @@ impl MapLayout {
                 .copied()
                 .filter(move |&t| visible(world, t))
         };
-        let items: Vec<ZoneItem> = world
+        let mut items: Vec<ZoneItem> = world
             .ecs
             .container_instances
             .iter()
             .enumerate()
             .filter(|(_, i)| {
-                i.status != InstanceStatus::Inactive
+                shown_instance(world, i)
                     && i.availability_zone == column.name
                     && self.shows(&i.cluster)
             })
@@ -480,6 +490,27 @@ impl MapLayout {
                     .map(|&(id, _)| ZoneItem::Booting(id)),
             )
             .collect();
+        // An Auto Scaling group's instances side by side in each zone, groups by name and
+        // instances of no group last; each box names its group.
+        if !world.asg.groups.is_empty() {
+            let group_of: std::collections::BTreeMap<&str, &str> = (world.asg.groups.iter())
+                .flat_map(|g| {
+                    g.instances
+                        .iter()
+                        .map(move |i| (i.id.as_str(), g.name.as_str()))
+                })
+                .collect();
+            let key = |item: &ZoneItem| {
+                let id = match item {
+                    ZoneItem::Registered(n, _) => {
+                        world.ecs.container_instances[*n].ec2_instance_id.as_str()
+                    }
+                    ZoneItem::Booting(id) => id,
+                };
+                group_of.get(id).map_or((1, ""), |g| (0, *g))
+            };
+            items.sort_by(|a, b| key(a).cmp(&key(b)));
+        }
         let mut y = top;
         for row in items.chunks(per_row) {
             let rows_of_chips = row
@@ -553,9 +584,13 @@ impl MapLayout {
             } else {
                 group
             };
+            let status = match i.gone {
+                Some((_, why)) if i.status == InstanceStatus::Inactive => format!("gone: {why}"),
+                _ => i.status.as_str().to_string(),
+            };
             (
                 i.ec2_instance_id.clone(),
-                format!("{} · {}{group}", i.instance_type, i.status.as_str()),
+                format!("{} · {status}{group}", i.instance_type),
             )
         };
         InstanceBox {
@@ -569,6 +604,7 @@ impl MapLayout {
             cpu_fraction: fraction(i.cpu_units_used, i.cpu_units_registered),
             memory_fraction: fraction(i.memory_mib_used, i.memory_mib_registered),
             draining: i.status == InstanceStatus::Draining,
+            gone: i.status == InstanceStatus::Inactive,
             overflow: tasks.saturating_sub(CHIPS_PER_BOX_MAX),
         }
     }
@@ -586,6 +622,7 @@ impl MapLayout {
             cpu_fraction: 0.0,
             memory_fraction: 0.0,
             draining: false,
+            gone: false,
             overflow: 0,
         }
     }
@@ -845,6 +882,8 @@ impl MapLayout {
         };
         for b in &self.boxes {
             match b.kind {
+                // A faded box of a host gone is not an instance of the cluster any more.
+                BoxKind::Container(_) if b.gone => {}
                 BoxKind::Container(_) => out.instances += 1,
                 BoxKind::Booting(_) => out.booting += 1,
             }

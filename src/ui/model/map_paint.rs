@@ -36,6 +36,8 @@ pub const FARGATE_LANE: Colour = Colour::hex(0xeef5fb);
 /// The PROVISIONING lane: tasks waiting for capacity (amber, as the pending chips).
 pub const PROVISIONING_LANE: Colour = Colour::hex(0xfdf6e3);
 pub const BOX_BORDER: Colour = Colour::hex(0xaab7c4);
+/// A box whose host went away.
+pub const GONE_FILL: Colour = Colour::hex(0xf2f3f3);
 pub const DRAINING_FILL: Colour = Colour::hex(0xfff4e5);
 pub const DRAINING_BORDER: Colour = Colour::hex(0xec7211);
 pub const SELECTED_BORDER: Colour = Colour::hex(0x0972d3);
@@ -142,13 +144,15 @@ fn paint_box(raster: &mut Raster, b: &InstanceBox, compact: bool, selection: Opt
         matches!((selection, &b.kind), (Some(Hit::Instance(s)), BoxKind::Container(n)) if s == n);
     let (fill, border, thickness, dash) = match &b.kind {
         BoxKind::Booting(_) => (BACKGROUND, BOX_BORDER, 1.0, Some(BOOTING_DASH)),
+        // A host gone: faded, dashed, until its last tasks' chips have faded too.
+        _ if b.gone => (GONE_FILL, BOX_BORDER, 1.0, Some(BOOTING_DASH)),
         _ if selected => (BACKGROUND, SELECTED_BORDER, 2.0, None),
         _ if b.draining => (DRAINING_FILL, DRAINING_BORDER, 1.0, None),
         _ => (BACKGROUND, BOX_BORDER, 1.0, None),
     };
     raster.fill_rect(b.x, b.y, b.w, b.h, fill);
     raster.frame_rect(b.x, b.y, b.w, b.h, thickness, border, dash);
-    if matches!(b.kind, BoxKind::Booting(_)) {
+    if matches!(b.kind, BoxKind::Booting(_)) || b.gone {
         return;
     }
     for (n, (x, y, w, h)) in bars(b, compact).into_iter().enumerate() {
