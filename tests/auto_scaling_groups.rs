@@ -1598,3 +1598,86 @@ fn the_map_puts_each_groups_instances_side_by_side() {
         .collect();
     assert_eq!(groups, ["api", "web", "web"]);
 }
+
+#[test]
+fn a_failed_zones_fargate_targets_time_out_and_their_tasks_are_replaced_elsewhere() {
+    let scenario = ecsplay::scenario::presets::preset("alb-fargate").expect("the preset");
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 10 * MINUTE);
+    let zones = |world: &mut World| -> Vec<String> {
+        let arns = sim::ok(
+            world,
+            "ecs:ListTasks",
+            json!({ "cluster": "serverless", "serviceName": "api", "desiredStatus": "RUNNING" }),
+        )["taskArns"]
+            .clone();
+        let tasks = sim::ok(
+            world,
+            "ecs:DescribeTasks",
+            json!({ "cluster": "serverless", "tasks": arns }),
+        )["tasks"]
+            .clone();
+        let mut zones: Vec<String> = (tasks.as_array().unwrap().iter())
+            .filter(|t| t["lastStatus"] == "RUNNING")
+            .map(|t| t["availabilityZone"].as_str().unwrap().to_string())
+            .collect();
+        zones.sort();
+        zones
+    };
+    assert_eq!(
+        zones(&mut world),
+        ["us-east-1a", "us-east-1b", "us-east-1c"]
+    );
+    sim::ok(
+        &mut world,
+        "sim:FailAvailabilityZone",
+        json!({ "availabilityZone": "us-east-1a" }),
+    );
+    // Its target's checks time out, ECS replaces the task, and Fargate places the new one in
+    // a zone that is up.
+    sim::advance(&mut world, 10 * MINUTE);
+    let now = zones(&mut world);
+    assert_eq!(now.len(), 3, "{now:?}");
+    assert!(!now.iter().any(|z| z == "us-east-1a"), "{now:?}");
+    assert!(
+        sim::messages(&world, "api")
+            .iter()
+            .any(|m| m.contains("is unhealthy in (target-group")
+                && m.contains("due to (reason Request timed out)")),
+        "{:?}",
+        sim::messages(&world, "api")
+    );
+}
+
+#[test]
+fn a_groups_spot_instances_are_interrupted_at_random_at_the_rate_set() {
+    let scenario = ecsplay::scenario::presets::preset("asg-spot-mix").expect("the preset");
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 4 * MINUTE);
+    let e = sim::err(
+        &mut world,
+        "sim:SetSpotCapacity",
+        json!({ "autoScalingGroupName": "other", "interruptionsPerHour": 2 }),
+    );
+    assert_eq!(e.path.as_deref(), Some("$.autoScalingGroupName"));
+    // One an hour each: over 10 hours of two Spot instances, some interruptions, each
+    // replaced; the same seed draws the same ones.
+    let mut again = ecsplay::scenario::run::run_until(&scenario, 4 * MINUTE);
+    for w in [&mut world, &mut again] {
+        sim::ok(
+            w,
+            "sim:SetSpotCapacity",
+            json!({ "autoScalingGroupName": "nodes", "interruptionsPerHour": 1 }),
+        );
+        w.advance_to(10 * 60 * MINUTE);
+    }
+    let warnings = sim::events(&world, "EC2 Spot Instance Interruption Warning");
+    assert!(warnings.len() >= 5, "{}", warnings.len());
+    assert_eq!(
+        warnings,
+        sim::events(&again, "EC2 Spot Instance Interruption Warning")
+    );
+    assert_eq!(group(&mut world)["Instances"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        sim::describe_service(&mut world, "demo", "web")["runningCount"],
+        6
+    );
+}

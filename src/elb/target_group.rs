@@ -1067,6 +1067,13 @@ impl World {
     /// the VPC's default group) must let the load balancer in on the port (aws-facts 8.3).
     fn check_address_target(&self, tg: &TargetGroup, target: &Target) -> Result<(), Reason> {
         let port = tg.health.port.unwrap_or(target.port);
+        // A task in a zone sim:FailAvailabilityZone took away is unreachable.
+        let zone_failed = ipv4(&target.id)
+            .and_then(|address| crate::ecs::read::address_zone(self, address))
+            .is_some_and(|zone| crate::sim::read::zone_failed(self, zone));
+        if zone_failed {
+            return Err(Reason::Timeout);
+        }
         let found = ipv4(&target.id)
             .and_then(|address| crate::ecs::read::listening_on_address(self, address, port));
         let Some((listening, groups, _)) = found else {

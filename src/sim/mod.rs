@@ -26,6 +26,9 @@ pub struct SimState {
     pub traffic: traffic::TrafficState,
     /// Availability Zones failed by `sim:FailAvailabilityZone`.
     pub failed_zones: std::collections::BTreeSet<String>,
+    /// Random interruptions an hour of each group's EC2 Spot instances (`sim:SetSpotCapacity`
+    /// with `autoScalingGroupName`).
+    pub ec2_spot_rates: BTreeMap<String, f64>,
 }
 
 /// What other services may ask of `sim:`.

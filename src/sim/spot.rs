@@ -22,7 +22,8 @@ pub const INTERRUPTIONS_PER_HOUR_MAX: f64 = 60.0;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SetSpotCapacityRequest {
-    capacity_provider: String,
+    capacity_provider: Option<String>,
+    auto_scaling_group_name: Option<String>,
     available: Option<bool>,
     interruptions_per_hour: Option<f64>,
 }
@@ -51,9 +52,88 @@ fn check_provider(name: &str, path: &str) -> Result<(), ApiError> {
 }
 
 impl World {
+    /// `sim:SetSpotCapacity` `{"autoScalingGroupName": "nodes", "interruptionsPerHour": 2}`:
+    /// the group's Spot instances are interrupted at random at that rate (each minute each
+    /// running one with a chance of rate / 60, drawn from the seeded generator). EC2 Spot
+    /// capacity is always available in the model.
+    fn set_ec2_spot_rate(
+        &mut self,
+        group: &str,
+        request: &SetSpotCapacityRequest,
+    ) -> Result<Value, ApiError> {
+        if request.capacity_provider.is_some() {
+            return Err(invalid(
+                "Give capacityProvider or autoScalingGroupName, not both.",
+                "$",
+            ));
+        }
+        if crate::asg::read::group(self, group).is_none() {
+            return Err(invalid(
+                format!("AutoScalingGroup {group} not found."),
+                "$.autoScalingGroupName",
+            ));
+        }
+        if request.available.is_some() {
+            return Err(ApiError::not_modelled(
+                "$.available",
+                "EC2 Spot capacity is always available in the model (Fargate Spot's can be taken away).",
+            ));
+        }
+        let Some(rate) = request.interruptions_per_hour else {
+            return Err(invalid(
+                "Give interruptionsPerHour.",
+                "$.interruptionsPerHour",
+            ));
+        };
+        if !(0.0..=INTERRUPTIONS_PER_HOUR_MAX).contains(&rate) {
+            return Err(invalid(
+                format!("interruptionsPerHour is between 0 and {INTERRUPTIONS_PER_HOUR_MAX}."),
+                "$.interruptionsPerHour",
+            ));
+        }
+        if rate == 0.0 {
+            self.sim.ec2_spot_rates.remove(group);
+        } else {
+            self.sim.ec2_spot_rates.insert(group.to_string(), rate);
+        }
+        Ok(json!({ "autoScalingGroupName": group, "interruptionsPerHour": rate }))
+    }
+
+    /// A minute of random EC2 Spot interruptions: each running Spot instance of a group with a
+    /// rate is interrupted with a chance of rate / 60 (nothing is drawn without a rate).
+    pub(crate) fn ec2_spot_minute(&mut self) {
+        if self.sim.ec2_spot_rates.is_empty() {
+            return;
+        }
+        let rates: Vec<(String, f64)> = (self.sim.ec2_spot_rates.iter())
+            .map(|(g, r)| (g.clone(), *r))
+            .collect();
+        for (group, rate) in rates {
+            let Some(view) = crate::asg::read::group(self, &group) else {
+                continue;
+            };
+            for id in view.instances {
+                let running_spot = crate::ec2::read::instance(self, &id)
+                    .is_some_and(|i| i.spot && i.state == crate::ec2::read::InstanceState::Running);
+                if running_spot && rand::Rng::random_bool(&mut self.rng, (rate / 60.0).min(1.0)) {
+                    self.command(Command::InterruptSpotInstance(id));
+                }
+            }
+        }
+    }
+
     pub(crate) fn set_spot_capacity(&mut self, input: &Value) -> Result<Value, ApiError> {
         let request: SetSpotCapacityRequest = parse_request(input)?;
-        check_provider(&request.capacity_provider, "$.capacityProvider")?;
+        if let Some(group) = &request.auto_scaling_group_name {
+            return self.set_ec2_spot_rate(group, &request);
+        }
+        let Some(provider) = &request.capacity_provider else {
+            return Err(invalid(
+                "Give capacityProvider (FARGATE_SPOT) or autoScalingGroupName.",
+                "$",
+            ));
+        };
+        check_provider(provider, "$.capacityProvider")?;
         let (available, rate) = crate::ecs::read::spot_settings(self);
         if request.available.is_none() && request.interruptions_per_hour.is_none() {
             return Err(invalid(

@@ -465,6 +465,7 @@ impl World {
                 crate::cloudwatch::publish(self, at - PERIOD_MS, data);
                 self.evaluate_alarms(at);
                 self.managed_termination_protection();
+                self.ec2_spot_minute();
                 self.run_commands();
             }
             let sample_s = TRAFFIC_SAMPLE_MS as f64 / crate::engine::time::MS_PER_SECOND as f64;
