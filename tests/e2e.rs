@@ -1639,14 +1639,7 @@ async fn a_security_group_rule_made_in_the_panel_turns_timed_out_targets_healthy
     wait_text(&client, ".tg[data-tg='api'] .targets", "healthy").await;
     click(&client, "#btn-pause").await;
     // Traffic from the panel: 200 requests a second, steady; the request chart fills in.
-    client
-        .execute(
-            "const r = document.querySelector(\".lb[data-lb='api'] .traffic-rate\"); r.value = '200'; r.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    wait_text(&client, "#traffic-rate-api", "200 req/s").await;
+    set_traffic_rate(&client, "api", 200).await;
     click(
         &client,
         ".lb[data-lb='api'] .traffic-form button[type=submit]",
@@ -2287,14 +2280,7 @@ async fn raising_traffic_on_the_closed_loop_adds_tasks_then_instances_and_the_wa
     wait_text(&client, ".tg[data-tg='web'] .targets", "req/s").await;
     click(&client, "#btn-pause").await;
     // Far more traffic than two tasks and one instance can take, in its place.
-    client
-        .execute(
-            "const r = document.querySelector(\".lb[data-lb='web'] .traffic-rate\"); r.value = '300'; r.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    wait_text(&client, "#traffic-rate-web", "300 req/s").await;
+    set_traffic_rate(&client, "web", 300).await;
     click(
         &client,
         ".lb[data-lb='web'] .traffic-form button[type=submit]",
@@ -2601,4 +2587,22 @@ async fn a_fargate_service_moves_to_fargate_spot_from_its_row() {
     click(&client, "#btn-pause").await;
     no_console_errors(&client).await;
     client.close().await.unwrap();
+}
+
+/// Moves load balancer `lb`'s traffic slider to `rate` requests a second, as a drag does, and
+/// waits for the form to show it.
+async fn set_traffic_rate(client: &Client, lb: &str, rate: u32) {
+    client
+        .execute(
+            "const r = document.querySelector(`.lb[data-lb='${arguments[0]}'] .traffic-rate`); r.value = String(arguments[1]); r.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![json!(lb), json!(rate)],
+        )
+        .await
+        .unwrap();
+    wait_text(
+        client,
+        &format!("#traffic-rate-{lb}"),
+        &format!("{rate} req/s"),
+    )
+    .await;
 }

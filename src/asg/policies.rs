@@ -289,10 +289,7 @@ impl World {
                 }),
             ));
         }
-        let alarm_list: Vec<Value> = (alarms.iter())
-            .map(|a| json!({ "AlarmName": a, "AlarmARN": self.arn("cloudwatch", &format!("alarm:{a}")) }))
-            .collect();
-        Ok(json!({ "PolicyARN": arn, "Alarms": alarm_list }))
+        Ok(json!({ "PolicyARN": arn, "Alarms": self.alarms_json(&alarms) }))
     }
 
     pub(crate) fn describe_group_policies(&mut self, input: &Value) -> Result<Value, ApiError> {
@@ -326,6 +323,13 @@ impl World {
         Ok(json!({ "ScalingPolicies": policies }))
     }
 
+    /// A policy's `Alarms`: each name with its ARN.
+    fn alarms_json(&self, alarms: &[String]) -> Vec<Value> {
+        (alarms.iter())
+            .map(|a| json!({ "AlarmName": a, "AlarmARN": self.arn("cloudwatch", &format!("alarm:{a}")) }))
+            .collect()
+    }
+
     fn group_policy_json(&self, p: &GroupPolicy) -> Value {
         let configuration = match &p.predefined_metric {
             Some(metric) => json!({
@@ -351,7 +355,7 @@ impl World {
             "PolicyType": "TargetTrackingScaling",
             "StepAdjustments": [],
             "EstimatedInstanceWarmup": p.warmup_s,
-            "Alarms": p.alarms.iter().map(|a| json!({ "AlarmName": a, "AlarmARN": self.arn("cloudwatch", &format!("alarm:{a}")) })).collect::<Vec<_>>(),
+            "Alarms": self.alarms_json(&p.alarms),
             "TargetTrackingConfiguration": configuration,
             "Enabled": true,
         })

@@ -485,6 +485,7 @@ impl World {
             security_group_ids,
             user_data: data.user_data,
             spot: order.spot,
+            spot_noticed: false,
         };
         self.ec2
             .instances

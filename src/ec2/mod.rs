@@ -61,6 +61,8 @@ pub struct Ec2Instance {
     pub user_data: Option<String>,
     /// A Spot instance (an Auto Scaling group's mixed instances policy launched it so).
     pub spot: bool,
+    /// It has had its Spot interruption notice (a second one changes nothing).
+    pub spot_noticed: bool,
 }
 
 /// What EC2 schedules: an instance finishing its boot.
@@ -292,6 +294,7 @@ impl World {
                 security_group_ids: security_group_ids.clone(),
                 user_data: request.user_data.clone(),
                 spot: false,
+                spot_noticed: false,
             };
             described.push(instance_json(&instance, self));
             self.ec2.instances.insert(id.clone(), instance);
@@ -432,12 +435,13 @@ impl World {
     /// when the agent has ECS_ENABLE_SPOT_INSTANCE_DRAINING), and the instance reclaimed
     /// (terminated) two minutes later.
     pub(crate) fn interrupt_spot_instance(&mut self, id: &str) {
-        let Some(instance) = self.ec2.instances.get(id) else {
+        let Some(instance) = self.ec2.instances.get_mut(id) else {
             return;
         };
-        if !instance.spot || instance.state == InstanceState::Terminated {
+        if !instance.spot || instance.spot_noticed || instance.state == InstanceState::Terminated {
             return;
         }
+        instance.spot_noticed = true;
         let arn = self.arn("ec2", &format!("instance/{id}"));
         self.emit_event(
             "aws.ec2",

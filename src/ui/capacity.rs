@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::fields::{input_value, select_value, use_field_defaults, use_field_value};
+use super::fields::{
+    checked_zones, input_value, select_value, use_field_defaults, use_field_value,
+};
 use super::model::forms::{active_clusters, parse_attributes};
 use super::state::{Origin, Outcome, SimRef};
 use crate::ec2::catalogue::INSTANCE_TYPES;
@@ -187,11 +189,7 @@ fn auto_scaling_groups(props: &GroupsProps) -> Html {
                 name: input_value(&refs.0),
                 instance_type: select_value(&refs.1),
                 cluster: select_value(&refs.2),
-                zones: zone_refs
-                    .iter()
-                    .filter(|(_, r)| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked()))
-                    .map(|(z, _)| *z)
-                    .collect(),
+                zones: checked_zones(zone_refs.as_slice()),
                 min: input_value(&refs.3),
                 desired: input_value(&refs.4),
                 max: input_value(&refs.5),

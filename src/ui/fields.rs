@@ -14,6 +14,20 @@ pub fn select_value(node: &NodeRef) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a checkbox is ticked.
+pub fn checked(node: &NodeRef) -> bool {
+    node.cast::<HtmlInputElement>().is_some_and(|i| i.checked())
+}
+
+/// The zones (letters) whose checkboxes are ticked, in order.
+pub fn checked_zones(zones: &[(char, NodeRef)]) -> Vec<char> {
+    zones
+        .iter()
+        .filter(|(_, r)| checked(r))
+        .map(|(z, _)| *z)
+        .collect()
+}
+
 pub fn input_value(node: &NodeRef) -> String {
     node.cast::<HtmlInputElement>()
         .map(|s| s.value())

@@ -6,11 +6,12 @@
 //! change is an AWS request.
 
 use serde_json::{json, Value};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::capacity::outcome_line;
-use super::fields::{input_value, select_value, use_field_defaults, use_field_value};
+use super::fields::{
+    checked_zones, input_value, select_value, use_field_defaults, use_field_value,
+};
 use super::model::forms::{
     alb_batch, classic_batch, ingress_request, traffic_request, AlbForm, ClassicForm,
     TRAFFIC_PROFILES,
@@ -40,10 +41,6 @@ fn rule_text(rule: &Rule, names: &dyn Fn(&str) -> String) -> String {
         Peer::Group(id) => names(id),
     };
     format!("{ports} from {peer}")
-}
-
-fn checked(node: &NodeRef) -> bool {
-    node.cast::<HtmlInputElement>().is_some_and(|i| i.checked())
 }
 
 #[function_component(LoadBalancingPanel)]
@@ -129,11 +126,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
             e.prevent_default();
             let form = AlbForm {
                 name: input_value(&alb.0),
-                zones: zone_refs
-                    .iter()
-                    .filter(|(_, r)| checked(r))
-                    .map(|(z, _)| *z)
-                    .collect(),
+                zones: checked_zones(zone_refs.as_slice()),
                 security_group: select_value(&alb.1),
                 listener_port: input_value(&alb.2),
                 target_port: input_value(&alb.3),
@@ -155,10 +148,7 @@ pub fn load_balancing_panel(props: &LoadBalancingProps) -> Html {
             e.prevent_default();
             let form = ClassicForm {
                 name: input_value(&clb[0]),
-                zones: (clb_zones.iter())
-                    .filter(|(_, r)| checked(r))
-                    .map(|(z, _)| *z)
-                    .collect(),
+                zones: checked_zones(clb_zones.as_slice()),
                 protocol: select_value(&clb[1]),
                 listener_port: input_value(&clb[2]),
                 instance_port: input_value(&clb[3]),

@@ -8,7 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::capacity::outcome_line;
-use super::fields::{input_value, select_value, use_field_defaults, use_field_value};
+use super::fields::{checked, input_value, select_value, use_field_defaults, use_field_value};
 use super::model::forms::{
     active_clusters, check_member_of, revisions, run_task_request, ServiceForm, STRATEGY_CHOICES,
 };
@@ -22,10 +22,6 @@ pub struct ServicesProps {
     pub fargate_enabled: bool,
     pub onrequest: Callback<(String, Value)>,
     pub onbatch: Callback<Vec<(String, Value)>>,
-}
-
-fn checked(node: &NodeRef) -> bool {
-    node.cast::<HtmlInputElement>().is_some_and(|i| i.checked())
 }
 
 #[function_component(ServicesPanel)]
