@@ -84,6 +84,9 @@ pub const ACTIONS: &[&str] = &[
     "sim:RestoreAvailabilityZone",
     "autoscaling:PutScalingPolicy",
     "autoscaling:EnableMetricsCollection",
+    "iam:CreateRole",
+    "iam:AttachRolePolicy",
+    "logs:CreateLogGroup",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -256,6 +259,26 @@ fn task_definition(rng: &mut ChaCha8Rng) -> Value {
             }
         }
         _ => {}
+    }
+    // Now and then an execution role (made by iam:CreateRole, implied, or missing) and the
+    // awslogs driver (its group made by logs:CreateLogGroup, created, or missing).
+    if rng.random_bool(0.3) {
+        let role = pick(rng, &["ecsTaskExecutionRole", "exec", "missing"]);
+        td["executionRoleArn"] = json!(format!("arn:aws:iam::123456789012:role/{role}"));
+        let create = if rng.random_bool(0.5) {
+            "true"
+        } else {
+            "false"
+        };
+        for c in td["containerDefinitions"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            c["logConfiguration"] = json!({ "logDriver": "awslogs", "options": {
+                "awslogs-group": "/ecs/fuzz", "awslogs-region": "us-east-1",
+                "awslogs-stream-prefix": "ecs", "awslogs-create-group": create } });
+        }
     }
     td
 }
@@ -647,6 +670,15 @@ fn ec2_request(
         "ec2:DescribeSecurityGroups" => {
             json!({ "GroupIds": [existing(rng, group_ids(world), "sg-0")] })
         }
+        "iam:CreateRole" => {
+            let service = pick(rng, &["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]);
+            json!({ "RoleName": pick(rng, &["exec", "app"]), "AssumeRolePolicyDocument": crate::iam::trust_policy_for(service) })
+        }
+        "iam:AttachRolePolicy" => json!({
+            "RoleName": pick(rng, &["exec", "app"]),
+            "PolicyArn": pick(rng, &[crate::iam::managed::EXECUTION_ROLE_POLICY, "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"]),
+        }),
+        "logs:CreateLogGroup" => json!({ "logGroupName": "/ecs/fuzz" }),
         "sim:SetImageBehavior" => {
             let mut r = json!({ "image": pick(rng, IMAGES) });
             match rng.random_range(0..5) {

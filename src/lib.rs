@@ -15,6 +15,9 @@
 //!   health.
 //! - [`cloudwatch`]: CloudWatch metrics: the store the services publish to each minute, and
 //!   the requests that read it.
+//! - [`iam`]: IAM roles, managed and inline policies, instance profiles, and the policy
+//!   evaluator the services ask whenever AWS checks a role.
+//! - [`logs`]: CloudWatch Logs: log groups, streams and events, written by the awslogs driver.
 //! - [`sim`]: the playground's own `sim:` actions: image behaviour, traffic and its cost.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - [`bench`]: the benchmarks that print their figures (design.md section 7).
@@ -35,6 +38,8 @@ pub mod ecs;
 pub mod elb;
 pub mod engine;
 pub mod fuzz;
+pub mod iam;
+pub mod logs;
 pub mod scenario;
 pub mod sim;
 pub mod world;

@@ -20,6 +20,8 @@ const SERVICES: &[&str] = &[
     "cloudwatch",
     "autoscaling",
     "asg",
+    "iam",
+    "logs",
 ];
 /// The modules a service publishes for the others to read.
 const PUBLISHED: &[(&str, &str)] = &[
@@ -30,6 +32,10 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("elb", "read"),
     ("cloudwatch", "read"),
     ("asg", "read"),
+    ("iam", "read"),
+    ("logs", "read"),
+    // What ECS's awslogs driver hands CloudWatch Logs to write.
+    ("logs", "LogWrite"),
     // What a service hands CloudWatch to publish: its metrics' values for a minute.
     ("cloudwatch", "Datum"),
 ];

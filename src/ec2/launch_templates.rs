@@ -481,7 +481,8 @@ impl World {
             subnet_id: order.subnet.clone(),
             state: InstanceState::Pending,
             launched_at: self.now,
-            has_instance_profile: data.iam_instance_profile.is_some(),
+            instance_profile: (data.iam_instance_profile.as_ref())
+                .and_then(|p| p.name.clone().or_else(|| p.arn.clone())),
             security_group_ids,
             user_data: data.user_data,
             spot: order.spot,

@@ -54,7 +54,8 @@ pub struct Ec2Instance {
     pub state: InstanceState,
     pub launched_at: SimTime,
     /// Whether an instance profile gives the instance's software credentials.
-    pub has_instance_profile: bool,
+    /// The IAM instance profile it was launched with (its name or ARN).
+    pub instance_profile: Option<String>,
     /// Its security groups (the VPC's default group when RunInstances named none).
     pub security_group_ids: Vec<String>,
     /// The script the instance runs at boot, as given (plain or base64).
@@ -148,6 +149,15 @@ const RUN_INSTANCES_UNMODELLED: &[Unmodelled] = &[
         default: None,
     },
 ];
+
+/// RunInstances' `IamInstanceProfile`: its `Name`, else its `Arn`.
+fn profile_name(value: Option<&Value>) -> Option<String> {
+    let v = value?;
+    (v.get("Name").or_else(|| v.get("Arn")))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| Some(String::new()))
+}
 
 #[allow(dead_code)]
 #[derive(Deserialize)]
@@ -290,7 +300,7 @@ impl World {
                 subnet_id: subnet_id.clone(),
                 state: InstanceState::Pending,
                 launched_at: self.now,
-                has_instance_profile: request.iam_instance_profile.is_some(),
+                instance_profile: profile_name(request.iam_instance_profile.as_ref()),
                 security_group_ids: security_group_ids.clone(),
                 user_data: request.user_data.clone(),
                 spot: false,

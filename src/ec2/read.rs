@@ -31,7 +31,8 @@ pub struct InstanceView<'a> {
     pub availability_zone: &'a str,
     pub subnet_id: &'a str,
     pub state: InstanceState,
-    pub has_instance_profile: bool,
+    /// The IAM instance profile it was launched with (its name or ARN).
+    pub instance_profile: Option<&'a str>,
     pub user_data: Option<&'a str>,
     pub spot: bool,
 }
@@ -44,7 +45,7 @@ pub fn instance<'a>(world: &'a World, id: &str) -> Option<InstanceView<'a>> {
         availability_zone: &i.availability_zone,
         subnet_id: &i.subnet_id,
         state: i.state,
-        has_instance_profile: i.has_instance_profile,
+        instance_profile: i.instance_profile.as_deref(),
         user_data: i.user_data.as_deref(),
         spot: i.spot,
     })

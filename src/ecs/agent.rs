@@ -146,13 +146,9 @@ impl World {
         }
         let (cluster, reserved_memory_mib, attributes) = agent_config(instance.user_data);
         let agent = format!("ecs:RegisterContainerInstance (ECS agent on {ec2_id})");
-        if !instance.has_instance_profile {
-            // The agent has no credentials to call ECS; the instance runs but never joins.
-            self.agent_failed(agent, ApiError::new(
-                "NoCredentialProviders",
-                "no valid providers in chain: the instance has no IAM instance profile, so its ECS agent cannot register it (launch it with IamInstanceProfile, e.g. ecsInstanceRole)",
-                Some("$.IamInstanceProfile"),
-            ));
+        if let Some(error) = self.agent_credentials(&instance, &cluster) {
+            // The agent cannot call ECS; the instance runs but never joins.
+            self.agent_failed(agent, error);
             return;
         }
         // The agent creates the `default` cluster itself when it is configured for none.
@@ -188,6 +184,52 @@ impl World {
             .entry(ec2_id.to_string())
             .or_default()
             .container_instance = Some(index);
+    }
+
+    /// Why the instance's agent cannot call RegisterContainerInstance with its instance
+    /// profile's role, if it cannot: no profile, a profile without a role, a role EC2 may not
+    /// assume, or one whose policies do not allow the call.
+    fn agent_credentials(&self, instance: &ec2::InstanceView, cluster: &str) -> Option<ApiError> {
+        let no_credentials = |why: String| {
+            Some(ApiError::new(
+                "NoCredentialProviders",
+                format!("no valid providers in chain: {why}, so its ECS agent cannot register it (launch it with IamInstanceProfile, e.g. ecsInstanceRole)"),
+                Some("$.IamInstanceProfile"),
+            ))
+        };
+        let Some(profile) = instance.instance_profile else {
+            return no_credentials("the instance has no IAM instance profile".into());
+        };
+        let Some(role) = crate::iam::read::instance_profile_role(self, profile) else {
+            return no_credentials(format!(
+                "the instance profile '{profile}' does not exist or holds no role"
+            ));
+        };
+        if !crate::iam::read::can_assume(self, &role, "ec2.amazonaws.com") {
+            return no_credentials(format!(
+                "the role '{role}' of its instance profile does not trust ec2.amazonaws.com"
+            ));
+        }
+        let resource = format!(
+            "arn:aws:ecs:{}:{}:cluster/{cluster}",
+            self.config.region, self.config.account
+        );
+        let action = "ecs:RegisterContainerInstance";
+        let decision = crate::iam::read::authorize(self, &role, action, &resource);
+        (decision != crate::iam::read::Decision::Allowed).then(|| {
+            ApiError::new(
+                "AccessDeniedException",
+                crate::iam::read::denied_message(
+                    self,
+                    &role,
+                    instance.id,
+                    action,
+                    &resource,
+                    decision,
+                ),
+                None,
+            )
+        })
     }
 
     fn agent_failed(&mut self, action: String, error: ApiError) {

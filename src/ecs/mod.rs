@@ -17,6 +17,7 @@ pub mod placement;
 pub mod provisioning;
 pub mod read;
 pub mod service;
+pub mod startup;
 pub mod store;
 pub mod task;
 pub mod task_definition;
@@ -473,6 +474,8 @@ pub struct Task {
     pub eni: Option<TaskEni>,
     /// The capacity provider it runs on, when it was started by a strategy.
     pub capacity_provider: Option<String>,
+    /// Its start-up checklist: each check it went through, passed or failed (startup.rs).
+    pub startup: Vec<startup::StartupStep>,
 }
 
 impl Task {

@@ -1141,6 +1141,15 @@ impl World {
             .resolve_task_definition(s.task_definition(), "$")
             .expect("registered")
             .clone();
+        if let Some(message) = self.assume_roles_error(&definition) {
+            let name = s.name.clone();
+            self.service_message(
+                service,
+                format!("(service {name}) failed to launch a task with (error {message})."),
+            );
+            self.queue_reconcile(service, PLACEMENT_RETRY_MS);
+            return;
+        }
         let group = format!("service:{}", s.name);
         let (cluster, launch_type, deployment) = (
             s.cluster.clone(),

@@ -96,6 +96,7 @@ fn new_task(
         reached_running: false,
         replacing: false,
         eni: None,
+        startup: Vec::new(),
     }
 }
 
@@ -500,6 +501,9 @@ impl World {
         let cluster = self.active_cluster(request.cluster.as_deref(), "$.cluster")?;
         let definition =
             self.resolve_task_definition(&request.task_definition, "$.taskDefinition")?;
+        if let Some(message) = self.assume_roles_error(definition) {
+            return Err(ApiError::client(message, "$.taskDefinition"));
+        }
         let (launch_type, capacity_provider_strategy) = self.launch_choice(
             &cluster,
             request.launch_type.as_deref(),
@@ -786,6 +790,9 @@ impl World {
             .resolve_task_definition(&request.task_definition, "$.taskDefinition")?
             .clone();
         launch_type(Some("EC2"), &definition, "$.taskDefinition")?;
+        if let Some(message) = self.assume_roles_error(&definition) {
+            return Err(ApiError::client(message, "$.taskDefinition"));
+        }
         self.check_network(
             &definition,
             request.network_configuration.as_ref(),
@@ -891,6 +898,7 @@ impl World {
             (launch.cluster.clone(), launch.launch_type, launch.instance);
         let eni = (uses_eni && !waiting).then(|| self.new_eni(&launch));
         let mut task = new_task(id, arn, launch, &definition, containers, first, self.now);
+        task.startup = Self::assumed_roles(&definition);
         if let Some(eni) = &eni {
             self.ecs.eni_addresses.insert(eni.private_ipv4, index);
         }
@@ -1044,6 +1052,12 @@ impl World {
                 next(AGENT_PICKUP_MS, self);
             }
             TaskStatus::Pending => {
+                // The execution resources first (registry auth), then the pull.
+                let definition = self.resolve_task_definition(&t.task_definition, "$");
+                let checked = self.fetch_execution_resources(task, definition.expect("registered"));
+                if !self.apply_checked(task, checked) {
+                    return;
+                }
                 self.ecs.tasks[task].pull_started_at = Some(self.now);
                 self.set_status(task, TaskStatus::Activating);
                 let delay = self.pull_duration(task);
@@ -1116,6 +1130,12 @@ impl World {
             self.stop_task_now(task, StopCode::TaskFailedToStart, &reason);
             return;
         }
+        // The containers are created: their log drivers start.
+        let definition = self.resolve_task_definition(&self.ecs.tasks[task].task_definition, "$");
+        let checked = self.start_log_drivers(task, definition.expect("registered"));
+        if !self.apply_checked(task, checked) {
+            return;
+        }
         let t = &self.ecs.tasks[task];
         if let Some(i) = t.container_instance {
             let images: Vec<String> = t.containers.iter().map(|c| c.image.clone()).collect();
@@ -1149,6 +1169,13 @@ impl World {
             .clone();
         for (n, spec) in definition.containers.iter().enumerate() {
             let behavior = self.behavior(&spec.image);
+            if spec.awslogs.is_some() {
+                let lines = (behavior.log_start.clone())
+                    .unwrap_or_else(|| vec![format!("{}: started ({})", spec.name, spec.image)]);
+                if let Some(write) = self.container_log(task, &definition, n, lines) {
+                    self.command(crate::world::Command::WriteLogs(write));
+                }
+            }
             if let Some(after) = behavior.exit_after_ms {
                 self.schedule(
                     after,
@@ -1196,8 +1223,18 @@ impl World {
         if t.generation != generation || t.last_status != TaskStatus::Running {
             return;
         }
-        let exit_code = self.behavior(&t.containers[container].image).exit_code;
+        let behavior = self.behavior(&t.containers[container].image);
+        let exit_code = behavior.exit_code;
         let essential = t.containers[container].essential;
+        if !behavior.log_exit.is_empty() {
+            let definition = self
+                .resolve_task_definition(&t.task_definition, "$")
+                .expect("registered");
+            if let Some(write) = self.container_log(task, definition, container, behavior.log_exit)
+            {
+                self.command(crate::world::Command::WriteLogs(write));
+            }
+        }
         let c = &mut self.ecs.tasks[task].containers[container];
         c.last_status = TaskStatus::Stopped;
         c.exit_code = Some(exit_code);

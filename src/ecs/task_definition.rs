@@ -216,6 +216,9 @@ pub struct TaskDefinition {
     /// `runtimePlatform.cpuArchitecture` when set: `x86_64` or `arm64`, as ECS's attribute.
     pub cpu_architecture: Option<&'static str>,
     pub registered_at: u64,
+    /// `executionRoleArn` and `taskRoleArn` as given (an ARN, or for the task role a name).
+    pub execution_role: Option<String>,
+    pub task_role: Option<String>,
     /// The request as registered, for DescribeTaskDefinition.
     pub request: Value,
 }
@@ -250,6 +253,18 @@ pub struct ContainerSpec {
     pub port_mappings: Vec<PortSpec>,
     pub health_check: Option<HealthCheckSpec>,
     pub stop_timeout_s: u32,
+    /// Its awslogs log driver's options, when it logs to CloudWatch Logs.
+    pub awslogs: Option<AwsLogs>,
+}
+
+/// The awslogs driver's options (aws-facts 17.7.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsLogs {
+    pub group: String,
+    pub region: String,
+    pub stream_prefix: Option<String>,
+    /// `awslogs-create-group` is `"true"`.
+    pub create_group: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,6 +406,8 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
         member_of,
         cpu_architecture,
         registered_at: 0,
+        execution_role: request.execution_role_arn.clone(),
+        task_role: request.task_role_arn.clone(),
         request: stored,
     })
 }
@@ -840,6 +857,23 @@ fn container(
         port_mappings,
         health_check,
         stop_timeout_s,
+        awslogs: awslogs(def),
+    })
+}
+
+fn awslogs(def: &ContainerDefinition) -> Option<AwsLogs> {
+    let log = def
+        .log_configuration
+        .as_ref()
+        .filter(|l| l.log_driver == "awslogs")?;
+    let options = log.options.as_ref()?;
+    Some(AwsLogs {
+        group: options.get("awslogs-group")?.clone(),
+        region: options.get("awslogs-region")?.clone(),
+        stream_prefix: options.get("awslogs-stream-prefix").cloned(),
+        create_group: options
+            .get("awslogs-create-group")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
     })
 }
 

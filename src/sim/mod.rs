@@ -53,6 +53,11 @@ pub mod read {
         pub latency_us: u64,
         /// Memory a running container of the image uses, MiB (`"memory"`).
         pub memory_mib: u32,
+        /// Lines a container of the image writes when it starts and when it exits (`"logs"`:
+        /// `"start"`, `"exit"`); `None` when not said (it then writes one line saying it
+        /// started, the playground's stand-in for an application's output).
+        pub log_start: Option<Vec<String>>,
+        pub log_exit: Vec<String>,
     }
 
     /// How containers of `image` behave: as `sim:SetImageBehavior` said, else the defaults
@@ -118,7 +123,19 @@ struct SetImageBehaviorRequest {
     cpu_per_request: Option<Value>,
     latency: Option<Value>,
     memory: Option<i64>,
+    logs: Option<ImageLogs>,
 }
+
+/// `"logs"` of sim:SetImageBehavior: what a container writes to its log.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ImageLogs {
+    start: Option<Vec<String>>,
+    exit: Option<Vec<String>>,
+}
+
+/// Lines one `"logs"` list holds at the most.
+pub const IMAGE_LOG_LINES_MAX: usize = 20;
 
 /// The cost of one request, from a duration field (`"20ms"`, or milliseconds as a number,
 /// fractions allowed): microseconds, at most [`traffic::REQUEST_TIME_US_MAX`].
@@ -214,7 +231,24 @@ impl World {
                 ))
             }
         };
+        let logs = request.logs.unwrap_or(ImageLogs {
+            start: None,
+            exit: None,
+        });
+        for (list, path) in [(&logs.start, "$.logs.start"), (&logs.exit, "$.logs.exit")] {
+            if list.as_ref().is_some_and(|l| l.len() > IMAGE_LOG_LINES_MAX) {
+                return Err(ApiError::invalid_parameter(
+                    format!(
+                        "{} holds at most {IMAGE_LOG_LINES_MAX} lines.",
+                        path.trim_start_matches("$.")
+                    ),
+                    path,
+                ));
+            }
+        }
         let behavior = read::ImageBehavior {
+            log_start: logs.start,
+            log_exit: logs.exit.unwrap_or_default(),
             cpu_per_request_us: request_time_field(&request.cpu_per_request, "$.cpuPerRequest")?,
             latency_us: request_time_field(&request.latency, "$.latency")?,
             memory_mib,

@@ -149,6 +149,8 @@ pub enum Command {
     /// ECS managed termination protection: set or clear scale-in protection on a group's
     /// instances (group name, instance ids, protected).
     ProtectInstances(String, Vec<String>, bool),
+    /// ECS (a container's awslogs driver): write lines to a log stream.
+    WriteLogs(crate::logs::LogWrite),
 }
 
 pub struct World {
@@ -173,6 +175,8 @@ pub struct World {
     pub autoscaling: crate::autoscaling::AutoScalingState,
     /// EC2 Auto Scaling's groups.
     pub asg: crate::asg::AsgState,
+    pub iam: crate::iam::IamState,
+    pub logs: crate::logs::LogsState,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
     /// refusal, `None` not run yet. Steps without an id keep nothing.
@@ -205,6 +209,8 @@ impl World {
             cloudwatch: Default::default(),
             autoscaling: Default::default(),
             asg: Default::default(),
+            iam: Default::default(),
+            logs: Default::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
@@ -380,6 +386,8 @@ impl World {
                 crate::autoscaling::dispatch(self, operation, input)
             }
             Some(("autoscaling", operation)) => crate::asg::dispatch(self, operation, input),
+            Some(("iam", operation)) => crate::iam::dispatch(self, operation, input),
+            Some(("logs", operation)) => crate::logs::dispatch(self, operation, input),
             _ => Err(ApiError::unknown_operation(action)),
         };
         // A refused request sent nothing: services check before they change or ask anything.
@@ -546,6 +554,7 @@ impl World {
                     debug_assert!(done.is_ok(), "checked before it was sent: {done:?}");
                 }
                 Command::DeleteAlarms(names) => self.remove_alarms(&names),
+                Command::WriteLogs(write) => crate::logs::write(self, write),
                 Command::SetDesiredCount(cluster, service, count) => {
                     self.desired_count_by_autoscaling(&cluster, &service, count)
                 }
@@ -649,6 +658,7 @@ impl World {
             crate::ec2::describe(self),
             crate::elb::describe(self),
             crate::asg::describe(self),
+            crate::iam::describe(self),
         ];
         for (key, value) in parts.into_iter().flatten() {
             all.insert(key.into(), value);

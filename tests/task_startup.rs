@@ -1,0 +1,496 @@
+//! What a task needs between "placed" and "running" (aws-facts 10, 17.7): IAM roles assumed
+//! at launch, the execution role's registry auth, the awslogs driver's group and stream, the
+//! instance role of an EC2 agent. Each failure with ECS's text, then the one-line fix that
+//! makes the task start.
+
+mod sim;
+
+use ecsplay::world::World;
+use serde_json::{json, Value};
+
+const ACCOUNT: &str = "123456789012";
+const ECR_IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1";
+
+fn trust(service: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}"#
+    )
+}
+
+fn create_role(world: &mut World, name: &str, service: &str) -> Value {
+    sim::ok(
+        world,
+        "iam:CreateRole",
+        json!({ "RoleName": name, "AssumeRolePolicyDocument": trust(service) }),
+    )
+}
+
+fn attach(world: &mut World, role: &str, policy: &str) {
+    sim::ok(
+        world,
+        "iam:AttachRolePolicy",
+        json!({ "RoleName": role, "PolicyArn": format!("arn:aws:iam::aws:policy/{policy}") }),
+    );
+}
+
+fn role_arn(name: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:role/{name}")
+}
+
+/// A Fargate cluster and a one-container Fargate definition with the given execution role,
+/// image and log options.
+fn fargate(world: &mut World, execution_role: &str, image: &str, logs: Option<Value>) {
+    sim::ok(world, "ecs:CreateCluster", json!({ "clusterName": "apps" }));
+    let mut container = json!({ "name": "web", "image": image, "essential": true });
+    if let Some(options) = logs {
+        container["logConfiguration"] = json!({ "logDriver": "awslogs", "options": options });
+    }
+    sim::ok(
+        world,
+        "ecs:RegisterTaskDefinition",
+        json!({
+            "family": "web",
+            "requiresCompatibilities": ["FARGATE"],
+            "networkMode": "awsvpc",
+            "cpu": "256",
+            "memory": "512",
+            "executionRoleArn": role_arn(execution_role),
+            "containerDefinitions": [container],
+        }),
+    );
+}
+
+fn network() -> Value {
+    json!({ "awsvpcConfiguration": { "subnets": ["subnet-aaaaaaaaaaaaaaaaa"], "assignPublicIp": "ENABLED" } })
+}
+
+/// Runs one Fargate task of `web` and lets it start (or fail to); its description after.
+fn run(world: &mut World) -> Value {
+    let response = sim::ok(
+        world,
+        "ecs:RunTask",
+        json!({ "cluster": "apps", "taskDefinition": "web", "launchType": "FARGATE", "networkConfiguration": network() }),
+    );
+    let arn = response["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim::advance(world, 120_000);
+    sim::describe_task(world, "apps", &arn)
+}
+
+fn awslogs(group: &str, create: bool) -> Value {
+    let mut options = json!({ "awslogs-group": group, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" });
+    if create {
+        options["awslogs-create-group"] = json!("true");
+    }
+    options
+}
+
+#[test]
+fn iam_answers_in_its_own_shapes_and_words() {
+    let mut world = sim::world();
+    let created = create_role(&mut world, "app", "ecs-tasks.amazonaws.com");
+    let role = &created["Role"];
+    assert_eq!(role["RoleName"], "app");
+    assert_eq!(role["Path"], "/");
+    assert_eq!(role["Arn"], role_arn("app"));
+    assert!(role["RoleId"].as_str().unwrap().starts_with("AROA"));
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "ecs-tasks.amazonaws.com"
+    );
+    let again = sim::err(
+        &mut world,
+        "iam:CreateRole",
+        json!({ "RoleName": "APP", "AssumeRolePolicyDocument": trust("ec2.amazonaws.com") }),
+    );
+    assert_eq!(
+        (again.code.as_str(), again.message.as_str()),
+        ("EntityAlreadyExists", "Role with name APP already exists.")
+    );
+    let missing = sim::err(&mut world, "iam:GetRole", json!({ "RoleName": "nope" }));
+    assert_eq!(missing.message, "The role with name nope cannot be found.");
+    let unknown = sim::err(
+        &mut world,
+        "iam:AttachRolePolicy",
+        json!({ "RoleName": "app", "PolicyArn": "arn:aws:iam::123456789012:policy/none" }),
+    );
+    assert_eq!(
+        unknown.message,
+        "Policy arn:aws:iam::123456789012:policy/none does not exist or is not attachable."
+    );
+    attach(&mut world, "app", "AmazonS3ReadOnlyAccess");
+    let listed = sim::ok(
+        &mut world,
+        "iam:ListAttachedRolePolicies",
+        json!({ "RoleName": "app" }),
+    );
+    assert_eq!(
+        listed["AttachedPolicies"],
+        json!([{ "PolicyName": "AmazonS3ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }])
+    );
+    let conflict = sim::err(&mut world, "iam:DeleteRole", json!({ "RoleName": "app" }));
+    assert_eq!(
+        (conflict.code.as_str(), conflict.message.as_str()),
+        (
+            "DeleteConflict",
+            "Cannot delete entity, must detach all policies first."
+        )
+    );
+    let bad = sim::err(
+        &mut world,
+        "iam:PutRolePolicy",
+        json!({ "RoleName": "app", "PolicyName": "p", "PolicyDocument": "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\"}}" }),
+    );
+    assert_eq!(
+        (bad.code.as_str(), bad.message.as_str()),
+        ("MalformedPolicyDocument", "Missing required field Resource")
+    );
+    sim::ok(
+        &mut world,
+        "iam:CreateInstanceProfile",
+        json!({ "InstanceProfileName": "web" }),
+    );
+    sim::ok(
+        &mut world,
+        "iam:AddRoleToInstanceProfile",
+        json!({ "InstanceProfileName": "web", "RoleName": "app" }),
+    );
+    let second = sim::err(
+        &mut world,
+        "iam:AddRoleToInstanceProfile",
+        json!({ "InstanceProfileName": "web", "RoleName": "app" }),
+    );
+    assert_eq!(
+        second.message,
+        "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1"
+    );
+}
+
+#[test]
+fn a_conventional_role_never_created_is_implied() {
+    // ecsTaskExecutionRole is taken to exist with AmazonECSTaskExecutionRolePolicy, so a
+    // private ECR image pulls with it.
+    let mut world = sim::world();
+    fargate(&mut world, "ecsTaskExecutionRole", ECR_IMAGE, None);
+    let task = run(&mut world);
+    assert_eq!(task["lastStatus"], "RUNNING", "{task}");
+}
+
+#[test]
+fn a_missing_execution_role_is_not_assumed_until_it_is_created() {
+    let mut world = sim::world();
+    fargate(&mut world, "appExecutionRole", ECR_IMAGE, None);
+    let refused = sim::err(
+        &mut world,
+        "ecs:RunTask",
+        json!({ "cluster": "apps", "taskDefinition": "web", "launchType": "FARGATE", "networkConfiguration": network() }),
+    );
+    let expected = format!("ECS was unable to assume the role '{}' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.", role_arn("appExecutionRole"));
+    assert_eq!(
+        (refused.code.as_str(), refused.message.as_str()),
+        ("ClientException", expected.as_str())
+    );
+    // A service says it failed to launch a task, and tries again.
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "apps", "serviceName": "web", "taskDefinition": "web", "desiredCount": 1, "launchType": "FARGATE", "networkConfiguration": network() }),
+    );
+    sim::advance(&mut world, 1_000);
+    let wanted = format!("(service web) failed to launch a task with (error {expected}).");
+    assert!(
+        sim::messages(&world, "web").contains(&wanted),
+        "{:?}",
+        sim::messages(&world, "web")
+    );
+    // A role that trusts EC2 is still not assumed by ECS tasks.
+    create_role(&mut world, "appExecutionRole", "ec2.amazonaws.com");
+    sim::advance(&mut world, 60_000);
+    assert_eq!(
+        sim::describe_service(&mut world, "apps", "web")["runningCount"],
+        0
+    );
+    // The fix: trust ecs-tasks.amazonaws.com and have the managed execution policy.
+    sim::ok(
+        &mut world,
+        "iam:UpdateAssumeRolePolicy",
+        json!({ "RoleName": "appExecutionRole", "PolicyDocument": trust("ecs-tasks.amazonaws.com") }),
+    );
+    attach(
+        &mut world,
+        "appExecutionRole",
+        "service-role/AmazonECSTaskExecutionRolePolicy",
+    );
+    sim::advance(&mut world, 180_000);
+    assert_eq!(
+        sim::describe_service(&mut world, "apps", "web")["runningCount"],
+        1
+    );
+}
+
+#[test]
+fn an_execution_role_without_ecr_permissions_fails_the_pull() {
+    let mut world = sim::world();
+    create_role(&mut world, "bare", "ecs-tasks.amazonaws.com");
+    fargate(&mut world, "bare", ECR_IMAGE, None);
+    let task = run(&mut world);
+    let id = task["taskArn"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    assert_eq!(task["lastStatus"], "STOPPED");
+    assert_eq!(task["stopCode"], "TaskFailedToStart");
+    assert_eq!(
+        task["stoppedReason"],
+        format!("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): AccessDeniedException: User: arn:aws:sts::{ACCOUNT}:assumed-role/bare/{id} is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action")
+    );
+    // An explicit Deny wins over the managed policy's Allow.
+    attach(
+        &mut world,
+        "bare",
+        "service-role/AmazonECSTaskExecutionRolePolicy",
+    );
+    sim::ok(
+        &mut world,
+        "iam:PutRolePolicy",
+        json!({ "RoleName": "bare", "PolicyName": "no-web", "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ecr:BatchGetImage","Resource":"arn:aws:ecr:*:*:repository/web"}]}"# }),
+    );
+    let task = run(&mut world);
+    let reason = task["stoppedReason"].as_str().unwrap();
+    assert!(
+        reason.ends_with("ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:123456789012:repository/web with an explicit deny in an identity-based policy"),
+        "{reason}"
+    );
+    // The fix: remove the deny.
+    sim::ok(
+        &mut world,
+        "iam:DeleteRolePolicy",
+        json!({ "RoleName": "bare", "PolicyName": "no-web" }),
+    );
+    assert_eq!(run(&mut world)["lastStatus"], "RUNNING");
+}
+
+#[test]
+fn awslogs_needs_its_group_or_the_right_to_create_it() {
+    let mut world = sim::world();
+    create_role(&mut world, "exec", "ecs-tasks.amazonaws.com");
+    attach(
+        &mut world,
+        "exec",
+        "service-role/AmazonECSTaskExecutionRolePolicy",
+    );
+    fargate(
+        &mut world,
+        "exec",
+        "nginx:1.27",
+        Some(awslogs("/ecs/web", false)),
+    );
+    let task = run(&mut world);
+    assert_eq!(task["stopCode"], "TaskFailedToStart");
+    assert_eq!(
+        task["stoppedReason"],
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1"
+    );
+    // The fix: create the group.
+    sim::ok(
+        &mut world,
+        "logs:CreateLogGroup",
+        json!({ "logGroupName": "/ecs/web" }),
+    );
+    let task = run(&mut world);
+    assert_eq!(task["lastStatus"], "RUNNING");
+    let id = task["taskArn"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let streams = sim::ok(
+        &mut world,
+        "logs:DescribeLogStreams",
+        json!({ "logGroupName": "/ecs/web" }),
+    );
+    let stream = format!("ecs/web/{id}");
+    assert_eq!(streams["logStreams"][0]["logStreamName"], stream);
+    let events = sim::ok(
+        &mut world,
+        "logs:GetLogEvents",
+        json!({ "logGroupName": "/ecs/web", "logStreamName": stream }),
+    );
+    assert_eq!(events["events"][0]["message"], "web: started (nginx:1.27)");
+}
+
+#[test]
+fn awslogs_create_group_needs_logs_create_log_group() {
+    let mut world = sim::world();
+    create_role(&mut world, "exec", "ecs-tasks.amazonaws.com");
+    attach(
+        &mut world,
+        "exec",
+        "service-role/AmazonECSTaskExecutionRolePolicy",
+    );
+    fargate(
+        &mut world,
+        "exec",
+        "nginx:1.27",
+        Some(awslogs("/ecs/new", true)),
+    );
+    let task = run(&mut world);
+    let id = task["taskArn"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    assert_eq!(
+        task["stoppedReason"],
+        format!("ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log group: AccessDeniedException: User: arn:aws:sts::{ACCOUNT}:assumed-role/exec/{id} is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/new because no identity-based policy allows the logs:CreateLogGroup action : exit status 1")
+    );
+    sim::ok(
+        &mut world,
+        "iam:PutRolePolicy",
+        json!({ "RoleName": "exec", "PolicyName": "create-groups", "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:CreateLogGroup","Resource":"arn:aws:logs:*:*:log-group:/ecs/*"}]}"# }),
+    );
+    assert_eq!(run(&mut world)["lastStatus"], "RUNNING");
+    let groups = sim::ok(
+        &mut world,
+        "logs:DescribeLogGroups",
+        json!({ "logGroupNamePrefix": "/ecs/" }),
+    );
+    assert_eq!(groups["logGroups"][0]["logGroupName"], "/ecs/new");
+    assert_eq!(
+        groups["logGroups"][0]["arn"],
+        format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/new:*")
+    );
+}
+
+#[test]
+fn a_group_in_another_region_does_not_exist_here() {
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "logs:CreateLogGroup",
+        json!({ "logGroupName": "/ecs/web" }),
+    );
+    let mut options = awslogs("/ecs/web", false);
+    options["awslogs-region"] = json!("eu-west-1");
+    fargate(
+        &mut world,
+        "ecsTaskExecutionRole",
+        "nginx:1.27",
+        Some(options),
+    );
+    let task = run(&mut world);
+    assert!(task["stoppedReason"]
+        .as_str()
+        .unwrap()
+        .contains("ResourceNotFoundException: The specified log group does not exist."));
+}
+
+#[test]
+fn a_crash_leaves_its_last_lines_and_filters_find_them() {
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "logs:CreateLogGroup",
+        json!({ "logGroupName": "/ecs/web" }),
+    );
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "web:2", "exitAfter": "30s", "logs": { "start": ["INFO listening on :8080"], "exit": ["ERROR cannot reach db:5432", "FATAL exiting"] } }),
+    );
+    fargate(
+        &mut world,
+        "ecsTaskExecutionRole",
+        "web:2",
+        Some(awslogs("/ecs/web", false)),
+    );
+    let task = run(&mut world);
+    assert_eq!(task["stopCode"], "EssentialContainerExited");
+    let id = task["taskArn"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let events = sim::ok(
+        &mut world,
+        "logs:GetLogEvents",
+        json!({ "logGroupName": "/ecs/web", "logStreamName": format!("ecs/web/{id}"), "limit": 2 }),
+    );
+    let messages: Vec<&str> = (events["events"].as_array().unwrap().iter())
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["ERROR cannot reach db:5432", "FATAL exiting"]);
+    let found = sim::ok(
+        &mut world,
+        "logs:FilterLogEvents",
+        json!({ "logGroupName": "/ecs/web", "filterPattern": "?ERROR ?FATAL" }),
+    );
+    assert_eq!(found["events"].as_array().unwrap().len(), 2);
+    assert_eq!(found["events"][0]["logStreamName"], format!("ecs/web/{id}"));
+    let bad = sim::err(
+        &mut world,
+        "logs:PutRetentionPolicy",
+        json!({ "logGroupName": "/ecs/web", "retentionInDays": 2 }),
+    );
+    assert!(bad
+        .message
+        .contains("Member must satisfy enum value set: [1, 3, 5, 7, 14"));
+}
+
+#[test]
+fn an_instance_role_without_ecs_permissions_keeps_the_agent_out() {
+    let mut world = sim::world();
+    create_role(&mut world, "nodes", "ec2.amazonaws.com");
+    sim::ok(
+        &mut world,
+        "iam:CreateInstanceProfile",
+        json!({ "InstanceProfileName": "nodes" }),
+    );
+    sim::ok(
+        &mut world,
+        "iam:AddRoleToInstanceProfile",
+        json!({ "InstanceProfileName": "nodes", "RoleName": "nodes" }),
+    );
+    sim::ok(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "demo" }),
+    );
+    let launch = |world: &mut World| {
+        sim::ok(
+            world,
+            "ec2:RunInstances",
+            json!({
+                "InstanceType": "m5.large", "MinCount": 1, "MaxCount": 1,
+                "IamInstanceProfile": { "Name": "nodes" },
+                "UserData": "#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config",
+            }),
+        );
+        sim::advance(world, 120_000);
+    };
+    launch(&mut world);
+    let instances = |world: &World| {
+        world.describe_all()["containerInstances"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(instances(&world), 0, "the agent may not register");
+    let failed = world.log().iter().any(|r| {
+        format!("{r:?}").contains("is not authorized to perform: ecs:RegisterContainerInstance")
+    });
+    assert!(failed, "the agent's AccessDeniedException is logged");
+    attach(
+        &mut world,
+        "nodes",
+        "service-role/AmazonEC2ContainerServiceforEC2Role",
+    );
+    launch(&mut world);
+    assert_eq!(instances(&world), 1);
+}
