@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 30] = [
+const GOLDEN: [(&str, &str, &str); 31] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -468,6 +468,11 @@ const GOLDEN: [(&str, &str, &str); 30] = [
         "zone-failure",
         include_str!("../static/scenarios/zone-failure.json"),
         include_str!("golden/zone-failure.jsonl"),
+    ),
+    (
+        "execution-role-missing",
+        include_str!("../static/scenarios/execution-role-missing.json"),
+        include_str!("golden/execution-role-missing.jsonl"),
     ),
     (
         "asg-cpu-scaling",

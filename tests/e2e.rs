@@ -2606,3 +2606,95 @@ async fn set_traffic_rate(client: &Client, lb: &str, rate: u32) {
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn a_fargate_service_missing_its_execution_role_runs_once_the_role_is_made_in_the_panel() {
+    use fantoccini::key::Key;
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "execution-role-missing").await;
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    // ECS cannot assume a role that does not exist: the service fails to launch tasks.
+    wait_content(
+        &client,
+        "#panel-event-log",
+        "failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::123456789012:role/webExecutionRole'",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#role-webExecutionRole",
+        "missing: ECS cannot assume it",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#role-webExecutionRole",
+        "Used as the execution role of web:1: pulls from ECR, writes to CloudWatch Logs",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    shoot(&client, "execution-role-missing.png").await;
+    // Made from the panel: trusts ecs-tasks.amazonaws.com, with the managed execution policy.
+    click(&client, "#role-webExecutionRole-create").await;
+    wait_text(&client, "#panel-roles", "iam:AttachRolePolicy accepted.").await;
+    wait_text(
+        &client,
+        "#role-webExecutionRole",
+        "Trusts ecs-tasks.amazonaws.com",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#role-webExecutionRole",
+        "AmazonECSTaskExecutionRolePolicy",
+    )
+    .await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".service-row[data-service='web'] .service-head",
+        "running 2",
+    )
+    .await;
+    // Its containers' lines in the log viewer, and filtered.
+    wait_text(&client, "#log-lines", "INFO listening on :8080").await;
+    click(&client, "#btn-pause").await;
+    fill(&client, "#log-filter", "starting").await;
+    let deadline = Instant::now() + APP_RENDER_TIMEOUT;
+    loop {
+        let lines = text_of(&client, "#log-lines").await;
+        if lines.contains("INFO web 1.4 starting") && !lines.contains("listening") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the filter left {lines:?}");
+        tokio::time::sleep(POLL).await;
+    }
+    // A task's start-up checklist and its own lines in the inspector.
+    keys_to(&client, "#cluster-map", &Key::Right.to_string()).await;
+    let mut cursor = attribute(&client, "#cluster-map", "data-cursor").await;
+    for _ in 0..4 {
+        if cursor.starts_with("Task(") {
+            break;
+        }
+        keys_to(&client, "#cluster-map", &Key::Down.to_string()).await;
+        cursor = attribute(&client, "#cluster-map", "data-cursor").await;
+    }
+    assert!(cursor.starts_with("Task("), "{cursor}");
+    keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
+    wait_for(&client, "#inspect-task").await;
+    wait_text(&client, "#startup-checklist", "Assume the execution role").await;
+    wait_text(&client, "#startup-checklist", "Pull image from ECR").await;
+    wait_text(
+        &client,
+        "#startup-checklist",
+        "Log to CloudWatch Logs: /ecs/web: ecs/web/",
+    )
+    .await;
+    wait_text(&client, "#task-log-lines", "INFO listening on :8080").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "execution-role-created.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

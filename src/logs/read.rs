@@ -21,13 +21,13 @@ pub fn groups(world: &World) -> Vec<String> {
     world.logs.groups.keys().cloned().collect()
 }
 
-/// The newest `max` lines of a group whose stream starts with `stream_prefix` and whose
-/// message matches the term filter `pattern` (a pattern the filter cannot take matches
-/// nothing), oldest first.
+/// The newest `max` lines of a group whose stream name contains `stream_part` (a task id, a
+/// prefix) and whose message matches the term filter `pattern` (a pattern the filter cannot
+/// take matches nothing), oldest first.
 pub fn lines(
     world: &World,
     group: &str,
-    stream_prefix: &str,
+    stream_part: &str,
     pattern: &str,
     max: usize,
 ) -> Vec<Line> {
@@ -38,7 +38,7 @@ pub fn lines(
         return Vec::new();
     };
     let mut out: Vec<Line> = (g.streams.iter())
-        .filter(|(name, _)| name.starts_with(stream_prefix))
+        .filter(|(name, _)| name.contains(stream_part))
         .flat_map(|(name, s)| {
             (s.events.iter())
                 .filter(|e| super::pattern_matches(&terms, &e.message))

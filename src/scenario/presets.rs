@@ -109,6 +109,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/zone-failure.json"),
     ),
     (
+        "execution-role-missing",
+        include_str!("../../static/scenarios/execution-role-missing.json"),
+    ),
+    (
         "asg-cpu-scaling",
         include_str!("../../static/scenarios/asg-cpu-scaling.json"),
     ),

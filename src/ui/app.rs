@@ -26,6 +26,7 @@ use super::model::map::Hit;
 use super::model::map_paint::service_colour;
 use super::model::session::Session;
 use super::model::share;
+use super::roles::{LogViewer, RolesPanel};
 use super::services::ServicesPanel;
 use super::session_io::{self, ImportButton};
 use super::state::{Action, Origin, Speed, UiState};
@@ -499,6 +500,7 @@ pub fn app() -> Html {
                     <CapacityPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Capacity)} onbatch={batch(Origin::Capacity)} {onfargate} />
                     <ServicesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Services)} onbatch={batch(Origin::Services)} />
                     <LoadBalancingPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::LoadBalancing)} onbatch={batch(Origin::LoadBalancing)} />
+                    <RolesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::Roles)} onbatch={batch(Origin::Roles)} />
                 </div>
                 <div class="column column-center">
                     <section class="panel panel-wide" id="panel-cluster-map" aria-labelledby="panel-cluster-map-title">
@@ -521,6 +523,7 @@ pub fn app() -> Html {
                         <MapLegend services={service_names} targets={has_target_groups} spot={has_spot} />
                     </section>
                     <Charts sim={state.sim.clone()} moment={moment} />
+                    <LogViewer sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::Logs)} />
                 </div>
                 <div class="column column-right">
                     <LearnPanel sim={state.sim.clone()} active={state.card} onstart={onstartcard} />

@@ -128,6 +128,9 @@ fn task_view(
                     <li><span class="mono">{ format!("T+{}", format_clock(at)) }</span>{ format!(" {what}") }</li>
                 })) }
             </ol>
+            <h4>{ "Start-up checklist" }</h4>
+            { startup_view(task) }
+            { task_logs(world, task) }
             <h4>{ "Containers" }</h4>
             <ul class="containers">
                 { for task.containers.iter().map(|c| html! {
@@ -152,6 +155,55 @@ fn task_view(
                 } }</p> },
             } }
         </div>
+    }
+}
+
+/// Each check the task went through to start (its roles, the registry auth, its log
+/// streams), passed or failed with the reason.
+fn startup_view(task: &crate::ecs::Task) -> Html {
+    if task.startup.is_empty() {
+        return html! { <p class="muted">{ "Nothing to check: no roles, no private ECR image, no awslogs driver." }</p> };
+    }
+    html! {
+        <ul class="checklist" id="startup-checklist">
+            { for task.startup.iter().map(|s| html! {
+                <li class={if s.passed { "passed" } else { "failed" }}>
+                    <span aria-hidden="true">{ if s.passed { "✓ " } else { "✗ " } }</span>
+                    <strong>{ s.step.clone() }</strong>{ format!(": {}", s.detail) }
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+/// The task's newest log lines, from the awslogs groups of its containers.
+fn task_logs(world: &World, task: &crate::ecs::Task) -> Html {
+    let Some(definition) = world
+        .resolve_task_definition(&task.task_definition, "$")
+        .ok()
+    else {
+        return html! {};
+    };
+    let mut groups: Vec<&str> = (definition.containers.iter())
+        .filter_map(|c| c.awslogs.as_ref().map(|l| l.group.as_str()))
+        .collect();
+    groups.dedup();
+    if groups.is_empty() {
+        return html! {};
+    }
+    let mut lines: Vec<crate::logs::read::Line> = groups
+        .iter()
+        .flat_map(|g| crate::logs::read::lines(world, g, &task.id, "", 20))
+        .collect();
+    lines.sort_by_key(|l| l.at);
+    html! {
+        <>
+            <h4>{ format!("Logs ({})", groups.join(", ")) }</h4>
+            <ol class="log-lines mono" id="task-log-lines">
+                { for lines.iter().map(|l| html! { <li><span class="log-time">{ format!("T+{}", format_clock(l.at)) }</span>{ format!(" {}", l.message) }</li> }) }
+                if lines.is_empty() { <li class="muted">{ "No lines yet." }</li> }
+            </ol>
+        </>
     }
 }
 

@@ -27,6 +27,8 @@ mod load_balancing;
 #[cfg(target_arch = "wasm32")]
 mod map;
 #[cfg(target_arch = "wasm32")]
+mod roles;
+#[cfg(target_arch = "wasm32")]
 mod scaling;
 #[cfg(target_arch = "wasm32")]
 mod services;

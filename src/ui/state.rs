@@ -77,6 +77,8 @@ pub enum Origin {
     Services,
     Inspector,
     LoadBalancing,
+    Roles,
+    Logs,
     /// The embedding page, through `postMessage`.
     Embed,
 }

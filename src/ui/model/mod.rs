@@ -11,6 +11,7 @@ pub mod log_view;
 pub mod map;
 pub mod map_paint;
 pub mod raster;
+pub mod roles;
 pub mod saved;
 pub mod scaling;
 pub mod session;
