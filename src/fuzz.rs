@@ -87,6 +87,8 @@ pub const ACTIONS: &[&str] = &[
     "iam:CreateRole",
     "iam:AttachRolePolicy",
     "logs:CreateLogGroup",
+    "ssm:PutParameter",
+    "secretsmanager:CreateSecret",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -278,6 +280,16 @@ fn task_definition(rng: &mut ChaCha8Rng) -> Value {
             c["logConfiguration"] = json!({ "logDriver": "awslogs", "options": {
                 "awslogs-group": "/ecs/fuzz", "awslogs-region": "us-east-1",
                 "awslogs-stream-prefix": "ecs", "awslogs-create-group": create } });
+            if rng.random_bool(0.5) {
+                let from = pick(
+                    rng,
+                    &[
+                        "db-password",
+                        "arn:aws:secretsmanager:us-east-1:123456789012:secret:db",
+                    ],
+                );
+                c["secrets"] = json!([{ "name": "SECRET", "valueFrom": from }]);
+            }
         }
     }
     td
@@ -679,6 +691,12 @@ fn ec2_request(
             "PolicyArn": pick(rng, &[crate::iam::managed::EXECUTION_ROLE_POLICY, "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"]),
         }),
         "logs:CreateLogGroup" => json!({ "logGroupName": "/ecs/fuzz" }),
+        "ssm:PutParameter" => {
+            json!({ "Name": "db-password", "Value": "x", "Type": "SecureString", "Overwrite": rng.random_bool(0.5) })
+        }
+        "secretsmanager:CreateSecret" => {
+            json!({ "Name": "db", "SecretString": "{\"password\":\"x\"}" })
+        }
         "sim:SetImageBehavior" => {
             let mut r = json!({ "image": pick(rng, IMAGES) });
             match rng.random_range(0..5) {

@@ -18,6 +18,8 @@
 //! - [`iam`]: IAM roles, managed and inline policies, instance profiles, and the policy
 //!   evaluator the services ask whenever AWS checks a role.
 //! - [`logs`]: CloudWatch Logs: log groups, streams and events, written by the awslogs driver.
+//! - [`ssm`], [`secretsmanager`], [`s3`]: Parameter Store parameters, Secrets Manager secrets
+//!   and S3 objects, as ECS reads them for a container's secrets and environment files.
 //! - [`sim`]: the playground's own `sim:` actions: image behaviour, traffic and its cost.
 //! - [`scenario`]: the versioned scenario format: a seed and a timeline of AWS requests.
 //! - [`bench`]: the benchmarks that print their figures (design.md section 7).
@@ -40,8 +42,11 @@ pub mod engine;
 pub mod fuzz;
 pub mod iam;
 pub mod logs;
+pub mod s3;
 pub mod scenario;
+pub mod secretsmanager;
 pub mod sim;
+pub mod ssm;
 pub mod world;
 
 pub mod ui;

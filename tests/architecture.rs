@@ -22,6 +22,9 @@ const SERVICES: &[&str] = &[
     "asg",
     "iam",
     "logs",
+    "ssm",
+    "secretsmanager",
+    "s3",
 ];
 /// The modules a service publishes for the others to read.
 const PUBLISHED: &[(&str, &str)] = &[
@@ -34,6 +37,9 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("asg", "read"),
     ("iam", "read"),
     ("logs", "read"),
+    ("ssm", "read"),
+    ("secretsmanager", "read"),
+    ("s3", "read"),
     // What ECS's awslogs driver hands CloudWatch Logs to write.
     ("logs", "LogWrite"),
     // What a service hands CloudWatch to publish: its metrics' values for a minute.

@@ -494,3 +494,312 @@ fn an_instance_role_without_ecs_permissions_keeps_the_agent_out() {
     launch(&mut world);
     assert_eq!(instances(&world), 1);
 }
+
+/// A Fargate definition of one container with `extra` fields (environment, secrets, files).
+fn fargate_with(world: &mut World, execution_role: &str, extra: Value) {
+    sim::ok(world, "ecs:CreateCluster", json!({ "clusterName": "apps" }));
+    let mut container = json!({ "name": "web", "image": "nginx:1.27", "essential": true });
+    for (k, v) in extra.as_object().unwrap() {
+        container[k] = v.clone();
+    }
+    let mut definition = json!({
+        "family": "web",
+        "requiresCompatibilities": ["FARGATE"],
+        "networkMode": "awsvpc",
+        "cpu": "256",
+        "memory": "512",
+        "containerDefinitions": [container],
+    });
+    if !execution_role.is_empty() {
+        definition["executionRoleArn"] = json!(role_arn(execution_role));
+    }
+    sim::ok(world, "ecs:RegisterTaskDefinition", definition);
+}
+
+fn environment_of(world: &World, task: &Value) -> Vec<(String, String)> {
+    let arn = task["taskArn"].as_str().unwrap();
+    let t = world.ecs.tasks.iter().find(|t| t.arn == arn).unwrap();
+    t.containers[0]
+        .environment
+        .iter()
+        .map(|v| (v.name.clone(), v.value.clone()))
+        .collect()
+}
+
+#[test]
+fn secrets_need_an_execution_role_at_registration() {
+    let mut world = sim::world();
+    let error = sim::err(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "containerDefinitions": [{ "name": "web", "image": "nginx", "memory": 128,
+            "secrets": [{ "name": "DB_PASSWORD", "valueFrom": "db-password" }] }] }),
+    );
+    assert_eq!(
+        error.message,
+        "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."
+    );
+}
+
+#[test]
+fn parameters_by_name_or_arn_and_their_failures() {
+    let mut world = sim::world();
+    let by_arn = format!("arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/prod/db/url");
+    let secrets = json!({ "secrets": [
+        { "name": "DB_PASSWORD", "valueFrom": "db-password" },
+        { "name": "DB_URL", "valueFrom": by_arn },
+    ] });
+    // The managed execution policy does not read parameters: IAM denies before SSM looks.
+    fargate_with(&mut world, "ecsTaskExecutionRole", secrets.clone());
+    let task = run(&mut world);
+    let id = task["taskArn"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    assert_eq!(task["stopCode"], "TaskFailedToStart");
+    assert_eq!(
+        task["stoppedReason"],
+        format!("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::{ACCOUNT}:assumed-role/ecsTaskExecutionRole/{id} is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/db-password because no identity-based policy allows the ssm:GetParameters action")
+    );
+    // A role that may read them, and parameters that do not exist yet: ECS names the parameter.
+    let mut world = sim::world();
+    create_role(&mut world, "exec", "ecs-tasks.amazonaws.com");
+    attach(&mut world, "exec", "AmazonSSMReadOnlyAccess");
+    fargate_with(&mut world, "exec", secrets);
+    let task = run(&mut world);
+    assert_eq!(
+        task["stoppedReason"],
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: db-password"
+    );
+    // The fix: the parameters, by name (this Region) and by ARN.
+    sim::ok(
+        &mut world,
+        "ssm:PutParameter",
+        json!({ "Name": "db-password", "Value": "s3cr3t", "Type": "SecureString" }),
+    );
+    sim::ok(
+        &mut world,
+        "ssm:PutParameter",
+        json!({ "Name": "/prod/db/url", "Value": "postgres://db:5432/app", "Type": "String" }),
+    );
+    let task = run(&mut world);
+    assert_eq!(task["lastStatus"], "RUNNING", "{task}");
+    assert_eq!(
+        environment_of(&world, &task),
+        [
+            ("DB_PASSWORD".to_string(), "s3cr3t".to_string()),
+            ("DB_URL".to_string(), "postgres://db:5432/app".to_string())
+        ]
+    );
+    // SSM answers: a SecureString is ciphertext unless decrypted; overwriting needs Overwrite.
+    let got = sim::ok(
+        &mut world,
+        "ssm:GetParameter",
+        json!({ "Name": "db-password" }),
+    );
+    assert_ne!(got["Parameter"]["Value"], "s3cr3t");
+    let got = sim::ok(
+        &mut world,
+        "ssm:GetParameter",
+        json!({ "Name": by_arn, "WithDecryption": true }),
+    );
+    assert_eq!(got["Parameter"]["Value"], "postgres://db:5432/app");
+    assert_eq!(got["Parameter"]["ARN"], by_arn);
+    let again = sim::err(
+        &mut world,
+        "ssm:PutParameter",
+        json!({ "Name": "db-password", "Value": "x", "Type": "SecureString" }),
+    );
+    assert_eq!(again.code, "ParameterAlreadyExists");
+    // A parameter of another Region is not this Region's.
+    assert!(
+        ecsplay::ssm::parameter_name(&world, "arn:aws:ssm:eu-west-1:123456789012:parameter/x")
+            .is_none()
+    );
+}
+
+#[test]
+fn secrets_manager_keys_stages_and_rotation() {
+    let mut world = sim::world();
+    let created = sim::ok(
+        &mut world,
+        "secretsmanager:CreateSecret",
+        json!({ "Name": "prod/db", "SecretString": r#"{"username":"app","password":"one"}"# }),
+    );
+    let arn = created["ARN"].as_str().unwrap().to_string();
+    assert!(
+        arn.starts_with(&format!(
+            "arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-"
+        )),
+        "{arn}"
+    );
+    assert_eq!(
+        arn.len(),
+        format!("arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-").len() + 6
+    );
+    let partial = format!("arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db");
+    create_role(&mut world, "exec", "ecs-tasks.amazonaws.com");
+    sim::ok(
+        &mut world,
+        "iam:PutRolePolicy",
+        json!({ "RoleName": "exec", "PolicyName": "read-db", "PolicyDocument": format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"{partial}-*"}}]}}"#) }),
+    );
+    fargate_with(
+        &mut world,
+        "exec",
+        json!({ "secrets": [
+            { "name": "DB_USER", "valueFrom": format!("{arn}:username::") },
+            { "name": "DB_PASSWORD", "valueFrom": format!("{partial}:password:AWSCURRENT:") },
+            { "name": "DB_JSON", "valueFrom": arn },
+        ] }),
+    );
+    let first = run(&mut world);
+    assert_eq!(first["lastStatus"], "RUNNING", "{first}");
+    let env = environment_of(&world, &first);
+    assert_eq!(env[0], ("DB_USER".into(), "app".into()));
+    assert_eq!(env[1], ("DB_PASSWORD".into(), "one".into()));
+    assert_eq!(env[2].1, r#"{"username":"app","password":"one"}"#);
+    // Rotation: the running task keeps what it read at start; a new task reads the new value.
+    sim::ok(
+        &mut world,
+        "secretsmanager:PutSecretValue",
+        json!({ "SecretId": "prod/db", "SecretString": r#"{"username":"app","password":"two"}"# }),
+    );
+    assert_eq!(environment_of(&world, &first)[1].1, "one");
+    let second = run(&mut world);
+    assert_eq!(environment_of(&world, &second)[1].1, "two");
+    let previous = sim::ok(
+        &mut world,
+        "secretsmanager:GetSecretValue",
+        json!({ "SecretId": arn, "VersionStage": "AWSPREVIOUS" }),
+    );
+    assert_eq!(
+        previous["SecretString"],
+        r#"{"username":"app","password":"one"}"#
+    );
+    // A key the secret lacks, a stage it has not, a secret that does not exist.
+    let failure = |world: &mut World, value_from: String| {
+        sim::ok(
+            world,
+            "ecs:RegisterTaskDefinition",
+            json!({
+                "family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512",
+                "executionRoleArn": role_arn("exec"),
+                "containerDefinitions": [{ "name": "web", "image": "nginx:1.27", "secrets": [{ "name": "X", "valueFrom": value_from }] }],
+            }),
+        );
+        run(world)["stoppedReason"].as_str().unwrap().to_string()
+    };
+    let prefix = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret";
+    assert_eq!(
+        failure(&mut world, format!("{arn}::AWSPENDING:")),
+        format!("{prefix} {arn} from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: AWSPENDING")
+    );
+    assert_eq!(
+        failure(&mut world, format!("{partial}-zzzzzz")),
+        format!("{prefix} {partial}-zzzzzz from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret.")
+    );
+    assert!(failure(&mut world, format!("{arn}:port::")).ends_with("did not contain json key port"));
+    // Not allowed by the role's policy: another secret.
+    sim::ok(
+        &mut world,
+        "secretsmanager:CreateSecret",
+        json!({ "Name": "other", "SecretString": "x" }),
+    );
+    let other = sim::ok(
+        &mut world,
+        "secretsmanager:DescribeSecret",
+        json!({ "SecretId": "other" }),
+    )["ARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(failure(&mut world, other.clone()).contains(&format!("is not authorized to perform: secretsmanager:GetSecretValue on resource: {other} because no identity-based policy allows")));
+}
+
+#[test]
+fn environment_files_with_environment_taking_precedence() {
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "s3:CreateBucket",
+        json!({ "Bucket": "app-config" }),
+    );
+    sim::ok(
+        &mut world,
+        "s3:PutObject",
+        json!({ "Bucket": "app-config", "Key": "web/base.env", "Body": "# base settings\nLOG_LEVEL=info\nPORT=8080\n\nFEATURE=a=b\n" }),
+    );
+    sim::ok(
+        &mut world,
+        "s3:PutObject",
+        json!({ "Bucket": "app-config", "Key": "web/prod.env", "Body": "LOG_LEVEL=warn\nREGION=us-east-1\n" }),
+    );
+    create_role(&mut world, "exec", "ecs-tasks.amazonaws.com");
+    fargate_with(
+        &mut world,
+        "exec",
+        json!({
+            "environment": [{ "name": "PORT", "value": "9090" }],
+            "environmentFiles": [
+                { "value": "arn:aws:s3:::app-config/web/base.env", "type": "s3" },
+                { "value": "arn:aws:s3:::app-config/web/prod.env", "type": "s3" },
+            ],
+        }),
+    );
+    // No s3:GetObject: 403.
+    let task = run(&mut world);
+    assert_eq!(
+        task["stoppedReason"],
+        "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden."
+    );
+    attach(&mut world, "exec", "AmazonS3ReadOnlyAccess");
+    let task = run(&mut world);
+    assert_eq!(task["lastStatus"], "RUNNING");
+    let env = environment_of(&world, &task);
+    let value = |name: &str| env.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    assert_eq!(value("PORT"), Some("9090"), "environment wins over a file");
+    assert_eq!(
+        value("LOG_LEVEL"),
+        Some("info"),
+        "the first file's value wins"
+    );
+    assert_eq!(value("FEATURE"), Some("a=b"));
+    assert_eq!(value("REGION"), Some("us-east-1"));
+    assert_eq!(env.len(), 4);
+    // A missing object, read by a role that may list the bucket: 404.
+    sim::ok(
+        &mut world,
+        "s3:DeleteObject",
+        json!({ "Bucket": "app-config", "Key": "web/prod.env" }),
+    );
+    let task = run(&mut world);
+    assert!(task["stoppedReason"]
+        .as_str()
+        .unwrap()
+        .contains("StatusCode: 404, api error NotFound: Not Found"));
+    // Registration: eleven files, or a file without .env.
+    let file = json!({ "value": "arn:aws:s3:::app-config/web/x.env", "type": "s3" });
+    let eleven = sim::err(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "executionRoleArn": role_arn("exec"),
+        "containerDefinitions": [{ "name": "web", "image": "nginx", "memory": 128, "environmentFiles": vec![file; 11] }] }),
+    );
+    assert_eq!(
+        eleven.path.as_deref(),
+        Some("$.containerDefinitions[0].environmentFiles")
+    );
+    let txt = sim::err(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "executionRoleArn": role_arn("exec"),
+        "containerDefinitions": [{ "name": "web", "image": "nginx", "memory": 128, "environmentFiles": [{ "value": "arn:aws:s3:::b/k.txt", "type": "s3" }] }] }),
+    );
+    assert_eq!(
+        txt.path.as_deref(),
+        Some("$.containerDefinitions[0].environmentFiles[0].value")
+    );
+}

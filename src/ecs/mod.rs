@@ -408,6 +408,9 @@ pub struct Container {
     pub health: Health,
     /// Host ports bound for this container: (containerPort, hostPort, udp).
     pub bindings: Vec<(u16, u16, bool)>,
+    /// Its environment as resolved when it started: `environment`, then its environment
+    /// files, then its secrets (startup.rs). Empty when it has none.
+    pub environment: Vec<startup::EnvVar>,
 }
 
 /// An awsvpc task's network interface (aws-facts 3.4).

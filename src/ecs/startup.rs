@@ -33,13 +33,28 @@ pub struct StartupStep {
     pub passed: bool,
 }
 
+/// One variable of a container's resolved environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+    /// Where it came from: `None` for `environment`, else the environment file's ARN or the
+    /// secret's `valueFrom`.
+    pub from: Option<String>,
+    /// A secret's: masked in the page.
+    pub secret: bool,
+    /// The Secrets Manager version (or Parameter Store version) read, for a secret.
+    pub version: Option<String>,
+}
+
 /// What a start-up check found: its steps, the reason the task cannot start (if it cannot),
-/// and the log streams to create.
+/// the log streams to create, and each container's resolved environment.
 #[derive(Debug, Default)]
 pub struct Checked {
     pub steps: Vec<StartupStep>,
     pub failure: Option<String>,
     pub writes: Vec<LogWrite>,
+    pub environment: Vec<(usize, Vec<EnvVar>)>,
 }
 
 impl Checked {
@@ -141,6 +156,9 @@ impl World {
     /// are made, and a failure stops the task. Whether the task goes on.
     pub(crate) fn apply_checked(&mut self, task: TaskIdx, checked: Checked) -> bool {
         self.ecs.tasks[task].startup.extend(checked.steps);
+        for (container, environment) in checked.environment {
+            self.ecs.tasks[task].containers[container].environment = environment;
+        }
         if let Some(reason) = checked.failure {
             self.fail_start(task, &reason);
             return false;
@@ -190,7 +208,188 @@ impl World {
             }
             checked.pass("Pull image from ECR", format!("{} with {role}", spec.image));
         }
+        for (n, spec) in definition.containers.iter().enumerate() {
+            if spec.environment.is_empty()
+                && spec.environment_files.is_empty()
+                && spec.secrets.is_empty()
+            {
+                continue;
+            }
+            let mut environment: Vec<EnvVar> = (spec.environment.iter())
+                .map(|(name, value)| EnvVar {
+                    name: name.clone(),
+                    value: value.clone(),
+                    from: None,
+                    secret: false,
+                    version: None,
+                })
+                .collect();
+            let role = self.acting_role(task, definition, false);
+            for file in &spec.environment_files {
+                match self.env_file(file, role.as_ref(), fargate) {
+                    Ok(vars) => {
+                        let count = vars.len();
+                        // `environment` wins over a file; across files the first value wins.
+                        for (name, value) in vars {
+                            if !environment.iter().any(|v| v.name == name) {
+                                environment.push(EnvVar {
+                                    name,
+                                    value,
+                                    from: Some(file.clone()),
+                                    secret: false,
+                                    version: None,
+                                });
+                            }
+                        }
+                        let by = role
+                            .as_ref()
+                            .map_or(String::new(), |(r, _)| format!(" with {r}"));
+                        checked.pass("Environment file", format!("{file}: {count} variables{by}"));
+                    }
+                    Err(reason) => return checked.fail("Environment file", reason),
+                }
+            }
+            for (name, value_from) in &spec.secrets {
+                match self.secret_value(value_from, role.as_ref(), fargate) {
+                    Ok((value, version)) => {
+                        let by = role
+                            .as_ref()
+                            .map_or(String::new(), |(r, _)| format!(" with {r}"));
+                        checked.pass(
+                            "Secret",
+                            format!("{name} from {value_from} (version {version}){by}"),
+                        );
+                        environment.retain(|v| v.name != *name);
+                        environment.push(EnvVar {
+                            name: name.clone(),
+                            value,
+                            from: Some(value_from.clone()),
+                            secret: true,
+                            version: Some(version),
+                        });
+                    }
+                    Err(reason) => return checked.fail("Secret", reason),
+                }
+            }
+            checked.environment.push((n, environment));
+        }
         checked
+    }
+
+    /// An environment file's variables (`VARIABLE=VALUE` lines; `#` comments and blank lines
+    /// skipped; no shell escapes), read with `role`; or ECS's reason it could not be read.
+    fn env_file(
+        &self,
+        arn: &str,
+        role: Option<&(String, String)>,
+        fargate: bool,
+    ) -> Result<Vec<(String, String)>, String> {
+        let (bucket, key) = crate::s3::read::object_of(arn).unwrap_or_default();
+        let failed = |status: &str| {
+            let error = match status {
+                "404" => "operation error S3: HeadObject, https response error StatusCode: 404, api error NotFound: Not Found",
+                _ => "operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden",
+            };
+            if fargate {
+                format!("ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): {error}.")
+            } else {
+                format!("unable to download env file with key {key} from bucket {bucket}, error: {error}")
+            }
+        };
+        let Some((role, _)) = role else {
+            return Err(failed("403"));
+        };
+        if iam::authorize(self, role, "s3:GetObject", arn) != Decision::Allowed {
+            return Err(failed("403"));
+        }
+        let Some(body) = crate::s3::read::object(self, &bucket, &key) else {
+            // S3 answers 404 for a missing key only to a caller that may list the bucket.
+            let list = iam::authorize(
+                self,
+                role,
+                "s3:ListBucket",
+                &format!("arn:aws:s3:::{bucket}"),
+            );
+            return Err(failed(if list == Decision::Allowed {
+                "404"
+            } else {
+                "403"
+            }));
+        };
+        Ok(body
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.trim_start().is_empty() && !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+            .collect())
+    }
+
+    /// A secret's value from Secrets Manager or Parameter Store, read with `role`, and the
+    /// version read; or ECS's reason it could not be (aws-facts 17.6.2).
+    fn secret_value(
+        &self,
+        value_from: &str,
+        role: Option<&(String, String)>,
+        fargate: bool,
+    ) -> Result<(String, String), String> {
+        let prefix = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed:";
+        let region = &self.config.region;
+        let (role, session) = role
+            .map(|(r, s)| (r.as_str(), s.as_str()))
+            .unwrap_or(("", ""));
+        if let Some(reference) = crate::secretsmanager::read::reference(value_from) {
+            let arn = crate::secretsmanager::read::secret_arn(self, &reference);
+            let asm = |error: String| {
+                if fargate {
+                    format!("{prefix} unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {} from secrets manager: {error}", reference.secret)
+                } else {
+                    format!("Fetching secret data from AWS Secrets Manager in region {region}: secret {}: {error}", reference.secret)
+                }
+            };
+            let decision = iam::authorize(self, role, "secretsmanager:GetSecretValue", &arn);
+            if decision != Decision::Allowed {
+                return Err(asm(format!(
+                    "AccessDeniedException: {}",
+                    iam::denied_message(
+                        self,
+                        role,
+                        session,
+                        "secretsmanager:GetSecretValue",
+                        &arn,
+                        decision
+                    )
+                )));
+            }
+            use crate::secretsmanager::read::Unreadable;
+            return crate::secretsmanager::read::resolve(self, &reference).map_err(|e| match e {
+                Unreadable::NotFound if !fargate => format!("ResourceNotFoundException: The task can't retrieve the secret with ARN '{}' from AWS Secrets Manager. Check whether the secret exists in the specified Region", reference.secret),
+                Unreadable::NotFound => asm("ResourceNotFoundException: Secrets Manager can't find the specified secret.".into()),
+                Unreadable::NoVersion(message) => asm(format!("ResourceNotFoundException: {message}")),
+                // The agent's wording, as remembered (unconfirmed).
+                Unreadable::NoKey(key) => asm(format!("retrieved secret from Secrets Manager did not contain json key {key}")),
+            });
+        }
+        let arn = crate::ssm::read::arn_of(self, value_from);
+        let ssm = |error: String| {
+            if fargate {
+                format!("{prefix} unable to retrieve secrets from ssm: service call has been retried 1 time(s): {error}")
+            } else {
+                format!("Fetching secret data from SSM Parameter Store in {region}: {error}")
+            }
+        };
+        let decision = iam::authorize(self, role, "ssm:GetParameters", &arn);
+        if decision != Decision::Allowed {
+            return Err(ssm(format!(
+                "AccessDeniedException: {}",
+                iam::denied_message(self, role, session, "ssm:GetParameters", &arn, decision)
+            )));
+        }
+        match crate::ssm::read::parameter(self, value_from) {
+            Some(p) => Ok((p.value, p.version.to_string())),
+            None if fargate => Err(ssm(format!("invalid ssm parameters: {value_from}"))),
+            None => Err(ssm(format!("invalid parameters: {value_from}"))),
+        }
     }
 
     /// The awslogs driver of each container, as its containers are created: the group

@@ -137,6 +137,7 @@ fn new_containers(definition: &TaskDefinition) -> Vec<Container> {
             reason: None,
             health: Health::Unknown,
             bindings: Vec::new(),
+            environment: Vec::new(),
         })
         .collect()
 }

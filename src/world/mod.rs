@@ -177,6 +177,9 @@ pub struct World {
     pub asg: crate::asg::AsgState,
     pub iam: crate::iam::IamState,
     pub logs: crate::logs::LogsState,
+    pub ssm: crate::ssm::SsmState,
+    pub secrets: crate::secretsmanager::SecretsState,
+    pub s3: crate::s3::S3State,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
     /// refusal, `None` not run yet. Steps without an id keep nothing.
@@ -211,6 +214,9 @@ impl World {
             asg: Default::default(),
             iam: Default::default(),
             logs: Default::default(),
+            ssm: Default::default(),
+            secrets: Default::default(),
+            s3: Default::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
@@ -388,6 +394,11 @@ impl World {
             Some(("autoscaling", operation)) => crate::asg::dispatch(self, operation, input),
             Some(("iam", operation)) => crate::iam::dispatch(self, operation, input),
             Some(("logs", operation)) => crate::logs::dispatch(self, operation, input),
+            Some(("ssm", operation)) => crate::ssm::dispatch(self, operation, input),
+            Some(("secretsmanager", operation)) => {
+                crate::secretsmanager::dispatch(self, operation, input)
+            }
+            Some(("s3", operation)) => crate::s3::dispatch(self, operation, input),
             _ => Err(ApiError::unknown_operation(action)),
         };
         // A refused request sent nothing: services check before they change or ask anything.
