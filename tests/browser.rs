@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 31] = [
+const GOLDEN: [(&str, &str, &str); 33] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -473,6 +473,16 @@ const GOLDEN: [(&str, &str, &str); 31] = [
         "execution-role-missing",
         include_str!("../static/scenarios/execution-role-missing.json"),
         include_str!("golden/execution-role-missing.jsonl"),
+    ),
+    (
+        "task-role-s3",
+        include_str!("../static/scenarios/task-role-s3.json"),
+        include_str!("golden/task-role-s3.jsonl"),
+    ),
+    (
+        "missing-secret",
+        include_str!("../static/scenarios/missing-secret.json"),
+        include_str!("golden/missing-secret.jsonl"),
     ),
     (
         "asg-cpu-scaling",

@@ -803,3 +803,92 @@ fn environment_files_with_environment_taking_precedence() {
         Some("$.containerDefinitions[0].environmentFiles[0].value")
     );
 }
+
+#[test]
+fn the_application_calls_aws_with_the_task_role_not_the_execution_role() {
+    // The classic: the execution role pulls and logs; the application's S3 call is denied
+    // until the task role has the permission.
+    let mut world = sim::world();
+    sim::ok(
+        &mut world,
+        "logs:CreateLogGroup",
+        json!({ "logGroupName": "/ecs/web" }),
+    );
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "reports:1", "calls": [{ "action": "s3:GetObject", "resource": "arn:aws:s3:::reports/daily.csv", "every": "30s" }] }),
+    );
+    create_role(&mut world, "appTaskRole", "ecs-tasks.amazonaws.com");
+    sim::ok(
+        &mut world,
+        "ecs:CreateCluster",
+        json!({ "clusterName": "apps" }),
+    );
+    let definition = |task_role: Option<&str>| {
+        let mut d = json!({
+            "family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512",
+            "executionRoleArn": role_arn("ecsTaskExecutionRole"),
+            "containerDefinitions": [{ "name": "web", "image": "reports:1",
+                "logConfiguration": { "logDriver": "awslogs", "options": awslogs("/ecs/web", false) } }],
+        });
+        if let Some(role) = task_role {
+            d["taskRoleArn"] = json!(role_arn(role));
+        }
+        d
+    };
+    // No task role: on Fargate the application has no credentials at all.
+    sim::ok(&mut world, "ecs:RegisterTaskDefinition", definition(None));
+    let task = run(&mut world);
+    let t = world
+        .ecs
+        .tasks
+        .iter()
+        .find(|t| t.arn == task["taskArn"])
+        .unwrap();
+    assert!(
+        t.app_calls[0].3.starts_with("NoCredentialProviders"),
+        "{:?}",
+        t.app_calls
+    );
+    // A task role without the permission: AccessDenied, in the application's log.
+    sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        definition(Some("appTaskRole")),
+    );
+    let task = run(&mut world);
+    let id = task["taskArn"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let denied = format!("s3:GetObject arn:aws:s3:::reports/daily.csv: AccessDenied: User: arn:aws:sts::{ACCOUNT}:assumed-role/appTaskRole/{id} is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::reports/daily.csv because no identity-based policy allows the s3:GetObject action");
+    let logged = |world: &mut World| {
+        let events = sim::ok(
+            world,
+            "logs:GetLogEvents",
+            json!({ "logGroupName": "/ecs/web", "logStreamName": format!("ecs/web/{id}") }),
+        );
+        (events["events"].as_array().unwrap().iter())
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        logged(&mut world).contains(&denied),
+        "{:?}",
+        logged(&mut world)
+    );
+    // The fix: the task role gets the permission; the next call (every 30 s) succeeds.
+    attach(&mut world, "appTaskRole", "AmazonS3ReadOnlyAccess");
+    sim::advance(&mut world, 30_000);
+    let lines = logged(&mut world);
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!(
+            "s3:GetObject arn:aws:s3:::reports/daily.csv: 200 OK (as {})",
+            role_arn("appTaskRole")
+        )
+    );
+}

@@ -86,6 +86,13 @@ pub enum Timer {
         generation: u32,
         container: usize,
     },
+    /// A container's application makes its AWS calls again (sim:SetImageBehavior `calls`
+    /// with `every`).
+    AppCalls {
+        task: TaskIdx,
+        generation: u32,
+        container: usize,
+    },
     /// A container's health check settles on a status.
     ContainerHealth {
         task: TaskIdx,
@@ -155,6 +162,11 @@ pub fn fire(world: &mut World, timer: Timer) {
             container,
             health,
         } => world.container_health(task, generation, container, health),
+        Timer::AppCalls {
+            task,
+            generation,
+            container,
+        } => world.app_calls(task, generation, container),
         Timer::Reconcile(service) => world.reconcile(service),
         Timer::PlaceWaiting(cluster) => {
             if let Some(c) = world.ecs.clusters.get_mut(&cluster) {
@@ -479,6 +491,9 @@ pub struct Task {
     pub capacity_provider: Option<String>,
     /// Its start-up checklist: each check it went through, passed or failed (startup.rs).
     pub startup: Vec<startup::StartupStep>,
+    /// The last answer to each AWS call its application made with its credentials:
+    /// (container, action, resource, answer).
+    pub app_calls: Vec<(usize, String, String, String)>,
 }
 
 impl Task {

@@ -485,6 +485,92 @@ impl World {
         })
     }
 
+    /// The credentials a task's application gets: its task role; without one, on EC2, the
+    /// instance role through the instance metadata (what a container reaches unless IMDS is
+    /// blocked); on Fargate none. (role ARN, session) or None.
+    fn application_role(&self, task: TaskIdx) -> Option<(String, String)> {
+        let t = &self.ecs.tasks[task];
+        let definition = self.resolve_task_definition(&t.task_definition, "$").ok()?;
+        match &definition.task_role {
+            Some(role) => {
+                let arn = iam::role(self, role).map_or_else(|| role.clone(), |r| r.arn);
+                Some((arn, t.id.clone()))
+            }
+            None if t.launch_type == LaunchType::Ec2 => {
+                let instance = t.container_instance?;
+                let ec2_id = self.ecs.container_instances[instance]
+                    .ec2_instance_id
+                    .clone();
+                let profile = crate::ec2::read::instance(self, &ec2_id)?.instance_profile?;
+                let role = iam::instance_profile_role(self, profile)?;
+                let arn = iam::role(self, &role).map_or(role, |r| r.arn);
+                Some((arn, ec2_id))
+            }
+            None => None,
+        }
+    }
+
+    /// A running container's application makes its AWS calls (sim:SetImageBehavior
+    /// `calls`) with its credentials: each answer is kept on the task and written to the
+    /// container's log; calls with `every` are made again.
+    pub(crate) fn app_calls(&mut self, task: TaskIdx, generation: u32, container: usize) {
+        let Some(t) = self.ecs.tasks.get(task) else {
+            return;
+        };
+        if t.generation != generation || t.last_status != super::TaskStatus::Running {
+            return;
+        }
+        let image = t.containers[container].image.clone();
+        let calls = self.behavior(&image).calls;
+        let credentials = self.application_role(task);
+        let mut answers = Vec::new();
+        let mut again = None::<u64>;
+        for call in &calls {
+            let answer = match &credentials {
+                None => "NoCredentialProviders: no valid providers in chain. The task has no task role (taskRoleArn).".to_string(),
+                Some((role, session)) => match iam::authorize(self, role, &call.action, &call.resource) {
+                    Decision::Allowed => format!("200 OK (as {role})"),
+                    decision => format!(
+                        "AccessDenied: {}",
+                        iam::denied_message(self, role, session, &call.action, &call.resource, decision)
+                    ),
+                },
+            };
+            if let Some(every) = call.every_ms {
+                again = Some(again.map_or(every, |a| a.min(every)));
+            }
+            answers.push((
+                container,
+                call.action.clone(),
+                call.resource.clone(),
+                answer,
+            ));
+        }
+        let lines: Vec<String> = (answers.iter())
+            .map(|(_, action, resource, answer)| format!("{action} {resource}: {answer}"))
+            .collect();
+        let t = &mut self.ecs.tasks[task];
+        t.app_calls.retain(|(c, _, _, _)| *c != container);
+        t.app_calls.extend(answers);
+        let definition = self.resolve_task_definition(&self.ecs.tasks[task].task_definition, "$");
+        if let Some(write) = definition
+            .ok()
+            .and_then(|d| self.container_log(task, d, container, lines))
+        {
+            self.command(Command::WriteLogs(write));
+        }
+        if let Some(every) = again {
+            self.schedule(
+                every,
+                super::Timer::AppCalls {
+                    task,
+                    generation,
+                    container,
+                },
+            );
+        }
+    }
+
     /// Stops a task that could not start, with its reason on the first container too.
     pub(crate) fn fail_start(&mut self, task: TaskIdx, reason: &str) {
         if let Some(c) = self.ecs.tasks[task].containers.first_mut() {

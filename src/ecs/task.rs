@@ -97,6 +97,7 @@ fn new_task(
         replacing: false,
         eni: None,
         startup: Vec::new(),
+        app_calls: Vec::new(),
     }
 }
 
@@ -1176,6 +1177,9 @@ impl World {
                 if let Some(write) = self.container_log(task, &definition, n, lines) {
                     self.command(crate::world::Command::WriteLogs(write));
                 }
+            }
+            if !behavior.calls.is_empty() {
+                self.app_calls(task, generation, n);
             }
             if let Some(after) = behavior.exit_after_ms {
                 self.schedule(

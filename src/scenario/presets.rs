@@ -113,6 +113,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/execution-role-missing.json"),
     ),
     (
+        "task-role-s3",
+        include_str!("../../static/scenarios/task-role-s3.json"),
+    ),
+    (
+        "missing-secret",
+        include_str!("../../static/scenarios/missing-secret.json"),
+    ),
+    (
         "asg-cpu-scaling",
         include_str!("../../static/scenarios/asg-cpu-scaling.json"),
     ),

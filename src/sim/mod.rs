@@ -58,6 +58,17 @@ pub mod read {
         /// started, the playground's stand-in for an application's output).
         pub log_start: Option<Vec<String>>,
         pub log_exit: Vec<String>,
+        /// AWS calls the application makes with its credentials (`"calls"`): at start, then
+        /// every `every_ms` if given.
+        pub calls: Vec<AppCall>,
+    }
+
+    /// One AWS call of an application (`sim:SetImageBehavior` `"calls"`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AppCall {
+        pub action: String,
+        pub resource: String,
+        pub every_ms: Option<SimTime>,
     }
 
     /// How containers of `image` behave: as `sim:SetImageBehavior` said, else the defaults
@@ -124,7 +135,21 @@ struct SetImageBehaviorRequest {
     latency: Option<Value>,
     memory: Option<i64>,
     logs: Option<ImageLogs>,
+    calls: Option<Vec<CallRequest>>,
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CallRequest {
+    action: String,
+    resource: String,
+    every: Option<Value>,
+}
+
+/// Calls one image makes at the most.
+pub const IMAGE_CALLS_MAX: usize = 5;
+/// The shortest interval between an application's repeated calls.
+pub const CALL_EVERY_MS_MIN: SimTime = 5_000;
 
 /// `"logs"` of sim:SetImageBehavior: what a container writes to its log.
 #[derive(Deserialize)]
@@ -246,7 +271,39 @@ impl World {
                 ));
             }
         }
+        let calls = request.calls.unwrap_or_default();
+        if calls.len() > IMAGE_CALLS_MAX {
+            return Err(ApiError::invalid_parameter(
+                format!("calls holds at most {IMAGE_CALLS_MAX} calls."),
+                "$.calls",
+            ));
+        }
+        let mut app_calls = Vec::new();
+        for (i, call) in calls.into_iter().enumerate() {
+            let every_ms = duration_field(&call.every, &format!("$.calls[{i}].every"))?;
+            if every_ms.is_some_and(|ms| ms < CALL_EVERY_MS_MIN) {
+                return Err(ApiError::invalid_parameter(
+                    format!(
+                        "calls[{i}].every must be at least {} s.",
+                        CALL_EVERY_MS_MIN / 1000
+                    ),
+                    &format!("$.calls[{i}].every"),
+                ));
+            }
+            if !call.action.contains(':') {
+                return Err(ApiError::invalid_parameter(
+                    "action is an IAM action such as \"s3:GetObject\".",
+                    &format!("$.calls[{i}].action"),
+                ));
+            }
+            app_calls.push(read::AppCall {
+                action: call.action,
+                resource: call.resource,
+                every_ms,
+            });
+        }
         let behavior = read::ImageBehavior {
+            calls: app_calls,
             log_start: logs.start,
             log_exit: logs.exit.unwrap_or_default(),
             cpu_per_request_us: request_time_field(&request.cpu_per_request, "$.cpuPerRequest")?,

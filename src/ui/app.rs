@@ -27,6 +27,7 @@ use super::model::map_paint::service_colour;
 use super::model::session::Session;
 use super::model::share;
 use super::roles::{LogViewer, RolesPanel};
+use super::secrets::SecretsPanel;
 use super::services::ServicesPanel;
 use super::session_io::{self, ImportButton};
 use super::state::{Action, Origin, Speed, UiState};
@@ -501,6 +502,7 @@ pub fn app() -> Html {
                     <ServicesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} fargate_enabled={state.fargate_enabled} onrequest={request(Origin::Services)} onbatch={batch(Origin::Services)} />
                     <LoadBalancingPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::LoadBalancing)} onbatch={batch(Origin::LoadBalancing)} />
                     <RolesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::Roles)} onbatch={batch(Origin::Roles)} />
+                    <SecretsPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::Secrets)} onbatch={batch(Origin::Secrets)} />
                 </div>
                 <div class="column column-center">
                     <section class="panel panel-wide" id="panel-cluster-map" aria-labelledby="panel-cluster-map-title">

@@ -131,6 +131,21 @@ fn task_view(
             <h4>{ "Start-up checklist" }</h4>
             { startup_view(task) }
             { task_logs(world, task) }
+            { environment_view(world, task) }
+            if !task.app_calls.is_empty() {
+                <h4>{ "The application's AWS calls (task role)" }</h4>
+                <ul class="checklist" id="task-app-calls">
+                    { for task.app_calls.iter().map(|(_, action, resource, answer)| {
+                        let ok = answer.starts_with("200");
+                        html! {
+                            <li class={if ok { "passed" } else { "failed" }}>
+                                <span aria-hidden="true">{ if ok { "✓ " } else { "✗ " } }</span>
+                                <strong>{ format!("{action} {resource}") }</strong>{ format!(": {answer}") }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
             <h4>{ "Containers" }</h4>
             <ul class="containers">
                 { for task.containers.iter().map(|c| html! {
@@ -173,6 +188,55 @@ fn startup_view(task: &crate::ecs::Task) -> Html {
                 </li>
             }) }
         </ul>
+    }
+}
+
+/// Each container's environment as it was resolved at start, secrets masked; a secret
+/// rotated since says that only a new task (a new deployment) reads the new value.
+fn environment_view(world: &World, task: &crate::ecs::Task) -> Html {
+    if task.containers.iter().all(|c| c.environment.is_empty()) {
+        return html! {};
+    }
+    let rotated = |v: &crate::ecs::startup::EnvVar| {
+        let from = v.from.as_deref()?;
+        let reference = crate::secretsmanager::read::reference(from)?;
+        // A reference pinned to a stage other than AWSCURRENT, or to a version, never moves.
+        if reference.version_id.is_some()
+            || reference
+                .version_stage
+                .as_deref()
+                .is_some_and(|s| s != "AWSCURRENT")
+        {
+            return None;
+        }
+        let arn = crate::secretsmanager::read::secret_arn(world, &reference);
+        let current = crate::secretsmanager::read::current_version(world, &arn)?;
+        (Some(current.as_str()) != v.version.as_deref()).then_some(())
+    };
+    html! {
+        <>
+            <h4>{ "Environment (read at start)" }</h4>
+            <ul class="environment mono" id="task-environment">
+                { for task.containers.iter().filter(|c| !c.environment.is_empty()).flat_map(|c| {
+                    let container = c.name.clone();
+                    c.environment.iter().map(move |v| {
+                        let value = if v.secret { "••••••".to_string() } else { v.value.clone() };
+                        let source = match (&v.from, &v.version) {
+                            (Some(from), Some(version)) => format!(" (secret from {from}, version {version})"),
+                            (Some(from), None) => format!(" (from {from})"),
+                            _ => String::new(),
+                        };
+                        let note = rotated(v).map(|_| " rotated since: a new deployment reads the new value");
+                        html! {
+                            <li class={classes!(note.is_some().then_some("rotated"))}>
+                                { format!("{container}: {}={value}", v.name) }<span class="muted">{ source }</span>
+                                if let Some(note) = note { <strong class="rotated-note">{ note }</strong> }
+                            </li>
+                        }
+                    }).collect::<Vec<_>>()
+                }) }
+            </ul>
+        </>
     }
 }
 

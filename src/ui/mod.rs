@@ -31,6 +31,8 @@ mod roles;
 #[cfg(target_arch = "wasm32")]
 mod scaling;
 #[cfg(target_arch = "wasm32")]
+mod secrets;
+#[cfg(target_arch = "wasm32")]
 mod services;
 #[cfg(target_arch = "wasm32")]
 mod session_io;

@@ -78,6 +78,7 @@ pub enum Origin {
     Inspector,
     LoadBalancing,
     Roles,
+    Secrets,
     Logs,
     /// The embedding page, through `postMessage`.
     Embed,
