@@ -2698,3 +2698,65 @@ async fn a_fargate_service_missing_its_execution_role_runs_once_the_role_is_made
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn a_missing_parameter_made_in_the_secrets_panel_lets_the_tasks_start_with_it_masked() {
+    use fantoccini::key::Key;
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "missing-secret").await;
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    wait_content(
+        &client,
+        "#panel-event-log",
+        "invalid ssm parameters: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db/password",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    // Before the scenario makes it (at 3 minutes), the page does.
+    let kind = client.find(Locator::Id("secret-kind")).await.unwrap();
+    kind.select_by_value("SecureString").await.unwrap();
+    fill(&client, "#secret-name", "/prod/db/password").await;
+    fill(&client, "#secret-value", "from-the-panel").await;
+    click(&client, "#form-secret button[type=submit]").await;
+    wait_text(&client, "#panel-secrets", "ssm:PutParameter accepted.").await;
+    wait_text(
+        &client,
+        "#secret-list",
+        "Parameter /prod/db/password · SecureString · version 1",
+    )
+    .await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".service-row[data-service='api'] .service-head",
+        "running 2",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    // The map's stops in order until one is a running task (stopped ones stay a while).
+    keys_to(&client, "#cluster-map", &Key::Right.to_string()).await;
+    let mut running = false;
+    for _ in 0..12 {
+        keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
+        tokio::time::sleep(POLL).await;
+        if text_of(&client, "#panel-inspector").await.contains("RUNNING / RUNNING") {
+            running = true;
+            break;
+        }
+        keys_to(&client, "#cluster-map", &Key::Down.to_string()).await;
+    }
+    assert!(running, "no running task on the map");
+    wait_content(&client, "#task-environment", "api: STAGE=prod").await;
+    let environment = wait_content(&client, "#task-environment", "api: DB_PASSWORD=••••••").await;
+    assert!(
+        !environment.contains("from-the-panel"),
+        "a secret's value is masked: {environment}"
+    );
+    wait_content(&client, "#startup-checklist", "Secret: DB_PASSWORD from arn:aws:ssm:us-east-1:123456789012:parameter/prod/db/password (version 1)").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "missing-secret.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
