@@ -89,6 +89,8 @@ pub const ACTIONS: &[&str] = &[
     "logs:CreateLogGroup",
     "ssm:PutParameter",
     "secretsmanager:CreateSecret",
+    "efs:CreateFileSystem",
+    "efs:CreateMountTarget",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -174,6 +176,13 @@ fn existing(rng: &mut ChaCha8Rng, names: Vec<String>, made_up: &str) -> String {
     }
 }
 
+fn file_systems(world: &World) -> Vec<String> {
+    crate::efs::read::file_systems(world)
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect()
+}
+
 fn instance_arns(world: &World) -> Vec<String> {
     (world.ecs.container_instances.iter())
         .map(|c| c.arn.clone())
@@ -230,7 +239,7 @@ fn container(rng: &mut ChaCha8Rng, name: &str, mode: &str) -> Value {
     c
 }
 
-fn task_definition(rng: &mut ChaCha8Rng) -> Value {
+fn task_definition(rng: &mut ChaCha8Rng, world: &World) -> Value {
     let family = *pick(rng, FAMILIES);
     let count = rng.random_range(1..=3);
     let kind = rng.random_range(0..5);
@@ -261,6 +270,19 @@ fn task_definition(rng: &mut ChaCha8Rng) -> Value {
             }
         }
         _ => {}
+    }
+    // Now and then an EFS volume (of a file system made, or none) its containers write to.
+    if rng.random_bool(0.2) {
+        let fs = existing(rng, file_systems(world), "fs-0000000000000000");
+        td["volumes"] =
+            json!([{ "name": "shared", "efsVolumeConfiguration": { "fileSystemId": fs } }]);
+        for c in td["containerDefinitions"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            c["mountPoints"] = json!([{ "sourceVolume": "shared", "containerPath": "/data" }]);
+        }
     }
     // Now and then an execution role (made by iam:CreateRole, implied, or missing) and the
     // awslogs driver (its group made by logs:CreateLogGroup, created, or missing).
@@ -375,7 +397,7 @@ pub fn request(rng: &mut ChaCha8Rng, world: &World, action: &str) -> Value {
         "ecs:CreateCluster" => json!({ "clusterName": cluster }),
         "ecs:DeleteCluster" => json!({ "cluster": cluster }),
         "ecs:DescribeClusters" => json!({ "clusters": [cluster] }),
-        "ecs:RegisterTaskDefinition" => task_definition(rng),
+        "ecs:RegisterTaskDefinition" => task_definition(rng, world),
         "ecs:DeregisterTaskDefinition" | "ecs:DescribeTaskDefinition" => {
             json!({ "taskDefinition": format!("{family}:{}", rng.random_range(1..4)) })
         }
@@ -694,12 +716,24 @@ fn ec2_request(
         "ssm:PutParameter" => {
             json!({ "Name": "db-password", "Value": "x", "Type": "SecureString", "Overwrite": rng.random_bool(0.5) })
         }
+        "efs:CreateFileSystem" => {
+            json!({ "CreationToken": format!("fuzz-{}", rng.random_range(0..3)) })
+        }
+        "efs:CreateMountTarget" => {
+            let fs = existing(rng, file_systems(world), "fs-0000000000000000");
+            let subnet = crate::ec2::network::default_subnet_id(*pick(rng, &['a', 'b', 'c']));
+            json!({ "FileSystemId": fs, "SubnetId": subnet })
+        }
         "secretsmanager:CreateSecret" => {
             json!({ "Name": "db", "SecretString": "{\"password\":\"x\"}" })
         }
         "sim:SetImageBehavior" => {
             let mut r = json!({ "image": pick(rng, IMAGES) });
-            match rng.random_range(0..5) {
+            match rng.random_range(0..6) {
+                5 => {
+                    r["imageSize"] = json!(pick(rng, &["1GiB", "19GiB", "25GiB"]));
+                    r["writes"] = json!([{ "path": pick(rng, &["/data/x.log", "/tmp/y"]), "every": "30s", "size": pick(rng, &["1KiB", "2GiB"]) }]);
+                }
                 0 => r["pull"] = json!("fail"),
                 1 => r["exitAfter"] = json!(pick(rng, &["1s", "30s", "10m"])),
                 2 => r["healthCheck"] = json!("fail"),

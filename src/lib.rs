@@ -18,6 +18,7 @@
 //! - [`iam`]: IAM roles, managed and inline policies, instance profiles, and the policy
 //!   evaluator the services ask whenever AWS checks a role.
 //! - [`logs`]: CloudWatch Logs: log groups, streams and events, written by the awslogs driver.
+//! - [`efs`]: EFS file systems, mount targets, access points and the files tasks write.
 //! - [`ssm`], [`secretsmanager`], [`s3`]: Parameter Store parameters, Secrets Manager secrets
 //!   and S3 objects, as ECS reads them for a container's secrets and environment files.
 //! - [`sim`]: the playground's own `sim:` actions: image behaviour, traffic and its cost.
@@ -37,6 +38,7 @@ pub mod bench;
 pub mod cloudwatch;
 pub mod ec2;
 pub mod ecs;
+pub mod efs;
 pub mod elb;
 pub mod engine;
 pub mod fuzz;

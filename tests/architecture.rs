@@ -25,6 +25,7 @@ const SERVICES: &[&str] = &[
     "ssm",
     "secretsmanager",
     "s3",
+    "efs",
 ];
 /// The modules a service publishes for the others to read.
 const PUBLISHED: &[(&str, &str)] = &[
@@ -40,6 +41,9 @@ const PUBLISHED: &[(&str, &str)] = &[
     ("ssm", "read"),
     ("secretsmanager", "read"),
     ("s3", "read"),
+    ("efs", "read"),
+    // What ECS hands EFS to write: a task's file write.
+    ("efs", "EfsWrite"),
     // What ECS's awslogs driver hands CloudWatch Logs to write.
     ("logs", "LogWrite"),
     // What a service hands CloudWatch to publish: its metrics' values for a minute.

@@ -2741,7 +2741,10 @@ async fn a_missing_parameter_made_in_the_secrets_panel_lets_the_tasks_start_with
     for _ in 0..12 {
         keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
         tokio::time::sleep(POLL).await;
-        if text_of(&client, "#panel-inspector").await.contains("RUNNING / RUNNING") {
+        if text_of(&client, "#panel-inspector")
+            .await
+            .contains("RUNNING / RUNNING")
+        {
             running = true;
             break;
         }

@@ -287,6 +287,8 @@ impl World {
             "terminated"
         };
         self.ecs.container_instances[index].gone = Some((self.now, why));
+        // What tasks wrote to its disk goes with it.
+        self.ecs.container_instances[index].host_files = Default::default();
         let instance = &self.ecs.container_instances[index];
         let cluster = instance.cluster.clone();
         let tasks: Vec<_> = instance

@@ -350,6 +350,7 @@ impl World {
             cached_images: Default::default(),
             version: 1,
             gone: None,
+            host_files: Default::default(),
         });
         self.ecs
             .clusters

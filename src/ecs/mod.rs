@@ -22,6 +22,7 @@ pub mod store;
 pub mod task;
 pub mod task_definition;
 pub mod unmodelled;
+pub mod volumes;
 
 use std::collections::BTreeMap;
 
@@ -89,6 +90,12 @@ pub enum Timer {
     /// A container's application makes its AWS calls again (sim:SetImageBehavior `calls`
     /// with `every`).
     AppCalls {
+        task: TaskIdx,
+        generation: u32,
+        container: usize,
+    },
+    /// A container writes its files again (sim:SetImageBehavior `writes` with `every`).
+    ContainerWrites {
         task: TaskIdx,
         generation: u32,
         container: usize,
@@ -167,6 +174,11 @@ pub fn fire(world: &mut World, timer: Timer) {
             generation,
             container,
         } => world.app_calls(task, generation, container),
+        Timer::ContainerWrites {
+            task,
+            generation,
+            container,
+        } => world.container_writes(task, generation, container),
         Timer::Reconcile(service) => world.reconcile(service),
         Timer::PlaceWaiting(cluster) => {
             if let Some(c) = world.ecs.clusters.get_mut(&cluster) {
@@ -324,6 +336,10 @@ pub struct ContainerInstance {
     /// (`terminated`, `Spot interruption`, `its zone failed`).
     pub gone: Option<(SimTime, &'static str)>,
     pub version: u64,
+    /// What tasks wrote to the instance's disk (bind mounts with a source path, shared
+    /// Docker volumes under /var/lib/docker/volumes): kept across tasks, lost with the
+    /// instance.
+    pub host_files: crate::engine::files::Files,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -494,6 +510,12 @@ pub struct Task {
     /// The last answer to each AWS call its application made with its credentials:
     /// (container, action, resource, answer).
     pub app_calls: Vec<(usize, String, String, String)>,
+    /// What the task's containers wrote to its own storage (a bind mount without a source
+    /// path, a task-scoped Docker volume, a container's writable layer), keyed
+    /// `volume:path` or `container:path`: gone with the task.
+    pub files: crate::engine::files::Files,
+    /// Its EFS volumes as mounted: (volume, file system, root directory on it).
+    pub efs_mounts: Vec<(String, String, String)>,
 }
 
 impl Task {

@@ -55,6 +55,10 @@ pub struct Checked {
     pub failure: Option<String>,
     pub writes: Vec<LogWrite>,
     pub environment: Vec<(usize, Vec<EnvVar>)>,
+    /// EFS volumes mounted: (volume, file system, root directory).
+    pub efs_mounts: Vec<(String, String, String)>,
+    /// What other services must do for the task (an access point's root made).
+    pub commands: Vec<Command>,
 }
 
 impl Checked {
@@ -64,6 +68,19 @@ impl Checked {
             detail,
             passed: true,
         });
+    }
+
+    pub(crate) fn pass_step(&mut self, step: &str, detail: String) {
+        self.pass(step, detail);
+    }
+
+    pub(crate) fn fail_step(&mut self, step: &str, reason: String) {
+        self.steps.push(StartupStep {
+            step: step.into(),
+            detail: reason.clone(),
+            passed: false,
+        });
+        self.failure = Some(reason);
     }
 
     fn fail(mut self, step: &str, reason: String) -> Self {
@@ -158,6 +175,10 @@ impl World {
         self.ecs.tasks[task].startup.extend(checked.steps);
         for (container, environment) in checked.environment {
             self.ecs.tasks[task].containers[container].environment = environment;
+        }
+        self.ecs.tasks[task].efs_mounts.extend(checked.efs_mounts);
+        for command in checked.commands {
+            self.command(command);
         }
         if let Some(reason) = checked.failure {
             self.fail_start(task, &reason);
@@ -273,6 +294,7 @@ impl World {
             }
             checked.environment.push((n, environment));
         }
+        self.mount_volumes(task, definition, &mut checked);
         checked
     }
 

@@ -98,6 +98,8 @@ fn new_task(
         eni: None,
         startup: Vec::new(),
         app_calls: Vec::new(),
+        files: Default::default(),
+        efs_mounts: Vec::new(),
     }
 }
 
@@ -1132,6 +1134,12 @@ impl World {
             self.stop_task_now(task, StopCode::TaskFailedToStart, &reason);
             return;
         }
+        // The images' layers must fit a Fargate task's ephemeral storage.
+        let definition = self.resolve_task_definition(&self.ecs.tasks[task].task_definition, "$");
+        if let Some(reason) = self.images_too_large(task, definition.expect("registered")) {
+            self.fail_start(task, &reason);
+            return;
+        }
         // The containers are created: their log drivers start.
         let definition = self.resolve_task_definition(&self.ecs.tasks[task].task_definition, "$");
         let checked = self.start_log_drivers(task, definition.expect("registered"));
@@ -1181,6 +1189,17 @@ impl World {
             if !behavior.calls.is_empty() {
                 self.app_calls(task, generation, n);
             }
+            if !behavior.writes.is_empty() {
+                // Once the task is running (a write may fail and stop it).
+                self.schedule(
+                    0,
+                    Timer::ContainerWrites {
+                        task,
+                        generation,
+                        container: n,
+                    },
+                );
+            }
             if let Some(after) = behavior.exit_after_ms {
                 self.schedule(
                     after,
@@ -1229,8 +1248,6 @@ impl World {
             return;
         }
         let behavior = self.behavior(&t.containers[container].image);
-        let exit_code = behavior.exit_code;
-        let essential = t.containers[container].essential;
         if !behavior.log_exit.is_empty() {
             let definition = self
                 .resolve_task_definition(&t.task_definition, "$")
@@ -1240,6 +1257,12 @@ impl World {
                 self.command(crate::world::Command::WriteLogs(write));
             }
         }
+        self.exit_container(task, container, behavior.exit_code);
+    }
+
+    /// A running task's container exits with `exit_code`: an essential one stops the task.
+    pub(crate) fn exit_container(&mut self, task: TaskIdx, container: usize, exit_code: i32) {
+        let essential = self.ecs.tasks[task].containers[container].essential;
         let c = &mut self.ecs.tasks[task].containers[container];
         c.last_status = TaskStatus::Stopped;
         c.exit_code = Some(exit_code);

@@ -172,6 +172,7 @@ pub struct Volume {
     pub docker_volume_configuration: Option<Value>,
     pub efs_volume_configuration: Option<Value>,
     pub fsx_windows_file_server_volume_configuration: Option<Value>,
+    pub s3files_volume_configuration: Option<Value>,
     pub configured_at_launch: Option<bool>,
 }
 
@@ -216,6 +217,10 @@ pub struct TaskDefinition {
     /// `runtimePlatform.cpuArchitecture` when set: `x86_64` or `arm64`, as ECS's attribute.
     pub cpu_architecture: Option<&'static str>,
     pub registered_at: u64,
+    /// Its volumes, checked (aws-facts 9).
+    pub volumes: Vec<VolumeSpec>,
+    /// Fargate's ephemeral storage, GiB (`ephemeralStorage.sizeInGiB`, else 20).
+    pub ephemeral_storage_gib: u32,
     /// `executionRoleArn` and `taskRoleArn` as given (an ARN, or for the task role a name).
     pub execution_role: Option<String>,
     pub task_role: Option<String>,
@@ -260,6 +265,38 @@ pub struct ContainerSpec {
     pub environment: Vec<(String, String)>,
     pub environment_files: Vec<String>,
     pub secrets: Vec<(String, String)>,
+    /// `mountPoints` (volume, containerPath, readOnly) and `volumesFrom` (container,
+    /// readOnly).
+    pub mount_points: Vec<(String, String, bool)>,
+    pub volumes_from: Vec<(String, bool)>,
+}
+
+/// Fargate's ephemeral storage when the definition does not ask for more (aws-facts 9).
+pub const EPHEMERAL_STORAGE_GIB_DEFAULT: u32 = 20;
+
+/// A task definition's volume (aws-facts 9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeSpec {
+    pub name: String,
+    pub kind: VolumeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeKind {
+    /// A bind mount: a path of the instance (EC2, `sourcePath`), or one Docker manages for
+    /// the task (no `sourcePath`; on Fargate, the task's ephemeral storage).
+    Host { source_path: Option<String> },
+    /// A Docker volume (EC2 only): made and removed with the task, or `shared` and kept on
+    /// the instance.
+    Docker { shared: bool, autoprovision: bool },
+    /// An EFS file system.
+    Efs {
+        file_system: String,
+        root: String,
+        access_point: Option<String>,
+        iam: bool,
+        transit_encryption: bool,
+    },
 }
 
 /// A container's environment files at the most (aws-facts 11).
@@ -414,6 +451,9 @@ pub fn validate(input: &Value) -> Result<TaskDefinition, ApiError> {
         member_of,
         cpu_architecture,
         registered_at: 0,
+        volumes: volume_specs(&request, compat)?,
+        ephemeral_storage_gib: (request.ephemeral_storage.as_ref())
+            .map_or(EPHEMERAL_STORAGE_GIB_DEFAULT, |e| e.size_in_gi_b as u32),
         execution_role: request.execution_role_arn.clone(),
         task_role: request.task_role_arn.clone(),
         request: stored,
@@ -863,7 +903,19 @@ fn container(
     check_container_fargate_rules(request, def, &name, &image, &path, compat)?;
     let stop_timeout_s = stop_timeout(def, &name, &path, compat)?;
     let (environment, environment_files, secrets) = environment(request, def, &name, &path)?;
+    let mount_points = (def.mount_points.iter().flatten())
+        .map(|m| {
+            (
+                m.source_volume.clone().unwrap_or_default(),
+                m.container_path.clone().unwrap_or_default(),
+                m.read_only.unwrap_or(false),
+            )
+        })
+        .collect();
+    let volumes_from = volumes_from(def, &path)?;
     Ok(ContainerSpec {
+        mount_points,
+        volumes_from,
         environment,
         environment_files,
         secrets,
@@ -877,6 +929,215 @@ fn container(
         stop_timeout_s,
         awslogs: awslogs(def),
     })
+}
+
+fn volumes_from(def: &ContainerDefinition, path: &str) -> Result<Vec<(String, bool)>, ApiError> {
+    let Some(value) = &def.volumes_from else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = value.as_array() else {
+        return Err(ApiError::serialization(
+            "expected a list",
+            &format!("{path}.volumesFrom"),
+        ));
+    };
+    list.iter()
+        .enumerate()
+        .map(
+            |(i, v)| match v.get("sourceContainer").and_then(Value::as_str) {
+                Some(source) => Ok((
+                    source.to_string(),
+                    v.get("readOnly").and_then(Value::as_bool).unwrap_or(false),
+                )),
+                None => Err(ApiError::client(
+                    "volumesFrom needs a sourceContainer.",
+                    &format!("{path}.volumesFrom[{i}].sourceContainer"),
+                )),
+            },
+        )
+        .collect()
+}
+
+/// Whether a text names an S3 bucket or object.
+fn names_s3(text: &str) -> bool {
+    text.starts_with("s3://") || text.starts_with("arn:aws:s3:::")
+}
+
+const S3_NOT_A_VOLUME: &str = "S3 is not a file system ECS mounts: a task reads and writes S3 objects with the AWS SDK, using its task role (taskRoleArn) for the permissions. For a shared file system, use an EFS volume.";
+
+/// The definition's volumes, checked as ECS registers them (aws-facts 9, 17.6.1).
+fn volume_specs(
+    request: &RegisterTaskDefinitionRequest,
+    compat: Compat,
+) -> Result<Vec<VolumeSpec>, ApiError> {
+    let mut out: Vec<VolumeSpec> = Vec::new();
+    for (i, v) in request.volumes.iter().flatten().enumerate() {
+        let at = format!("$.volumes[{i}]");
+        let name = v.name.clone().unwrap_or_default();
+        if name.is_empty() || name.len() > 255 {
+            return Err(ApiError::client(
+                "Volume name must be 1-255 characters.",
+                &format!("{at}.name"),
+            ));
+        }
+        if out.iter().any(|o| o.name == name) {
+            return Err(ApiError::client(
+                format!("Volume name '{name}' is used more than once."),
+                &format!("{at}.name"),
+            ));
+        }
+        if v.fsx_windows_file_server_volume_configuration.is_some() {
+            return Err(ApiError::not_modelled(
+                &format!("{at}.fsxWindowsFileServerVolumeConfiguration"),
+                "FSx for Windows File Server volumes are not simulated.",
+            ));
+        }
+        if v.configured_at_launch == Some(true) {
+            return Err(ApiError::not_modelled(
+                &format!("{at}.configuredAtLaunch"),
+                "Amazon EBS volumes configured at launch are not simulated.",
+            ));
+        }
+        if v.s3files_volume_configuration.is_some() {
+            return Err(ApiError::not_modelled(&format!("{at}.s3filesVolumeConfiguration"), "Amazon S3 Files file systems are not simulated; a plain S3 bucket is not a volume at all."));
+        }
+        let given = [
+            v.host.is_some(),
+            v.docker_volume_configuration.is_some(),
+            v.efs_volume_configuration.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Err(ApiError::client(format!("Volume '{name}' can have only one of host, dockerVolumeConfiguration and efsVolumeConfiguration."), &at));
+        }
+        let text = |value: &Option<Value>, key: &str| {
+            value
+                .as_ref()
+                .and_then(|v| v.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let kind = if let Some(efs) = &v.efs_volume_configuration {
+            let efs_at = format!("{at}.efsVolumeConfiguration");
+            let file_system = text(&v.efs_volume_configuration, "fileSystemId").unwrap_or_default();
+            if names_s3(&file_system) {
+                return Err(ApiError::client(
+                    S3_NOT_A_VOLUME,
+                    &format!("{efs_at}.fileSystemId"),
+                ));
+            }
+            if file_system.is_empty() {
+                return Err(ApiError::client(
+                    "fileSystemId is required for an EFS volume.",
+                    &format!("{efs_at}.fileSystemId"),
+                ));
+            }
+            let root =
+                text(&v.efs_volume_configuration, "rootDirectory").unwrap_or_else(|| "/".into());
+            let transit = match text(&v.efs_volume_configuration, "transitEncryption").as_deref() {
+                None | Some("DISABLED") => false,
+                Some("ENABLED") => true,
+                Some(other) => return Err(ApiError::client(format!("Invalid transitEncryption '{other}': valid values are ENABLED and DISABLED."), &format!("{efs_at}.transitEncryption"))),
+            };
+            let auth = efs.get("authorizationConfig");
+            let access_point = auth
+                .and_then(|a| a.get("accessPointId"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let iam = match auth.and_then(|a| a.get("iam")).and_then(Value::as_str) {
+                None | Some("DISABLED") => false,
+                Some("ENABLED") => true,
+                Some(other) => {
+                    return Err(ApiError::client(
+                        format!("Invalid iam '{other}': valid values are ENABLED and DISABLED."),
+                        &format!("{efs_at}.authorizationConfig.iam"),
+                    ))
+                }
+            };
+            if access_point.is_some() && root != "/" {
+                return Err(ApiError::client("When using an EFS access point, the root directory must either be set to \"/\" or be omitted.", &format!("{efs_at}.rootDirectory")));
+            }
+            // The two messages below are the model's (aws-facts 17.U item 5: AWS's own text is
+            // unconfirmed); the rules are BOTO-ECS's.
+            if access_point.is_some() && !transit {
+                return Err(ApiError::client(
+                    "Transit encryption must be enabled when using an EFS access point.",
+                    &format!("{efs_at}.transitEncryption"),
+                ));
+            }
+            if iam && !transit {
+                return Err(ApiError::client(
+                    "EFS IAM authorization requires transit encryption to be enabled.",
+                    &format!("{efs_at}.transitEncryption"),
+                ));
+            }
+            if iam && request.task_role_arn.is_none() {
+                return Err(ApiError::client(
+                    "EFS IAM authorization requires a task role.",
+                    "$.taskRoleArn",
+                ));
+            }
+            VolumeKind::Efs {
+                file_system,
+                root,
+                access_point,
+                iam,
+                transit_encryption: transit,
+            }
+        } else if let Some(docker) = &v.docker_volume_configuration {
+            let d_at = format!("{at}.dockerVolumeConfiguration");
+            if compat.fargate {
+                return Err(ApiError::client("Docker volumes are not supported on Fargate: use a bind mount (host) or an EFS volume.", &d_at));
+            }
+            let shared = match docker.get("scope").and_then(Value::as_str) {
+                None | Some("task") => false,
+                Some("shared") => true,
+                Some(other) => {
+                    return Err(ApiError::client(
+                        format!("Invalid scope '{other}': valid values are task and shared."),
+                        &format!("{d_at}.scope"),
+                    ))
+                }
+            };
+            let autoprovision = docker
+                .get("autoprovision")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if autoprovision && !shared {
+                return Err(ApiError::client(
+                    "autoprovision is only supported for Docker volumes with the shared scope.",
+                    &format!("{d_at}.autoprovision"),
+                ));
+            }
+            if docker
+                .get("driver")
+                .and_then(Value::as_str)
+                .is_some_and(|d| d != "local")
+            {
+                return Err(ApiError::not_modelled(
+                    &format!("{d_at}.driver"),
+                    "only the local Docker volume driver is simulated.",
+                ));
+            }
+            VolumeKind::Docker {
+                shared,
+                autoprovision,
+            }
+        } else {
+            let source_path = text(&v.host, "sourcePath").filter(|p| !p.is_empty());
+            if source_path.as_deref().is_some_and(names_s3) {
+                return Err(ApiError::client(
+                    S3_NOT_A_VOLUME,
+                    &format!("{at}.host.sourcePath"),
+                ));
+            }
+            if compat.fargate && source_path.is_some() {
+                return Err(ApiError::client("Fargate does not support host.sourcePath: a bind mount on Fargate is the task's ephemeral storage (leave sourcePath out), or use an EFS volume.", &format!("{at}.host.sourcePath")));
+            }
+            VolumeKind::Host { source_path }
+        };
+        out.push(VolumeSpec { name, kind });
+    }
+    Ok(out)
 }
 
 /// A list of objects each with string fields `keys` (both required), at `path`.
@@ -1348,7 +1609,25 @@ fn check_cross_references(
                 ));
             }
         }
+        for (j, (source, _)) in specs[i].volumes_from.iter().enumerate() {
+            if *source == specs[i].name || !specs.iter().any(|s| s.name == *source) {
+                return Err(ApiError::client(
+                    format!("Invalid volumesFrom: no other container named '{source}' in the task definition."),
+                    &format!("$.containerDefinitions[{i}].volumesFrom[{j}].sourceContainer"),
+                ));
+            }
+        }
         for (j, mount) in def.mount_points.iter().flatten().enumerate() {
+            if mount
+                .container_path
+                .as_deref()
+                .is_none_or(|p| !p.starts_with('/'))
+            {
+                return Err(ApiError::client(
+                    "A mount point needs a containerPath, an absolute path in the container.",
+                    &format!("$.containerDefinitions[{i}].mountPoints[{j}].containerPath"),
+                ));
+            }
             let source = mount.source_volume.as_deref().unwrap_or_default();
             if !volumes.contains(&source) {
                 return Err(ApiError::client(

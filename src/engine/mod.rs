@@ -7,6 +7,7 @@
 
 pub mod base64;
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod log;
 pub mod queue;

@@ -61,6 +61,19 @@ pub mod read {
         /// AWS calls the application makes with its credentials (`"calls"`): at start, then
         /// every `every_ms` if given.
         pub calls: Vec<AppCall>,
+        /// Files a container writes (`"writes"`): at start, then every `every_ms` if given.
+        pub writes: Vec<FileWrite>,
+        /// The image's size, bytes (`"imageSize"`): its layers take that much of a Fargate
+        /// task's ephemeral storage.
+        pub image_bytes: u64,
+    }
+
+    /// One file a container writes (`sim:SetImageBehavior` `"writes"`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FileWrite {
+        pub path: String,
+        pub every_ms: Option<SimTime>,
+        pub bytes: u64,
     }
 
     /// One AWS call of an application (`sim:SetImageBehavior` `"calls"`).
@@ -136,6 +149,63 @@ struct SetImageBehaviorRequest {
     memory: Option<i64>,
     logs: Option<ImageLogs>,
     calls: Option<Vec<CallRequest>>,
+    writes: Option<Vec<WriteRequest>>,
+    image_size: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WriteRequest {
+    path: String,
+    every: Option<Value>,
+    size: Option<Value>,
+}
+
+/// Writes one image makes at the most.
+pub const IMAGE_WRITES_MAX: usize = 5;
+/// What one write adds to its file when `size` is not given.
+pub const WRITE_BYTES_DEFAULT: u64 = 1_024;
+/// The largest image or write the model takes: 1 TiB.
+pub const BYTES_MAX: u64 = 1 << 40;
+
+/// A size: bytes as a number, or text with a unit (`"512KiB"`, `"20 MiB"`, `"2GiB"`, `"1TiB"`,
+/// and the decimal `KB`, `MB`, `GB`, `TB`).
+pub fn size_field(value: &Option<Value>, path: &str) -> Result<Option<u64>, ApiError> {
+    let bytes = match value {
+        None => return Ok(None),
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(text)) => {
+            let text = text.trim();
+            let split = text
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(text.len());
+            let (number, unit) = (text[..split].trim(), text[split..].trim());
+            let scale: Option<f64> = match unit {
+                "" | "B" => Some(1.0),
+                "KiB" => Some(1024.0),
+                "MiB" => Some(1024.0 * 1024.0),
+                "GiB" => Some(1024.0 * 1024.0 * 1024.0),
+                "TiB" => Some(1024.0 * 1024.0 * 1024.0 * 1024.0),
+                "KB" => Some(1e3),
+                "MB" => Some(1e6),
+                "GB" => Some(1e9),
+                "TB" => Some(1e12),
+                _ => None,
+            };
+            match (number.parse::<f64>().ok(), scale) {
+                (Some(n), Some(scale)) if n >= 0.0 => Some((n * scale).round() as u64),
+                _ => None,
+            }
+        }
+        Some(_) => None,
+    };
+    match bytes {
+        Some(b) if b <= BYTES_MAX => Ok(Some(b)),
+        _ => Err(ApiError::invalid_parameter(
+            "a size is bytes, or a number with a unit such as \"512KiB\", \"20MiB\" or \"2GiB\", at most 1TiB.",
+            path,
+        )),
+    }
 }
 
 #[derive(Deserialize)]
@@ -302,7 +372,43 @@ impl World {
                 every_ms,
             });
         }
+        let writes = request.writes.unwrap_or_default();
+        if writes.len() > IMAGE_WRITES_MAX {
+            return Err(ApiError::invalid_parameter(
+                format!("writes holds at most {IMAGE_WRITES_MAX} files."),
+                "$.writes",
+            ));
+        }
+        let mut file_writes = Vec::new();
+        for (i, w) in writes.into_iter().enumerate() {
+            if !w.path.starts_with('/') || w.path.ends_with('/') {
+                return Err(ApiError::invalid_parameter(
+                    "path is a file's absolute path in the container, such as /data/out.log.",
+                    &format!("$.writes[{i}].path"),
+                ));
+            }
+            let every_ms = duration_field(&w.every, &format!("$.writes[{i}].every"))?;
+            if every_ms.is_some_and(|ms| ms < CALL_EVERY_MS_MIN) {
+                return Err(ApiError::invalid_parameter(
+                    format!(
+                        "writes[{i}].every must be at least {} s.",
+                        CALL_EVERY_MS_MIN / 1000
+                    ),
+                    &format!("$.writes[{i}].every"),
+                ));
+            }
+            let bytes =
+                size_field(&w.size, &format!("$.writes[{i}].size"))?.unwrap_or(WRITE_BYTES_DEFAULT);
+            file_writes.push(read::FileWrite {
+                path: w.path,
+                every_ms,
+                bytes,
+            });
+        }
+        let image_bytes = size_field(&request.image_size, "$.imageSize")?.unwrap_or(0);
         let behavior = read::ImageBehavior {
+            writes: file_writes,
+            image_bytes,
             calls: app_calls,
             log_start: logs.start,
             log_exit: logs.exit.unwrap_or_default(),

@@ -151,6 +151,10 @@ pub enum Command {
     ProtectInstances(String, Vec<String>, bool),
     /// ECS (a container's awslogs driver): write lines to a log stream.
     WriteLogs(crate::logs::LogWrite),
+    /// ECS (a task's container): write to a file of an EFS file system.
+    EfsWrite(crate::efs::EfsWrite),
+    /// ECS: an access point's root directory is made on its first mount (its CreationInfo).
+    EfsMakeDir(String, String),
 }
 
 pub struct World {
@@ -180,6 +184,7 @@ pub struct World {
     pub ssm: crate::ssm::SsmState,
     pub secrets: crate::secretsmanager::SecretsState,
     pub s3: crate::s3::S3State,
+    pub efs: crate::efs::EfsState,
     steps: Vec<Step>,
     /// What each step with an id answered, by step: `Some(Ok)` a response, `Some(Err)` a
     /// refusal, `None` not run yet. Steps without an id keep nothing.
@@ -217,6 +222,7 @@ impl World {
             ssm: Default::default(),
             secrets: Default::default(),
             s3: Default::default(),
+            efs: Default::default(),
             steps: Vec::new(),
             step_answers: Vec::new(),
             timers_fired: 0,
@@ -399,6 +405,7 @@ impl World {
                 crate::secretsmanager::dispatch(self, operation, input)
             }
             Some(("s3", operation)) => crate::s3::dispatch(self, operation, input),
+            Some(("efs", operation)) => crate::efs::dispatch(self, operation, input),
             _ => Err(ApiError::unknown_operation(action)),
         };
         // A refused request sent nothing: services check before they change or ask anything.
@@ -566,6 +573,8 @@ impl World {
                 }
                 Command::DeleteAlarms(names) => self.remove_alarms(&names),
                 Command::WriteLogs(write) => crate::logs::write(self, write),
+                Command::EfsWrite(write) => crate::efs::write(self, write),
+                Command::EfsMakeDir(fs, dir) => crate::efs::make_dir(self, &fs, &dir),
                 Command::SetDesiredCount(cluster, service, count) => {
                     self.desired_count_by_autoscaling(&cluster, &service, count)
                 }
