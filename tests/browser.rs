@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 33] = [
+const GOLDEN: [(&str, &str, &str); 36] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -473,6 +473,21 @@ const GOLDEN: [(&str, &str, &str); 33] = [
         "execution-role-missing",
         include_str!("../static/scenarios/execution-role-missing.json"),
         include_str!("golden/execution-role-missing.jsonl"),
+    ),
+    (
+        "efs-shared-zones",
+        include_str!("../static/scenarios/efs-shared-zones.json"),
+        include_str!("golden/efs-shared-zones.jsonl"),
+    ),
+    (
+        "sidecar-bind-mount",
+        include_str!("../static/scenarios/sidecar-bind-mount.json"),
+        include_str!("golden/sidecar-bind-mount.jsonl"),
+    ),
+    (
+        "ephemeral-storage-full",
+        include_str!("../static/scenarios/ephemeral-storage-full.json"),
+        include_str!("golden/ephemeral-storage-full.jsonl"),
     ),
     (
         "task-role-s3",

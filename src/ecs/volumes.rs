@@ -269,8 +269,7 @@ impl World {
 
     /// Bytes of a Fargate task's ephemeral storage in use: its images' layers and what its
     /// containers wrote to its own storage.
-    pub(crate) fn ephemeral_used(&self, task: TaskIdx) -> u64 {
-        let t = &self.ecs.tasks[task];
+    pub fn ephemeral_used(&self, t: &super::Task) -> u64 {
         let mut images: Vec<&str> = t.containers.iter().map(|c| c.image.as_str()).collect();
         images.sort_unstable();
         images.dedup();
@@ -289,7 +288,7 @@ impl World {
             return None;
         }
         let limit = u64::from(definition.ephemeral_storage_gib) * GIB;
-        (self.ephemeral_used(task) > limit).then(|| {
+        (self.ephemeral_used(t) > limit).then(|| {
             let blob = u64::from_str_radix(&t.id[..8], 16).unwrap_or(0) % 1_000_000_000;
             format!("CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob{blob:09}: no space left on device")
         })
@@ -335,7 +334,7 @@ impl World {
                     }
                 }
                 Storage::Task { key } => {
-                    if fargate && self.ephemeral_used(task) + w.bytes > limit {
+                    if fargate && self.ephemeral_used(&self.ecs.tasks[task]) + w.bytes > limit {
                         failed.push(format!("write {}: no space left on device", w.path));
                         continue;
                     }

@@ -113,6 +113,18 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/execution-role-missing.json"),
     ),
     (
+        "efs-shared-zones",
+        include_str!("../../static/scenarios/efs-shared-zones.json"),
+    ),
+    (
+        "sidecar-bind-mount",
+        include_str!("../../static/scenarios/sidecar-bind-mount.json"),
+    ),
+    (
+        "ephemeral-storage-full",
+        include_str!("../../static/scenarios/ephemeral-storage-full.json"),
+    ),
+    (
         "task-role-s3",
         include_str!("../../static/scenarios/task-role-s3.json"),
     ),

@@ -14,6 +14,7 @@ use yew::prelude::*;
 use super::capacity::CapacityPanel;
 use super::charts::Charts;
 use super::editor::TaskDefinitionEditor;
+use super::efs::EfsPanel;
 use super::embed;
 use super::event_log::EventLog;
 use super::inspector::Inspector;
@@ -503,6 +504,7 @@ pub fn app() -> Html {
                     <LoadBalancingPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::LoadBalancing)} onbatch={batch(Origin::LoadBalancing)} />
                     <RolesPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::Roles)} onbatch={batch(Origin::Roles)} />
                     <SecretsPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::Secrets)} onbatch={batch(Origin::Secrets)} />
+                    <EfsPanel sim={state.sim.clone()} outcome={state.outcome.clone()} onrequest={request(Origin::Efs)} />
                 </div>
                 <div class="column column-center">
                     <section class="panel panel-wide" id="panel-cluster-map" aria-labelledby="panel-cluster-map-title">

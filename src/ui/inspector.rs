@@ -132,6 +132,7 @@ fn task_view(
             { startup_view(task) }
             { task_logs(world, task) }
             { environment_view(world, task) }
+            { files_view(world, task) }
             if !task.app_calls.is_empty() {
                 <h4>{ "The application's AWS calls (task role)" }</h4>
                 <ul class="checklist" id="task-app-calls">
@@ -236,6 +237,91 @@ fn environment_view(world: &World, task: &crate::ecs::Task) -> Html {
                     }).collect::<Vec<_>>()
                 }) }
             </ul>
+        </>
+    }
+}
+
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// The task's volumes: where each one's data lives and how long, with the files there (an
+/// EFS file system's are every task's), and what the containers wrote to their own layers.
+fn files_view(world: &World, task: &crate::ecs::Task) -> Html {
+    use crate::ecs::task_definition::VolumeKind;
+    let Ok(definition) = world.resolve_task_definition(&task.task_definition, "$") else {
+        return html! {};
+    };
+    let instance = task
+        .container_instance
+        .map(|i| &world.ecs.container_instances[i]);
+    // (title, where its data lives, its files: path, bytes, last writer)
+    type Section = (String, String, Vec<(String, u64, String)>);
+    let mut sections: Vec<Section> = Vec::new();
+    for v in &definition.volumes {
+        let (place, files) = match &v.kind {
+            VolumeKind::Efs { file_system, .. } => {
+                let root = task.efs_mounts.iter().find(|(n, _, _)| *n == v.name).map(|(_, _, r)| r.clone());
+                let files = root.as_ref().map(|r| crate::efs::read::files(world, file_system, r).into_iter().map(|(p, f)| (p, f.bytes, f.writer)).collect()).unwrap_or_default();
+                (format!("EFS {file_system}:{}: shared by every task that mounts it, in every zone; kept when tasks stop", root.unwrap_or_else(|| "(not mounted)".into())), files)
+            }
+            VolumeKind::Host { source_path: Some(source) } if instance.is_some() => (
+                format!("bind mount of the instance's {source}: kept across tasks on this instance, lost with the instance"),
+                crate::ecs::volumes::listed(&instance.expect("checked").host_files, source),
+            ),
+            VolumeKind::Docker { shared: true, .. } if instance.is_some() => {
+                let dir = format!("/var/lib/docker/volumes/{}/_data", v.name);
+                (format!("shared Docker volume ({dir}): kept on this instance, lost with it"), crate::ecs::volumes::listed(&instance.expect("checked").host_files, &dir))
+            }
+            _ => (
+                if task.launch_type == crate::ecs::LaunchType::Fargate { "the task's ephemeral storage: gone with the task".to_string() } else { "the task's own storage: gone with the task".to_string() },
+                crate::ecs::volumes::listed(&task.files, &format!("{}:", v.name)),
+            ),
+        };
+        sections.push((format!("Volume {}", v.name), place, files));
+    }
+    for c in &task.containers {
+        let layer = crate::ecs::volumes::listed(&task.files, &format!("{}:", c.name));
+        if !layer.is_empty() {
+            sections.push((
+                format!("Container {}", c.name),
+                "its writable layer: gone with the task".into(),
+                layer,
+            ));
+        }
+    }
+    if sections.is_empty() {
+        return html! {};
+    }
+    let ephemeral = (task.launch_type == crate::ecs::LaunchType::Fargate).then(|| {
+        format!(
+            "Ephemeral storage: {} of {} GiB used (image layers and the task's own files)",
+            size_text(world.ephemeral_used(task)),
+            definition.ephemeral_storage_gib
+        )
+    });
+    html! {
+        <>
+            <h4>{ "Volumes and files" }</h4>
+            <div id="task-files" class="task-files">
+                if let Some(line) = ephemeral { <p class="muted">{ line }</p> }
+                { for sections.iter().map(|(title, place, files)| html! {
+                    <div class="volume">
+                        <div><strong>{ title.clone() }</strong>{ format!(": {place}") }</div>
+                        <ul class="mono">
+                            { for files.iter().map(|(path, bytes, writer)| html! {
+                                <li>{ format!("{} · {} · last written by {writer}", path.split_once(':').map_or(path.as_str(), |(_, p)| p), size_text(*bytes)) }</li>
+                            }) }
+                            if files.is_empty() { <li class="muted">{ "no files yet" }</li> }
+                        </ul>
+                    </div>
+                }) }
+            </div>
         </>
     }
 }

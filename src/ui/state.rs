@@ -79,6 +79,7 @@ pub enum Origin {
     LoadBalancing,
     Roles,
     Secrets,
+    Efs,
     Logs,
     /// The embedding page, through `postMessage`.
     Embed,
