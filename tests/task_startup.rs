@@ -892,3 +892,58 @@ fn the_application_calls_aws_with_the_task_role_not_the_execution_role() {
         )
     );
 }
+
+#[test]
+fn requests_write_their_lines_to_the_answering_tasks_stream_a_few_a_sample() {
+    use ecsplay::scenario::{run::run_until, Scenario};
+    let mut scenario: Value =
+        serde_json::from_str(include_str!("../static/scenarios/alb-fargate.json")).unwrap();
+    let steps = scenario["steps"].as_array_mut().unwrap();
+    let definition = steps
+        .iter_mut()
+        .find(|s| s["action"] == "ecs:RegisterTaskDefinition")
+        .unwrap();
+    definition["input"]["executionRoleArn"] = json!(role_arn("ecsTaskExecutionRole"));
+    definition["input"]["containerDefinitions"][0]["logConfiguration"] =
+        json!({ "logDriver": "awslogs", "options": awslogs("/ecs/api", false) });
+    steps.insert(
+        0,
+        json!({ "at": "0s", "action": "logs:CreateLogGroup", "input": { "logGroupName": "/ecs/api" } }),
+    );
+    steps.insert(
+        0,
+        json!({ "at": "0s", "action": "sim:SetImageBehavior", "input": {
+            "image": "public.ecr.aws/nginx/nginx:1.27",
+            "logs": { "request": ["GET /orders 200", "GET /health 200"] } } }),
+    );
+    // 3 requests a second over three tasks: one each a second, 10 a sample; then 30 a second.
+    steps.push(json!({ "at": "3m", "action": "sim:SetTraffic", "input": { "loadBalancer": "api", "requestsPerSecond": 3 } }));
+    steps.push(json!({ "at": "5m", "action": "sim:SetTraffic", "input": { "loadBalancer": "api", "requestsPerSecond": 30 } }));
+    let scenario = Scenario::parse(&scenario.to_string()).unwrap();
+    let mut world = run_until(&scenario, 4 * 60_000);
+    let found = sim::ok(
+        &mut world,
+        "logs:FilterLogEvents",
+        json!({ "logGroupName": "/ecs/api", "filterPattern": "\"GET /orders\"" }),
+    );
+    let early = found["events"].as_array().unwrap().len();
+    // One minute of 3 a second: 180 requests, each a line, half of them the first line.
+    assert!((80..=100).contains(&early), "{early}");
+    assert!(found["events"][0]["logStreamName"]
+        .as_str()
+        .unwrap()
+        .starts_with("ecs/api/"));
+    let mut world = run_until(&scenario, 6 * 60_000);
+    let found = sim::ok(
+        &mut world,
+        "logs:FilterLogEvents",
+        json!({ "logGroupName": "/ecs/api", "filterPattern": "GET" }),
+    );
+    // From 5 minutes, 100 requests a task each sample write 10 lines: 3 tasks x 6 samples x
+    // 10 in the last minute, not 1,800.
+    let lines = found["events"].as_array().unwrap().len();
+    assert!(
+        (2 * 180..=2 * 180 + 3 * 6 * 10 + 30).contains(&lines),
+        "{lines}"
+    );
+}

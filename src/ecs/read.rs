@@ -14,6 +14,8 @@ pub struct Listening<'a> {
     pub running: bool,
     pub started_at: Option<SimTime>,
     pub image: &'a str,
+    /// The container's index in the task (and its task definition).
+    pub container: usize,
 }
 
 /// The container of a task on EC2 instance `ec2_instance_id` bound to TCP host port `port`
@@ -36,7 +38,7 @@ pub fn listening_on<'a>(
         if task.last_status == TaskStatus::Stopped {
             return None;
         }
-        let container = (task.containers.iter()).find(|c| {
+        let n = (task.containers.iter()).position(|c| {
             c.bindings
                 .iter()
                 .any(|&(_, host, udp)| host == port && !udp)
@@ -46,7 +48,8 @@ pub fn listening_on<'a>(
             task_id: &task.id,
             running: task.last_status == TaskStatus::Running,
             started_at: task.started_at,
-            image: &container.image,
+            image: &task.containers[n].image,
+            container: n,
         })
     })
 }
@@ -70,7 +73,7 @@ pub fn listening_on_address<'a>(
         .get(task.task_definition.split(':').next()?)?;
     let revision: usize = task.task_definition.rsplit(':').next()?.parse().ok()?;
     let spec = definition.get(revision.checked_sub(1)?)?;
-    let container = (spec.containers.iter()).find(|c| {
+    let n = (spec.containers.iter()).position(|c| {
         c.port_mappings
             .iter()
             .any(|p| p.container_port == port && !p.udp)
@@ -81,7 +84,8 @@ pub fn listening_on_address<'a>(
             task_id: &task.id,
             running: task.last_status == TaskStatus::Running,
             started_at: task.started_at,
-            image: &container.image,
+            image: &spec.containers[n].image,
+            container: n,
         },
         eni.security_groups.as_slice(),
         task.availability_zone.as_str(),
@@ -161,6 +165,22 @@ pub use super::TaskIdx;
 /// Task `task`'s serial (which task holds the slot), if the slot holds one.
 pub fn task_serial(world: &World, task: TaskIdx) -> Option<u64> {
     world.ecs.tasks.get(task).map(|t| t.serial)
+}
+
+/// What container `container` of task `task` writes to its awslogs stream when it writes
+/// `lines` now (None without the awslogs driver, or for a group in another Region): for the
+/// root to carry out as `Command::WriteLogs`.
+pub fn container_log(
+    world: &World,
+    task: TaskIdx,
+    container: usize,
+    lines: Vec<String>,
+) -> Option<crate::logs::LogWrite> {
+    let t = world.ecs.tasks.get(task)?;
+    let definition = world
+        .resolve_task_definition(&t.task_definition, "$")
+        .ok()?;
+    world.container_log(task, definition, container, lines)
 }
 
 /// The images of task `task`'s containers.

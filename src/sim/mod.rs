@@ -58,6 +58,10 @@ pub mod read {
         /// started, the playground's stand-in for an application's output).
         pub log_start: Option<Vec<String>>,
         pub log_exit: Vec<String>,
+        /// Lines written for the requests a container of the image answers (`"logs"`:
+        /// `"request"`), one a request in turn, at most
+        /// [`super::traffic::REQUEST_LOG_LINES_PER_SAMPLE_MAX`] a task each traffic sample.
+        pub log_request: Vec<String>,
         /// AWS calls the application makes with its credentials (`"calls"`): at start, then
         /// every `every_ms` if given.
         pub calls: Vec<AppCall>,
@@ -226,6 +230,7 @@ pub const CALL_EVERY_MS_MIN: SimTime = 5_000;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ImageLogs {
     start: Option<Vec<String>>,
+    request: Option<Vec<String>>,
     exit: Option<Vec<String>>,
 }
 
@@ -328,9 +333,14 @@ impl World {
         };
         let logs = request.logs.unwrap_or(ImageLogs {
             start: None,
+            request: None,
             exit: None,
         });
-        for (list, path) in [(&logs.start, "$.logs.start"), (&logs.exit, "$.logs.exit")] {
+        for (list, path) in [
+            (&logs.start, "$.logs.start"),
+            (&logs.request, "$.logs.request"),
+            (&logs.exit, "$.logs.exit"),
+        ] {
             if list.as_ref().is_some_and(|l| l.len() > IMAGE_LOG_LINES_MAX) {
                 return Err(ApiError::invalid_parameter(
                     format!(
@@ -412,6 +422,7 @@ impl World {
             calls: app_calls,
             log_start: logs.start,
             log_exit: logs.exit.unwrap_or_default(),
+            log_request: logs.request.unwrap_or_default(),
             cpu_per_request_us: request_time_field(&request.cpu_per_request, "$.cpuPerRequest")?,
             latency_us: request_time_field(&request.latency, "$.latency")?,
             memory_mib,

@@ -48,6 +48,10 @@ pub const IMAGE_MEMORY_MIB_MAX: u32 = 122_880;
 pub const LOAD_QUEUEING_MAX: f64 = 0.95;
 /// CPU units in one vCPU.
 const UNITS_PER_VCPU: f64 = 1024.0;
+/// Lines one task writes for the requests it answered in one traffic sample, at the most
+/// (`sim:SetImageBehavior` `logs.request`): a busy service's log shows its requests without
+/// a line for each of thousands a second (the streams keep their newest events only).
+pub const REQUEST_LOG_LINES_PER_SAMPLE_MAX: u64 = 10;
 
 /// Traffic sent to one load balancer.
 #[derive(Debug, Clone, PartialEq)]
@@ -319,6 +323,9 @@ impl World {
 #[derive(Debug, Clone, Copy)]
 struct Endpoint {
     task: TaskIdx,
+    /// The container that listens, and whether its image writes lines for requests.
+    container: usize,
+    logs_requests: bool,
     serial: u64,
     cpu_per_request_s: f64,
     latency_s: f64,
@@ -341,11 +348,29 @@ fn endpoint(world: &World, group: usize, target: usize) -> Option<Endpoint> {
     let size = crate::ecs::read::task_size(world, listening.task)?;
     Some(Endpoint {
         task: listening.task,
+        container: listening.container,
+        logs_requests: !behavior.log_request.is_empty(),
         serial: crate::ecs::read::task_serial(world, listening.task)?,
         cpu_per_request_s: behavior.cpu_per_request_us as f64 / 1e6,
         latency_s: behavior.latency_us as f64 / 1e6,
         cpu_limit: size.cpu_units_limit.max(1.0),
     })
+}
+
+/// Each task's lines for the requests it answered in a sample (`logs.request`, in turn), at
+/// most [`REQUEST_LOG_LINES_PER_SAMPLE_MAX`], sent to CloudWatch Logs through the root.
+fn write_request_logs(world: &mut World, answered: BTreeMap<TaskIdx, (usize, u64)>) {
+    for (task, (container, requests)) in answered {
+        let Some(image) = crate::ecs::read::task_images(world, task).nth(container) else {
+            continue;
+        };
+        let lines = super::read::image_behavior(world, image).log_request;
+        let count = requests.min(REQUEST_LOG_LINES_PER_SAMPLE_MAX) as usize;
+        let lines = lines.iter().cycle().take(count).cloned().collect();
+        if let Some(write) = crate::ecs::read::container_log(world, task, container, lines) {
+            world.command(crate::world::Command::WriteLogs(write));
+        }
+    }
 }
 
 /// What one sample did at a load balancer (by index): the requests that arrived, where they
@@ -436,6 +461,8 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
     }
     let mut accounts = Vec::new();
     let mut used: Vec<Option<(u64, f64)>> = vec![None; slots];
+    // Requests each logging task answered: (container, requests), by task.
+    let mut answered: BTreeMap<TaskIdx, (usize, u64)> = BTreeMap::new();
     for plan in &plans {
         let mut outcomes = Vec::with_capacity(plan.routed.shares.len());
         for (share, endpoint) in plan.routed.shares.iter().zip(&plan.endpoints) {
@@ -472,6 +499,9 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
                 ..Outcome::default()
             });
             used[e.task] = Some((e.serial, wanted.min(e.cpu_limit)));
+            if e.logs_requests && share.requests > 0 {
+                answered.entry(e.task).or_insert((e.container, 0)).1 += share.requests;
+            }
         }
         accounts.push((plan.lb, outcomes));
     }
@@ -491,6 +521,7 @@ pub fn sample(world: &mut World, at: SimTime) -> Vec<Sampled> {
         }
         entry.1 += units;
     }
+    write_request_logs(world, answered);
     (plans.into_iter().zip(accounts))
         .map(|(plan, (lb, outcomes))| (lb, plan.arrived, plan.routed, outcomes))
         .collect()

@@ -498,6 +498,9 @@ impl World {
             for (lb, arrived, routed, outcomes) in crate::sim::traffic::sample(self, at) {
                 crate::elb::traffic::account(self, lb, &routed, &outcomes, arrived, sample_s);
             }
+            // The lines tasks wrote for the requests they answered (CloudWatch Logs only: the
+            // event log and the queue stay as they were).
+            self.run_commands();
             // Back to the time before the samples: what they scheduled (an alarm's scaling)
             // may come before the timer they precede, and fires in its turn.
             self.now = now;
