@@ -947,3 +947,122 @@ fn requests_write_their_lines_to_the_answering_tasks_stream_a_few_a_sample() {
         "{lines}"
     );
 }
+
+#[test]
+fn private_registry_credentials_and_log_secrets_are_read_with_the_execution_role() {
+    let mut world = sim::world();
+    // Both need an execution role at registration.
+    let error = sim::err(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "containerDefinitions": [{ "name": "web", "image": "registry.example.com/web:1", "memory": 128,
+            "repositoryCredentials": { "credentialsParameter": "registry" } }] }),
+    );
+    assert_eq!(error.code, "ClientException");
+    assert_eq!(error.path.as_deref(), Some("$.executionRoleArn"));
+    let error = sim::err(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "containerDefinitions": [{ "name": "web", "image": "nginx", "memory": 128,
+            "logConfiguration": { "logDriver": "splunk", "options": { "splunk-url": "https://splunk.example.com" },
+                "secretOptions": [{ "name": "splunk-token", "valueFrom": "splunk-token" }] } }] }),
+    );
+    assert_eq!(
+        error.message,
+        "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."
+    );
+    let error = sim::err(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "executionRoleArn": role_arn("ecsTaskExecutionRole"), "containerDefinitions": [{ "name": "web", "image": "nginx", "memory": 128,
+            "repositoryCredentials": { "credentialsParameter": "registry", "kmsKey": "x" } }] }),
+    );
+    assert_eq!(
+        error.path.as_deref(),
+        Some("$.containerDefinitions[0].repositoryCredentials.kmsKey")
+    );
+
+    // The managed execution policy reads neither: the pull fails on the registry's secret.
+    sim::ok(
+        &mut world,
+        "secretsmanager:CreateSecret",
+        json!({ "Name": "registry", "SecretString": r#"{"username":"ci","password":"hunter2"}"# }),
+    );
+    create_role(&mut world, "exec", "ecs-tasks.amazonaws.com");
+    attach(
+        &mut world,
+        "exec",
+        "service-role/AmazonECSTaskExecutionRolePolicy",
+    );
+    fargate_with(
+        &mut world,
+        "exec",
+        json!({ "image": "registry.example.com/web:1",
+                "repositoryCredentials": { "credentialsParameter": "registry" } }),
+    );
+    let described = sim::ok(
+        &mut world,
+        "ecs:DescribeTaskDefinition",
+        json!({ "taskDefinition": "web" }),
+    );
+    let attributes: Vec<&str> = (described["taskDefinition"]["requiresAttributes"]
+        .as_array()
+        .unwrap()
+        .iter())
+    .map(|a| a["name"].as_str().unwrap())
+    .collect();
+    assert!(attributes.contains(&"ecs.capability.private-registry-authentication.secretsmanager"));
+    let denied = run(&mut world);
+    assert_eq!(denied["stopCode"], "TaskFailedToStart", "{denied}");
+    let reason = denied["stoppedReason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("is not authorized to perform: secretsmanager:GetSecretValue"),
+        "{reason}"
+    );
+    // The fix: the execution role may read the secret; then the task starts.
+    sim::ok(
+        &mut world,
+        "iam:PutRolePolicy",
+        json!({ "RoleName": "exec", "PolicyName": "registry",
+                "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"# }),
+    );
+    let running = run(&mut world);
+    assert_eq!(running["lastStatus"], "RUNNING", "{running}");
+    let checklist = &world.ecs.tasks.iter().last().unwrap().startup;
+    assert!(
+        checklist
+            .iter()
+            .any(|s| s.step == "Private registry credentials" && s.passed),
+        "{checklist:?}"
+    );
+
+    // A log driver's secret is read as a container's secrets are: a missing parameter fails.
+    sim::ok(
+        &mut world,
+        "ecs:RegisterTaskDefinition",
+        json!({ "family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
+            "cpu": "256", "memory": "512", "executionRoleArn": role_arn("exec"),
+            "containerDefinitions": [{ "name": "web", "image": "nginx:1.27",
+                "logConfiguration": { "logDriver": "splunk", "options": { "splunk-url": "https://splunk.example.com" },
+                    "secretOptions": [{ "name": "splunk-token", "valueFrom": "splunk-token" }] } }] }),
+    );
+    let denied = run(&mut world);
+    let reason = denied["stoppedReason"].as_str().unwrap();
+    assert!(reason.starts_with("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/"), "{reason}");
+    assert!(reason.ends_with("is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123456789012:parameter/splunk-token because no identity-based policy allows the ssm:GetParameters action"), "{reason}");
+    sim::ok(
+        &mut world,
+        "iam:PutRolePolicy",
+        json!({ "RoleName": "exec", "PolicyName": "parameters",
+                "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameters","Resource":"arn:aws:ssm:us-east-1:123456789012:parameter/*"}]}"# }),
+    );
+    let missing = run(&mut world);
+    assert_eq!(
+        missing["stoppedReason"],
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: splunk-token"
+    );
+}

@@ -229,6 +229,9 @@ impl World {
             }
             checked.pass("Pull image from ECR", format!("{} with {role}", spec.image));
         }
+        if let Err((step, reason)) = self.execution_secrets(task, definition, &mut checked) {
+            return checked.fail(&step, reason);
+        }
         for (n, spec) in definition.containers.iter().enumerate() {
             if spec.environment.is_empty()
                 && spec.environment_files.is_empty()
@@ -296,6 +299,55 @@ impl World {
         }
         self.mount_volumes(task, definition, &mut checked);
         checked
+    }
+
+    /// The secrets the agent reads for itself with the execution role: a private registry's
+    /// credentials (`repositoryCredentials`, a Secrets Manager secret by ARN or, in the task's
+    /// Region, by name) and the log driver's `secretOptions`. Each read is a step; the first
+    /// failure is ECS's reason, as for `secrets`.
+    fn execution_secrets(
+        &self,
+        task: TaskIdx,
+        definition: &TaskDefinition,
+        checked: &mut Checked,
+    ) -> Result<(), (String, String)> {
+        let fargate = self.ecs.tasks[task].launch_type == LaunchType::Fargate;
+        let role = self.acting_role(task, definition, false);
+        let by = role
+            .as_ref()
+            .map_or(String::new(), |(r, _)| format!(" with {r}"));
+        for spec in &definition.containers {
+            if let Some(parameter) = &spec.repository_credentials {
+                let step = "Private registry credentials";
+                let arn = if parameter.starts_with("arn:") {
+                    parameter.clone()
+                } else {
+                    let config = &self.config;
+                    format!(
+                        "arn:aws:secretsmanager:{}:{}:secret:{parameter}",
+                        config.region, config.account
+                    )
+                };
+                match self.secret_value(&arn, role.as_ref(), fargate) {
+                    Ok((_, version)) => checked.pass(
+                        step,
+                        format!("{} from {parameter} (version {version}){by}", spec.image),
+                    ),
+                    Err(reason) => return Err((step.to_string(), reason)),
+                }
+            }
+            for (name, value_from) in &spec.log_secrets {
+                let step = "Log driver secret";
+                match self.secret_value(value_from, role.as_ref(), fargate) {
+                    Ok((_, version)) => checked.pass(
+                        step,
+                        format!("{name} from {value_from} (version {version}){by}"),
+                    ),
+                    Err(reason) => return Err((step.to_string(), reason)),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// An environment file's variables (`VARIABLE=VALUE` lines; `#` comments and blank lines
