@@ -2763,3 +2763,66 @@ async fn a_missing_parameter_made_in_the_secrets_panel_lets_the_tasks_start_with
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn a_mount_target_made_in_the_efs_panel_lets_tasks_in_the_other_zone_share_the_file() {
+    use fantoccini::key::Key;
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "efs-shared-zones").await;
+    click(&client, ".btn-speed:nth-child(2)").await;
+    click(&client, "#btn-play").await;
+    wait_content(
+        &client,
+        "#panel-event-log",
+        "and ensure that the VPC has an EFS mount target for this file system ID",
+    )
+    .await;
+    click(&client, "#btn-pause").await;
+    wait_text(&client, "#efs-list", "Mount targets: us-east-1a").await;
+    click(&client, "#efs-list button[data-zone='us-east-1b']").await;
+    wait_text(&client, "#panel-efs", "efs:CreateMountTarget accepted.").await;
+    wait_text(
+        &client,
+        "#efs-list",
+        "Mount targets: us-east-1a, us-east-1b",
+    )
+    .await;
+    click(&client, "#btn-play").await;
+    wait_text(
+        &client,
+        ".service-row[data-service='visits'] .service-head",
+        "running 4",
+    )
+    .await;
+    // Let both zones' tasks write, then look at one.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    click(&client, "#btn-pause").await;
+    keys_to(&client, "#cluster-map", &Key::Right.to_string()).await;
+    let mut running = false;
+    for _ in 0..12 {
+        keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
+        tokio::time::sleep(POLL).await;
+        if text_of(&client, "#panel-inspector")
+            .await
+            .contains("RUNNING / RUNNING")
+        {
+            running = true;
+            break;
+        }
+        keys_to(&client, "#cluster-map", &Key::Down.to_string()).await;
+    }
+    assert!(running, "no running task on the map");
+    wait_content(
+        &client,
+        "#task-files",
+        "shared by every task that mounts it, in every zone",
+    )
+    .await;
+    wait_content(&client, "#task-files", "/visits.log").await;
+    wait_content(&client, "#startup-checklist", "Mount EFS volume shared").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shoot(&client, "efs-shared-zones.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}
