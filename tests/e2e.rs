@@ -2759,6 +2759,15 @@ async fn a_missing_parameter_made_in_the_secrets_panel_lets_the_tasks_start_with
     );
     wait_content(&client, "#startup-checklist", "Secret: DB_PASSWORD from arn:aws:ssm:us-east-1:123456789012:parameter/prod/db/password (version 1)").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
+    // The inspector scrolled to the checklist and the environment, for the screenshot.
+    client
+        .execute(
+            "const p = document.getElementById('panel-inspector'); p.scrollTop = document.getElementById('startup-checklist').getBoundingClientRect().top - p.getBoundingClientRect().top + p.scrollTop - 8;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
     shoot(&client, "missing-secret.png").await;
     no_console_errors(&client).await;
     client.close().await.unwrap();
