@@ -96,3 +96,39 @@ fn one_daemon_task_per_active_instance_and_it_leaves_a_draining_one_last() {
     let events = sim::events(&world, "ECS Container Instance State Change");
     assert_eq!(events.last().unwrap()["detail"]["status"], "DRAINING");
 }
+
+#[test]
+fn a_daemon_service_whose_tasks_cannot_start_is_throttled_like_a_replica_service() {
+    let mut world = sim::world();
+    sim::cluster(
+        &mut world,
+        "demo",
+        "c5.xlarge",
+        &["us-east-1a", "us-east-1b"],
+        1,
+    );
+    sim::ok(
+        &mut world,
+        "sim:SetImageBehavior",
+        json!({ "image": "agent:broken", "pull": "fail" }),
+    );
+    sim::register(&mut world, "agent", "agent:broken", 128, 64);
+    sim::ok(
+        &mut world,
+        "ecs:CreateService",
+        json!({ "cluster": "demo", "serviceName": "agent", "taskDefinition": "agent", "schedulingStrategy": "DAEMON" }),
+    );
+    sim::advance(&mut world, 30 * 60_000);
+    let started = world
+        .ecs
+        .tasks
+        .iter()
+        .filter(|t| t.group == "service:agent")
+        .count();
+    // Unthrottled, two instances would start a task each every few seconds (hundreds in half an
+    // hour); throttled, the waits double from 30 s to 15 minutes.
+    assert!((4..=30).contains(&started), "{started} tasks started");
+    assert!(sim::messages(&world, "agent")
+        .iter()
+        .any(|m| m == "(service agent) is unable to consistently start tasks successfully."));
+}

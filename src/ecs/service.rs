@@ -1552,6 +1552,13 @@ impl World {
             if occupied {
                 continue;
             }
+            // A daemon service's tasks that keep failing to start are throttled as a replica
+            // service's are (aws-facts 4.4): no new one until the wait is over.
+            if self.now < self.ecs.services[service].throttled_until {
+                let wait = self.ecs.services[service].throttled_until - self.now;
+                self.queue_reconcile(service, wait);
+                continue;
+            }
             // One instance, no strategy: the daemon task goes there if every check passes.
             if let Some((Ok(_), trace)) = self.place_tasks(&[i], request.clone(), 1, true).pop() {
                 let zone = self.ecs.container_instances[i].availability_zone.clone();
