@@ -91,6 +91,10 @@ pub const ACTIONS: &[&str] = &[
     "secretsmanager:CreateSecret",
     "efs:CreateFileSystem",
     "efs:CreateMountTarget",
+    "iam:PutRolePolicy",
+    "secretsmanager:PutSecretValue",
+    "s3:CreateBucket",
+    "s3:PutObject",
 ];
 
 /// The actions that set things in motion, sent half the time so runs place, deploy and stop
@@ -311,6 +315,19 @@ fn task_definition(rng: &mut ChaCha8Rng, world: &World) -> Value {
                     ],
                 );
                 c["secrets"] = json!([{ "name": "SECRET", "valueFrom": from }]);
+            }
+            // An environment file (made by s3:PutObject, or missing), private registry
+            // credentials and a log driver's secret, all read with the execution role.
+            if rng.random_bool(0.3) {
+                c["environmentFiles"] =
+                    json!([{ "value": "arn:aws:s3:::fuzz/app.env", "type": "s3" }]);
+            }
+            if rng.random_bool(0.2) {
+                c["repositoryCredentials"] = json!({ "credentialsParameter": "db" });
+            }
+            if rng.random_bool(0.2) {
+                c["logConfiguration"]["secretOptions"] =
+                    json!([{ "name": "token", "valueFrom": "db-password" }]);
             }
         }
     }
@@ -727,12 +744,38 @@ fn ec2_request(
         "secretsmanager:CreateSecret" => {
             json!({ "Name": "db", "SecretString": "{\"password\":\"x\"}" })
         }
+        "secretsmanager:PutSecretValue" => {
+            json!({ "SecretId": "db", "SecretString": "{\"password\":\"y\"}" })
+        }
+        "iam:PutRolePolicy" => {
+            let action = pick(
+                rng,
+                &[
+                    "ssm:GetParameters",
+                    "secretsmanager:GetSecretValue",
+                    "s3:GetObject",
+                    "logs:CreateLogGroup",
+                    "*",
+                ],
+            );
+            let effect = pick(rng, &["Allow", "Allow", "Deny"]);
+            json!({ "RoleName": pick(rng, &["exec", "app"]), "PolicyName": format!("fuzz-{}", rng.random_range(0..3)),
+                "PolicyDocument": format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"{effect}","Action":"{action}","Resource":"*"}}]}}"#) })
+        }
+        "s3:CreateBucket" => json!({ "Bucket": "fuzz" }),
+        "s3:PutObject" => {
+            json!({ "Bucket": "fuzz", "Key": "app.env", "Body": "# fuzz\nSTAGE=fuzz\nLEVEL=debug\n" })
+        }
         "sim:SetImageBehavior" => {
             let mut r = json!({ "image": pick(rng, IMAGES) });
             match rng.random_range(0..6) {
                 5 => {
                     r["imageSize"] = json!(pick(rng, &["1GiB", "19GiB", "25GiB"]));
                     r["writes"] = json!([{ "path": pick(rng, &["/data/x.log", "/tmp/y"]), "every": "30s", "size": pick(rng, &["1KiB", "2GiB"]) }]);
+                }
+                4 => {
+                    r["logs"] = json!({ "start": ["starting"], "request": ["GET / 200"], "exit": ["exiting"] });
+                    r["calls"] = json!([{ "action": "s3:GetObject", "resource": "arn:aws:s3:::fuzz/app.env", "every": "30s" }]);
                 }
                 0 => r["pull"] = json!("fail"),
                 1 => r["exitAfter"] = json!(pick(rng, &["1s", "30s", "10m"])),

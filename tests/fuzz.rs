@@ -34,5 +34,5 @@ fn the_fuzzer_sends_every_action_and_refusals_happen() {
         refused > steps / 10 && refused < steps,
         "{refused} of {steps} refused"
     );
-    assert_eq!(ecsplay::fuzz::ACTIONS.len(), 66);
+    assert_eq!(ecsplay::fuzz::ACTIONS.len(), 70);
 }
