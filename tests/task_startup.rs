@@ -1066,3 +1066,49 @@ fn private_registry_credentials_and_log_secrets_are_read_with_the_execution_role
         "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: splunk-token"
     );
 }
+
+#[test]
+fn the_guides_trust_policy_with_source_account_and_arn_conditions_is_assumed() {
+    let trust_for = |account: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":["ecs-tasks.amazonaws.com"]}},"Action":"sts:AssumeRole","Condition":{{"ArnLike":{{"aws:SourceArn":"arn:aws:ecs:us-east-1:{account}:*"}},"StringEquals":{{"aws:SourceAccount":"{account}"}}}}}}]}}"#
+        )
+    };
+    let mut world = sim::world();
+    for (role, account) in [("guarded", ACCOUNT), ("elsewhere", "999999999999")] {
+        sim::ok(
+            &mut world,
+            "iam:CreateRole",
+            json!({ "RoleName": role, "AssumeRolePolicyDocument": trust_for(account) }),
+        );
+        attach(
+            &mut world,
+            role,
+            "service-role/AmazonECSTaskExecutionRolePolicy",
+        );
+    }
+    fargate(
+        &mut world,
+        "guarded",
+        &format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/web:1"),
+        None,
+    );
+    let task = run(&mut world);
+    assert_eq!(task["lastStatus"], "RUNNING", "{task}");
+    // Conditions for another account do not hold: ECS cannot assume the role.
+    fargate(
+        &mut world,
+        "elsewhere",
+        &format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/web:1"),
+        None,
+    );
+    let refused = sim::err(
+        &mut world,
+        "ecs:RunTask",
+        json!({ "cluster": "apps", "taskDefinition": "web", "launchType": "FARGATE", "networkConfiguration": network() }),
+    );
+    assert_eq!(
+        refused.message,
+        format!("ECS was unable to assume the role 'arn:aws:iam::{ACCOUNT}:role/elsewhere' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.")
+    );
+}

@@ -205,7 +205,11 @@ impl World {
                 "the instance profile '{profile}' does not exist or holds no role"
             ));
         };
-        if !crate::iam::read::can_assume(self, &role, "ec2.amazonaws.com") {
+        let source = format!(
+            "arn:aws:ec2:{}:{}:instance/{}",
+            self.config.region, self.config.account, instance.id
+        );
+        if !crate::iam::read::can_assume(self, &role, "ec2.amazonaws.com", &source) {
             return no_credentials(format!(
                 "the role '{role}' of its instance profile does not trust ec2.amazonaws.com"
             ));

@@ -121,10 +121,19 @@ fn ecr_repository(image: &str) -> Option<String> {
 impl World {
     /// Why ECS cannot assume the definition's roles, if it cannot.
     pub(crate) fn assume_roles_error(&self, definition: &TaskDefinition) -> Option<String> {
+        // Which of its ARNs ECS names as the source is unconfirmed; the guide's trust policies
+        // match any ECS ARN of the account, so the task definition's stands for it.
+        let config = &self.config;
+        let source = format!(
+            "arn:aws:ecs:{}:{}:task-definition/{}",
+            config.region,
+            config.account,
+            definition.key()
+        );
         [&definition.task_role, &definition.execution_role]
             .into_iter()
             .flatten()
-            .find(|role| !iam::can_assume(self, role, ECS_TASKS))
+            .find(|role| !iam::can_assume(self, role, ECS_TASKS, &source))
             .map(|role| unable_to_assume(role))
     }
 

@@ -73,18 +73,25 @@ pub fn role(world: &World, arn_or_name: &str) -> Option<RoleView> {
     })
 }
 
-/// Whether `service` (such as `ecs-tasks.amazonaws.com`) may assume the role: it exists and
-/// its trust policy allows `sts:AssumeRole` to the service.
-pub fn can_assume(world: &World, arn_or_name: &str, service: &str) -> bool {
+/// Whether `service` (such as `ecs-tasks.amazonaws.com`) may assume the role on behalf of
+/// `source_arn`: it exists and its trust policy allows `sts:AssumeRole` to the service. The
+/// request carries the keys AWS's confused-deputy conditions test, `aws:SourceAccount` (the
+/// account) and `aws:SourceArn`, so the trust policies the ECS guide recommends (ArnLike
+/// `arn:aws:ecs:<region>:<account>:*`, StringEquals the account) hold.
+pub fn can_assume(world: &World, arn_or_name: &str, service: &str, source_arn: &str) -> bool {
     let Some(name) = role_name(world, arn_or_name) else {
         return false;
     };
     if let Some(r) = world.iam.roles.get(&name.to_ascii_lowercase()) {
+        let context = [
+            ("aws:SourceAccount", world.config.account.as_str()),
+            ("aws:SourceArn", source_arn),
+        ];
         let request = Request {
             action: "sts:AssumeRole",
             resource: "",
             principal: Some(("Service", service)),
-            context: &[],
+            context: &context,
         };
         return evaluate([&r.trust], &request) == Decision::Allowed;
     }
