@@ -880,8 +880,30 @@ fn the_application_calls_aws_with_the_task_role_not_the_execution_role() {
         "{:?}",
         logged(&mut world)
     );
-    // The fix: the task role gets the permission; the next call (every 30 s) succeeds.
+    // The fix: the task role gets the permission; the next call (every 30 s) reaches S3,
+    // which answers for what it holds: no bucket, then no key (the role may list the bucket:
+    // AmazonS3ReadOnlyAccess has s3:List*), then the object.
     attach(&mut world, "appTaskRole", "AmazonS3ReadOnlyAccess");
+    sim::advance(&mut world, 30_000);
+    assert_eq!(
+        logged(&mut world).last().unwrap(),
+        "s3:GetObject arn:aws:s3:::reports/daily.csv: NoSuchBucket: The specified bucket does not exist"
+    );
+    sim::ok(
+        &mut world,
+        "s3:CreateBucket",
+        json!({ "Bucket": "reports" }),
+    );
+    sim::advance(&mut world, 30_000);
+    assert_eq!(
+        logged(&mut world).last().unwrap(),
+        "s3:GetObject arn:aws:s3:::reports/daily.csv: NoSuchKey: The specified key does not exist."
+    );
+    sim::ok(
+        &mut world,
+        "s3:PutObject",
+        json!({ "Bucket": "reports", "Key": "daily.csv", "Body": "day,orders\n" }),
+    );
     sim::advance(&mut world, 30_000);
     let lines = logged(&mut world);
     assert_eq!(

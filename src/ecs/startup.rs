@@ -359,6 +359,46 @@ impl World {
         Ok(())
     }
 
+    /// What an allowed call of an application gets: for the reads the model holds the data of
+    /// (an S3 object, a parameter, a secret), the service's error when it is not there, as the
+    /// SDK reports it; else 200.
+    fn app_call_answer(&self, role: &str, action: &str, resource: &str) -> String {
+        let found = match action.to_ascii_lowercase().as_str() {
+            "s3:getobject" => crate::s3::read::object_of(resource).map(|(bucket, key)| {
+                if crate::s3::read::object(self, &bucket, &key).is_some() {
+                    Ok(())
+                } else if !crate::s3::read::bucket_exists(self, &bucket) {
+                    Err("NoSuchBucket: The specified bucket does not exist".to_string())
+                } else if iam::authorize(self, role, "s3:ListBucket", &format!("arn:aws:s3:::{bucket}"))
+                    == Decision::Allowed
+                {
+                    Err("NoSuchKey: The specified key does not exist.".to_string())
+                } else {
+                    // Without s3:ListBucket, S3 answers a missing key with 403.
+                    Err("AccessDenied: Access Denied".to_string())
+                }
+            }),
+            "ssm:getparameter" | "ssm:getparameters" => Some(
+                crate::ssm::read::parameter(self, resource)
+                    .map(|_| ())
+                    .ok_or_else(|| "ParameterNotFound".to_string()),
+            ),
+            "secretsmanager:getsecretvalue" => {
+                crate::secretsmanager::read::reference(resource).map(|r| {
+                    crate::secretsmanager::read::resolve(self, &r).map(|_| ()).map_err(|_| {
+                        "ResourceNotFoundException: Secrets Manager can't find the specified secret."
+                            .to_string()
+                    })
+                })
+            }
+            _ => None,
+        };
+        match found {
+            Some(Err(error)) => error,
+            _ => format!("200 OK (as {role})"),
+        }
+    }
+
     /// An environment file's variables (`VARIABLE=VALUE` lines; `#` comments and blank lines
     /// skipped; no shell escapes), read with `role`; or ECS's reason it could not be read.
     fn env_file(
@@ -612,7 +652,7 @@ impl World {
             let answer = match &credentials {
                 None => "NoCredentialProviders: no valid providers in chain. The task has no task role (taskRoleArn).".to_string(),
                 Some((role, session)) => match iam::authorize(self, role, &call.action, &call.resource) {
-                    Decision::Allowed => format!("200 OK (as {role})"),
+                    Decision::Allowed => self.app_call_answer(role, &call.action, &call.resource),
                     decision => format!(
                         "AccessDenied: {}",
                         iam::denied_message(self, role, session, &call.action, &call.resource, decision)
