@@ -1198,6 +1198,8 @@ fn pairs(
 }
 
 type Environment = (Vec<(String, String)>, Vec<String>, Vec<(String, String)>);
+/// A container's registry credentials' secret and its log driver's secrets (name, valueFrom).
+type ExecutionSecrets = (Option<String>, Vec<(String, String)>);
 
 /// A container's `environment`, `environmentFiles` and `secrets`, checked as ECS registers
 /// them: secrets need an execution role; at most ten environment files, each an S3 object
@@ -1271,7 +1273,7 @@ fn execution_secrets(
     request: &RegisterTaskDefinitionRequest,
     def: &ContainerDefinition,
     path: &str,
-) -> Result<(Option<String>, Vec<(String, String)>), ApiError> {
+) -> Result<ExecutionSecrets, ApiError> {
     let log_secrets = match &def.log_configuration {
         Some(log) => pairs(
             &log.secret_options,
