@@ -333,7 +333,7 @@ async fn the_session_is_autosaved_and_restored() {
 }
 
 /// The example scenarios and their golden logs, which the native determinism test checks.
-const GOLDEN: [(&str, &str, &str); 36] = [
+const GOLDEN: [(&str, &str, &str); 37] = [
     (
         "default",
         include_str!("../static/scenarios/default.json"),
@@ -498,6 +498,11 @@ const GOLDEN: [(&str, &str, &str); 36] = [
         "missing-secret",
         include_str!("../static/scenarios/missing-secret.json"),
         include_str!("golden/missing-secret.jsonl"),
+    ),
+    (
+        "awslogs-crash",
+        include_str!("../static/scenarios/awslogs-crash.json"),
+        include_str!("golden/awslogs-crash.jsonl"),
     ),
     (
         "asg-cpu-scaling",

@@ -2835,3 +2835,40 @@ async fn a_mount_target_made_in_the_efs_panel_lets_tasks_in_the_other_zone_share
     no_console_errors(&client).await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
+async fn the_log_viewer_shows_the_requests_and_a_filter_finds_the_crashes_last_lines() {
+    let (site, _driver, client) = start().await;
+    open(&client, &site, "awslogs-crash").await;
+    click(&client, ".btn-speed:nth-child(3)").await;
+    click(&client, "#btn-play").await;
+    // The group is the driver's own (awslogs-create-group), and the requests reach the log.
+    wait_content(&client, "#log-lines", "GET /orders 200 12ms").await;
+    wait_content(&client, "#log-lines", "FATAL orders exiting with status 1").await;
+    click(&client, "#btn-pause").await;
+    fill(&client, "#log-filter", "?ERROR ?FATAL").await;
+    let shown = wait_content(
+        &client,
+        "#log-lines",
+        "ERROR lost the connection to db.internal:5432",
+    )
+    .await;
+    assert!(
+        !shown.contains("GET /orders"),
+        "the filter let in {shown:?}"
+    );
+    assert!(
+        shown.contains("ecs/orders/"),
+        "each line names its stream: {shown:?}"
+    );
+    // A pattern the viewer does not take says so, and changes nothing else.
+    fill(&client, "#log-filter", "{ $.level = \"ERROR\" }").await;
+    wait_text(&client, "#panel-logs", "Filter patterns here are terms").await;
+    fill(&client, "#log-filter", "FATAL").await;
+    wait_content(&client, "#log-lines", "FATAL orders exiting").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    shoot(&client, "awslogs-crash.png").await;
+    no_console_errors(&client).await;
+    client.close().await.unwrap();
+}

@@ -1134,3 +1134,45 @@ fn the_guides_trust_policy_with_source_account_and_arn_conditions_is_assumed() {
         format!("ECS was unable to assume the role 'arn:aws:iam::{ACCOUNT}:role/elsewhere' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.")
     );
 }
+
+#[test]
+fn the_awslogs_crash_preset_logs_requests_and_each_crashs_last_lines() {
+    let scenario = ecsplay::scenario::presets::preset("awslogs-crash").unwrap();
+    let mut world = ecsplay::scenario::run::run_until(&scenario, 8 * 60_000);
+    // The driver made the group with the execution role's inline logs:CreateLogGroup.
+    let groups = sim::ok(&mut world, "logs:DescribeLogGroups", json!({}));
+    assert_eq!(groups["logGroups"][0]["logGroupName"], "/ecs/orders");
+    let crashes = sim::ok(
+        &mut world,
+        "logs:FilterLogEvents",
+        json!({ "logGroupName": "/ecs/orders", "filterPattern": "?ERROR ?FATAL" }),
+    );
+    let crashes = crashes["events"].as_array().unwrap();
+    // The first two tasks crashed at 6 minutes: two lines each, in each one's stream.
+    assert_eq!(crashes.len(), 4, "{crashes:?}");
+    let stream = crashes[0]["logStreamName"].as_str().unwrap().to_string();
+    assert!(stream.starts_with("ecs/orders/"), "{stream}");
+    let events = sim::ok(
+        &mut world,
+        "logs:GetLogEvents",
+        json!({ "logGroupName": "/ecs/orders", "logStreamName": stream, "startFromHead": true }),
+    );
+    let lines: Vec<&str> = (events["events"].as_array().unwrap().iter())
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines[0], "INFO orders 1.0 listening on :8080");
+    assert_eq!(
+        &lines[lines.len() - 2..],
+        [
+            "ERROR lost the connection to db.internal:5432: connection reset by peer",
+            "FATAL orders exiting with status 1"
+        ]
+    );
+    // From 2 minutes to the crash at 6:30 (6 minutes after the task started), 2 requests a
+    // second each, 20 a sample: 10 lines a sample, in turn through the image's three lines.
+    let requests = &lines[1..lines.len() - 2];
+    assert_eq!(requests.len(), 27 * 10, "27 samples of 10 lines");
+    assert_eq!(requests[0], "GET /orders 200 12ms");
+    assert_eq!(requests[1], "POST /orders 201 31ms");
+    assert_eq!(requests[2], "GET /orders/1042 200 8ms");
+}

@@ -133,6 +133,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/missing-secret.json"),
     ),
     (
+        "awslogs-crash",
+        include_str!("../../static/scenarios/awslogs-crash.json"),
+    ),
+    (
         "asg-cpu-scaling",
         include_str!("../../static/scenarios/asg-cpu-scaling.json"),
     ),
