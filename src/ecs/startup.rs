@@ -154,7 +154,13 @@ impl World {
                 return Some((arn, t.id.clone()));
             }
         }
-        let instance = t.container_instance?;
+        self.instance_role(task)
+    }
+
+    /// The role of the instance profile of the EC2 instance task `task` runs on, with the
+    /// instance's id as its session (what the agent and the instance metadata act with).
+    fn instance_role(&self, task: TaskIdx) -> Option<(String, String)> {
+        let instance = self.ecs.tasks[task].container_instance?;
         let ec2_id = self.ecs.container_instances[instance]
             .ec2_instance_id
             .clone();
@@ -619,16 +625,7 @@ impl World {
                 let arn = iam::role(self, role).map_or_else(|| role.clone(), |r| r.arn);
                 Some((arn, t.id.clone()))
             }
-            None if t.launch_type == LaunchType::Ec2 => {
-                let instance = t.container_instance?;
-                let ec2_id = self.ecs.container_instances[instance]
-                    .ec2_instance_id
-                    .clone();
-                let profile = crate::ec2::read::instance(self, &ec2_id)?.instance_profile?;
-                let role = iam::instance_profile_role(self, profile)?;
-                let arn = iam::role(self, &role).map_or(role, |r| r.arn);
-                Some((arn, ec2_id))
-            }
+            None if t.launch_type == LaunchType::Ec2 => self.instance_role(task),
             None => None,
         }
     }

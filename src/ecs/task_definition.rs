@@ -531,21 +531,10 @@ fn requires_attributes(request: &Value) -> Vec<String> {
         if c.get("repositoryCredentials").is_some_and(Value::is_object) {
             out.insert("ecs.capability.private-registry-authentication.secretsmanager".to_string());
         }
-        for option in (c.pointer("/logConfiguration/secretOptions"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let from = option
-                .get("valueFrom")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            out.insert(if from.starts_with("arn:aws:secretsmanager:") {
-                "ecs.capability.secrets.asm.bootstrap.log-driver".to_string()
-            } else {
-                "ecs.capability.secrets.ssm.bootstrap.log-driver".to_string()
-            });
-        }
+        out.extend(secret_attributes(
+            c.pointer("/logConfiguration/secretOptions"),
+            "bootstrap.log-driver",
+        ));
         if c.get("healthCheck").is_some_and(Value::is_object) {
             out.insert("ecs.capability.container-health-check".to_string());
         }
@@ -555,24 +544,30 @@ fn requires_attributes(request: &Value) -> Vec<String> {
         {
             out.insert("ecs.capability.container-ordering".to_string());
         }
-        for secret in c
-            .get("secrets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let from = secret
-                .get("valueFrom")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            out.insert(if from.starts_with("arn:aws:secretsmanager:") {
-                "ecs.capability.secrets.asm.environment-variables".to_string()
-            } else {
-                "ecs.capability.secrets.ssm.environment-variables".to_string()
-            });
-        }
+        out.extend(secret_attributes(c.get("secrets"), "environment-variables"));
     }
     out.into_iter().collect()
+}
+
+/// The attributes a list of secrets (`secrets`, a log driver's `secretOptions`) requires:
+/// `ecs.capability.secrets.asm.<use>` for each from Secrets Manager, `.ssm.<use>` for each
+/// from Parameter Store.
+fn secret_attributes<'a>(
+    secrets: Option<&'a Value>,
+    usage: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    (secrets.and_then(Value::as_array).into_iter().flatten()).map(move |secret| {
+        let from = secret
+            .get("valueFrom")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let store = if from.starts_with("arn:aws:secretsmanager:") {
+            "asm"
+        } else {
+            "ssm"
+        };
+        format!("ecs.capability.secrets.{store}.{usage}")
+    })
 }
 
 /// The request as it is kept, less what DescribeTaskDefinition adds (pasted output registers
