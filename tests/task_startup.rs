@@ -1072,6 +1072,15 @@ fn private_registry_credentials_and_log_secrets_are_read_with_the_execution_role
                 "logConfiguration": { "logDriver": "splunk", "options": { "splunk-url": "https://splunk.example.com" },
                     "secretOptions": [{ "name": "splunk-token", "valueFrom": "splunk-token" }] } }] }),
     );
+    let described = sim::ok(
+        &mut world,
+        "ecs:DescribeTaskDefinition",
+        json!({ "taskDefinition": "web" }),
+    );
+    assert!(described["taskDefinition"]["requiresAttributes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({ "name": "ecs.capability.secrets.ssm.bootstrap.log-driver" })));
     let denied = run(&mut world);
     let reason = denied["stoppedReason"].as_str().unwrap();
     assert!(reason.starts_with("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/"), "{reason}");
