@@ -505,6 +505,17 @@ impl World {
             // may come before the timer they precede, and fires in its turn.
             self.now = now;
             self.next_sample_at += TRAFFIC_SAMPLE_MS;
+            // A timer what the sample started scheduled before the next sample (an alarm's
+            // scaling, a Spot reclaim) fires first: the caller takes it, then comes back for
+            // the samples after it. Without this stop, one long advance over an idle queue
+            // passed hours of samples before the timers they had scheduled.
+            if self
+                .queue
+                .next_time()
+                .is_some_and(|t| t < self.next_sample_at)
+            {
+                return;
+            }
         }
     }
 
