@@ -5,7 +5,9 @@
 //!    `ecs-tasks.amazonaws.com` refuses RunTask, and a service says it "failed to launch a
 //!    task" ([`World::assume_roles_error`]).
 //! 2. At PENDING, the execution resources: the registry auth for a private ECR image, with
-//!    the execution role (on EC2 without one, the instance role).
+//!    the execution role (on EC2 without one, the instance role); a private registry's
+//!    credentials and the log driver's secrets; each container's environment files and
+//!    secrets; then its EFS volumes (`super::volumes`).
 //! 3. When its containers are created, the awslogs driver: the log group (created with
 //!    `awslogs-create-group`) and the task's log stream, with the execution role on Fargate
 //!    and the instance role on EC2.
