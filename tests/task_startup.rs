@@ -1185,3 +1185,27 @@ fn the_awslogs_crash_preset_logs_requests_and_each_crashs_last_lines() {
     assert_eq!(requests[1], "POST /orders 201 31ms");
     assert_eq!(requests[2], "GET /orders/1042 200 8ms");
 }
+
+#[test]
+fn the_missing_secret_preset_runs_once_the_parameter_exists_and_keeps_a_rotated_secret() {
+    let scenario = ecsplay::scenario::presets::preset("missing-secret").unwrap();
+    let api_keys = |minutes: u64| {
+        let world = ecsplay::scenario::run::run_until(&scenario, minutes * 60_000);
+        let mut keys: Vec<String> = (world.ecs.tasks.iter())
+            .filter(|t| t.group == "service:api" && t.is_running())
+            .flat_map(|t| t.containers[0].environment.iter())
+            .filter(|v| v.name == "API_KEY")
+            .map(|v| v.value.clone())
+            .collect();
+        keys.sort();
+        keys
+    };
+    // Before the parameter: every try fails, nothing runs.
+    assert!(api_keys(1).is_empty());
+    // The parameter made at 90 s: the next tasks run with the secret as it was.
+    assert_eq!(api_keys(4), ["first-key", "first-key"]);
+    // Rotated at 6 minutes: the running tasks keep what they read.
+    assert_eq!(api_keys(7), ["first-key", "first-key"]);
+    // The forced deployment at 8 minutes replaces them with tasks that read the new value.
+    assert_eq!(api_keys(10), ["second-key", "second-key"]);
+}

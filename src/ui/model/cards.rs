@@ -25,6 +25,8 @@ pub const CARDS: &[&str] = &[
     include_str!("../../../static/cards/draining.json"),
     include_str!("../../../static/cards/alb-security-groups.json"),
     include_str!("../../../static/cards/deregistration-delay.json"),
+    include_str!("../../../static/cards/secret-rotation.json"),
+    include_str!("../../../static/cards/efs-mount-target.json"),
 ];
 
 /// The one card format this build reads.
@@ -144,6 +146,16 @@ pub enum Claim {
     /// The revisions registered in a task definition family.
     #[serde(rename_all = "camelCase")]
     TaskDefinitionRevisions { family: String, equals: usize },
+    /// The service's RUNNING tasks one of whose containers has `name` = `value` in the
+    /// environment it resolved when it started (its variables, files and secrets).
+    #[serde(rename_all = "camelCase")]
+    EnvironmentValue {
+        cluster: String,
+        service: String,
+        name: String,
+        value: String,
+        equals: usize,
+    },
     /// Every one of these claims.
     All { claims: Vec<Claim> },
 }
@@ -345,6 +357,22 @@ pub fn holds(claim: &Claim, world: &World) -> bool {
         }
         Claim::TaskDefinitionRevisions { family, equals } => {
             world.ecs.task_definitions.get(family).map_or(0, Vec::len) == *equals
+        }
+        Claim::EnvironmentValue {
+            cluster,
+            service,
+            name,
+            value,
+            equals,
+        } => {
+            let has = |t: &crate::ecs::Task| {
+                (t.containers.iter().flat_map(|c| c.environment.iter()))
+                    .any(|v| v.name == *name && v.value == *value)
+            };
+            running_tasks(world, cluster, service)
+                .filter(|t| has(t))
+                .count()
+                == *equals
         }
         Claim::All { claims } => claims.iter().all(|c| holds(c, world)),
     }
