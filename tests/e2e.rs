@@ -2365,6 +2365,25 @@ async fn raising_traffic_on_the_closed_loop_adds_tasks_then_instances_and_the_wa
 }
 
 /// The text of the first element `css` matches ("" when there is none).
+/// Walks the map's stops in order, from the keyboard, until the inspector shows a running task
+/// (stopped ones stay on the map a while).
+async fn inspect_a_running_task(client: &Client) {
+    use fantoccini::key::Key;
+    keys_to(client, "#cluster-map", &Key::Right.to_string()).await;
+    for _ in 0..12 {
+        keys_to(client, "#cluster-map", &Key::Enter.to_string()).await;
+        tokio::time::sleep(POLL).await;
+        if text_of(client, "#panel-inspector")
+            .await
+            .contains("RUNNING / RUNNING")
+        {
+            return;
+        }
+        keys_to(client, "#cluster-map", &Key::Down.to_string()).await;
+    }
+    panic!("no running task on the map");
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     let found = client
         .execute(
@@ -2702,7 +2721,6 @@ async fn a_fargate_service_missing_its_execution_role_runs_once_the_role_is_made
 #[tokio::test]
 #[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
 async fn a_missing_parameter_made_in_the_secrets_panel_lets_the_tasks_start_with_it_masked() {
-    use fantoccini::key::Key;
     let (site, _driver, client) = start().await;
     open(&client, &site, "missing-secret").await;
     click(&client, ".btn-speed:nth-child(2)").await;
@@ -2735,22 +2753,7 @@ async fn a_missing_parameter_made_in_the_secrets_panel_lets_the_tasks_start_with
     )
     .await;
     click(&client, "#btn-pause").await;
-    // The map's stops in order until one is a running task (stopped ones stay a while).
-    keys_to(&client, "#cluster-map", &Key::Right.to_string()).await;
-    let mut running = false;
-    for _ in 0..12 {
-        keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
-        tokio::time::sleep(POLL).await;
-        if text_of(&client, "#panel-inspector")
-            .await
-            .contains("RUNNING / RUNNING")
-        {
-            running = true;
-            break;
-        }
-        keys_to(&client, "#cluster-map", &Key::Down.to_string()).await;
-    }
-    assert!(running, "no running task on the map");
+    inspect_a_running_task(&client).await;
     wait_content(&client, "#task-environment", "api: STAGE=prod").await;
     let environment = wait_content(&client, "#task-environment", "api: DB_PASSWORD=••••••").await;
     assert!(
@@ -2776,7 +2779,6 @@ async fn a_missing_parameter_made_in_the_secrets_panel_lets_the_tasks_start_with
 #[tokio::test]
 #[ignore = "end-to-end: needs the built site and chromedriver (make test)"]
 async fn a_mount_target_made_in_the_efs_panel_lets_tasks_in_the_other_zone_share_the_file() {
-    use fantoccini::key::Key;
     let (site, _driver, client) = start().await;
     open(&client, &site, "efs-shared-zones").await;
     click(&client, ".btn-speed:nth-child(2)").await;
@@ -2807,21 +2809,7 @@ async fn a_mount_target_made_in_the_efs_panel_lets_tasks_in_the_other_zone_share
     // Let both zones' tasks write, then look at one.
     tokio::time::sleep(Duration::from_secs(3)).await;
     click(&client, "#btn-pause").await;
-    keys_to(&client, "#cluster-map", &Key::Right.to_string()).await;
-    let mut running = false;
-    for _ in 0..12 {
-        keys_to(&client, "#cluster-map", &Key::Enter.to_string()).await;
-        tokio::time::sleep(POLL).await;
-        if text_of(&client, "#panel-inspector")
-            .await
-            .contains("RUNNING / RUNNING")
-        {
-            running = true;
-            break;
-        }
-        keys_to(&client, "#cluster-map", &Key::Down.to_string()).await;
-    }
-    assert!(running, "no running task on the map");
+    inspect_a_running_task(&client).await;
     wait_content(
         &client,
         "#task-files",

@@ -176,11 +176,7 @@ pub fn container_log(
     container: usize,
     lines: Vec<String>,
 ) -> Option<crate::logs::LogWrite> {
-    let t = world.ecs.tasks.get(task)?;
-    let definition = world
-        .resolve_task_definition(&t.task_definition, "$")
-        .ok()?;
-    world.container_log(task, definition, container, lines)
+    world.task_container_log(task, container, lines)
 }
 
 /// The images of task `task`'s containers.

@@ -616,6 +616,18 @@ impl World {
         })
     }
 
+    /// [`World::container_log`] with the task's own definition.
+    pub(crate) fn task_container_log(
+        &self,
+        task: TaskIdx,
+        container: usize,
+        lines: Vec<String>,
+    ) -> Option<LogWrite> {
+        let t = self.ecs.tasks.get(task)?;
+        let definition = self.resolve_task_definition(&t.task_definition, "$").ok()?;
+        self.container_log(task, definition, container, lines)
+    }
+
     /// The credentials a task's application gets: its task role; without one, on EC2, the
     /// instance role through the instance metadata (what a container reaches unless IMDS is
     /// blocked); on Fargate none. (role ARN, session) or None.
@@ -674,11 +686,7 @@ impl World {
         let t = &mut self.ecs.tasks[task];
         t.app_calls.retain(|(c, _, _, _)| *c != container);
         t.app_calls.extend(answers);
-        let definition = self.resolve_task_definition(&self.ecs.tasks[task].task_definition, "$");
-        if let Some(write) = definition
-            .ok()
-            .and_then(|d| self.container_log(task, d, container, lines))
-        {
+        if let Some(write) = self.task_container_log(task, container, lines) {
             self.command(Command::WriteLogs(write));
         }
         if let Some(every) = again {

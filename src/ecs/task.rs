@@ -1249,11 +1249,7 @@ impl World {
         }
         let behavior = self.behavior(&t.containers[container].image);
         if !behavior.log_exit.is_empty() {
-            let definition = self
-                .resolve_task_definition(&t.task_definition, "$")
-                .expect("registered");
-            if let Some(write) = self.container_log(task, definition, container, behavior.log_exit)
-            {
+            if let Some(write) = self.task_container_log(task, container, behavior.log_exit) {
                 self.command(crate::world::Command::WriteLogs(write));
             }
         }

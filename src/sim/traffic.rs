@@ -361,12 +361,16 @@ fn endpoint(world: &World, group: usize, target: usize) -> Option<Endpoint> {
 /// most [`REQUEST_LOG_LINES_PER_SAMPLE_MAX`], sent to CloudWatch Logs through the root.
 fn write_request_logs(world: &mut World, answered: BTreeMap<TaskIdx, (usize, u64)>) {
     for (task, (container, requests)) in answered {
-        let Some(image) = crate::ecs::read::task_images(world, task).nth(container) else {
+        let Some(behavior) = (crate::ecs::read::task_images(world, task).nth(container))
+            .and_then(|image| world.sim.images.get(image))
+        else {
             continue;
         };
-        let lines = super::read::image_behavior(world, image).log_request;
         let count = requests.min(REQUEST_LOG_LINES_PER_SAMPLE_MAX) as usize;
-        let lines = lines.iter().cycle().take(count).cloned().collect();
+        let lines = (behavior.log_request.iter().cycle())
+            .take(count)
+            .cloned()
+            .collect();
         if let Some(write) = crate::ecs::read::container_log(world, task, container, lines) {
             world.command(crate::world::Command::WriteLogs(write));
         }
