@@ -1525,6 +1525,9 @@ impl World {
             service: Some(service),
             capacity_provider: None,
         };
+        // A daemon service's tasks that keep failing to start are throttled as a replica
+        // service's are (aws-facts 4.4): no new one until the wait is over.
+        let throttled_ms = (s.throttled_until > self.now).then(|| s.throttled_until - self.now);
         let instances: Vec<InstanceIdx> = self.ecs.clusters[&s.cluster].instances.clone();
         let mut started = Vec::new();
         let mut stopped = Vec::new();
@@ -1552,11 +1555,7 @@ impl World {
             if occupied {
                 continue;
             }
-            // A daemon service's tasks that keep failing to start are throttled as a replica
-            // service's are (aws-facts 4.4): no new one until the wait is over.
-            if self.now < self.ecs.services[service].throttled_until {
-                let wait = self.ecs.services[service].throttled_until - self.now;
-                self.queue_reconcile(service, wait);
+            if throttled_ms.is_some() {
                 continue;
             }
             // One instance, no strategy: the daemon task goes there if every check passes.
@@ -1569,6 +1568,9 @@ impl World {
                 };
                 started.push(self.start_service_task(service, launch, Some(trace)));
             }
+        }
+        if let Some(wait) = throttled_ms {
+            self.queue_reconcile(service, wait);
         }
         (started, stopped)
     }
